@@ -1,0 +1,172 @@
+//! Splitting documents into chunks measured in the embedding model's own tokens.
+//!
+//! Chunks never cross a section, and each carries its breadcrumb (document title, then the
+//! section's headings). The breadcrumb is part of the text that is embedded and indexed, so the
+//! token budget of a chunk's body is what the breadcrumb leaves of the model's window.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use text_splitter::{ChunkConfig, TextSplitter};
+use tokenizers::Tokenizer;
+
+use crate::document::Document;
+use crate::{Error, Result};
+
+/// Separator between breadcrumb elements.
+pub const BREADCRUMB_SEPARATOR: &str = " › ";
+
+/// A body gets at least this many tokens however long its breadcrumb is (the embedder then
+/// truncates the end of an over-long chunk rather than the chunker producing slivers).
+const MIN_BODY_TOKENS: usize = 32;
+
+/// Slack for tokenizers that are not exactly additive across the breadcrumb/body boundary.
+const BOUNDARY_SLACK: usize = 2;
+
+/// How to cut chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkerConfig {
+    /// Tokens of a chunk's embedded text (breadcrumb line plus body), special tokens and model
+    /// prefixes excluded: a 256-token model with `[CLS]`/`[SEP]` allows 254.
+    pub max_tokens: usize,
+}
+
+/// One retrievable piece of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chunk {
+    /// Stable id derived from the document id and the chunk's content: a UUID, since that is
+    /// what vector stores accept as point ids.
+    pub id: String,
+    /// The document it comes from.
+    pub doc_id: String,
+    /// Position among the document's chunks, from 0.
+    pub ordinal: u32,
+    /// Document title, then headings (for a FAQ pair: title, then the question).
+    pub breadcrumb: Vec<String>,
+    /// The chunk's body: exactly `document.text` at `span`.
+    pub text: String,
+    /// Character (Unicode scalar value) offsets of `text` in the document text, end exclusive.
+    pub span: (usize, usize),
+    /// For a FAQ pair, its question.
+    pub question: Option<String>,
+    /// The document's tags plus the section's own.
+    pub tags: Vec<String>,
+}
+
+impl Chunk {
+    /// The breadcrumb as one line, `Title › Section › Subsection`.
+    pub fn breadcrumb_line(&self) -> String {
+        self.breadcrumb.join(BREADCRUMB_SEPARATOR)
+    }
+
+    /// What is embedded and indexed: the breadcrumb line, then the body.
+    pub fn indexed_text(&self) -> String {
+        format!("{}\n{}", self.breadcrumb_line(), self.text)
+    }
+}
+
+/// Cuts documents into chunks with a Hugging Face tokenizer as the measure.
+pub struct Chunker {
+    tokenizer: Tokenizer,
+    config: ChunkerConfig,
+}
+
+impl Chunker {
+    /// A chunker measuring with the tokenizer in `tokenizer.json`. Its padding and truncation are
+    /// switched off: left on, every text would count as the padded/truncated length.
+    pub fn from_file(tokenizer_json: &Path, config: ChunkerConfig) -> Result<Self> {
+        let tokenizer = Tokenizer::from_file(tokenizer_json)
+            .map_err(|e| Error::Tokenizer { path: tokenizer_json.into(), message: e.to_string() })?;
+        Ok(Chunker::new(tokenizer, config))
+    }
+
+    /// A chunker measuring with `tokenizer` (padding and truncation switched off).
+    pub fn new(mut tokenizer: Tokenizer, config: ChunkerConfig) -> Self {
+        tokenizer.with_padding(None);
+        // Removing truncation cannot fail; only setting invalid parameters can.
+        let _ = tokenizer.with_truncation(None);
+        Chunker { tokenizer, config }
+    }
+
+    /// Number of tokens of `text`, special tokens excluded.
+    pub fn count_tokens(&self, text: &str) -> usize {
+        self.tokenizer.encode_fast(text, false).map(|e| e.len()).unwrap_or(usize::MAX)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> ChunkerConfig {
+        self.config
+    }
+
+    /// Cuts a document into chunks, in document order.
+    pub fn chunk(&self, doc: &Document) -> Vec<Chunk> {
+        let mut chunks = Vec::new();
+        let mut seen = std::collections::HashMap::new();
+        let mut cursor = CharCursor::default();
+        for section in &doc.sections {
+            let mut breadcrumb = vec![doc.meta.title.clone()];
+            breadcrumb.extend(section.headings.iter().cloned());
+            let header_tokens = self.count_tokens(&breadcrumb.join(BREADCRUMB_SEPARATOR)) + 1;
+            let budget =
+                self.config.max_tokens.saturating_sub(header_tokens + BOUNDARY_SLACK).max(MIN_BODY_TOKENS);
+            let mut tags = doc.meta.tags.clone();
+            for tag in &section.tags {
+                if !tags.contains(tag) {
+                    tags.push(tag.clone());
+                }
+            }
+            let splitter = TextSplitter::new(ChunkConfig::new(budget).with_sizer(&self.tokenizer));
+            let body = &doc.text[section.body.clone()];
+            for (offset, text) in splitter.chunk_indices(body) {
+                let start = section.body.start + offset;
+                let span =
+                    (cursor.chars_at(&doc.text, start), cursor.chars_at(&doc.text, start + text.len()));
+                let occurrence = seen.entry((breadcrumb.clone(), text)).or_insert(0u32);
+                let id = chunk_id(&doc.id, &breadcrumb, text, *occurrence);
+                *occurrence += 1;
+                chunks.push(Chunk {
+                    id,
+                    doc_id: doc.id.clone(),
+                    ordinal: chunks.len() as u32,
+                    breadcrumb: breadcrumb.clone(),
+                    text: text.to_string(),
+                    span,
+                    question: section.question.clone(),
+                    tags: tags.clone(),
+                });
+            }
+        }
+        chunks
+    }
+}
+
+/// Converts increasing byte offsets to character offsets in one pass over the text.
+#[derive(Default)]
+struct CharCursor {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCursor {
+    fn chars_at(&mut self, text: &str, byte: usize) -> usize {
+        if byte < self.byte {
+            *self = CharCursor::default();
+        }
+        self.chars += text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+/// A UUID from the document id, breadcrumb, text and the occurrence number of identical
+/// (breadcrumb, text) pairs within the document.
+pub fn chunk_id(doc_id: &str, breadcrumb: &[String], text: &str, occurrence: u32) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(doc_id.as_bytes()).update(&[0]);
+    for part in breadcrumb {
+        hasher.update(part.as_bytes()).update(&[0]);
+    }
+    hasher.update(&[1]).update(text.as_bytes()).update(&occurrence.to_le_bytes());
+    let bytes: [u8; 16] = hasher.finalize().as_bytes()[..16].try_into().expect("16 bytes");
+    uuid::Uuid::from_bytes(bytes).to_string()
+}

@@ -1,0 +1,184 @@
+//! Markdown: front matter for metadata, headings for sections, one line per paragraph, list item
+//! and table row.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use super::{Draft, front_matter};
+use crate::document::{Metadata, TextBuilder, collapse_whitespace};
+
+pub(super) fn load(source: &str) -> Result<Draft, String> {
+    let (meta, id, body) = match front_matter::split(source)? {
+        Some((yaml, body)) => {
+            let (meta, id) = front_matter::parse(yaml)?;
+            (meta, id, body)
+        }
+        None => (Metadata::default(), None, source),
+    };
+    let mut out = Renderer::default();
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    for event in Parser::new_ext(body, options) {
+        out.event(event);
+    }
+    out.flush();
+    let body_title = out.builder.first_h1().map(str::to_string);
+    let (text, sections) = out.builder.finish();
+    Ok(Draft { meta, id, body_title, text, sections })
+}
+
+/// Renders parser events into blocks of plain text.
+#[derive(Default)]
+struct Renderer {
+    builder: TextBuilder,
+    /// Inline text of the block being read.
+    buffer: String,
+    /// Marker of the list item whose first block has not been written yet (`- `, `2. `).
+    item_marker: Option<String>,
+    /// One entry per open list: the next number of an ordered list, `None` for bullets.
+    lists: Vec<Option<u64>>,
+    /// Cells of the table row being read.
+    row: Vec<String>,
+    in_code_block: bool,
+}
+
+impl Renderer {
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Paragraph) => self.flush(),
+            Event::End(TagEnd::Heading(level)) => {
+                let title = collapse_whitespace(&std::mem::take(&mut self.buffer));
+                self.builder.heading(level as u8, &title);
+            }
+            Event::Start(Tag::List(first)) => {
+                self.flush();
+                self.lists.push(first);
+            }
+            Event::End(TagEnd::List(_)) => {
+                self.flush();
+                self.lists.pop();
+            }
+            Event::Start(Tag::Item) => {
+                self.flush();
+                let depth = self.lists.len().saturating_sub(1);
+                let marker = match self.lists.last_mut() {
+                    Some(Some(n)) => {
+                        *n += 1;
+                        format!("{}. ", *n - 1)
+                    }
+                    _ => "- ".to_string(),
+                };
+                self.item_marker = Some(format!("{}{marker}", "  ".repeat(depth)));
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                self.flush();
+                self.in_code_block = true;
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                let code = std::mem::take(&mut self.buffer);
+                self.in_code_block = false;
+                self.builder.block(code.trim_end());
+            }
+            Event::End(TagEnd::TableCell) => {
+                self.row.push(collapse_whitespace(&std::mem::take(&mut self.buffer)));
+            }
+            Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => {
+                let row = std::mem::take(&mut self.row);
+                self.builder.block(&row.join(" | "));
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::BlockQuote(_)) | Event::Rule => {
+                self.flush()
+            }
+            Event::Text(text) | Event::Code(text) => self.buffer.push_str(&text),
+            Event::InlineHtml(html) | Event::Html(html) => self.buffer.push_str(&strip_tags(&html)),
+            Event::SoftBreak | Event::HardBreak => {
+                self.buffer.push(if self.in_code_block { '\n' } else { ' ' })
+            }
+            _ => {}
+        }
+    }
+
+    /// Writes the buffered inline text as one block.
+    fn flush(&mut self) {
+        let text = collapse_whitespace(&std::mem::take(&mut self.buffer));
+        if text.is_empty() {
+            return;
+        }
+        match self.item_marker.take() {
+            Some(marker) => self.builder.block(&format!("{marker}{text}")),
+            None => self.builder.block(&text),
+        }
+    }
+}
+
+/// Drops `<tags>` from raw HTML embedded in Markdown, keeping the text between them.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "---\ntitle: Returns policy\nlocale: en\ntags: [returns]\n---\n\
+# Returns policy\n\nYou can return most items\nwithin **30 days**.\n\n\
+## Exceptions\n\n- Gift cards\n- Opened earbuds, see [hygiene](x.md)\n\n\
+### Fees\n\n| Item | Fee |\n|---|---|\n| Opened electronics | 15% |\n\n\
+## Refunds\n\n1. Ship it back\n2. Wait 5 days\n";
+
+    fn sections(draft: &Draft) -> Vec<(String, &str)> {
+        draft.sections.iter().map(|s| (s.headings.join(" > "), &draft.text[s.body.clone()])).collect()
+    }
+
+    #[test]
+    fn renders_blocks_under_their_heading_paths() {
+        let draft = load(PAGE).unwrap();
+        assert_eq!(draft.meta.title, "Returns policy");
+        assert_eq!(draft.meta.tags, ["returns"]);
+        assert_eq!(
+            sections(&draft),
+            [
+                ("Returns policy".to_string(), "You can return most items within 30 days."),
+                ("Returns policy > Exceptions".to_string(), "- Gift cards\n- Opened earbuds, see hygiene"),
+                ("Returns policy > Exceptions > Fees".to_string(), "Item | Fee\nOpened electronics | 15%"),
+                ("Returns policy > Refunds".to_string(), "1. Ship it back\n2. Wait 5 days"),
+            ]
+        );
+    }
+
+    #[test]
+    fn text_keeps_headings_as_lines() {
+        let draft = load(PAGE).unwrap();
+        assert!(draft.text.starts_with("Returns policy\nYou can return"), "{}", draft.text);
+        assert!(draft.text.contains("\nExceptions\n- Gift cards"));
+    }
+
+    #[test]
+    fn title_falls_back_to_first_h1_and_chinese_lines_join_without_spaces() {
+        let draft = load("# 退货政策\n\n七天无理由\n退货。\n").unwrap();
+        assert_eq!(draft.body_title.as_deref(), Some("退货政策"));
+        assert_eq!(sections(&draft)[0].1, "七天无理由退货。");
+    }
+
+    #[test]
+    fn nested_lists_and_loose_items_keep_markers() {
+        let draft = load("- a\n\n  more a\n- b\n  1. b1\n  2. b2\n").unwrap();
+        assert_eq!(sections(&draft)[0].1, "- a\nmore a\n- b\n  1. b1\n  2. b2");
+    }
+
+    #[test]
+    fn malformed_front_matter_is_an_error() {
+        assert!(load("---\ntitle: [\n---\nbody").unwrap_err().starts_with("front matter:"));
+    }
+}

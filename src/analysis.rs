@@ -1,0 +1,245 @@
+//! Text analysis for lexical (BM25) retrieval, the same at index and at query time.
+//!
+//! One analyzer serves English and Chinese in the same field: runs of Han characters are
+//! segmented into words with jieba (search mode, which also emits the shorter words inside long
+//! ones), everything else is split into alphanumeric words. Words are lowercased, full-width
+//! ASCII is folded, English words are stemmed and stop words of both languages dropped. A second
+//! analyzer emits overlapping character bigrams of Han runs, which recovers matches where jieba
+//! segments a question and a document differently.
+//!
+//! Pure functions: no I/O, no index. `crate::index::text` adapts them to tantivy.
+
+use std::sync::LazyLock;
+
+use jieba_rs::{Jieba, TokenizeMode};
+use kefu_ingest::locale::is_han;
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// Words longer than this (in bytes) are dropped: they are hashes, URLs or garbage.
+const MAX_WORD_BYTES: usize = 64;
+
+/// English stop words (Lucene's list without "no" and "not", which change meanings).
+const EN_STOP: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "of",
+    "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
+    "will", "with",
+];
+
+/// Chinese function words and question words: frequent in customers' questions, uninformative
+/// for matching ("没有" is kept: "没有收到" is not "收到").
+const ZH_STOP: &[&str] = &[
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
+    "哦",
+    "嗯",
+    "么",
+    "是",
+    "在",
+    "和",
+    "与",
+    "及",
+    "或",
+    "也",
+    "都",
+    "就",
+    "还",
+    "又",
+    "把",
+    "被",
+    "这",
+    "那",
+    "这个",
+    "那个",
+    "我",
+    "你",
+    "您",
+    "他",
+    "她",
+    "它",
+    "我们",
+    "你们",
+    "请问",
+    "怎么",
+    "怎么办",
+    "怎样",
+    "如何",
+    "什么",
+    "为什么",
+    "哪",
+    "哪里",
+    "哪些",
+    "可以",
+    "能",
+    "能否",
+    "是否",
+    "会",
+    "要",
+    "想",
+    "一下",
+    "一个",
+    "吗？",
+];
+
+static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+/// A token and where it came from in the analysed text (byte offsets, end exclusive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The normalised term.
+    pub term: String,
+    /// Start byte in the original text.
+    pub start: usize,
+    /// End byte in the original text.
+    pub end: usize,
+}
+
+/// Loads jieba's dictionary now rather than on the first query.
+pub fn warm_up() {
+    LazyLock::force(&JIEBA);
+}
+
+/// Word tokens of `text`, for the main BM25 fields.
+pub fn words(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    for (start, run, han) in script_runs(text) {
+        if han {
+            for t in JIEBA.tokenize(run, TokenizeMode::Search, true) {
+                let (s, e) = (char_to_byte(run, t.start), char_to_byte(run, t.end));
+                if !ZH_STOP.contains(&t.word) {
+                    tokens.push(Token { term: t.word.to_string(), start: start + s, end: start + e });
+                }
+            }
+        } else {
+            latin_words(run, start, &mut tokens);
+        }
+    }
+    tokens
+}
+
+/// Overlapping character bigrams of the Han runs of `text` (a lone character is its own token).
+pub fn han_bigrams(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    for (start, run, han) in script_runs(text) {
+        if !han {
+            continue;
+        }
+        let chars: Vec<(usize, char)> = run.char_indices().collect();
+        if chars.len() == 1 {
+            tokens.push(Token { term: run.to_string(), start, end: start + run.len() });
+            continue;
+        }
+        for pair in chars.windows(2) {
+            let (s, _) = pair[0];
+            let e = pair[1].0 + pair[1].1.len_utf8();
+            tokens.push(Token { term: run[s..e].to_string(), start: start + s, end: start + e });
+        }
+    }
+    tokens
+}
+
+/// Splits text into maximal runs that are either all Han or all non-Han: (byte offset, run, is_han).
+fn script_runs(text: &str) -> impl Iterator<Item = (usize, &str, bool)> {
+    let mut runs = Vec::new();
+    let mut run_start = 0;
+    let mut run_han = None;
+    for (i, c) in text.char_indices() {
+        let han = is_han(c);
+        if run_han.is_some_and(|h| h != han) {
+            runs.push((run_start, &text[run_start..i], run_han.unwrap_or(false)));
+            run_start = i;
+        }
+        run_han = Some(han);
+    }
+    if let Some(han) = run_han {
+        runs.push((run_start, &text[run_start..], han));
+    }
+    runs.into_iter()
+}
+
+/// Alphanumeric words of a non-Han run: lowercased, full-width folded, stemmed, stop words out.
+fn latin_words(run: &str, offset: usize, out: &mut Vec<Token>) {
+    let mut word = String::new();
+    let mut word_start = 0;
+    let flush = |word: &mut String, start: usize, end: usize, out: &mut Vec<Token>| {
+        if !word.is_empty() && word.len() <= MAX_WORD_BYTES && !EN_STOP.contains(&word.as_str()) {
+            let term = STEMMER.stem(word).into_owned();
+            out.push(Token { term, start: offset + start, end: offset + end });
+        }
+        word.clear();
+    };
+    for (i, c) in run.char_indices() {
+        let c = fold_full_width(c);
+        if c.is_alphanumeric() {
+            if word.is_empty() {
+                word_start = i;
+            }
+            word.extend(c.to_lowercase());
+        } else {
+            flush(&mut word, word_start, i, out);
+        }
+    }
+    flush(&mut word, word_start, run.len(), out);
+}
+
+/// Full-width ASCII letters and digits (common in Chinese text) to their ASCII forms.
+fn fold_full_width(c: char) -> char {
+    match c {
+        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        _ => c,
+    }
+}
+
+fn char_to_byte(text: &str, char_index: usize) -> usize {
+    text.char_indices().nth(char_index).map_or(text.len(), |(b, _)| b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(tokens: Vec<Token>) -> Vec<String> {
+        tokens.into_iter().map(|t| t.term).collect()
+    }
+
+    #[test]
+    fn english_is_lowercased_stemmed_and_stopped() {
+        assert_eq!(terms(words("Returning the Earbuds, for REFUNDS")), ["return", "earbud", "refund"]);
+    }
+
+    #[test]
+    fn chinese_is_segmented_and_question_words_dropped() {
+        let t = terms(words("怎么申请退货"));
+        assert!(t.contains(&"申请".to_string()) && t.contains(&"退货".to_string()), "{t:?}");
+        assert!(!t.contains(&"怎么".to_string()));
+    }
+
+    #[test]
+    fn mixed_text_keeps_offsets_into_the_original() {
+        let text = "七天无理由退货 for NW-AF550";
+        let tokens = words(text);
+        let original = |term: &str| {
+            let t = tokens.iter().find(|t| t.term == term).expect(term);
+            &text[t.start..t.end]
+        };
+        assert_eq!(original("af550"), "AF550");
+        assert_eq!(original("退货"), "退货");
+    }
+
+    #[test]
+    fn full_width_digits_match_ascii() {
+        assert_eq!(terms(words("３０天")), terms(words("30天")));
+    }
+
+    #[test]
+    fn bigrams_cover_han_runs_only() {
+        assert_eq!(terms(han_bigrams("运费险 ok 退")), ["运费", "费险", "退"]);
+    }
+}

@@ -1,0 +1,322 @@
+//! The command line: argument parsing and output formatting around the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::embed::Embedder;
+use crate::index::{DataDir, Index, SearchFilter};
+use crate::indexer::{self, IngestOptions, IngestReport};
+use crate::retrieve::{Mode, Retriever, SearchRequest, SearchResults};
+use crate::{Error, Result};
+
+/// kefu: a retrieval-augmented FAQ engine for help centers.
+#[derive(Debug, Parser)]
+#[command(name = "kefu", version, about)]
+pub struct Cli {
+    /// Configuration file (default: $KEFU_CONFIG, else ./kefu.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Index help-center files (Markdown, HTML, PDF, text, FAQ lists as CSV/JSON/JSONL).
+    Ingest(IngestArgs),
+    /// Search the index.
+    Search(SearchArgs),
+    /// Show what the data folder holds.
+    Status(StatusArgs),
+    /// Print the effective configuration (defaults < file < environment) as TOML.
+    Config,
+    /// Load one document and print it as JSON (the sandboxed PDF loader runs this).
+    #[command(name = "__load-document", hide = true)]
+    LoadDocument {
+        #[arg(long)]
+        doc_id: String,
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct DataArg {
+    /// Data folder of the index (overrides `data_dir`).
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct IngestArgs {
+    /// Files and folders to index; document ids are paths relative to each folder.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    data: DataArg,
+    /// Remove documents whose files are no longer under the given paths.
+    #[arg(long)]
+    prune: bool,
+    /// Rebuild the index from the given paths with the configured model (after a model change).
+    #[arg(long)]
+    reembed: bool,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct SearchArgs {
+    /// The question.
+    query: String,
+    #[command(flatten)]
+    data: DataArg,
+    /// Number of results (default: `search.k`).
+    #[arg(long)]
+    k: Option<usize>,
+    /// Retrievers to use.
+    #[arg(long, value_enum, default_value_t = Mode::Hybrid)]
+    mode: Mode,
+    /// Only documents in this locale (en, zh, ...).
+    #[arg(long)]
+    locale: Option<String>,
+    /// Only documents of this type (policy, guide, product, faq, ...).
+    #[arg(long)]
+    doc_type: Option<String>,
+    /// Only documents about this product.
+    #[arg(long)]
+    product: Option<String>,
+    /// Only chunks with this tag (repeatable: all must match).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Print the results as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct StatusArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Also check that the catalog and both indexes hold exactly the same chunks (exit code 1
+    /// if not).
+    #[arg(long)]
+    verify: bool,
+    /// Print as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::LoadDocument { doc_id, path } = &cli.command {
+        return load_document(doc_id, path);
+    }
+    let mut config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Ingest(args) => {
+            set_data(&mut config, &args.data);
+            let options = IngestOptions {
+                paths: args.paths,
+                prune: args.prune,
+                reembed: args.reembed,
+                progress: !args.json && std::io::stderr().is_terminal(),
+                loader_exe: std::env::current_exe().map_err(Error::io("current executable"))?,
+            };
+            let report = indexer::ingest(&config, &options)?;
+            if args.json {
+                print_json(&report)?;
+            } else {
+                print_ingest_report(&report, &config.data_dir);
+            }
+        }
+        Command::Search(args) => {
+            set_data(&mut config, &args.data);
+            let embedder = Arc::new(Embedder::load(&config)?);
+            let data = DataDir::new(&config.data_dir);
+            let index = Index::open(&data, &config)?;
+            let retriever = Retriever::new(index, embedder, config.search.clone(), &config.data_dir)?;
+            let request = SearchRequest {
+                query: args.query,
+                k: args.k.unwrap_or(config.search.k),
+                mode: args.mode,
+                filter: SearchFilter {
+                    locale: args.locale,
+                    doc_type: args.doc_type,
+                    product: args.product,
+                    tags: args.tags,
+                },
+            };
+            let results = retriever.search(&request)?;
+            if args.json {
+                print_json(&results)?;
+            } else {
+                print_results(&results);
+            }
+        }
+        Command::Status(args) => {
+            set_data(&mut config, &args.data);
+            let mut status = status(&config)?;
+            if args.verify {
+                let index = Index::open(&DataDir::new(&config.data_dir), &config)?;
+                status.consistency = Some(index.verify()?);
+            }
+            if args.json {
+                print_json(&status)?;
+            } else {
+                print!("{}", toml::to_string_pretty(&status).unwrap_or_default());
+            }
+            if status.consistency.is_some_and(|c| !c.problems.is_empty()) {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Config => print!("{}", config.to_toml()),
+        Command::LoadDocument { .. } => unreachable!("handled above"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn set_data(config: &mut Config, data: &DataArg) {
+    if let Some(dir) = &data.data {
+        config.data_dir = dir.clone();
+    }
+}
+
+/// The sandboxed child: load one file, print it as JSON; errors go to stderr.
+fn load_document(doc_id: &str, path: &Path) -> Result<ExitCode> {
+    let format = kefu_ingest::Format::from_path(path)
+        .ok_or_else(|| Error::InvalidRequest(format!("{}: unsupported file type", path.display())))?;
+    let bytes = std::fs::read(path).map_err(Error::io(path))?;
+    match kefu_ingest::load(doc_id, path, format, &bytes) {
+        Ok(loaded) => {
+            print_json(&loaded)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{}", e.reason());
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// What `kefu status` shows.
+#[derive(Debug, Serialize)]
+struct Status {
+    data_dir: String,
+    generation: Option<u64>,
+    model: Option<String>,
+    documents: usize,
+    chunks: usize,
+    bytes: DiskUsage,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consistency: Option<crate::index::Consistency>,
+}
+
+#[derive(Debug, Serialize)]
+struct DiskUsage {
+    catalog: u64,
+    text_index: u64,
+    vector_index: u64,
+    embedding_cache: u64,
+}
+
+fn status(config: &Config) -> Result<Status> {
+    let data = DataDir::new(&config.data_dir);
+    let generation = data.current()?;
+    let gen_dir = generation.map(|g| data.generation(g));
+    let size = |sub: &str| gen_dir.as_ref().map_or(0, |d| disk_usage(&d.join(sub)));
+    let info = match &gen_dir {
+        Some(dir) => crate::index::Catalog::open_read_only(&dir.join("catalog.redb"))?.info()?,
+        None => None,
+    };
+    Ok(Status {
+        data_dir: config.data_dir.display().to_string(),
+        generation,
+        model: info.as_ref().map(|i| i.model.clone()),
+        documents: info.as_ref().map_or(0, |i| i.documents),
+        chunks: info.as_ref().map_or(0, |i| i.chunks),
+        bytes: DiskUsage {
+            catalog: size("catalog.redb"),
+            text_index: size("text"),
+            vector_index: size("vectors"),
+            embedding_cache: disk_usage(&data.embedding_cache()),
+        },
+        consistency: None,
+    })
+}
+
+/// Bytes allocated on disk under `path` (sparse files count what they use).
+fn disk_usage(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return 0 };
+    if meta.is_dir() {
+        std::fs::read_dir(path)
+            .map(|entries| entries.filter_map(|e| e.ok()).map(|e| disk_usage(&e.path())).sum())
+            .unwrap_or(0)
+    } else {
+        meta.blocks() * 512
+    }
+}
+
+fn print_json(value: &impl Serialize) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    writeln!(out).map_err(Error::io("stdout"))
+}
+
+fn print_ingest_report(report: &IngestReport, data_dir: &Path) {
+    println!(
+        "{} documents, {} chunks in {} (generation {})",
+        report.documents,
+        report.chunks,
+        data_dir.display(),
+        report.generation.map_or("none".to_string(), |g| g.to_string())
+    );
+    println!(
+        "added {}, changed {}, unchanged {}, deleted {}; embedded {} chunks, reused {} from the cache; {:.1} s",
+        report.added,
+        report.changed,
+        report.unchanged,
+        report.deleted,
+        report.embedded,
+        report.reused,
+        report.seconds
+    );
+    for skipped in &report.skipped {
+        println!("skipped {}: {}", skipped.path, skipped.reason);
+    }
+}
+
+fn print_results(results: &SearchResults) {
+    let terminal = std::io::stdout().is_terminal();
+    if results.results.is_empty() {
+        println!("no results ({:.1} ms)", results.took_ms);
+    }
+    for (i, hit) in results.results.iter().enumerate() {
+        println!("{:>2}. {:.4}  {}", i + 1, hit.score, hit.breadcrumb);
+        let url = hit.url.as_deref().map(|u| format!(" · {u}")).unwrap_or_default();
+        println!("    {}{url} · chunk {}", hit.doc_id, hit.chunk_id);
+        println!("    {}", render_snippet(&hit.snippet, terminal));
+    }
+    if !results.results.is_empty() {
+        println!("({} results, {:.1} ms)", results.results.len(), results.took_ms);
+    }
+}
+
+/// Snippet HTML to terminal text: `<b>` becomes bold (or `**` when not a terminal).
+fn render_snippet(html: &str, terminal: bool) -> String {
+    let (on, off) = if terminal { ("\x1b[1m", "\x1b[0m") } else { ("**", "**") };
+    html.replace("<b>", on)
+        .replace("</b>", off)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+        .replace('\n', " ")
+}

@@ -1,0 +1,301 @@
+//! Configuration, layered: built-in defaults < `kefu.toml` < `KEFU_…` environment variables <
+//! command-line flags.
+//!
+//! Every key of the file can be set from the environment: `KEFU_` followed by the key path in
+//! capitals, sections separated by a double underscore, e.g. `KEFU_DATA_DIR`,
+//! `KEFU_EMBEDDING__MODEL`, `KEFU_SEARCH__RRF_K`. docs/configuration.md lists all keys.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// The configuration file read when none is named and `./kefu.toml` exists.
+pub const DEFAULT_CONFIG_FILE: &str = "kefu.toml";
+
+/// All of kefu's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Folder of the indexes (`--data` overrides it).
+    pub data_dir: PathBuf,
+    /// Cache folder that `make setup` fills with ONNX Runtime and the local models
+    /// (default `$XDG_CACHE_HOME/kefu`, else `~/.cache/kefu`).
+    pub home: PathBuf,
+    /// The embedding model.
+    pub embedding: EmbeddingConfig,
+    /// How documents are cut into chunks.
+    pub chunking: ChunkingConfig,
+    /// Ingestion limits.
+    pub ingest: IngestConfig,
+    /// Retrieval.
+    pub search: SearchConfig,
+    /// Where vectors are stored.
+    pub vector_store: VectorStoreConfig,
+}
+
+/// The embedding model and how to run it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmbeddingConfig {
+    /// A local model: the name of a folder under `<home>/models` (as `make setup` makes them) or
+    /// a path to such a folder; or a fastembed catalog name such as `BAAI/bge-small-en-v1.5`
+    /// (downloaded from the Hugging Face hub, which needs internet access).
+    pub model: String,
+    /// The ONNX Runtime shared library. Default: `ORT_DYLIB_PATH` if set, else the one `make
+    /// setup` installs under `<home>/onnxruntime`.
+    pub onnxruntime: Option<PathBuf>,
+    /// Texts per inference batch when ingesting (inputs are sorted by length first).
+    pub batch_size: usize,
+    /// ONNX Runtime intra-op threads; 0 uses every core.
+    pub threads: usize,
+}
+
+/// How documents are cut into chunks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChunkingConfig {
+    /// Most tokens in a chunk's embedded text (breadcrumb and body), in the model's own
+    /// tokens, special tokens and prefixes excluded. Capped by the model's window.
+    pub max_tokens: usize,
+}
+
+/// Ingestion limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestConfig {
+    /// Memory (address space) allowed to the child process that parses one PDF, in MiB.
+    pub pdf_memory_mib: u64,
+    /// Time allowed to parse one PDF, in seconds.
+    pub pdf_timeout_secs: u64,
+}
+
+/// Retrieval settings; see docs/retrieval.md for what each does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Results returned when a request does not say.
+    pub k: usize,
+    /// Candidates taken from each retriever before fusion.
+    pub candidates: usize,
+    /// The `k` of reciprocal rank fusion: larger flattens the rank weighting.
+    pub rrf_k: f32,
+    /// Weight of the BM25 ranking in the fusion.
+    pub bm25_weight: f32,
+    /// Weight of the dense ranking in the fusion (applied only to query languages the model
+    /// was trained on; otherwise hybrid search is BM25 alone).
+    pub dense_weight: f32,
+    /// Boost of matches in the breadcrumb (title and headings, or a FAQ question) over the body.
+    pub title_boost: f32,
+    /// Weight of the Chinese character-bigram field relative to the word fields.
+    pub bigram_weight: f32,
+    /// HNSW search breadth (`ef`) of the vector store.
+    pub hnsw_ef: usize,
+    /// Characters of a result snippet.
+    pub snippet_chars: usize,
+}
+
+/// Where vectors are stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VectorStoreConfig {
+    /// `edge`: Qdrant's embedded engine, on disk in the data folder (no server). `qdrant`: a
+    /// Qdrant server or cluster at `url`.
+    pub backend: VectorBackend,
+    /// URL of the Qdrant server's gRPC endpoint (backend `qdrant`), e.g. `http://localhost:6334`.
+    pub url: Option<String>,
+    /// Name of the environment variable holding the Qdrant API key, if the server needs one.
+    pub api_key_env: String,
+    /// Prefix of the collections kefu creates on the server.
+    pub collection_prefix: String,
+}
+
+/// The vector store implementations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VectorBackend {
+    /// qdrant-edge, embedded.
+    Edge,
+    /// A Qdrant server, through qdrant-client.
+    Qdrant,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("kefu-data"),
+            home: default_home(),
+            embedding: EmbeddingConfig::default(),
+            chunking: ChunkingConfig::default(),
+            ingest: IngestConfig::default(),
+            search: SearchConfig::default(),
+            vector_store: VectorStoreConfig::default(),
+        }
+    }
+}
+
+impl Default for EmbeddingConfig {
+    fn default() -> Self {
+        EmbeddingConfig { model: "all-minilm-l6-v2".into(), onnxruntime: None, batch_size: 32, threads: 0 }
+    }
+}
+
+impl Default for ChunkingConfig {
+    fn default() -> Self {
+        ChunkingConfig { max_tokens: 254 }
+    }
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig { pdf_memory_mib: 2048, pdf_timeout_secs: 120 }
+    }
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            k: 10,
+            candidates: 100,
+            rrf_k: 60.0,
+            bm25_weight: 1.0,
+            dense_weight: 1.0,
+            title_boost: 2.0,
+            bigram_weight: 0.5,
+            hnsw_ef: 128,
+            snippet_chars: 200,
+        }
+    }
+}
+
+impl Default for VectorStoreConfig {
+    fn default() -> Self {
+        VectorStoreConfig {
+            backend: VectorBackend::Edge,
+            url: None,
+            api_key_env: "QDRANT_API_KEY".into(),
+            collection_prefix: "kefu".into(),
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/kefu`, else `$HOME/.cache/kefu`: the same rule as scripts/setup.sh.
+fn default_home() -> PathBuf {
+    let non_empty = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    non_empty("XDG_CACHE_HOME")
+        .or_else(|| non_empty("HOME").map(|h| h.join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("kefu")
+}
+
+impl Config {
+    /// Loads defaults, then the configuration file, then the environment. `file` names the file
+    /// explicitly (it must then exist); otherwise `KEFU_CONFIG` does, else `./kefu.toml` is read
+    /// when present.
+    pub fn load(file: Option<&Path>) -> Result<Config> {
+        let named =
+            file.map(Path::to_path_buf).or_else(|| std::env::var_os("KEFU_CONFIG").map(PathBuf::from));
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match named {
+            Some(path) if !path.is_file() => {
+                return Err(Error::Config(format!("{}: no such configuration file", path.display())));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE))
+            }
+            None => {}
+        }
+        let config: Config =
+            figment.merge(environment()).extract().map_err(|e| Error::Config(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The effective configuration as TOML (`kefu config`).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print: {e}"))
+    }
+
+    fn validate(&self) -> Result<()> {
+        let positive = [
+            ("embedding.batch_size", self.embedding.batch_size),
+            ("chunking.max_tokens", self.chunking.max_tokens),
+            ("search.k", self.search.k),
+            ("search.candidates", self.search.candidates),
+            ("search.hnsw_ef", self.search.hnsw_ef),
+        ];
+        if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(Error::Config(format!("`{key}` must be greater than 0")));
+        }
+        let weights = [
+            ("search.rrf_k", self.search.rrf_k),
+            ("search.bm25_weight", self.search.bm25_weight),
+            ("search.dense_weight", self.search.dense_weight),
+            ("search.title_boost", self.search.title_boost),
+            ("search.bigram_weight", self.search.bigram_weight),
+        ];
+        if let Some((key, _)) = weights.iter().find(|(_, v)| !v.is_finite() || *v < 0.0) {
+            return Err(Error::Config(format!("`{key}` must be a non-negative number")));
+        }
+        if self.vector_store.backend == VectorBackend::Qdrant && self.vector_store.url.is_none() {
+            return Err(Error::Config("`vector_store.url` is required with backend `qdrant`".into()));
+        }
+        Ok(())
+    }
+}
+
+/// `KEFU_SECTION__KEY` variables for the keys kefu knows (others, like `KEFU_CONFIG` or
+/// `KEFU_LOG`, are not configuration keys).
+fn environment() -> Env {
+    const TOP_LEVEL: &[&str] =
+        &["data_dir", "home", "embedding", "chunking", "ingest", "search", "vector_store"];
+    Env::prefixed("KEFU_").split("__").filter(|key| {
+        let top = key.as_str().split('.').next().unwrap_or_default();
+        TOP_LEVEL.iter().any(|k| k.eq_ignore_ascii_case(top))
+    })
+}
+
+#[cfg(test)]
+// figment's Jail closures return figment's large error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_defaults_file_and_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("kefu.toml", "data_dir = \"from-file\"\n[search]\nk = 7\nrrf_k = 20.0\n")?;
+            jail.set_env("KEFU_SEARCH__K", "3");
+            jail.set_env("KEFU_LOG", "debug");
+            let config = Config::load(None).expect("config loads");
+            assert_eq!(config.data_dir, PathBuf::from("from-file"));
+            assert_eq!(config.search.k, 3, "environment beats file");
+            assert_eq!(config.search.rrf_k, 20.0, "file beats defaults");
+            assert_eq!(config.search.candidates, 100, "defaults fill the rest");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("kefu.toml", "[search]\nkk = 1\n")?;
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("kk"), "{err}");
+            jail.create_file("kefu.toml", "[search]\nk = 0\n")?;
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("search.k"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_file_must_exist() {
+        let err = Config::load(Some(Path::new("/nonexistent/kefu.toml"))).unwrap_err();
+        assert!(err.to_string().contains("no such configuration file"));
+    }
+}

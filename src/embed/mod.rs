@@ -1,0 +1,183 @@
+//! Embeddings: chunks and questions to vectors with fastembed on ONNX Runtime.
+//!
+//! ONNX Runtime is a shared library loaded at run time (fastembed's `ort-load-dynamic`), so that
+//! kefu builds without downloading anything; `make setup` provides the library and the model.
+
+pub mod cache;
+pub mod model;
+
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
+
+pub use cache::EmbeddingCache;
+pub use model::{ModelSource, ModelSpec};
+
+use crate::config::Config;
+use crate::{Error, Result};
+
+/// The ONNX Runtime release `make setup` installs.
+pub const ORT_LIBRARY_FILE: &str = "libonnxruntime.so.1.31.1";
+
+/// A loaded embedding model.
+pub struct Embedder {
+    spec: ModelSpec,
+    model: Mutex<TextEmbedding>,
+    batch_size: usize,
+}
+
+impl std::fmt::Debug for Embedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Embedder").field("spec", &self.spec).finish_non_exhaustive()
+    }
+}
+
+impl Embedder {
+    /// Loads ONNX Runtime (once per process) and the configured model.
+    pub fn load(config: &Config) -> Result<Embedder> {
+        load_onnxruntime(config)?;
+        let threads = config.embedding.threads;
+        match model::resolve(config)? {
+            ModelSource::Local(dir) => {
+                let spec = model::read_local(&dir)?;
+                let read = |file: &str| {
+                    let path = dir.join(file);
+                    std::fs::read(&path).map_err(Error::io(path))
+                };
+                let files = TokenizerFiles {
+                    tokenizer_file: read("tokenizer.json")?,
+                    config_file: read("config.json")?,
+                    special_tokens_map_file: read("special_tokens_map.json")?,
+                    tokenizer_config_file: read("tokenizer_config.json")?,
+                };
+                let pooling = match spec.pooling {
+                    model::PoolingKind::Mean => Pooling::Mean,
+                    model::PoolingKind::Cls => Pooling::Cls,
+                };
+                let user_model =
+                    UserDefinedEmbeddingModel::new(read("model.onnx")?, files).with_pooling(pooling);
+                let mut options = InitOptionsUserDefined::new().with_max_length(spec.max_length);
+                if threads > 0 {
+                    options = options.with_intra_threads(threads);
+                }
+                let model = TextEmbedding::try_new_from_user_defined(user_model, options)
+                    .map_err(|e| Error::Embedding(format!("loading {}: {e}", dir.display())))?;
+                Ok(Embedder { spec, model: Mutex::new(model), batch_size: config.embedding.batch_size })
+            }
+            ModelSource::Catalog(code) => load_catalog(config, &code),
+        }
+    }
+
+    /// The model's settings.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    /// The model's tokenizer, which the chunker measures chunks with.
+    pub fn tokenizer(&self) -> Result<tokenizers::Tokenizer> {
+        Ok(self.lock()?.tokenizer.clone())
+    }
+
+    /// Embeds a question (with the model's query prefix).
+    pub fn embed_query(&self, question: &str) -> Result<Vec<f32>> {
+        let text = format!("{}{question}", self.spec.query_prefix);
+        let mut vectors = self.run(&[text])?;
+        vectors.pop().ok_or_else(|| Error::Embedding("no vector returned".into()))
+    }
+
+    /// Embeds chunk texts (with the model's passage prefix), batching inputs of similar length
+    /// together so that little of each batch is padding. `progress` is called with the number of
+    /// texts done after each batch. Vectors come back in the order of `texts`.
+    pub fn embed_passages(&self, texts: &[String], mut progress: impl FnMut(usize)) -> Result<Vec<Vec<f32>>> {
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut vectors = vec![Vec::new(); texts.len()];
+        for batch in order.chunks(self.batch_size) {
+            let inputs: Vec<String> =
+                batch.iter().map(|&i| format!("{}{}", self.spec.passage_prefix, texts[i])).collect();
+            for (&i, vector) in batch.iter().zip(self.run(&inputs)?) {
+                vectors[i] = vector;
+            }
+            progress(batch.len());
+        }
+        Ok(vectors)
+    }
+
+    fn run(&self, inputs: &[String]) -> Result<Vec<Vec<f32>>> {
+        let vectors =
+            self.lock()?.embed(inputs, Some(inputs.len())).map_err(|e| Error::Embedding(e.to_string()))?;
+        if let Some(v) = vectors.iter().find(|v| v.len() != self.spec.dimension) {
+            return Err(Error::Embedding(format!(
+                "model returned {} dimensions, its manifest says {}",
+                v.len(),
+                self.spec.dimension
+            )));
+        }
+        Ok(vectors)
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, TextEmbedding>> {
+        self.model.lock().map_err(|_| Error::Embedding("model lock poisoned by a panic".into()))
+    }
+}
+
+/// Loads the ONNX Runtime shared library once per process, with a clear error when it is missing
+/// (ort would otherwise panic on first use).
+fn load_onnxruntime(config: &Config) -> Result<()> {
+    static LOADED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    let path = onnxruntime_path(config);
+    LOADED
+        .get_or_init(|| {
+            if !path.is_file() {
+                return Err(format!("ONNX Runtime library not found at {}", path.display()));
+            }
+            ort::init_from(&path)
+                .map(drop)
+                .map_err(|e| format!("cannot load ONNX Runtime from {}: {e}", path.display()))
+        })
+        .clone()
+        .map_err(Error::Setup)
+}
+
+/// `embedding.onnxruntime`, else `ORT_DYLIB_PATH`, else the library `make setup` installs.
+pub fn onnxruntime_path(config: &Config) -> PathBuf {
+    config
+        .embedding
+        .onnxruntime
+        .clone()
+        .or_else(|| std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from))
+        .unwrap_or_else(|| config.home.join("onnxruntime").join(ORT_LIBRARY_FILE))
+}
+
+#[cfg(feature = "hub")]
+fn load_catalog(config: &Config, code: &str) -> Result<Embedder> {
+    use fastembed::TextInitOptions;
+    let info = TextEmbedding::list_supported_models()
+        .into_iter()
+        .find(|m| m.model_code.eq_ignore_ascii_case(code))
+        .ok_or_else(|| {
+            Error::Config(format!("`{code}` is neither a local model nor in fastembed's catalog"))
+        })?;
+    let spec = model::catalog_spec(&info.model_code, info.dim);
+    let mut options = TextInitOptions::new(info.model.clone())
+        .with_max_length(spec.max_length)
+        .with_cache_dir(config.home.join("fastembed"))
+        .with_show_download_progress(false);
+    if config.embedding.threads > 0 {
+        options = options.with_intra_threads(config.embedding.threads);
+    }
+    let model = TextEmbedding::try_new(options).map_err(|e| {
+        Error::Embedding(format!(
+            "loading catalog model `{code}` (needs internet access the first time): {e}"
+        ))
+    })?;
+    Ok(Embedder { spec, model: Mutex::new(model), batch_size: config.embedding.batch_size })
+}
+
+#[cfg(not(feature = "hub"))]
+fn load_catalog(_config: &Config, code: &str) -> Result<Embedder> {
+    Err(Error::Config(format!(
+        "`{code}` is a catalog model, but this kefu was built without the `hub` feature"
+    )))
+}

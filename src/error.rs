@@ -1,0 +1,89 @@
+//! kefu's one error type. Every variant has a stable code (see [`Error::code`]) that the CLI
+//! prints and the HTTP layer maps to a status in one place.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in kefu.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A configuration file or environment variable is invalid.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Something `make setup` provides (ONNX Runtime, a model) is missing or broken.
+    #[error("{0}\nhint: run `make setup` (it downloads ONNX Runtime and the model into the cache)")]
+    Setup(String),
+    /// A source file or the ingestion front end failed.
+    #[error(transparent)]
+    Ingest(#[from] kefu_ingest::Error),
+    /// The embedding model failed.
+    #[error("embedding: {0}")]
+    Embedding(String),
+    /// The vector store failed.
+    #[error("vector store: {0}")]
+    VectorStore(String),
+    /// The text (BM25) index failed.
+    #[error("text index: {0}")]
+    TextIndex(String),
+    /// The catalog of documents and chunks failed.
+    #[error("catalog: {0}")]
+    Catalog(String),
+    /// The index was built with another embedding model than the configured one.
+    #[error(
+        "the index in {data_dir} was built with the embedding model `{indexed}`, but `{configured}` is configured; \
+         re-embed with `kefu ingest --reembed ...`, or configure `{indexed}` again"
+    )]
+    ModelMismatch {
+        /// The data folder.
+        data_dir: PathBuf,
+        /// Model the index was built with.
+        indexed: String,
+        /// Model configured now.
+        configured: String,
+    },
+    /// There is no index yet in the data folder.
+    #[error("no index in {0}: run `kefu ingest PATH --data {0}` first")]
+    NoIndex(PathBuf),
+    /// Another process holds what this one needs (an ingest already running, say).
+    #[error("busy: {0}")]
+    Busy(String),
+    /// A request is invalid (empty query, unknown mode...).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// A file or folder could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// A stable, machine-readable code for the error kind.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Config(_) => "config_invalid",
+            Error::Setup(_) => "setup_missing",
+            Error::Ingest(_) => "source_invalid",
+            Error::Embedding(_) => "embedding_failed",
+            Error::VectorStore(_) => "vector_store_failed",
+            Error::TextIndex(_) => "text_index_failed",
+            Error::Catalog(_) => "catalog_failed",
+            Error::ModelMismatch { .. } => "model_mismatch",
+            Error::NoIndex(_) => "index_missing",
+            Error::Busy(_) => "busy",
+            Error::InvalidRequest(_) => "invalid_request",
+            Error::Io { .. } => "io_failed",
+        }
+    }
+
+    /// An [`Error::Io`] for `path`.
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+}
+
+/// Result with kefu's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,15 @@
+//! Named crash points for the crash-recovery tests.
+//!
+//! When the environment variable `KEFU_FAILPOINT` names a point, the process sends itself
+//! SIGKILL there: no destructor runs and nothing is flushed, exactly as with `kill -9` at that
+//! instant. Points are placed between the writes of an ingest (see `index::GenerationBuilder`).
+
+/// Kills the process if `KEFU_FAILPOINT` is `name`.
+pub fn hit(name: &str) {
+    if std::env::var_os("KEFU_FAILPOINT").is_some_and(|v| v == name) {
+        // SAFETY: kill(2) on our own pid has no memory-safety preconditions.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! Ingestion: source files to a new index generation.
+//!
+//! 1. Scan the sources and hash each file together with the pipeline's fingerprint (loader and
+//!    chunker version, chunk size, model), and compare with the manifest of the live generation.
+//! 2. Load and chunk the added and changed documents (PDFs in a sandboxed child process). A file
+//!    that fails keeps its previously indexed version and is reported as skipped.
+//! 3. Embed the chunks, taking every vector the embedding cache already has; new vectors are
+//!    cached as they are computed, so an interrupted run loses no embedding work.
+//! 4. Copy the live generation, apply removals and additions to every store, commit them, and
+//!    publish the new generation (see [`crate::index::data_dir`]).
+//!
+//! An unchanged corpus stops after step 1.
+
+pub mod sandbox;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use kefu_ingest::{
+    Chunk, Chunker, ChunkerConfig, Format, Loaded, SourceFile, content_hash, discover, plan_changes,
+};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::embed::{Embedder, EmbeddingCache, ModelSpec};
+use crate::index::{Catalog, ChunkRecord, DataDir, DocumentRecord, GenerationBuilder, IndexInfo, catalog};
+use crate::{Error, Result};
+
+/// Bump when loaders or the chunker change what they produce: every document is re-indexed.
+const PIPELINE_VERSION: &str = "kefu-pipeline-1";
+
+/// Chunks embedded per cache commit.
+const EMBED_COMMIT_EVERY: usize = 64;
+
+/// What to ingest and how.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Files and folders.
+    pub paths: Vec<PathBuf>,
+    /// Remove indexed documents whose source is no longer found.
+    pub prune: bool,
+    /// Start from an empty index and embed everything with the configured model (needed after
+    /// changing models; vectors of the cache are reused where the model matches).
+    pub reembed: bool,
+    /// Show progress bars (on a terminal).
+    pub progress: bool,
+    /// The kefu executable, which loads PDFs in a child process.
+    pub loader_exe: PathBuf,
+}
+
+/// A file that was not (re)indexed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SkippedFile {
+    /// The file, or file and row.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The outcome of an ingest (`kefu ingest --json` prints it).
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestReport {
+    /// Documents in the index after the run.
+    pub documents: usize,
+    /// Chunks in the index after the run.
+    pub chunks: usize,
+    /// Documents indexed for the first time.
+    pub added: usize,
+    /// Documents re-indexed because they changed.
+    pub changed: usize,
+    /// Documents left as they were.
+    pub unchanged: usize,
+    /// Documents removed (`--prune`).
+    pub deleted: usize,
+    /// Chunk texts run through the model.
+    pub embedded: usize,
+    /// Chunks whose vector came from the embedding cache.
+    pub reused: usize,
+    /// Files not indexed, and FAQ rows left out.
+    pub skipped: Vec<SkippedFile>,
+    /// The generation live after the run.
+    pub generation: Option<u64>,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+/// A document loaded and chunked in this run.
+struct Prepared {
+    record: DocumentRecord,
+    chunks: Vec<ChunkRecord>,
+}
+
+/// Runs an ingest into `config.data_dir`.
+pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> {
+    let started = Instant::now();
+    let data = DataDir::new(&config.data_dir);
+    let lock = data.lock_for_ingest()?;
+    let removed_partial = data.collect_garbage(&lock)?;
+    if removed_partial > 0 {
+        tracing::info!(removed_partial, "removed generations left by interrupted runs");
+    }
+
+    let embedder = Embedder::load(config)?;
+    let spec = embedder.spec().clone();
+    let chunker = chunker_for(config, &embedder)?;
+    let pipeline = pipeline_fingerprint(&spec, chunker.config());
+
+    let live = if options.reembed { None } else { data.current()? };
+    let indexed = match live {
+        Some(generation) => live_manifest(&data, generation, &spec)?,
+        None => BTreeMap::new(),
+    };
+
+    // 1. Scan and compare.
+    let (files, not_found) = discover(&options.paths);
+    let mut skipped: Vec<SkippedFile> = not_found
+        .into_iter()
+        .map(|s| SkippedFile { path: s.path.display().to_string(), reason: s.reason })
+        .collect();
+    let mut hashes = BTreeMap::new();
+    let mut unreadable = HashSet::new();
+    for file in &files {
+        match std::fs::read(&file.path) {
+            Ok(bytes) => {
+                hashes.insert(file.doc_id.clone(), content_hash(&pipeline, &bytes));
+            }
+            Err(e) => {
+                unreadable.insert(file.doc_id.clone());
+                skipped.push(SkippedFile { path: file.path.display().to_string(), reason: e.to_string() });
+            }
+        }
+    }
+    let plan = plan_changes(&indexed, &hashes);
+    // An unreadable file is not gone: keep what is indexed.
+    let gone: Vec<String> = if options.prune {
+        plan.gone.iter().filter(|id| !unreadable.contains(*id)).cloned().collect()
+    } else {
+        Vec::new()
+    };
+
+    let mut report = IngestReport {
+        documents: indexed.len(),
+        chunks: 0,
+        added: 0,
+        changed: 0,
+        unchanged: plan.unchanged.len(),
+        deleted: 0,
+        embedded: 0,
+        reused: 0,
+        skipped,
+        generation: live,
+        seconds: 0.0,
+    };
+
+    // 2. Load and chunk.
+    let by_id: HashMap<&str, &SourceFile> = files.iter().map(|f| (f.doc_id.as_str(), f)).collect();
+    let to_load: Vec<&SourceFile> =
+        plan.added.iter().chain(&plan.changed).map(|id| by_id[id.as_str()]).collect();
+    let limits = sandbox::Limits {
+        memory_mib: config.ingest.pdf_memory_mib,
+        timeout: Duration::from_secs(config.ingest.pdf_timeout_secs),
+    };
+    let bar = progress(options.progress, to_load.len(), "loading");
+    let mut prepared = Vec::new();
+    for file in to_load {
+        bar.set_message(file.doc_id.clone());
+        match load_and_chunk(file, &hashes[&file.doc_id], &chunker, &options.loader_exe, limits) {
+            Ok((doc, warnings)) => {
+                report.skipped.extend(
+                    warnings
+                        .into_iter()
+                        .map(|w| SkippedFile { path: file.path.display().to_string(), reason: w }),
+                );
+                prepared.push(doc);
+            }
+            Err(reason) => report.skipped.push(SkippedFile { path: file.path.display().to_string(), reason }),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    if prepared.is_empty() && gone.is_empty() && live.is_some() {
+        report.chunks = current_chunk_count(&data, live)?;
+        report.seconds = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
+
+    // 3. Embed.
+    let texts: Vec<String> =
+        prepared.iter().flat_map(|d| d.chunks.iter().map(|c| c.chunk.indexed_text())).collect();
+    let cache = EmbeddingCache::open(&data.embedding_cache())?;
+    let (vectors, embedded) = embed_with_cache(&embedder, &cache, &texts, options.progress)?;
+    report.embedded = embedded;
+    report.reused = texts.len() - embedded.min(texts.len());
+    crate::failpoint::hit("ingest.after_embedding");
+
+    // 4. Write a new generation and publish it.
+    let mut builder = GenerationBuilder::begin(&data, &lock, live, spec.dimension, config)?;
+    let replaced: Vec<String> =
+        prepared.iter().map(|d| d.record.id.clone()).filter(|id| indexed.contains_key(id)).collect();
+    builder.remove_documents(&replaced)?;
+    builder.remove_documents(&gone)?;
+    crate::failpoint::hit("ingest.after_removals");
+    let bar = progress(options.progress, texts.len(), "indexing");
+    let mut offset = 0;
+    for doc in prepared {
+        let n = doc.chunks.len();
+        report.added += usize::from(!indexed.contains_key(&doc.record.id));
+        report.changed += usize::from(indexed.contains_key(&doc.record.id));
+        builder.add_document(doc.record, doc.chunks, &vectors[offset..offset + n])?;
+        offset += n;
+        bar.inc(n as u64);
+    }
+    bar.finish_and_clear();
+    crate::failpoint::hit("ingest.after_additions");
+    let info = IndexInfo {
+        format_version: catalog::FORMAT_VERSION,
+        model: spec.fingerprint(),
+        dimension: spec.dimension,
+        documents: 0,
+        chunks: 0,
+        committed_at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    };
+    let (documents, chunks) = builder.commit(&data, &lock, info)?;
+    data.collect_garbage(&lock)?;
+    report.documents = documents;
+    report.chunks = chunks;
+    report.deleted = gone.len();
+    report.generation = data.current()?;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// The chunker for the configured model: chunks fit the model's window together with the
+/// passage prefix and the two special tokens.
+fn chunker_for(config: &Config, embedder: &Embedder) -> Result<Chunker> {
+    let spec = embedder.spec();
+    let mut chunker =
+        Chunker::new(embedder.tokenizer()?, ChunkerConfig { max_tokens: config.chunking.max_tokens });
+    let prefix_tokens =
+        if spec.passage_prefix.is_empty() { 0 } else { chunker.count_tokens(&spec.passage_prefix) };
+    let window = spec.max_length.saturating_sub(2 + prefix_tokens);
+    if window < config.chunking.max_tokens {
+        chunker = Chunker::new(embedder.tokenizer()?, ChunkerConfig { max_tokens: window });
+    }
+    Ok(chunker)
+}
+
+fn pipeline_fingerprint(spec: &ModelSpec, chunking: ChunkerConfig) -> String {
+    format!("{PIPELINE_VERSION}|{}|max_tokens={}", spec.fingerprint(), chunking.max_tokens)
+}
+
+/// The live generation's manifest (document id -> content hash), refusing another model's index.
+fn live_manifest(data: &DataDir, generation: u64, spec: &ModelSpec) -> Result<BTreeMap<String, String>> {
+    let catalog = Catalog::open_read_only(&data.generation(generation).join("catalog.redb"))?;
+    if let Some(info) = catalog.info()?
+        && info.model != spec.fingerprint()
+    {
+        return Err(Error::ModelMismatch {
+            data_dir: data.root().to_path_buf(),
+            indexed: info.model,
+            configured: spec.fingerprint(),
+        });
+    }
+    catalog.content_hashes()
+}
+
+fn current_chunk_count(data: &DataDir, live: Option<u64>) -> Result<usize> {
+    let Some(generation) = live else { return Ok(0) };
+    let catalog = Catalog::open_read_only(&data.generation(generation).join("catalog.redb"))?;
+    Ok(catalog.info()?.map_or(0, |i| i.chunks))
+}
+
+/// Loads one file (PDFs in the sandbox) and cuts it into chunks.
+fn load_and_chunk(
+    file: &SourceFile,
+    hash: &str,
+    chunker: &Chunker,
+    loader_exe: &Path,
+    limits: sandbox::Limits,
+) -> std::result::Result<(Prepared, Vec<String>), String> {
+    let Loaded { document, warnings } = if file.format == Format::Pdf {
+        sandbox::load(loader_exe, file, limits)?
+    } else {
+        let bytes = std::fs::read(&file.path).map_err(|e| e.to_string())?;
+        kefu_ingest::load(&file.doc_id, &file.path, file.format, &bytes).map_err(|e| e.reason())?
+    };
+    let chunks: Vec<Chunk> = chunker.chunk(&document);
+    if chunks.is_empty() {
+        return Err("no text to index".to_string());
+    }
+    let meta = &document.meta;
+    let records = chunks
+        .into_iter()
+        .map(|chunk| ChunkRecord {
+            chunk,
+            title: meta.title.clone(),
+            url: meta.url.clone(),
+            locale: meta.locale.clone(),
+            doc_type: meta.doc_type.clone(),
+            product: meta.product.clone(),
+        })
+        .collect::<Vec<_>>();
+    let record = DocumentRecord {
+        id: document.id.clone(),
+        source: file.path.display().to_string(),
+        content_hash: hash.to_string(),
+        format: document.format,
+        chunk_ids: records.iter().map(|r| r.chunk.id.clone()).collect(),
+        meta: document.meta,
+        text: document.text,
+    };
+    Ok((Prepared { record, chunks: records }, warnings))
+}
+
+/// Vectors for `texts`, from the cache where possible; each distinct missing text is embedded
+/// once, and cached as soon as its batch is done. Returns the vectors and how many texts were
+/// embedded.
+fn embed_with_cache(
+    embedder: &Embedder,
+    cache: &EmbeddingCache,
+    texts: &[String],
+    show_progress: bool,
+) -> Result<(Vec<Vec<f32>>, usize)> {
+    let spec = embedder.spec();
+    let fingerprint = spec.fingerprint();
+    let keys: Vec<_> = texts
+        .iter()
+        .map(|t| EmbeddingCache::key(&fingerprint, &format!("{}{t}", spec.passage_prefix)))
+        .collect();
+    let mut vectors = cache.get_many(&keys)?;
+    let mut missing: Vec<usize> = Vec::new();
+    let mut first_of_key = HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        if vectors[i].is_none() && !first_of_key.contains_key(key) {
+            first_of_key.insert(*key, i);
+            missing.push(i);
+        }
+    }
+    let bar = progress(show_progress, missing.len(), "embedding");
+    for batch in missing.chunks(EMBED_COMMIT_EVERY) {
+        let inputs: Vec<String> = batch.iter().map(|&i| texts[i].clone()).collect();
+        let computed = embedder.embed_passages(&inputs, |n| bar.inc(n as u64))?;
+        let entries: Vec<_> = batch.iter().zip(&computed).map(|(&i, v)| (keys[i], v.as_slice())).collect();
+        cache.put_many(&entries)?;
+        for (&i, vector) in batch.iter().zip(computed) {
+            vectors[i] = Some(vector);
+        }
+    }
+    bar.finish_and_clear();
+    let vectors = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| vectors[i].clone().or_else(|| vectors[first_of_key[key]].clone()))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| Error::Embedding("a chunk was left without a vector".into()))?;
+    Ok((vectors, missing.len()))
+}
+
+/// A progress bar on stderr, drawn only on a terminal and when asked for.
+fn progress(show: bool, len: usize, label: &'static str) -> ProgressBar {
+    if !show || len == 0 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {per_sec} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(label);
+    bar
+}

@@ -1,0 +1,35 @@
+//! kefu (客服): a retrieval-augmented FAQ engine for help centers.
+//!
+//! The data flow, one module per stage:
+//!
+//! ```text
+//! files --kefu_ingest--> documents -> chunks --embed--> vectors
+//!                                         \                \
+//!                                          index: catalog + BM25 (tantivy) + vectors (qdrant)
+//!                                                          |
+//!                           question --retrieve--> hybrid results (BM25 + dense, fused)
+//! ```
+//!
+//! - [`kefu_ingest`] (its own crate): loaders, cleaning, chunking, change detection; no I/O
+//!   beyond reading the sources.
+//! - [`embed`]: the embedding model (fastembed on ONNX Runtime) and the embedding cache.
+//! - [`index`]: the stores of one index generation, and the data folder that makes ingestion
+//!   atomic.
+//! - [`indexer`]: an ingest run, from paths to a published generation.
+//! - [`retrieve`]: search and rank fusion.
+//! - [`analysis`]: the tokenizer of the BM25 index, for English and Chinese.
+//! - [`config`], [`error`]: layered configuration; the one error type.
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod embed;
+pub mod error;
+pub mod failpoint;
+pub mod index;
+pub mod indexer;
+pub mod retrieve;
+
+pub use config::Config;
+pub use error::{Error, Result};

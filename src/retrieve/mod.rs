@@ -1,0 +1,242 @@
+//! Retrieval: BM25, dense, or both fused, under the same metadata filters.
+//!
+//! Hybrid search takes `search.candidates` results from each retriever and fuses them with
+//! weighted reciprocal rank fusion ([`fusion`]). The dense ranking only takes part when the
+//! question's language is one the embedding model was trained on: an English-only model's
+//! vectors of a Chinese question are close to noise and would push good BM25 results down.
+
+pub mod fusion;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::SearchConfig;
+use crate::embed::Embedder;
+use crate::index::text::LexicalWeights;
+use crate::index::{ChunkRecord, Index, SearchFilter};
+use crate::{Error, Result};
+use fusion::{Ranking, reciprocal_rank_fusion};
+
+/// Which retrievers to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// BM25 and dense, fused.
+    #[default]
+    Hybrid,
+    /// BM25 only.
+    Bm25,
+    /// Dense vectors only.
+    Dense,
+}
+
+/// A search.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The question.
+    pub query: String,
+    /// Results wanted.
+    pub k: usize,
+    /// Retrievers.
+    pub mode: Mode,
+    /// Metadata filter, applied by every retriever.
+    pub filter: SearchFilter,
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    /// Chunk id.
+    pub chunk_id: String,
+    /// Document id.
+    pub doc_id: String,
+    /// Document title.
+    pub title: String,
+    /// `Title › Section › Subsection`.
+    pub breadcrumb: String,
+    /// Document URL.
+    pub url: Option<String>,
+    /// Fused score in hybrid mode, BM25 score or cosine similarity otherwise.
+    pub score: f32,
+    /// Best fragment of the chunk, HTML-escaped, query words in `<b>`.
+    pub snippet: String,
+    /// Document locale.
+    pub locale: String,
+    /// Rank (from 1) in the BM25 candidates, if there.
+    #[serde(skip)]
+    pub bm25_rank: Option<usize>,
+    /// Rank (from 1) in the dense candidates, if there.
+    #[serde(skip)]
+    pub dense_rank: Option<usize>,
+    /// The whole chunk, for the answerer.
+    #[serde(skip)]
+    pub record: ChunkRecord,
+}
+
+/// Where the time of a search went, in milliseconds.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SearchTimings {
+    /// Embedding the question.
+    pub embed_ms: f64,
+    /// BM25 retrieval.
+    pub bm25_ms: f64,
+    /// Vector retrieval.
+    pub dense_ms: f64,
+    /// Fusion, catalog lookups and snippets.
+    pub assemble_ms: f64,
+}
+
+/// Results, best first.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// The hits.
+    pub results: Vec<SearchHit>,
+    /// Total time.
+    pub took_ms: f64,
+    /// Breakdown of `took_ms`.
+    pub timings: SearchTimings,
+}
+
+/// Searches one index generation.
+pub struct Retriever {
+    index: Index,
+    embedder: Arc<Embedder>,
+    config: SearchConfig,
+}
+
+impl Retriever {
+    /// A retriever over `index`, refusing an index built with another model than `embedder`'s.
+    pub fn new(
+        index: Index,
+        embedder: Arc<Embedder>,
+        config: SearchConfig,
+        data_dir: &std::path::Path,
+    ) -> Result<Self> {
+        let (indexed, configured) = (&index.info().model, embedder.spec().fingerprint());
+        if *indexed != configured {
+            return Err(Error::ModelMismatch {
+                data_dir: data_dir.to_path_buf(),
+                indexed: indexed.clone(),
+                configured,
+            });
+        }
+        Ok(Retriever { index, embedder, config })
+    }
+
+    /// The index searched.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let started = Instant::now();
+        if request.query.trim().is_empty() {
+            return Err(Error::InvalidRequest("the query is empty".into()));
+        }
+        if request.k == 0 {
+            return Err(Error::InvalidRequest("k must be at least 1".into()));
+        }
+        let depth = self.config.candidates.max(request.k);
+        let mut timings = SearchTimings::default();
+
+        let use_bm25 = request.mode != Mode::Dense;
+        let use_dense = match request.mode {
+            Mode::Dense => true,
+            Mode::Bm25 => false,
+            Mode::Hybrid => {
+                let locale = kefu_ingest::locale::detect(&request.query);
+                self.config.dense_weight > 0.0 && self.embedder.spec().supports_language(&locale)
+            }
+        };
+
+        let clock = Instant::now();
+        let bm25 = if use_bm25 {
+            let weights = LexicalWeights {
+                title_boost: self.config.title_boost,
+                bigram_weight: self.config.bigram_weight,
+            };
+            self.index.text().search(&request.query, &request.filter, depth, weights)?
+        } else {
+            Vec::new()
+        };
+        timings.bm25_ms = ms(clock);
+
+        let dense = if use_dense {
+            let clock = Instant::now();
+            let vector = self.embedder.embed_query(&request.query)?;
+            timings.embed_ms = ms(clock);
+            let clock = Instant::now();
+            let hits = self.index.vectors().search(&vector, &request.filter, depth)?;
+            timings.dense_ms = ms(clock);
+            hits
+        } else {
+            Vec::new()
+        };
+
+        let clock = Instant::now();
+        let bm25_ids: Vec<String> = bm25.iter().map(|(id, _)| id.clone()).collect();
+        let dense_ids: Vec<String> = dense.iter().map(|(id, _)| id.clone()).collect();
+        let ranked: Vec<(String, f32)> = match request.mode {
+            Mode::Bm25 => bm25,
+            Mode::Dense => dense,
+            Mode::Hybrid => reciprocal_rank_fusion(
+                &[
+                    Ranking { ids: &bm25_ids, weight: self.config.bm25_weight },
+                    Ranking {
+                        ids: &dense_ids,
+                        weight: if use_dense { self.config.dense_weight } else { 0.0 },
+                    },
+                ],
+                self.config.rrf_k,
+            ),
+        };
+        let top: Vec<(String, f32)> = ranked.into_iter().take(request.k).collect();
+        let results = self.assemble(&request.query, top, &bm25_ids, &dense_ids)?;
+        timings.assemble_ms = ms(clock);
+        Ok(SearchResults { results, took_ms: ms(started), timings })
+    }
+
+    /// Looks the chunks up in the catalog and adds snippets.
+    fn assemble(
+        &self,
+        query: &str,
+        top: Vec<(String, f32)>,
+        bm25: &[String],
+        dense: &[String],
+    ) -> Result<Vec<SearchHit>> {
+        let ids: Vec<String> = top.iter().map(|(id, _)| id.clone()).collect();
+        let records = self.index.catalog().chunks(&ids)?;
+        let highlighter = self.index.text().highlighter(query, self.config.snippet_chars)?;
+        let rank = |list: &[String], id: &str| list.iter().position(|x| x == id).map(|i| i + 1);
+        let mut hits = Vec::with_capacity(top.len());
+        for ((id, score), record) in top.into_iter().zip(records) {
+            // An id without a record would mean the stores disagree with the catalog; skip it
+            // rather than fail the search, and say so in the logs.
+            let Some(record) = record else {
+                tracing::warn!(chunk_id = %id, "chunk in an index but not in the catalog");
+                continue;
+            };
+            hits.push(SearchHit {
+                doc_id: record.chunk.doc_id.clone(),
+                title: record.title.clone(),
+                breadcrumb: record.chunk.breadcrumb_line(),
+                url: record.url.clone(),
+                score,
+                snippet: highlighter.snippet(&record.chunk.text),
+                locale: record.locale.clone(),
+                bm25_rank: rank(bm25, &id),
+                dense_rank: rank(dense, &id),
+                chunk_id: id,
+                record,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}

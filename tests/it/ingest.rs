@@ -1,0 +1,194 @@
+//! Ingestion through the CLI: reports, incremental runs, bad input, model changes.
+
+use std::fs;
+use std::path::Path;
+
+use kefu::index::{Catalog, DataDir, Index};
+use serde_json::Value;
+
+use crate::common::{config, copy_corpus_files, ingest, json_output, kefu};
+
+const FILES: &[&str] = &["en/policies/refunds.md", "en/faq.csv", "zh/help/trade-in.html", "zh/faq.jsonl"];
+
+fn catalog(data: &Path) -> Catalog {
+    let data_dir = DataDir::new(data);
+    let generation = data_dir.current().unwrap().expect("a live generation");
+    Catalog::open_read_only(&data_dir.generation(generation).join("catalog.redb")).unwrap()
+}
+
+fn assert_consistent(data: &Path) {
+    let index = Index::open(&DataDir::new(data), &config(data)).unwrap();
+    let consistency = index.verify().unwrap();
+    assert!(consistency.problems.is_empty(), "{:?}", consistency.problems);
+}
+
+#[test]
+fn the_report_counts_documents_chunks_and_embeddings() {
+    let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    copy_corpus_files(src.path(), FILES);
+    let report = ingest(&[src.path()], data.path(), &[]);
+    assert_eq!(report["documents"], 4);
+    assert_eq!(report["added"], 4);
+    let chunks = report["chunks"].as_u64().unwrap();
+    assert!(chunks > 40, "{report}");
+    assert_eq!(report["embedded"].as_u64().unwrap() + report["reused"].as_u64().unwrap(), chunks);
+    assert_eq!(report["skipped"], Value::Array(vec![]));
+    assert!(report["seconds"].as_f64().unwrap() > 0.0);
+    assert_eq!(report["deleted"], 0);
+    assert_consistent(data.path());
+}
+
+#[test]
+fn re_ingesting_an_unchanged_corpus_embeds_and_writes_nothing() {
+    let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    copy_corpus_files(src.path(), FILES);
+    let first = ingest(&[src.path()], data.path(), &[]);
+    let again = ingest(&[src.path()], data.path(), &["--prune"]);
+    assert_eq!(again["embedded"], 0);
+    assert_eq!(again["unchanged"], 4);
+    assert_eq!(again["generation"], first["generation"], "no new generation");
+    assert_eq!(again["chunks"], first["chunks"]);
+}
+
+#[test]
+fn a_changed_document_replaces_exactly_its_chunks_and_prune_removes_gone_ones() {
+    let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    copy_corpus_files(src.path(), FILES);
+    ingest(&[src.path()], data.path(), &[]);
+    let before = catalog(data.path()).chunk_ids_by_document().unwrap();
+
+    let refunds = src.path().join("en/policies/refunds.md");
+    let text = fs::read_to_string(&refunds).unwrap().replacen("3–5 business days", "2 business days", 1);
+    fs::write(&refunds, text).unwrap();
+    fs::remove_file(src.path().join("zh/faq.jsonl")).unwrap();
+
+    let report = ingest(&[src.path()], data.path(), &[]);
+    assert_eq!((report["changed"].as_u64(), report["deleted"].as_u64()), (Some(1), Some(0)), "{report}");
+    assert_eq!(report["documents"], 4, "without --prune the gone file stays indexed");
+    let after = catalog(data.path()).chunk_ids_by_document().unwrap();
+    for id in ["en/faq.csv", "zh/help/trade-in.html", "zh/faq.jsonl"] {
+        assert_eq!(before[id], after[id], "{id} untouched");
+    }
+    let (old, new) = (&before["en/policies/refunds.md"], &after["en/policies/refunds.md"]);
+    assert_eq!(old.len(), new.len());
+    assert_eq!(old.iter().zip(new).filter(|(a, b)| a != b).count(), 1, "only the edited chunk changed");
+    assert!(report["embedded"].as_u64().unwrap() <= 1, "unchanged chunks come from the cache: {report}");
+
+    let pruned = ingest(&[src.path()], data.path(), &["--prune"]);
+    assert_eq!((pruned["deleted"].as_u64(), pruned["documents"].as_u64()), (Some(1), Some(3)));
+    assert!(!catalog(data.path()).chunk_ids_by_document().unwrap().contains_key("zh/faq.jsonl"));
+    assert_consistent(data.path());
+}
+
+#[test]
+fn bad_files_are_skipped_with_a_reason_and_keep_their_indexed_version() {
+    let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    copy_corpus_files(src.path(), &["en/faq.csv"]);
+    fs::write(src.path().join("good.md"), "# Good\n\nFine text about gift cards.\n").unwrap();
+    ingest(&[src.path()], data.path(), &[]);
+
+    // Now break the Markdown file, and add files kefu cannot read.
+    fs::write(src.path().join("good.md"), b"# Good\n\n\xff\xfe broken").unwrap();
+    fs::write(src.path().join("notes.docx"), "binary").unwrap();
+    fs::write(src.path().join("broken.pdf"), "%PDF-1.4 not really").unwrap();
+    fs::write(src.path().join("faq2.csv"), "title,body\na,b\n").unwrap();
+    fs::write(
+        src.path().join("rows.jsonl"),
+        "{\"question\": \"Q?\", \"answer\": \"A.\"}\n{\"question\": \"No answer?\"}\n",
+    )
+    .unwrap();
+    let report = ingest(&[src.path()], data.path(), &["--prune"]);
+
+    let reason = |file: &str| -> String {
+        let skipped = report["skipped"].as_array().unwrap();
+        let entry = skipped.iter().find(|s| s["path"].as_str().unwrap().ends_with(file));
+        entry.unwrap_or_else(|| panic!("{file} not reported: {report}"))["reason"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(reason("good.md"), "not valid UTF-8 (at byte 8)");
+    assert_eq!(reason("notes.docx"), "unsupported file type (.docx)");
+    assert!(reason("broken.pdf").starts_with("unreadable PDF"), "{}", reason("broken.pdf"));
+    assert!(reason("faq2.csv").contains("`question` and `answer` columns"));
+    assert_eq!(reason("rows.jsonl"), "line 2: empty answer, skipped");
+
+    let docs = catalog(data.path()).chunk_ids_by_document().unwrap();
+    assert!(docs.contains_key("good.md"), "the broken file keeps its previous version, even with --prune");
+    assert!(docs.contains_key("rows.jsonl"), "its valid row is indexed");
+    assert!(!docs.contains_key("broken.pdf"));
+    assert_consistent(data.path());
+}
+
+#[test]
+fn identical_texts_are_embedded_once() {
+    let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    copy_corpus_files(src.path(), &["en/policies/refunds.md"]);
+    fs::copy(src.path().join("en/policies/refunds.md"), src.path().join("copy.md")).unwrap();
+    let report = ingest(&[src.path()], data.path(), &[]);
+    let chunks = report["chunks"].as_u64().unwrap();
+    assert_eq!(report["embedded"].as_u64().unwrap() * 2, chunks, "{report}");
+}
+
+#[test]
+fn only_one_ingest_runs_at_a_time() {
+    let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    copy_corpus_files(src.path(), &["en/policies/refunds.md"]);
+    let _lock = DataDir::new(data.path()).lock_for_ingest().unwrap();
+    let output = kefu().arg("ingest").arg(src.path()).arg("--data").arg(data.path()).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("another `kefu ingest`"));
+}
+
+#[test]
+fn changing_the_model_is_refused_unless_re_embedding() {
+    let (src, data, home) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    copy_corpus_files(src.path(), &["en/policies/refunds.md"]);
+    ingest(&[src.path()], data.path(), &[]);
+
+    // The same weights under another name: a different model as far as the index can tell.
+    let real = config(data.path()).home.join("models/all-minilm-l6-v2");
+    let other = home.path().join("minilm-renamed");
+    fs::create_dir(&other).unwrap();
+    for entry in fs::read_dir(&real).unwrap() {
+        let path = entry.unwrap().path();
+        std::os::unix::fs::symlink(&path, other.join(path.file_name().unwrap())).unwrap();
+    }
+    let manifest = fs::read_to_string(real.join("kefu-model.json"))
+        .unwrap()
+        .replace("\"all-minilm-l6-v2\"", "\"minilm-renamed\"");
+    fs::remove_file(other.join("kefu-model.json")).unwrap();
+    fs::write(other.join("kefu-model.json"), manifest).unwrap();
+
+    let run = |extra: &[&str]| {
+        kefu()
+            .env("KEFU_EMBEDDING__MODEL", &other)
+            .arg("ingest")
+            .arg(src.path())
+            .arg("--data")
+            .arg(data.path())
+            .arg("--json")
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let refused = run(&[]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("model_mismatch"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let search = kefu()
+        .env("KEFU_EMBEDDING__MODEL", &other)
+        .args(["search", "refund", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&search.stderr).contains("model_mismatch"));
+
+    let report = json_output(&run(&["--reembed"]));
+    assert_eq!(report["added"], 1);
+    assert!(catalog(data.path()).info().unwrap().unwrap().model.starts_with("minilm-renamed@"));
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests on the real components: the all-MiniLM-L6-v2 model on ONNX Runtime
+//! (installed by `make setup`), qdrant-edge, tantivy, and the sample help center in `corpus/`.
+//! One test binary, so that the corpus is embedded and indexed once for all search tests.
+
+mod chunking;
+mod common;
+mod crash;
+mod ingest;
+mod loading;
+mod search;

@@ -1,0 +1,179 @@
+//! Searching the sample corpus: the right documents for English and Chinese questions, in every
+//! mode, and filters that hold in every mode.
+
+use kefu::index::SearchFilter;
+use kefu::retrieve::{Mode, SearchRequest};
+
+use crate::common::{corpus, corpus_retriever, ingest, json_output, kefu, top_docs};
+
+/// Questions phrased as customers write them, and a document that answers each.
+const ENGLISH: &[(&str, &str)] = &[
+    ("can i return earbuds after opening them", "en/products/airtune-t3-earbuds-nw-eb300.md"),
+    ("restocking fee on an opened air fryer", "en/policies/returns.md"),
+    ("how long does a paypal refund take", "en/policies/refunds.md"),
+    ("Do you ship to Hawaii?", "en/policies/shipping.md"),
+    ("how much is care+ for the roamo s7 in the uk", "en/help/nestwell-care-plus.html"),
+    ("last day to order standard delivery to france for christmas", "en/notices/holiday-2025.txt"),
+    ("if i sell my air fryer to someone does the warranty go with it", "en/legal/warranty-terms.pdf"),
+    ("Can the CrispAir basket go in the dishwasher?", "en/products/crispair-air-fryer-nw-af550.md"),
+    ("locked out of my account after too many wrong passwords", "en/guides/account.md"),
+];
+
+const CHINESE: &[(&str, &str)] = &[
+    ("七天无理由退货从哪天开始算", "zh/policies/returns.md"),
+    ("运费险赔多少钱", "zh/policies/shipping-insurance.md"),
+    ("偏远地区包邮吗", "zh/policies/delivery.md"),
+    ("我要纸质发票 能寄给我吗", "zh/help/invoice.html"),
+    ("新疆能参加以旧换新吗", "zh/help/trade-in.html"),
+    ("信用卡分期最多能分几期", "zh/policies/installments.md"),
+    ("三包的事跟你们谈不拢怎么办", "zh/legal/sanbao-warranty.pdf"),
+    ("过年期间收到的货 七天无理由会不会过期", "zh/notices/spring-festival-2026.txt"),
+    ("价保多少天", "zh/policies/price-protection.md"),
+];
+
+fn assert_found(cases: &[(&str, &str)], mode: Mode) {
+    let retriever = corpus_retriever();
+    let misses: Vec<String> = cases
+        .iter()
+        .filter_map(|(query, expected)| {
+            let top = top_docs(retriever, query, 3, mode, SearchFilter::default());
+            (!top.iter().any(|d| d == expected))
+                .then(|| format!("{query:?}: expected {expected}, got {top:?}"))
+        })
+        .collect();
+    assert!(misses.is_empty(), "{mode:?} misses:\n{}", misses.join("\n"));
+}
+
+#[test]
+fn english_questions_find_their_documents_in_the_top_3() {
+    assert_found(ENGLISH, Mode::Hybrid);
+}
+
+#[test]
+fn chinese_questions_find_their_documents_in_the_top_3() {
+    assert_found(CHINESE, Mode::Hybrid);
+    assert_found(CHINESE, Mode::Bm25);
+}
+
+#[test]
+fn dense_retrieval_alone_answers_english_paraphrases() {
+    // No word of the question is in the answer's heading: only the embedding can connect them.
+    let top =
+        top_docs(corpus_retriever(), "my parcel never showed up", 5, Mode::Dense, SearchFilter::default());
+    assert!(top.iter().any(|d| d.starts_with("en/")), "{top:?}");
+    assert_found(&ENGLISH[..4], Mode::Dense);
+}
+
+#[test]
+fn filters_hold_in_every_mode() {
+    let retriever = corpus_retriever();
+    for mode in [Mode::Hybrid, Mode::Bm25, Mode::Dense] {
+        let request =
+            |filter: SearchFilter| SearchRequest { query: "refund 退款".into(), k: 20, mode, filter };
+        let zh = retriever
+            .search(&request(SearchFilter { locale: Some("zh".into()), ..Default::default() }))
+            .unwrap();
+        assert!(!zh.results.is_empty(), "{mode:?}");
+        assert!(zh.results.iter().all(|h| h.locale == "zh"), "{mode:?}: locale filter");
+
+        let faq = retriever
+            .search(&request(SearchFilter { doc_type: Some("faq".into()), ..Default::default() }))
+            .unwrap();
+        assert!(!faq.results.is_empty(), "{mode:?}");
+        assert!(
+            faq.results.iter().all(|h| h.record.doc_type.as_deref() == Some("faq")),
+            "{mode:?}: doc type"
+        );
+
+        let both =
+            SearchFilter { locale: Some("en".into()), doc_type: Some("policy".into()), ..Default::default() };
+        let both = retriever.search(&request(both)).unwrap();
+        assert!(!both.results.is_empty(), "{mode:?}");
+        assert!(
+            both.results.iter().all(|h| h.locale == "en" && h.record.doc_type.as_deref() == Some("policy"))
+        );
+
+        let none = SearchFilter { product: Some("no such product".into()), ..Default::default() };
+        assert!(
+            retriever.search(&request(none)).unwrap().results.is_empty(),
+            "{mode:?}: no match, no result"
+        );
+    }
+}
+
+#[test]
+fn a_selective_filter_keeps_recall() {
+    // The chunks of one product are a small share of the corpus: a filtered vector search must
+    // still return all of them, not an HNSW neighbourhood that misses some.
+    let retriever = corpus_retriever();
+    let filter = SearchFilter { product: Some("Pour 1.7 L Kettle".into()), ..Default::default() };
+    let all = retriever
+        .search(&SearchRequest { query: "kettle".into(), k: 100, mode: Mode::Dense, filter: filter.clone() })
+        .unwrap();
+    let expected = retriever
+        .search(&SearchRequest { query: "kettle".into(), k: 100, mode: Mode::Bm25, filter })
+        .unwrap();
+    assert!(!expected.results.is_empty());
+    for hit in &expected.results {
+        assert!(
+            all.results.iter().any(|h| h.chunk_id == hit.chunk_id),
+            "dense search lost {}",
+            hit.breadcrumb
+        );
+    }
+}
+
+#[test]
+fn results_carry_breadcrumbs_urls_and_highlighted_snippets() {
+    let results = corpus_retriever()
+        .search(&SearchRequest {
+            query: "restocking fee".into(),
+            k: 5,
+            mode: Mode::Hybrid,
+            filter: SearchFilter::default(),
+        })
+        .unwrap();
+    let hit = &results.results[0];
+    assert!(hit.breadcrumb.starts_with(&hit.title), "{}", hit.breadcrumb);
+    assert!(hit.snippet.contains("<b>restocking</b>"), "{}", hit.snippet);
+    assert!(results.results.iter().any(|h| h.url.as_deref().is_some_and(|u| u.starts_with("https://"))));
+    assert!(hit.bm25_rank.is_some() || hit.dense_rank.is_some());
+}
+
+#[test]
+fn chinese_hybrid_search_is_bm25_with_an_english_only_model() {
+    // all-MiniLM-L6-v2 cannot read Chinese: the dense ranking would only add noise.
+    let retriever = corpus_retriever();
+    let request =
+        |mode| SearchRequest {
+            query: "运费险赔多少钱".into(), k: 10, mode, filter: SearchFilter::default()
+        };
+    let hybrid: Vec<String> =
+        retriever.search(&request(Mode::Hybrid)).unwrap().results.into_iter().map(|h| h.chunk_id).collect();
+    let bm25: Vec<String> =
+        retriever.search(&request(Mode::Bm25)).unwrap().results.into_iter().map(|h| h.chunk_id).collect();
+    assert_eq!(hybrid, bm25);
+}
+
+#[test]
+fn the_cli_prints_the_documented_json() {
+    let dir = tempfile::tempdir().unwrap();
+    ingest(&[&corpus().join("en/policies/returns.md")], dir.path(), &[]);
+    let output = kefu()
+        .args(["search", "restocking fee", "--k", "2", "--json", "--locale", "en", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let json = json_output(&output);
+    assert!(json["took_ms"].as_f64().is_some());
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for field in ["chunk_id", "doc_id", "title", "breadcrumb", "url", "score", "snippet", "locale"] {
+        assert!(results[0].get(field).is_some(), "missing {field}: {}", results[0]);
+    }
+    assert_eq!(results[0]["doc_id"], "returns.md");
+
+    let empty = kefu().args(["search", "  ", "--data"]).arg(dir.path()).output().unwrap();
+    assert!(!empty.status.success());
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("invalid_request"));
+}
