@@ -164,6 +164,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut status = status(&config)?;
             if args.verify {
                 let index = Index::open(&DataDir::new(&config.data_dir), &config)?;
+                status.vectors_in_hnsw = Some(index.vectors().indexed_count());
                 status.consistency = Some(index.verify()?);
             }
             if args.json {
@@ -214,6 +215,8 @@ struct Status {
     chunks: usize,
     bytes: DiskUsage,
     #[serde(skip_serializing_if = "Option::is_none")]
+    vectors_in_hnsw: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     consistency: Option<crate::index::Consistency>,
 }
 
@@ -246,6 +249,7 @@ fn status(config: &Config) -> Result<Status> {
             vector_index: size("vectors"),
             embedding_cache: disk_usage(&data.embedding_cache()),
         },
+        vectors_in_hnsw: None,
         consistency: None,
     })
 }

@@ -16,8 +16,8 @@ pub use catalog::{Catalog, ChunkRecord, DocumentRecord, IndexInfo};
 pub use data_dir::{DataDir, IngestLock};
 pub use filter::SearchFilter;
 use text::{TextIndex, TextWriter};
-use vectors::VectorIndex;
 use vectors::edge::EdgeVectors;
+use vectors::{VectorIndex, VectorSettings};
 
 use crate::config::Config;
 use crate::{Error, Result};
@@ -54,7 +54,7 @@ impl Index {
             )));
         }
         let text = TextIndex::open_or_create(&path.join(TEXT_DIR))?;
-        let vectors = Box::new(EdgeVectors::open(&path.join(VECTORS_DIR), config.search.hnsw_ef)?);
+        let vectors = Box::new(EdgeVectors::open(&path.join(VECTORS_DIR), &VectorSettings::of(config))?);
         Ok(Index { generation, info, catalog, text, vectors, _reader_lock: reader_lock })
     }
 
@@ -158,10 +158,11 @@ impl GenerationBuilder {
         let (id, path) = data.begin(lock, base)?;
         let text = TextIndex::open_or_create(&path.join(TEXT_DIR))?.writer()?;
         let vectors_dir = path.join(VECTORS_DIR);
+        let settings = VectorSettings::of(config);
         let vectors: Box<dyn VectorIndex> = if base.is_some() {
-            Box::new(EdgeVectors::open(&vectors_dir, config.search.hnsw_ef)?)
+            Box::new(EdgeVectors::open(&vectors_dir, &settings)?)
         } else {
-            Box::new(EdgeVectors::create(&vectors_dir, dimension, config.search.hnsw_ef)?)
+            Box::new(EdgeVectors::create(&vectors_dir, dimension, &settings)?)
         };
         Ok(GenerationBuilder { id, path, text, vectors, removed: Vec::new(), added: Vec::new() })
     }

@@ -53,14 +53,29 @@ pub fn embedder() -> Arc<Embedder> {
         .clone()
 }
 
-/// The whole corpus, ingested once into a temporary folder, with a retriever over it.
+/// The whole corpus, ingested once into a temporary folder, with a retriever over it. The
+/// vector index is built as for a large corpus: an HNSW graph (searched with a small `ef`),
+/// not the exact scan a corpus this small would get by default.
 pub fn corpus_retriever() -> &'static Retriever {
     static RETRIEVER: OnceLock<(tempfile::TempDir, Retriever)> = OnceLock::new();
     let (_, retriever) = RETRIEVER.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let report = ingest(&[&corpus()], dir.path(), &[]);
+        let output = kefu()
+            .env("KEFU_VECTOR_STORE__INDEXING_THRESHOLD_KB", "64")
+            .arg("ingest")
+            .arg(corpus())
+            .arg("--data")
+            .arg(dir.path())
+            .arg("--json")
+            .output()
+            .unwrap();
+        let report = json_output(&output);
         assert_eq!(report["skipped"], serde_json::json!([]), "the corpus loads cleanly");
-        let retriever = open_retriever(dir.path());
+        let mut config = config(dir.path());
+        config.search.hnsw_ef = 8;
+        let index = Index::open(&DataDir::new(dir.path()), &config).expect("index opens");
+        assert!(index.vectors().indexed_count() > 0, "an HNSW graph was built");
+        let retriever = Retriever::new(index, embedder(), config.search.clone(), dir.path()).unwrap();
         (dir, retriever)
     });
     retriever

@@ -9,14 +9,14 @@ use std::num::NonZeroUsize;
 use std::path::Path;
 
 use qdrant_edge::{
-    AnyVariants, Condition, CountRequest, CreateIndex, Distance, EdgeConfig, EdgeShard,
+    AnyVariants, Condition, CountRequest, CreateIndex, Distance, EdgeConfig, EdgeOptimizersConfig, EdgeShard,
     EdgeVectorParamsBuilder, FieldCondition, FieldIndexOperations, Filter, JsonPath, Match, MatchAny,
     MatchValue, NamedQuery, PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations,
     PointOperations, PointStruct, QueryEnum, ScrollRequest, SearchParams, SearchRequest, UpdateOperation,
     ValueVariants, VectorInternal, WalOptions, WithVector,
 };
 
-use super::{PAYLOAD_FIELDS, VectorIndex, payload};
+use super::{PAYLOAD_FIELDS, VectorIndex, VectorSettings, payload};
 use crate::index::catalog::ChunkRecord;
 use crate::index::filter::SearchFilter;
 use crate::{Error, Result};
@@ -33,10 +33,15 @@ pub struct EdgeVectors {
 impl EdgeVectors {
     /// Creates an empty shard for vectors of `dimension` (cosine similarity) with keyword
     /// indexes on the payload fields.
-    pub fn create(dir: &Path, dimension: usize, hnsw_ef: usize) -> Result<EdgeVectors> {
+    pub fn create(dir: &Path, dimension: usize, settings: &VectorSettings) -> Result<EdgeVectors> {
         std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        let optimizers = EdgeOptimizersConfig {
+            indexing_threshold: Some(settings.indexing_threshold_kb),
+            ..Default::default()
+        };
         let config = EdgeConfig::builder()
             .vector("", EdgeVectorParamsBuilder::new(dimension, Distance::Cosine).build())
+            .optimizers(optimizers)
             .wal_options(WalOptions {
                 segment_capacity: WAL_SEGMENT_BYTES,
                 segment_queue_len: 0,
@@ -54,11 +59,11 @@ impl EdgeVectors {
                 )))
                 .map_err(store_error)?;
         }
-        Ok(EdgeVectors { shard, hnsw_ef })
+        Ok(EdgeVectors { shard, hnsw_ef: settings.hnsw_ef })
     }
 
     /// Opens an existing shard.
-    pub fn open(dir: &Path, hnsw_ef: usize) -> Result<EdgeVectors> {
+    pub fn open(dir: &Path, settings: &VectorSettings) -> Result<EdgeVectors> {
         let shard = EdgeShard::load(dir, None).map_err(|e| {
             let message = e.to_string();
             if message.contains("lock") || message.contains("WouldBlock") {
@@ -70,7 +75,7 @@ impl EdgeVectors {
                 store_error(e)
             }
         })?;
-        Ok(EdgeVectors { shard, hnsw_ef })
+        Ok(EdgeVectors { shard, hnsw_ef: settings.hnsw_ef })
     }
 }
 
@@ -142,6 +147,10 @@ impl VectorIndex for EdgeVectors {
                 None => return Ok(ids),
             }
         }
+    }
+
+    fn indexed_count(&self) -> usize {
+        self.shard.info().indexed_vectors_count
     }
 
     fn commit(&mut self) -> Result<()> {

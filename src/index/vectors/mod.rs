@@ -12,6 +12,25 @@ use super::catalog::ChunkRecord;
 use super::filter::SearchFilter;
 use crate::Result;
 
+/// How vector indexes are built and searched.
+#[derive(Debug, Clone, Copy)]
+pub struct VectorSettings {
+    /// HNSW search breadth.
+    pub hnsw_ef: usize,
+    /// Segment size (KiB of vectors) above which an HNSW graph is built.
+    pub indexing_threshold_kb: usize,
+}
+
+impl VectorSettings {
+    /// The settings of `config`.
+    pub fn of(config: &crate::Config) -> Self {
+        VectorSettings {
+            hnsw_ef: config.search.hnsw_ef,
+            indexing_threshold_kb: config.vector_store.indexing_threshold_kb,
+        }
+    }
+}
+
 /// Payload fields with a keyword index.
 pub const PAYLOAD_FIELDS: [&str; 5] = ["doc_id", "locale", "doc_type", "product", "tags"];
 
@@ -27,6 +46,8 @@ pub trait VectorIndex: Send + Sync {
     fn count(&self) -> Result<usize>;
     /// Every point's chunk id (for consistency checks).
     fn ids(&self) -> Result<Vec<String>>;
+    /// Points searched through an HNSW graph rather than exactly.
+    fn indexed_count(&self) -> usize;
     /// Makes every change durable (and builds indexes where the store does that explicitly).
     fn commit(&mut self) -> Result<()>;
 }
@@ -34,6 +55,7 @@ pub trait VectorIndex: Send + Sync {
 /// The payload of a chunk's point.
 pub(crate) fn payload(record: &ChunkRecord) -> serde_json::Value {
     serde_json::json!({
+        "chunk_id": record.chunk.id,
         "doc_id": record.chunk.doc_id,
         "locale": record.locale,
         "doc_type": record.doc_type,
