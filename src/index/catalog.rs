@@ -71,6 +71,8 @@ pub struct IndexInfo {
     pub model: String,
     /// Vector dimension.
     pub dimension: usize,
+    /// Where the vectors are.
+    pub vectors: super::vectors::VectorLocation,
     /// Documents.
     pub documents: usize,
     /// Chunks.

@@ -56,6 +56,21 @@ impl DataDir {
         &self.root
     }
 
+    /// A random identifier of this data folder, made on first use: it tells this folder's
+    /// collections apart on a shared Qdrant server.
+    pub fn id(&self) -> Result<String> {
+        let path = self.root.join("id");
+        if let Ok(id) = fs::read_to_string(&path) {
+            return Ok(id.trim().to_string());
+        }
+        fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
+        let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+        let tmp = self.root.join("id.tmp");
+        fs::write(&tmp, format!("{id}\n")).map_err(Error::io(&tmp))?;
+        fs::rename(&tmp, &path).map_err(Error::io(&path))?;
+        Ok(id)
+    }
+
     /// The embedding cache file.
     pub fn embedding_cache(&self) -> PathBuf {
         self.root.join("embeddings.redb")
@@ -143,7 +158,8 @@ impl DataDir {
         Ok(deleted)
     }
 
-    fn generation_ids(&self) -> Result<Vec<u64>> {
+    /// Numbers of the generation folders present (live, held by readers, or partial).
+    pub fn generation_ids(&self) -> Result<Vec<u64>> {
         let dir = self.root.join(GENERATIONS);
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,

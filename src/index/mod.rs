@@ -16,14 +16,13 @@ pub use catalog::{Catalog, ChunkRecord, DocumentRecord, IndexInfo};
 pub use data_dir::{DataDir, IngestLock};
 pub use filter::SearchFilter;
 use text::{TextIndex, TextWriter};
-use vectors::edge::EdgeVectors;
-use vectors::{VectorIndex, VectorSettings};
+use vectors::VectorIndex;
+pub use vectors::VectorLocation;
 
 use crate::config::Config;
 use crate::{Error, Result};
 
 pub(crate) const TEXT_DIR: &str = "text";
-const VECTORS_DIR: &str = "vectors";
 const CATALOG_FILE: &str = "catalog.redb";
 
 /// The live generation, open for reading.
@@ -54,7 +53,7 @@ impl Index {
             )));
         }
         let text = TextIndex::open_or_create(&path.join(TEXT_DIR))?;
-        let vectors = Box::new(EdgeVectors::open(&path.join(VECTORS_DIR), &VectorSettings::of(config))?);
+        let vectors = vectors::open(&info.vectors, &path, config)?;
         Ok(Index { generation, info, catalog, text, vectors, _reader_lock: reader_lock })
     }
 
@@ -142,29 +141,26 @@ pub struct GenerationBuilder {
     path: PathBuf,
     text: TextWriter,
     vectors: Box<dyn VectorIndex>,
+    location: VectorLocation,
     removed: Vec<String>,
     added: Vec<(DocumentRecord, Vec<ChunkRecord>)>,
 }
 
 impl GenerationBuilder {
-    /// Starts the next generation: a copy of `base`, or empty (with vectors of `dimension`).
+    /// Starts the next generation: a copy of the live generation `base` (its number and where
+    /// its vectors are), or empty (with vectors of `dimension`).
     pub fn begin(
         data: &DataDir,
         lock: &IngestLock,
-        base: Option<u64>,
+        base: Option<(u64, &VectorLocation)>,
         dimension: usize,
         config: &Config,
     ) -> Result<GenerationBuilder> {
-        let (id, path) = data.begin(lock, base)?;
+        let (id, path) = data.begin(lock, base.map(|(generation, _)| generation))?;
         let text = TextIndex::open_or_create(&path.join(TEXT_DIR))?.writer()?;
-        let vectors_dir = path.join(VECTORS_DIR);
-        let settings = VectorSettings::of(config);
-        let vectors: Box<dyn VectorIndex> = if base.is_some() {
-            Box::new(EdgeVectors::open(&vectors_dir, &settings)?)
-        } else {
-            Box::new(EdgeVectors::create(&vectors_dir, dimension, &settings)?)
-        };
-        Ok(GenerationBuilder { id, path, text, vectors, removed: Vec::new(), added: Vec::new() })
+        let (vectors, location) =
+            vectors::create(config, data, id, dimension, base.map(|(_, location)| location))?;
+        Ok(GenerationBuilder { id, path, text, vectors, location, removed: Vec::new(), added: Vec::new() })
     }
 
     /// Removes documents (all their chunks) from every store.
@@ -219,6 +215,7 @@ impl GenerationBuilder {
             }
             counts = writer.counts()?;
             (info.documents, info.chunks) = counts;
+            info.vectors = self.location.clone();
             writer.set_info(&info)
         })?;
         drop(catalog);

@@ -25,7 +25,10 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::embed::{Embedder, EmbeddingCache, ModelSpec};
-use crate::index::{Catalog, ChunkRecord, DataDir, DocumentRecord, GenerationBuilder, IndexInfo, catalog};
+use crate::index::{
+    Catalog, ChunkRecord, DataDir, DocumentRecord, GenerationBuilder, IndexInfo, VectorLocation, catalog,
+    vectors,
+};
 use crate::{Error, Result};
 
 /// Bump when loaders or the chunker change what they produce: every document is re-indexed.
@@ -108,9 +111,9 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
     let pipeline = pipeline_fingerprint(&spec, chunker.config());
 
     let live = if options.reembed { None } else { data.current()? };
-    let indexed = match live {
+    let (indexed, live_vectors) = match live {
         Some(generation) => live_manifest(&data, generation, &spec)?,
-        None => BTreeMap::new(),
+        None => (BTreeMap::new(), None),
     };
 
     // 1. Scan and compare.
@@ -197,7 +200,8 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
     crate::failpoint::hit("ingest.after_embedding");
 
     // 4. Write a new generation and publish it.
-    let mut builder = GenerationBuilder::begin(&data, &lock, live, spec.dimension, config)?;
+    let base = live.zip(live_vectors.as_ref());
+    let mut builder = GenerationBuilder::begin(&data, &lock, base, spec.dimension, config)?;
     let replaced: Vec<String> =
         prepared.iter().map(|d| d.record.id.clone()).filter(|id| indexed.contains_key(id)).collect();
     builder.remove_documents(&replaced)?;
@@ -219,6 +223,7 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
         format_version: catalog::FORMAT_VERSION,
         model: spec.fingerprint(),
         dimension: spec.dimension,
+        vectors: VectorLocation::Edge,
         documents: 0,
         chunks: 0,
         committed_at: std::time::SystemTime::now()
@@ -227,6 +232,7 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
     };
     let (documents, chunks) = builder.commit(&data, &lock, info)?;
     data.collect_garbage(&lock)?;
+    vectors::collect_garbage(config, &data, &data.generation_ids()?)?;
     report.documents = documents;
     report.chunks = chunks;
     report.deleted = gone.len();
@@ -254,19 +260,25 @@ fn pipeline_fingerprint(spec: &ModelSpec, chunking: ChunkerConfig) -> String {
     format!("{PIPELINE_VERSION}|{}|max_tokens={}", spec.fingerprint(), chunking.max_tokens)
 }
 
-/// The live generation's manifest (document id -> content hash), refusing another model's index.
-fn live_manifest(data: &DataDir, generation: u64, spec: &ModelSpec) -> Result<BTreeMap<String, String>> {
+/// The live generation's manifest (document id -> content hash) and where its vectors are,
+/// refusing another model's index.
+fn live_manifest(
+    data: &DataDir,
+    generation: u64,
+    spec: &ModelSpec,
+) -> Result<(BTreeMap<String, String>, Option<VectorLocation>)> {
     let catalog = Catalog::open_read_only(&data.generation(generation).join("catalog.redb"))?;
-    if let Some(info) = catalog.info()?
+    let info = catalog.info()?;
+    if let Some(info) = &info
         && info.model != spec.fingerprint()
     {
         return Err(Error::ModelMismatch {
             data_dir: data.root().to_path_buf(),
-            indexed: info.model,
+            indexed: info.model.clone(),
             configured: spec.fingerprint(),
         });
     }
-    catalog.content_hashes()
+    Ok((catalog.content_hashes()?, info.map(|i| i.vectors)))
 }
 
 fn current_chunk_count(data: &DataDir, live: Option<u64>) -> Result<usize> {

