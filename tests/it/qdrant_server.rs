@@ -89,5 +89,5 @@ fn ingest_search_update_and_recover_through_a_qdrant_server() {
     let collections = runtime.block_on(client.list_collections()).unwrap().collections;
     let ours: Vec<String> =
         collections.into_iter().map(|c| c.name).filter(|n| n.starts_with(prefix)).collect();
-    assert_eq!(ours, [after.clone()]);
+    assert_eq!(ours, std::slice::from_ref(after));
 }
