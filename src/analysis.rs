@@ -109,11 +109,13 @@ pub fn words(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     for (start, run, han) in script_runs(text) {
         if han {
-            for t in JIEBA.tokenize(run, TokenizeMode::Search, true) {
+            // Search mode emits a long word after the shorter words inside it; tokens must come
+            // in offset order (snippet highlighting relies on it).
+            let mut words = JIEBA.tokenize(run, TokenizeMode::Search, true);
+            words.sort_by_key(|t| (t.start, t.end));
+            for t in words.into_iter().filter(|t| !ZH_STOP.contains(&t.word)) {
                 let (s, e) = (char_to_byte(run, t.start), char_to_byte(run, t.end));
-                if !ZH_STOP.contains(&t.word) {
-                    tokens.push(Token { term: t.word.to_string(), start: start + s, end: start + e });
-                }
+                tokens.push(Token { term: t.word.to_string(), start: start + s, end: start + e });
             }
         } else {
             latin_words(run, start, &mut tokens);
@@ -231,6 +233,13 @@ mod tests {
         };
         assert_eq!(original("af550"), "AF550");
         assert_eq!(original("退货"), "退货");
+    }
+
+    #[test]
+    fn tokens_come_in_offset_order() {
+        let tokens = words("中华人民共和国成立，有效期的不再退回 valid until 2026");
+        assert!(tokens.len() > 6);
+        assert!(tokens.windows(2).all(|w| (w[0].start, w[0].end) <= (w[1].start, w[1].end)), "{tokens:?}");
     }
 
     #[test]

@@ -142,11 +142,6 @@ impl Catalog {
         })
     }
 
-    /// One document.
-    pub fn document(&self, id: &str) -> Result<Option<DocumentRecord>> {
-        self.read(DOCUMENTS, None, |table| get_json(table, id))
-    }
-
     /// Chunks by id, in the order asked; `None` for unknown ids.
     pub fn chunks(&self, ids: &[String]) -> Result<Vec<Option<ChunkRecord>>> {
         self.read(CHUNKS, vec![None; ids.len()], |table| ids.iter().map(|id| get_json(table, id)).collect())

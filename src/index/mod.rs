@@ -52,7 +52,7 @@ impl Index {
                 catalog::FORMAT_VERSION
             )));
         }
-        let text = TextIndex::open_or_create(&path.join(TEXT_DIR))?;
+        let text = TextIndex::open(&path.join(TEXT_DIR))?;
         let vectors = vectors::open(&info.vectors, &path, config)?;
         Ok(Index { generation, info, catalog, text, vectors, _reader_lock: reader_lock })
     }

@@ -73,18 +73,21 @@ pub struct Highlighter {
 }
 
 impl TextIndex {
+    /// Opens the index in `dir`.
+    pub fn open(dir: &Path) -> Result<TextIndex> {
+        Self::with_tokenizers(Index::open_in_dir(dir).map_err(text_error)?)
+    }
+
     /// Opens the index in `dir`, creating an empty one if there is none.
     pub fn open_or_create(dir: &Path) -> Result<TextIndex> {
+        if dir.join("meta.json").exists() {
+            return Self::open(dir);
+        }
         std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-        let index = match Index::open_in_dir(dir) {
-            Ok(index) => index,
-            Err(tantivy::TantivyError::OpenDirectoryError(_) | tantivy::TantivyError::OpenReadError(_))
-                if !dir.join("meta.json").exists() =>
-            {
-                Index::create_in_dir(dir, schema()).map_err(text_error)?
-            }
-            Err(e) => return Err(text_error(e)),
-        };
+        Self::with_tokenizers(Index::create_in_dir(dir, schema()).map_err(text_error)?)
+    }
+
+    fn with_tokenizers(index: Index) -> Result<TextIndex> {
         // Tokenizers are not persisted in the index: register them on every open.
         index.tokenizers().register(WORDS, TextAnalyzer::from(WordTokenizer));
         index.tokenizers().register(BIGRAMS, TextAnalyzer::from(BigramTokenizer));
@@ -98,16 +101,6 @@ impl TextIndex {
     pub fn writer(&self) -> Result<TextWriter> {
         let writer = self.index.writer(WRITER_HEAP_BYTES).map_err(text_error)?;
         Ok(TextWriter { writer, fields: self.fields })
-    }
-
-    /// Number of chunks indexed (as of the last commit this reader saw).
-    pub fn num_chunks(&self) -> u64 {
-        self.reader.searcher().num_docs()
-    }
-
-    /// Reloads the reader after a commit by this process.
-    pub fn reload(&self) -> Result<()> {
-        self.reader.reload().map_err(text_error)
     }
 
     /// The best `limit` chunks for `query` by BM25, as (chunk id, score), under `filter`.

@@ -192,3 +192,16 @@ fn changing_the_model_is_refused_unless_re_embedding() {
     assert_eq!(report["added"], 1);
     assert!(catalog(data.path()).info().unwrap().unwrap().model.starts_with("minilm-renamed@"));
 }
+
+#[test]
+fn a_generation_is_searched_by_one_process_at_a_time() {
+    // qdrant-edge locks its shard: a second process gets a clear error, not a crash.
+    let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    copy_corpus_files(src.path(), &["en/policies/refunds.md"]);
+    ingest(&[src.path()], data.path(), &[]);
+    let _held = Index::open(&DataDir::new(data.path()), &config(data.path())).unwrap();
+    let output = kefu().args(["search", "refund", "--data"]).arg(data.path()).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("error[busy]") && stderr.contains("another process"), "{stderr}");
+}

@@ -56,6 +56,25 @@ fn chinese_questions_find_their_documents_in_the_top_3() {
 }
 
 #[test]
+fn every_labelled_question_searches_cleanly_in_every_mode() {
+    let retriever = corpus_retriever();
+    let sets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/sets");
+    for file in ["corpus_en.jsonl", "corpus_zh.jsonl"] {
+        for line in std::fs::read_to_string(sets.join(file)).unwrap().lines() {
+            let question: serde_json::Value = serde_json::from_str(line).unwrap();
+            let query = question["question"].as_str().unwrap().to_string();
+            for mode in [Mode::Hybrid, Mode::Bm25, Mode::Dense] {
+                let request =
+                    SearchRequest { query: query.clone(), k: 10, mode, filter: SearchFilter::default() };
+                let results =
+                    retriever.search(&request).unwrap_or_else(|e| panic!("{query:?} {mode:?}: {e}"));
+                assert!(!results.results.is_empty(), "{query:?} {mode:?}: no result");
+            }
+        }
+    }
+}
+
+#[test]
 fn dense_retrieval_alone_answers_english_paraphrases() {
     // No word of the question is in the answer's heading: only the embedding can connect them.
     let top =

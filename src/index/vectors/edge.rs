@@ -9,7 +9,7 @@ use std::num::NonZeroUsize;
 use std::path::Path;
 
 use qdrant_edge::{
-    AnyVariants, Condition, CountRequest, CreateIndex, Distance, EdgeConfig, EdgeOptimizersConfig, EdgeShard,
+    AnyVariants, Condition, CreateIndex, Distance, EdgeConfig, EdgeOptimizersConfig, EdgeShard,
     EdgeVectorParamsBuilder, FieldCondition, FieldIndexOperations, Filter, JsonPath, Match, MatchAny,
     MatchValue, NamedQuery, PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations,
     PointOperations, PointStruct, QueryEnum, ScrollRequest, SearchParams, SearchRequest, UpdateOperation,
@@ -122,10 +122,6 @@ impl VectorIndex for EdgeVectors {
         };
         let points = self.shard.search(request).map_err(store_error)?;
         Ok(points.into_iter().map(|p| (chunk_id(p.id), p.score)).collect())
-    }
-
-    fn count(&self) -> Result<usize> {
-        self.shard.count(CountRequest { filter: None, exact: true }).map_err(store_error)
     }
 
     fn ids(&self) -> Result<Vec<String>> {

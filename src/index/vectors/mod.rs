@@ -183,8 +183,6 @@ pub trait VectorIndex: Send + Sync {
     fn delete_documents(&mut self, doc_ids: &[String]) -> Result<()>;
     /// The `limit` nearest chunks to `vector` under `filter`, as (chunk id, cosine similarity).
     fn search(&self, vector: &[f32], filter: &SearchFilter, limit: usize) -> Result<Vec<(String, f32)>>;
-    /// Number of points.
-    fn count(&self) -> Result<usize>;
     /// Every point's chunk id (for consistency checks).
     fn ids(&self) -> Result<Vec<String>>;
     /// Points searched through an HNSW graph rather than exactly.

@@ -14,10 +14,9 @@ use qdrant_client::qdrant::point_id::PointIdOptions;
 use qdrant_client::qdrant::vector_output::Vector as VectorData;
 use qdrant_client::qdrant::vectors_output::VectorsOptions;
 use qdrant_client::qdrant::{
-    Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
-    DeletePointsBuilder, Distance, FieldType, Filter, OptimizersConfigDiffBuilder, PointId, PointStruct,
-    QueryPointsBuilder, RetrievedPoint, ScrollPointsBuilder, SearchParamsBuilder, UpsertPointsBuilder,
-    VectorParamsBuilder,
+    Condition, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder, Distance,
+    FieldType, Filter, OptimizersConfigDiffBuilder, PointId, PointStruct, QueryPointsBuilder, RetrievedPoint,
+    ScrollPointsBuilder, SearchParamsBuilder, UpsertPointsBuilder, VectorParamsBuilder,
 };
 
 use super::{PAYLOAD_FIELDS, VectorIndex, VectorSettings, payload};
@@ -200,12 +199,6 @@ impl VectorIndex for QdrantVectors {
         }
         let response = self.runtime.block_on(self.client.query(request)).map_err(store_error)?;
         response.result.into_iter().map(|p| Ok((chunk_id(p.id)?, p.score))).collect()
-    }
-
-    fn count(&self) -> Result<usize> {
-        let request = CountPointsBuilder::new(&self.collection).exact(true);
-        let response = self.runtime.block_on(self.client.count(request)).map_err(store_error)?;
-        Ok(response.result.map_or(0, |r| r.count as usize))
     }
 
     fn ids(&self) -> Result<Vec<String>> {
