@@ -12,7 +12,7 @@ KEFU = target/debug/kefu
 setup:
 	bash scripts/setup.sh
 
-# The dev profile compiles dependencies with optimisations (see Cargo.toml), so the demo and
+# The dev profile optimises the dependencies that run hot (see Cargo.toml), so the demo and
 # the tests share one build; benchmarks use --release.
 build:
 	$(CARGO) build --workspace --bins

@@ -44,7 +44,7 @@ fn main() {
     let questions = questions();
     let query_embedding: Vec<f64> = questions
         .iter()
-        .map(|q| {
+        .map(|(_, q)| {
             let t = Instant::now();
             embedder.embed_query(q).expect("query embedding");
             ms(t)
@@ -55,17 +55,21 @@ fn main() {
     let retriever = Retriever::new(index, embedder, config.search.clone(), &data).expect("retriever");
     let mut modes = serde_json::Map::new();
     for (name, mode) in [("bm25", Mode::Bm25), ("dense", Mode::Dense), ("hybrid", Mode::Hybrid)] {
-        let latencies: Vec<f64> = questions
+        let latencies: Vec<(String, f64)> = questions
             .iter()
-            .map(|q| {
+            .map(|(locale, q)| {
                 let request =
                     SearchRequest { query: q.clone(), k: 10, mode, filter: SearchFilter::default() };
                 let t = Instant::now();
                 retriever.search(&request).expect("search");
-                ms(t)
+                (locale.clone(), ms(t))
             })
             .collect();
-        modes.insert(name.into(), summary(latencies));
+        let of = |locale: &str| latencies.iter().filter(|(l, _)| l == locale).map(|(_, t)| *t).collect();
+        let mut entry = summary(latencies.iter().map(|(_, t)| *t).collect());
+        entry["en"] = summary(of("en"));
+        entry["zh"] = summary(of("zh"));
+        modes.insert(name.into(), entry);
     }
     let report = json!({
         "chunks": texts.len(),
@@ -77,15 +81,17 @@ fn main() {
     println!("{report}");
 }
 
-/// 200 customer questions: the labelled sets for the sample corpus, repeated as needed.
-fn questions() -> Vec<String> {
+/// 200 customer questions (locale, text): the labelled sets for the sample corpus, repeated as
+/// needed.
+fn questions() -> Vec<(String, String)> {
     let sets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("eval/sets");
     let mut questions = Vec::new();
     for file in ["corpus_en.jsonl", "corpus_zh.jsonl"] {
         let text = std::fs::read_to_string(sets.join(file)).expect("eval/sets");
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let value: Value = serde_json::from_str(line).expect("JSON line");
-            questions.push(value["question"].as_str().expect("question").to_string());
+            let text = value["question"].as_str().expect("question").to_string();
+            questions.push((value["locale"].as_str().unwrap_or("en").to_string(), text));
         }
     }
     questions.iter().cycle().take(QUERIES).cloned().collect()

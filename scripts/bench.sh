@@ -58,8 +58,11 @@ rows = [
     ("re-ingest unchanged", f"{reingest['seconds']:.3f} s, embedded {reingest['embedded']}, peak RSS {mib(rt['max_rss_kb'])}"),
     ("query embedding alone", "p50 {p50:.2f} ms, p99 {p99:.2f} ms".format(**pipe["query_embedding_ms"])),
 ]
+latency = "p50 {p50:.2f} ms, p99 {p99:.2f} ms".format
 for mode in ["bm25", "dense", "hybrid"]:
-    rows.append((f"search {mode} ({pipe['queries']} queries)", "p50 {p50:.2f} ms, p99 {p99:.2f} ms".format(**pipe["search_ms"][mode])))
+    m = pipe["search_ms"][mode]
+    rows.append((f"search {mode} ({pipe['queries']} queries)",
+        f"{latency(**m)} (English: {latency(**m['en'])}; Chinese: {latency(**m['zh'])})"))
 b = status["bytes"]
 rows.append(("index on disk", f"catalog {b['catalog'] / 1024:.0f} KiB, BM25 {b['text_index'] / 1024:.0f} KiB, "
     f"vectors {b['vector_index'] / 1024:.0f} KiB; embedding cache {b['embedding_cache'] / 1024:.0f} KiB"))

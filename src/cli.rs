@@ -132,7 +132,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if args.json {
                 print_json(&report)?;
             } else {
-                print_ingest_report(&report, &config.data_dir);
+                to_stdout(|out| print_ingest_report(out, &report, &config.data_dir))?;
             }
         }
         Command::Search(args) => {
@@ -156,7 +156,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if args.json {
                 print_json(&results)?;
             } else {
-                print_results(&results);
+                to_stdout(|out| print_results(out, &results))?;
             }
         }
         Command::Status(args) => {
@@ -170,13 +170,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if args.json {
                 print_json(&status)?;
             } else {
-                print!("{}", toml::to_string_pretty(&status).unwrap_or_default());
+                to_stdout(|out| write!(out, "{}", toml::to_string_pretty(&status).unwrap_or_default()))?;
             }
             if status.consistency.is_some_and(|c| !c.problems.is_empty()) {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Config => print!("{}", config.to_toml()),
+        Command::Config => to_stdout(|out| write!(out, "{}", config.to_toml()))?,
         Command::LoadDocument { .. } => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
@@ -267,21 +267,32 @@ fn disk_usage(path: &Path) -> u64 {
     }
 }
 
-fn print_json(value: &impl Serialize) -> Result<()> {
+/// Writes to stdout. A reader that went away (`kefu search … | head`) ends the output quietly
+/// instead of failing the command.
+fn to_stdout(print: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer(&mut out, value).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-    writeln!(out).map_err(Error::io("stdout"))
+    match print(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result.map_err(Error::io("stdout")),
+    }
 }
 
-fn print_ingest_report(report: &IngestReport, data_dir: &Path) {
-    println!(
+fn print_json(value: &impl Serialize) -> Result<()> {
+    let json = serde_json::to_string(value).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    to_stdout(|out| writeln!(out, "{json}"))
+}
+
+fn print_ingest_report(out: &mut impl Write, report: &IngestReport, data_dir: &Path) -> std::io::Result<()> {
+    writeln!(
+        out,
         "{} documents, {} chunks in {} (generation {})",
         report.documents,
         report.chunks,
         data_dir.display(),
         report.generation.map_or("none".to_string(), |g| g.to_string())
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "added {}, changed {}, unchanged {}, deleted {}; embedded {} chunks, reused {} from the cache; {:.1} s",
         report.added,
         report.changed,
@@ -290,26 +301,28 @@ fn print_ingest_report(report: &IngestReport, data_dir: &Path) {
         report.embedded,
         report.reused,
         report.seconds
-    );
+    )?;
     for skipped in &report.skipped {
-        println!("skipped {}: {}", skipped.path, skipped.reason);
+        writeln!(out, "skipped {}: {}", skipped.path, skipped.reason)?;
     }
+    Ok(())
 }
 
-fn print_results(results: &SearchResults) {
+fn print_results(out: &mut impl Write, results: &SearchResults) -> std::io::Result<()> {
     let terminal = std::io::stdout().is_terminal();
     if results.results.is_empty() {
-        println!("no results ({:.1} ms)", results.took_ms);
+        writeln!(out, "no results ({:.1} ms)", results.took_ms)?;
     }
     for (i, hit) in results.results.iter().enumerate() {
-        println!("{:>2}. {:.4}  {}", i + 1, hit.score, hit.breadcrumb);
+        writeln!(out, "{:>2}. {:.4}  {}", i + 1, hit.score, hit.breadcrumb)?;
         let url = hit.url.as_deref().map(|u| format!(" · {u}")).unwrap_or_default();
-        println!("    {}{url} · chunk {}", hit.doc_id, hit.chunk_id);
-        println!("    {}", render_snippet(&hit.snippet, terminal));
+        writeln!(out, "    {}{url} · chunk {}", hit.doc_id, hit.chunk_id)?;
+        writeln!(out, "    {}", render_snippet(&hit.snippet, terminal))?;
     }
     if !results.results.is_empty() {
-        println!("({} results, {:.1} ms)", results.results.len(), results.took_ms);
+        writeln!(out, "({} results, {:.1} ms)", results.results.len(), results.took_ms)?;
     }
+    Ok(())
 }
 
 /// Snippet HTML to terminal text: `<b>` becomes bold (or `**` when not a terminal).

@@ -204,6 +204,71 @@ impl TextBuilder {
     }
 }
 
+/// Gathers inline text into blocks for the Markdown and HTML renderers: list items get their
+/// marker (`- `, `3. `, two spaces of indent per nesting level), whitespace is collapsed.
+#[derive(Debug, Default)]
+pub(crate) struct InlineWriter {
+    pub(crate) builder: TextBuilder,
+    buffer: String,
+    item_marker: Option<String>,
+    lists: Vec<Option<u64>>,
+}
+
+impl InlineWriter {
+    /// Appends inline text to the block being read.
+    pub(crate) fn push(&mut self, text: &str) {
+        self.buffer.push_str(text);
+    }
+
+    /// The inline text read so far, collapsed, leaving the buffer empty (headings, table cells).
+    pub(crate) fn take_inline(&mut self) -> String {
+        collapse_whitespace(&std::mem::take(&mut self.buffer))
+    }
+
+    /// The text read so far exactly as it came (code blocks).
+    pub(crate) fn take_raw(&mut self) -> String {
+        std::mem::take(&mut self.buffer)
+    }
+
+    /// Writes the inline text read so far as one block, with the pending list marker.
+    pub(crate) fn flush(&mut self) {
+        let text = self.take_inline();
+        if text.is_empty() {
+            return;
+        }
+        match self.item_marker.take() {
+            Some(marker) => self.builder.block(&format!("{marker}{text}")),
+            None => self.builder.block(&text),
+        }
+    }
+
+    /// Opens a list: numbered from `ordered_from`, or bulleted.
+    pub(crate) fn open_list(&mut self, ordered_from: Option<u64>) {
+        self.flush();
+        self.lists.push(ordered_from);
+    }
+
+    /// Closes the innermost list.
+    pub(crate) fn close_list(&mut self) {
+        self.flush();
+        self.lists.pop();
+    }
+
+    /// Starts an item of the innermost list.
+    pub(crate) fn start_item(&mut self) {
+        self.flush();
+        let depth = self.lists.len().saturating_sub(1);
+        let marker = match self.lists.last_mut() {
+            Some(Some(n)) => {
+                *n += 1;
+                format!("{}. ", *n - 1)
+            }
+            _ => "- ".to_string(),
+        };
+        self.item_marker = Some(format!("{}{marker}", "  ".repeat(depth)));
+    }
+}
+
 /// Collapses runs of whitespace to one space, and drops spaces between two CJK characters (where
 /// a line break in the source must not become a space).
 pub fn collapse_whitespace(text: &str) -> String {

@@ -111,27 +111,22 @@ impl Catalog {
 
     /// Content hash of every document, by id: the manifest that change detection compares with.
     pub fn content_hashes(&self) -> Result<BTreeMap<String, String>> {
-        self.read(DOCUMENTS, BTreeMap::new(), |table| {
-            let mut hashes = BTreeMap::new();
-            for entry in table.iter().map_err(db_error)? {
-                let (id, bytes) = entry.map_err(db_error)?;
-                let record: DocumentRecord = decode(bytes.value())?;
-                hashes.insert(id.value().to_string(), record.content_hash);
-            }
-            Ok(hashes)
-        })
+        self.map_documents(|record| record.content_hash)
     }
 
     /// Chunk ids of every document, by document id, as the manifest lists them.
     pub fn chunk_ids_by_document(&self) -> Result<BTreeMap<String, Vec<String>>> {
+        self.map_documents(|record| record.chunk_ids)
+    }
+
+    fn map_documents<T>(&self, field: impl Fn(DocumentRecord) -> T) -> Result<BTreeMap<String, T>> {
         self.read(DOCUMENTS, BTreeMap::new(), |table| {
-            let mut ids = BTreeMap::new();
+            let mut map = BTreeMap::new();
             for entry in table.iter().map_err(db_error)? {
                 let (id, bytes) = entry.map_err(db_error)?;
-                let record: DocumentRecord = decode(bytes.value())?;
-                ids.insert(id.value().to_string(), record.chunk_ids);
+                map.insert(id.value().to_string(), field(decode(bytes.value())?));
             }
-            Ok(ids)
+            Ok(map)
         })
     }
 

@@ -98,6 +98,11 @@ struct Prepared {
 /// Runs an ingest into `config.data_dir`.
 pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> {
     let started = Instant::now();
+    // A mistyped path must not look like an empty help center (with --prune it would empty
+    // the index).
+    if let Some(missing) = options.paths.iter().find(|p| !p.exists()) {
+        return Err(Error::InvalidRequest(format!("{}: no such file or folder", missing.display())));
+    }
     let data = DataDir::new(&config.data_dir);
     let lock = data.lock_for_ingest()?;
     let removed_partial = data.collect_garbage(&lock)?;
@@ -353,12 +358,16 @@ fn embed_with_cache(
             missing.push(i);
         }
     }
+    // Longest first across the whole run, so that every inference batch holds texts of similar
+    // length (little padding) and the estimate on the progress bar only improves.
+    missing.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
     let bar = progress(show_progress, missing.len(), "embedding");
     for batch in missing.chunks(EMBED_COMMIT_EVERY) {
         let inputs: Vec<String> = batch.iter().map(|&i| texts[i].clone()).collect();
         let computed = embedder.embed_passages(&inputs, |n| bar.inc(n as u64))?;
         let entries: Vec<_> = batch.iter().zip(&computed).map(|(&i, v)| (keys[i], v.as_slice())).collect();
         cache.put_many(&entries)?;
+        crate::failpoint::hit("ingest.after_embedding_batch");
         for (&i, vector) in batch.iter().zip(computed) {
             vectors[i] = Some(vector);
         }

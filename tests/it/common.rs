@@ -30,6 +30,13 @@ pub fn kefu() -> Command {
     command
 }
 
+/// `kefu ingest PATH --data DATA`, ready for more arguments.
+pub fn kefu_ingest(path: &Path, data: &Path) -> Command {
+    let mut command = kefu();
+    command.arg("ingest").arg(path).arg("--data").arg(data);
+    command
+}
+
 /// Runs `kefu ingest PATHS --data DATA --json ARGS`; panics with stderr unless it succeeds.
 pub fn ingest(paths: &[&Path], data: &Path, args: &[&str]) -> Value {
     let output =
@@ -60,12 +67,8 @@ pub fn corpus_retriever() -> &'static Retriever {
     static RETRIEVER: OnceLock<(tempfile::TempDir, Retriever)> = OnceLock::new();
     let (_, retriever) = RETRIEVER.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let output = kefu()
+        let output = kefu_ingest(&corpus(), dir.path())
             .env("KEFU_VECTOR_STORE__INDEXING_THRESHOLD_KB", "64")
-            .arg("ingest")
-            .arg(corpus())
-            .arg("--data")
-            .arg(dir.path())
             .arg("--json")
             .output()
             .unwrap();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use kefu::index::{DataDir, Index};
 
-use crate::common::{config, copy_corpus_files, corpus, ingest, kefu};
+use crate::common::{config, copy_corpus_files, corpus, ingest, kefu_ingest};
 
 /// Every failpoint of an ingest, in the order they are passed.
 const FAILPOINTS: &[&str] = &[
@@ -68,12 +68,9 @@ fn sigkill_at_every_write_point_leaves_a_repairable_index() {
         copy_corpus_files(src.path(), &["zh/help/trade-in.html"]);
         fs::remove_file(src.path().join("en/faq.csv")).unwrap();
 
-        let killed = kefu()
+        let killed = kefu_ingest(src.path(), data.path())
             .env("KEFU_FAILPOINT", failpoint)
-            .arg("ingest")
-            .arg(src.path())
-            .args(["--prune", "--data"])
-            .arg(data.path())
+            .arg("--prune")
             .output()
             .unwrap();
         assert_eq!(
@@ -112,8 +109,14 @@ fn sigkill_at_every_write_point_leaves_a_repairable_index() {
 #[test]
 fn sigkill_at_random_moments_of_a_full_ingest_leaves_a_repairable_index() {
     let data = tempfile::tempdir().unwrap();
+    // Killed once the first batch of embeddings is cached: the next run must reuse them.
+    let killed = kefu_ingest(&corpus(), data.path())
+        .env("KEFU_FAILPOINT", "ingest.after_embedding_batch")
+        .output()
+        .unwrap();
+    assert_eq!(killed.status.signal(), Some(9), "{}", String::from_utf8_lossy(&killed.stderr));
     for delay_ms in [300, 2500, 6000] {
-        let mut child = kefu().arg("ingest").arg(corpus()).arg("--data").arg(data.path()).spawn().unwrap();
+        let mut child = kefu_ingest(&corpus(), data.path()).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();
         child.wait().unwrap();

@@ -6,7 +6,7 @@ use std::path::Path;
 use kefu::index::{Catalog, DataDir, Index};
 use serde_json::Value;
 
-use crate::common::{config, copy_corpus_files, ingest, json_output, kefu};
+use crate::common::{config, copy_corpus_files, ingest, json_output, kefu, kefu_ingest};
 
 const FILES: &[&str] = &["en/policies/refunds.md", "en/faq.csv", "zh/help/trade-in.html", "zh/faq.jsonl"];
 
@@ -121,6 +121,18 @@ fn bad_files_are_skipped_with_a_reason_and_keep_their_indexed_version() {
 }
 
 #[test]
+fn a_mistyped_path_is_an_error_and_prunes_nothing() {
+    let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    copy_corpus_files(src.path(), &["en/policies/refunds.md"]);
+    ingest(&[src.path()], data.path(), &[]);
+    let output = kefu_ingest(&src.path().join("nope"), data.path()).arg("--prune").output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("nope: no such file or folder"), "{stderr}");
+    assert_eq!(catalog(data.path()).chunk_ids_by_document().unwrap().len(), 1);
+}
+
+#[test]
 fn identical_texts_are_embedded_once() {
     let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     copy_corpus_files(src.path(), &["en/policies/refunds.md"]);
@@ -135,7 +147,7 @@ fn only_one_ingest_runs_at_a_time() {
     let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     copy_corpus_files(src.path(), &["en/policies/refunds.md"]);
     let _lock = DataDir::new(data.path()).lock_for_ingest().unwrap();
-    let output = kefu().arg("ingest").arg(src.path()).arg("--data").arg(data.path()).output().unwrap();
+    let output = kefu_ingest(src.path(), data.path()).output().unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("another `kefu ingest`"));
 }
@@ -162,12 +174,8 @@ fn changing_the_model_is_refused_unless_re_embedding() {
     fs::write(other.join("kefu-model.json"), manifest).unwrap();
 
     let run = |extra: &[&str]| {
-        kefu()
+        kefu_ingest(src.path(), data.path())
             .env("KEFU_EMBEDDING__MODEL", &other)
-            .arg("ingest")
-            .arg(src.path())
-            .arg("--data")
-            .arg(data.path())
             .arg("--json")
             .args(extra)
             .output()

@@ -10,7 +10,7 @@ use kefu::config::VectorBackend;
 use kefu::index::{DataDir, Index, VectorLocation};
 use kefu::retrieve::Mode;
 
-use crate::common::{config, copy_corpus_files, embedder, json_output, kefu, top_docs};
+use crate::common::{config, copy_corpus_files, embedder, json_output, kefu_ingest, top_docs};
 
 fn server() -> Option<String> {
     let url = std::env::var("QDRANT_URL").ok().filter(|u| !u.is_empty());
@@ -40,14 +40,8 @@ fn ingest_search_update_and_recover_through_a_qdrant_server() {
     let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     copy_corpus_files(src.path(), &["en/policies/refunds.md", "en/faq.csv", "zh/help/trade-in.html"]);
     let ingest = |extra: &[&str]| {
-        let mut command = kefu();
-        with_server(&mut command, &url)
-            .arg("ingest")
-            .arg(src.path())
-            .arg("--data")
-            .arg(data.path())
-            .arg("--json");
-        command.args(extra).output().unwrap()
+        let mut command = kefu_ingest(src.path(), data.path());
+        with_server(&mut command, &url).arg("--json").args(extra).output().unwrap()
     };
     let first = json_output(&ingest(&[]));
     assert_eq!(first["documents"], 3);
@@ -68,9 +62,9 @@ fn ingest_search_update_and_recover_through_a_qdrant_server() {
     // An interrupted ingest leaves a collection behind; the next run removes it.
     let refunds = src.path().join("en/policies/refunds.md");
     fs::write(&refunds, fs::read_to_string(&refunds).unwrap() + "\n## Extra\n\nQuokka refunds.\n").unwrap();
-    let mut killed = kefu();
+    let mut killed = kefu_ingest(src.path(), data.path());
     with_server(&mut killed, &url).env("KEFU_FAILPOINT", "commit.before_publish");
-    let killed = killed.arg("ingest").arg(src.path()).arg("--data").arg(data.path()).output().unwrap();
+    let killed = killed.output().unwrap();
     assert_eq!(killed.status.signal(), Some(9));
     let report = json_output(&ingest(&["--prune"]));
     assert_eq!(report["changed"], 1);

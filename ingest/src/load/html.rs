@@ -8,30 +8,27 @@
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::Draft;
-use crate::document::{Metadata, TextBuilder, collapse_whitespace};
+use crate::document::{InlineWriter, Metadata, collapse_whitespace};
 
 pub(super) fn load(source: &str) -> Draft {
     let page = Html::parse_document(source);
     let root =
         ["main", "article", "[role=main]", "body"].iter().find_map(|css| page.select(&selector(css)).next());
     let mut walker = Walker {
-        builder: TextBuilder::default(),
-        buffer: String::new(),
-        item_marker: None,
-        lists: Vec::new(),
+        writer: InlineWriter::default(),
         drop_page_chrome: root.is_none_or(|r| r.value().name() == "body"),
     };
     if let Some(root) = root {
         walker.children(root);
     }
-    walker.flush();
-    let body_title = walker.builder.first_h1().map(str::to_string).or_else(|| {
+    walker.writer.flush();
+    let body_title = walker.writer.builder.first_h1().map(str::to_string).or_else(|| {
         let title = text_of(page.select(&selector("title")).next()?);
         let site_suffix = [" | ", " - ", " – ", " — ", "_"];
         let main = site_suffix.iter().fold(title.as_str(), |t, sep| t.split(sep).next().unwrap_or(t));
         Some(main.trim().to_string()).filter(|t| !t.is_empty())
     });
-    let (text, sections) = walker.builder.finish();
+    let (text, sections) = walker.writer.builder.finish();
     Draft { meta: head_metadata(&page), id: None, body_title, text, sections }
 }
 
@@ -65,11 +62,7 @@ fn text_of(element: ElementRef) -> String {
 }
 
 struct Walker {
-    builder: TextBuilder,
-    buffer: String,
-    item_marker: Option<String>,
-    /// One entry per open list: the next number of an `<ol>`, `None` for `<ul>`.
-    lists: Vec<Option<u64>>,
+    writer: InlineWriter,
     drop_page_chrome: bool,
 }
 
@@ -77,7 +70,7 @@ impl Walker {
     fn children(&mut self, element: ElementRef) {
         for child in element.children() {
             match child.value() {
-                Node::Text(text) => self.buffer.push_str(text),
+                Node::Text(text) => self.writer.push(text),
                 Node::Element(_) => {
                     if let Some(element) = ElementRef::wrap(child) {
                         self.element(element);
@@ -93,36 +86,25 @@ impl Walker {
         if self.is_chrome(element) {
             return;
         }
+        let w = &mut self.writer;
         match name {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                self.flush();
-                let level = name.as_bytes()[1] - b'0';
-                self.builder.heading(level, &text_of(element));
+                w.flush();
+                w.builder.heading(name.as_bytes()[1] - b'0', &text_of(element));
             }
             "ul" | "ol" => {
-                self.flush();
                 let start = element.value().attr("start").and_then(|s| s.parse().ok()).unwrap_or(1);
-                self.lists.push((name == "ol").then_some(start));
+                w.open_list((name == "ol").then_some(start));
                 self.children(element);
-                self.flush();
-                self.lists.pop();
+                self.writer.close_list();
             }
             "li" => {
-                self.flush();
-                let depth = self.lists.len().saturating_sub(1);
-                let marker = match self.lists.last_mut() {
-                    Some(Some(n)) => {
-                        *n += 1;
-                        format!("{}. ", *n - 1)
-                    }
-                    _ => "- ".to_string(),
-                };
-                self.item_marker = Some(format!("{}{marker}", "  ".repeat(depth)));
+                w.start_item();
                 self.children(element);
-                self.flush();
+                self.writer.flush();
             }
             "table" => {
-                self.flush();
+                w.flush();
                 for row in element.select(&selector("tr")) {
                     let cells: Vec<String> = row
                         .children()
@@ -130,16 +112,16 @@ impl Walker {
                         .filter(|c| matches!(c.value().name(), "td" | "th"))
                         .map(text_of)
                         .collect();
-                    self.builder.block(&cells.join(" | "));
+                    w.builder.block(&cells.join(" | "));
                 }
             }
-            "br" => self.buffer.push(' '),
+            "br" => w.push(" "),
             "p" | "div" | "section" | "article" | "main" | "header" | "footer" | "blockquote" | "pre"
             | "dl" | "dt" | "dd" | "figure" | "figcaption" | "address" | "details" | "summary" | "hr"
             | "caption" => {
-                self.flush();
+                w.flush();
                 self.children(element);
-                self.flush();
+                self.writer.flush();
             }
             _ => self.children(element),
         }
@@ -180,17 +162,6 @@ impl Walker {
             token.contains("cookie") || chrome_words.contains(&token.as_str())
         };
         e.classes().any(marks) || e.id().is_some_and(marks)
-    }
-
-    fn flush(&mut self) {
-        let text = collapse_whitespace(&std::mem::take(&mut self.buffer));
-        if text.is_empty() {
-            return;
-        }
-        match self.item_marker.take() {
-            Some(marker) => self.builder.block(&format!("{marker}{text}")),
-            None => self.builder.block(&text),
-        }
     }
 }
 

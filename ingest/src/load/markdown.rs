@@ -4,7 +4,7 @@
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::{Draft, front_matter};
-use crate::document::{Metadata, TextBuilder, collapse_whitespace};
+use crate::document::{InlineWriter, Metadata};
 
 pub(super) fn load(source: &str) -> Result<Draft, String> {
     let (meta, id, body) = match front_matter::split(source)? {
@@ -19,22 +19,16 @@ pub(super) fn load(source: &str) -> Result<Draft, String> {
     for event in Parser::new_ext(body, options) {
         out.event(event);
     }
-    out.flush();
-    let body_title = out.builder.first_h1().map(str::to_string);
-    let (text, sections) = out.builder.finish();
+    out.writer.flush();
+    let body_title = out.writer.builder.first_h1().map(str::to_string);
+    let (text, sections) = out.writer.builder.finish();
     Ok(Draft { meta, id, body_title, text, sections })
 }
 
 /// Renders parser events into blocks of plain text.
 #[derive(Default)]
 struct Renderer {
-    builder: TextBuilder,
-    /// Inline text of the block being read.
-    buffer: String,
-    /// Marker of the list item whose first block has not been written yet (`- `, `2. `).
-    item_marker: Option<String>,
-    /// One entry per open list: the next number of an ordered list, `None` for bullets.
-    lists: Vec<Option<u64>>,
+    writer: InlineWriter,
     /// Cells of the table row being read.
     row: Vec<String>,
     in_code_block: bool,
@@ -42,69 +36,35 @@ struct Renderer {
 
 impl Renderer {
     fn event(&mut self, event: Event) {
+        let w = &mut self.writer;
         match event {
-            Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Paragraph) => self.flush(),
+            Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Paragraph) => w.flush(),
             Event::End(TagEnd::Heading(level)) => {
-                let title = collapse_whitespace(&std::mem::take(&mut self.buffer));
-                self.builder.heading(level as u8, &title);
+                let title = w.take_inline();
+                w.builder.heading(level as u8, &title);
             }
-            Event::Start(Tag::List(first)) => {
-                self.flush();
-                self.lists.push(first);
-            }
-            Event::End(TagEnd::List(_)) => {
-                self.flush();
-                self.lists.pop();
-            }
-            Event::Start(Tag::Item) => {
-                self.flush();
-                let depth = self.lists.len().saturating_sub(1);
-                let marker = match self.lists.last_mut() {
-                    Some(Some(n)) => {
-                        *n += 1;
-                        format!("{}. ", *n - 1)
-                    }
-                    _ => "- ".to_string(),
-                };
-                self.item_marker = Some(format!("{}{marker}", "  ".repeat(depth)));
-            }
+            Event::Start(Tag::List(first)) => w.open_list(first),
+            Event::End(TagEnd::List(_)) => w.close_list(),
+            Event::Start(Tag::Item) => w.start_item(),
             Event::Start(Tag::CodeBlock(_)) => {
-                self.flush();
+                w.flush();
                 self.in_code_block = true;
             }
             Event::End(TagEnd::CodeBlock) => {
-                let code = std::mem::take(&mut self.buffer);
+                let code = w.take_raw();
                 self.in_code_block = false;
-                self.builder.block(code.trim_end());
+                w.builder.block(code.trim_end());
             }
-            Event::End(TagEnd::TableCell) => {
-                self.row.push(collapse_whitespace(&std::mem::take(&mut self.buffer)));
-            }
+            Event::End(TagEnd::TableCell) => self.row.push(w.take_inline()),
             Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => {
                 let row = std::mem::take(&mut self.row);
-                self.builder.block(&row.join(" | "));
+                w.builder.block(&row.join(" | "));
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::BlockQuote(_)) | Event::Rule => {
-                self.flush()
-            }
-            Event::Text(text) | Event::Code(text) => self.buffer.push_str(&text),
-            Event::InlineHtml(html) | Event::Html(html) => self.buffer.push_str(&strip_tags(&html)),
-            Event::SoftBreak | Event::HardBreak => {
-                self.buffer.push(if self.in_code_block { '\n' } else { ' ' })
-            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::BlockQuote(_)) | Event::Rule => w.flush(),
+            Event::Text(text) | Event::Code(text) => w.push(&text),
+            Event::InlineHtml(html) | Event::Html(html) => w.push(&strip_tags(&html)),
+            Event::SoftBreak | Event::HardBreak => w.push(if self.in_code_block { "\n" } else { " " }),
             _ => {}
-        }
-    }
-
-    /// Writes the buffered inline text as one block.
-    fn flush(&mut self) {
-        let text = collapse_whitespace(&std::mem::take(&mut self.buffer));
-        if text.is_empty() {
-            return;
-        }
-        match self.item_marker.take() {
-            Some(marker) => self.builder.block(&format!("{marker}{text}")),
-            None => self.builder.block(&text),
         }
     }
 }
