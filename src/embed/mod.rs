@@ -153,12 +153,19 @@ pub fn onnxruntime_path(config: &Config) -> PathBuf {
 #[cfg(feature = "hub")]
 fn load_catalog(config: &Config, code: &str) -> Result<Embedder> {
     use fastembed::TextInitOptions;
-    let info = TextEmbedding::list_supported_models()
-        .into_iter()
-        .find(|m| m.model_code.eq_ignore_ascii_case(code))
+    let catalog = TextEmbedding::list_supported_models();
+    let codes: Vec<&str> = catalog.iter().map(|m| m.model_code.as_str()).collect();
+    let found = model::find_catalog_model(code, &codes)
+        .map_err(|candidates| {
+            Error::Config(format!(
+                "`{code}` is ambiguous in fastembed's catalog: one of {}",
+                candidates.join(", ")
+            ))
+        })?
         .ok_or_else(|| {
             Error::Config(format!("`{code}` is neither a local model nor in fastembed's catalog"))
         })?;
+    let info = &catalog[found];
     let spec = model::catalog_spec(&info.model_code, info.dim);
     let mut options = TextInitOptions::new(info.model.clone())
         .with_max_length(spec.max_length)

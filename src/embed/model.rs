@@ -114,19 +114,45 @@ pub fn read_local(dir: &Path) -> Result<ModelSpec> {
     Ok(spec)
 }
 
+/// Which of fastembed's catalog `codes` a configured `name` means, as an index into `codes`:
+/// the code itself (any case), else the one code with the same repository name, so that
+/// `BAAI/bge-small-en-v1.5` finds the catalog's `Xenova/bge-small-en-v1.5` export of it. `Err`
+/// lists the candidates when the name is ambiguous.
+pub fn find_catalog_model<'a>(
+    name: &str,
+    codes: &[&'a str],
+) -> std::result::Result<Option<usize>, Vec<&'a str>> {
+    if let Some(i) = codes.iter().position(|c| c.eq_ignore_ascii_case(name)) {
+        return Ok(Some(i));
+    }
+    let same_repo = |c: &&str| repository(c).eq_ignore_ascii_case(repository(name));
+    let mut candidates: Vec<&str> = codes.iter().copied().filter(same_repo).collect();
+    candidates.dedup();
+    match candidates.len() {
+        0 => Ok(None),
+        1 => Ok(codes.iter().position(same_repo)),
+        _ => Err(candidates),
+    }
+}
+
+/// The repository part of a Hugging Face id (`bge-small-en-v1.5` of `BAAI/bge-small-en-v1.5`).
+fn repository(id: &str) -> &str {
+    id.rsplit('/').next().unwrap_or(id)
+}
+
 /// Settings of fastembed catalog models that fastembed does not carry: prefixes and languages.
 pub fn catalog_spec(code: &str, dimension: usize) -> ModelSpec {
-    let lower = code.to_ascii_lowercase();
-    let (query_prefix, passage_prefix) = if lower.contains("e5-") {
+    let repo = repository(code).to_ascii_lowercase();
+    let (query_prefix, passage_prefix) = if repo.contains("e5-") {
         ("query: ", "passage: ")
-    } else if lower.starts_with("baai/bge-") && lower.contains("-en") {
+    } else if repo.starts_with("bge-") && repo.contains("-en") {
         ("Represent this sentence for searching relevant passages: ", "")
     } else {
         ("", "")
     };
-    let languages = if lower.contains("multilingual") || lower.contains("-m3") {
+    let languages = if repo.contains("multilingual") || repo.contains("-m3") {
         vec![]
-    } else if lower.contains("-zh") {
+    } else if repo.contains("-zh") {
         vec!["zh".to_string()]
     } else {
         vec!["en".to_string()]
@@ -136,7 +162,7 @@ pub fn catalog_spec(code: &str, dimension: usize) -> ModelSpec {
         display_name: code.to_string(),
         dimension,
         max_length: 512,
-        pooling: if lower.starts_with("baai/") { PoolingKind::Cls } else { PoolingKind::Mean },
+        pooling: if repo.starts_with("bge-") { PoolingKind::Cls } else { PoolingKind::Mean },
         query_prefix: query_prefix.into(),
         passage_prefix: passage_prefix.into(),
         languages,
@@ -161,9 +187,30 @@ mod tests {
         let e5 = catalog_spec("intfloat/multilingual-e5-small", 384);
         assert_eq!((e5.query_prefix.as_str(), e5.passage_prefix.as_str()), ("query: ", "passage: "));
         assert!(e5.supports_language("zh"));
-        let bge = catalog_spec("BAAI/bge-small-en-v1.5", 384);
+        let bge = catalog_spec("Xenova/bge-small-en-v1.5", 384);
         assert!(!bge.supports_language("zh"));
         assert_eq!(bge.pooling, PoolingKind::Cls);
+        assert!(bge.query_prefix.starts_with("Represent this sentence"));
+        assert!(catalog_spec("Xenova/bge-small-zh-v1.5", 512).supports_language("zh"));
+    }
+
+    #[test]
+    fn catalog_names_resolve_by_code_or_repository() {
+        let codes = [
+            "Xenova/bge-small-en-v1.5",
+            "Qdrant/bge-small-en-v1.5-onnx-Q",
+            "intfloat/multilingual-e5-small",
+            "Xenova/all-MiniLM-L12-v2",
+            "Xenova/all-MiniLM-L12-v2",
+            "Org/twin",
+            "Other/twin",
+        ];
+        assert_eq!(find_catalog_model("BAAI/bge-small-en-v1.5", &codes), Ok(Some(0)));
+        assert_eq!(find_catalog_model("qdrant/BGE-small-en-v1.5-onnx-q", &codes), Ok(Some(1)));
+        assert_eq!(find_catalog_model("intfloat/multilingual-e5-small", &codes), Ok(Some(2)));
+        assert_eq!(find_catalog_model("sentence-transformers/all-MiniLM-L12-v2", &codes), Ok(Some(3)));
+        assert_eq!(find_catalog_model("x/twin", &codes), Err(vec!["Org/twin", "Other/twin"]));
+        assert_eq!(find_catalog_model("BAAI/bge-large-zh", &codes), Ok(None));
     }
 
     #[test]
