@@ -27,9 +27,21 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// A path given to ingest that cannot be read. The whole run stops: ingesting the other paths
+/// would make this one's documents look deleted (and `--prune` would remove them).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {reason}", path.display())]
+pub struct UnreadableRoot {
+    /// The path as given.
+    pub path: PathBuf,
+    /// Why, in words.
+    pub reason: String,
+}
+
 /// Walks `roots` (files or folders), in sorted order. Hidden files and folders (`.name`) are
-/// ignored; unknown formats, unreadable folders and duplicate ids are reported as skipped.
-pub fn discover(roots: &[PathBuf]) -> (Vec<SourceFile>, Vec<Skipped>) {
+/// ignored; unknown formats, unreadable folders inside a root and duplicate ids are reported as
+/// skipped; a root that cannot be read at all is an error.
+pub fn discover(roots: &[PathBuf]) -> Result<(Vec<SourceFile>, Vec<Skipped>), UnreadableRoot> {
     let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
     let mut skipped = Vec::new();
     for root in roots {
@@ -40,7 +52,13 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<SourceFile>, Vec<Skipped>) {
                 let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 found.push((root.clone(), name));
             }
-            Err(e) => skipped.push(Skipped { path: root.clone(), reason: e.to_string() }),
+            Err(e) => {
+                let reason = match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
+                    _ => e.to_string(),
+                };
+                return Err(UnreadableRoot { path: root.clone(), reason });
+            }
         }
         for (path, doc_id) in found {
             let Some(format) = Format::from_path(&path) else {
@@ -57,7 +75,7 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<SourceFile>, Vec<Skipped>) {
             files.insert(doc_id.clone(), SourceFile { path, doc_id, format });
         }
     }
-    (files.into_values().collect(), skipped)
+    Ok((files.into_values().collect(), skipped))
 }
 
 fn walk(root: &Path, dir: &Path, found: &mut Vec<(PathBuf, String)>, skipped: &mut Vec<Skipped>) {
@@ -98,14 +116,14 @@ mod tests {
         for f in ["en/policies/returns.md", "en/faq.csv", "notes.docx", ".hidden.md", ".git/x.md"] {
             fs::write(dir.join(f), "x").unwrap();
         }
-        let (files, skipped) = discover(&[dir.clone(), dir.join("en/faq.csv"), dir.join("en")]);
+        let (files, skipped) = discover(&[dir.clone(), dir.join("en/faq.csv"), dir.join("en")]).unwrap();
         let ids: Vec<_> = files.iter().map(|f| f.doc_id.as_str()).collect();
         assert_eq!(ids, ["en/faq.csv", "en/policies/returns.md", "faq.csv", "policies/returns.md"]);
         let reasons: Vec<_> = skipped.iter().map(|s| s.reason.as_str()).collect();
         let duplicate = format!("same document id `faq.csv` as {}", dir.join("en/faq.csv").display());
         assert_eq!(reasons, ["unsupported file type (.docx)", duplicate.as_str()]);
-        let (_, missing) = discover(&[dir.join("nope")]);
-        assert_eq!(missing.len(), 1);
+        let missing = discover(&[dir.clone(), dir.join("nope")]).unwrap_err();
+        assert_eq!(missing.to_string(), format!("{}: no such file or folder", dir.join("nope").display()));
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -22,7 +22,7 @@ pub mod locale;
 
 pub use changes::{ChangePlan, content_hash, plan_changes};
 pub use chunk::{Chunk, Chunker, ChunkerConfig};
-pub use discover::{Skipped, SourceFile, discover};
+pub use discover::{Skipped, SourceFile, UnreadableRoot, discover};
 pub use document::{Document, Format, Metadata, Section};
 pub use error::{Error, Result};
 pub use load::{Loaded, load};

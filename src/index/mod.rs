@@ -168,7 +168,9 @@ impl GenerationBuilder {
         for id in doc_ids {
             self.text.delete_document(id);
         }
-        self.vectors.delete_documents(doc_ids)?;
+        if !doc_ids.is_empty() {
+            self.vectors.delete_documents(doc_ids)?;
+        }
         self.removed.extend_from_slice(doc_ids);
         Ok(())
     }
@@ -185,7 +187,9 @@ impl GenerationBuilder {
         }
         let points: Vec<(&ChunkRecord, &[f32])> =
             chunks.iter().zip(vectors.iter().map(Vec::as_slice)).collect();
-        self.vectors.upsert(&points)?;
+        if !points.is_empty() {
+            self.vectors.upsert(&points)?;
+        }
         self.added.push((document, chunks));
         Ok(())
     }

@@ -98,11 +98,6 @@ struct Prepared {
 /// Runs an ingest into `config.data_dir`.
 pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> {
     let started = Instant::now();
-    // A mistyped path must not look like an empty help center (with --prune it would empty
-    // the index).
-    if let Some(missing) = options.paths.iter().find(|p| !p.exists()) {
-        return Err(Error::InvalidRequest(format!("{}: no such file or folder", missing.display())));
-    }
     let data = DataDir::new(&config.data_dir);
     let lock = data.lock_for_ingest()?;
     let removed_partial = data.collect_garbage(&lock)?;
@@ -122,8 +117,8 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
     };
 
     // 1. Scan and compare.
-    let (files, not_found) = discover(&options.paths);
-    let mut skipped: Vec<SkippedFile> = not_found
+    let (files, not_ingested) = discover(&options.paths).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    let mut skipped: Vec<SkippedFile> = not_ingested
         .into_iter()
         .map(|s| SkippedFile { path: s.path.display().to_string(), reason: s.reason })
         .collect();

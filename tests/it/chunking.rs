@@ -12,7 +12,7 @@ fn chunker(max_tokens: usize) -> Chunker {
 }
 
 fn corpus_documents() -> Vec<Document> {
-    let (files, skipped) = discover(&[corpus()]);
+    let (files, skipped) = discover(&[corpus()]).unwrap();
     assert!(skipped.is_empty(), "{skipped:?}");
     files
         .iter()

@@ -14,6 +14,7 @@ use crate::common::{config, copy_corpus_files, corpus, ingest, kefu_ingest};
 
 /// Every failpoint of an ingest, in the order they are passed.
 const FAILPOINTS: &[&str] = &[
+    "ingest.after_embedding_batch",
     "ingest.after_embedding",
     "ingest.after_removals",
     "ingest.after_additions",

@@ -11,7 +11,7 @@ use crate::common::corpus;
 
 #[test]
 fn every_corpus_file_loads_cleanly_with_the_locale_of_its_folder() {
-    let (files, skipped) = discover(&[corpus()]);
+    let (files, skipped) = discover(&[corpus()]).unwrap();
     assert!(skipped.is_empty(), "{skipped:?}");
     assert!(files.len() >= 44, "{} documents", files.len());
     for format in [

@@ -81,9 +81,6 @@ impl EdgeVectors {
 
 impl VectorIndex for EdgeVectors {
     fn upsert(&mut self, points: &[(&ChunkRecord, &[f32])]) -> Result<()> {
-        if points.is_empty() {
-            return Ok(());
-        }
         let points = points
             .iter()
             .map(|(record, vector)| {
@@ -96,9 +93,6 @@ impl VectorIndex for EdgeVectors {
     }
 
     fn delete_documents(&mut self, doc_ids: &[String]) -> Result<()> {
-        if doc_ids.is_empty() {
-            return Ok(());
-        }
         let any = AnyVariants::Strings(doc_ids.iter().cloned().collect());
         let condition = FieldCondition::new_match(payload_path("doc_id"), Match::Any(MatchAny { any }));
         let filter = Filter { must: Some(vec![Condition::Field(condition)]), ..Filter::default() };

@@ -70,7 +70,7 @@ pub fn create(
             Ok((Box::new(EdgeVectors::create(&dir, dimension, &settings)?), VectorLocation::Edge))
         }
         (VectorBackend::Qdrant, base @ (None | Some(VectorLocation::Qdrant { .. }))) => {
-            let collection = collection_name(config, data, generation)?;
+            let collection = collection_name(&collection_prefix(config, data)?, generation);
             let base = match base {
                 Some(VectorLocation::Qdrant { collection }) => Some(collection.as_str()),
                 _ => None,
@@ -92,9 +92,9 @@ pub fn collect_garbage(config: &Config, data: &DataDir, live_generations: &[u64]
     if config.vector_store.backend != VectorBackend::Qdrant {
         return Ok(0);
     }
-    let keep =
-        live_generations.iter().map(|&g| collection_name(config, data, g)).collect::<Result<Vec<_>>>()?;
-    collect_server_garbage(config, &collection_prefix(config, data)?, &keep)
+    let prefix = collection_prefix(config, data)?;
+    let keep: Vec<String> = live_generations.iter().map(|&g| collection_name(&prefix, g)).collect();
+    collect_server_garbage(config, &prefix, &keep)
 }
 
 /// `{prefix}_{data folder id}_`: every collection of this data folder starts with it.
@@ -102,8 +102,8 @@ fn collection_prefix(config: &Config, data: &DataDir) -> Result<String> {
     Ok(format!("{}_{}_", config.vector_store.collection_prefix, data.id()?))
 }
 
-fn collection_name(config: &Config, data: &DataDir, generation: u64) -> Result<String> {
-    Ok(format!("{}{generation:08}", collection_prefix(config, data)?))
+fn collection_name(prefix: &str, generation: u64) -> String {
+    format!("{prefix}{generation:08}")
 }
 
 #[cfg(feature = "qdrant-server")]
@@ -177,9 +177,9 @@ pub const PAYLOAD_FIELDS: [&str; 5] = ["doc_id", "locale", "doc_type", "product"
 
 /// A vector store of one index generation.
 pub trait VectorIndex: Send + Sync {
-    /// Inserts or replaces points, one per chunk with its vector.
+    /// Inserts or replaces points, one per chunk with its vector (never called with none).
     fn upsert(&mut self, points: &[(&ChunkRecord, &[f32])]) -> Result<()>;
-    /// Deletes every point of these documents.
+    /// Deletes every point of these documents (never called with none).
     fn delete_documents(&mut self, doc_ids: &[String]) -> Result<()>;
     /// The `limit` nearest chunks to `vector` under `filter`, as (chunk id, cosine similarity).
     fn search(&self, vector: &[f32], filter: &SearchFilter, limit: usize) -> Result<Vec<(String, f32)>>;

@@ -132,34 +132,43 @@ impl QdrantVectors {
     }
 
     async fn copy_points(&self, from: &str) -> Result<()> {
-        let mut offset: Option<PointId> = None;
+        let mut offset = None;
         loop {
-            let mut request =
-                ScrollPointsBuilder::new(from).limit(PAGE).with_payload(true).with_vectors(true);
-            if let Some(offset) = offset.take() {
-                request = request.offset(offset);
-            }
-            let page = self.client.scroll(request).await.map_err(store_error)?;
-            let points = page.result.into_iter().map(to_point_struct).collect::<Result<Vec<_>>>()?;
+            let (points, next) = self.scroll_page(from, offset, true).await?;
+            let points = points.into_iter().map(to_point_struct).collect::<Result<Vec<_>>>()?;
             if !points.is_empty() {
                 self.client
                     .upsert_points(UpsertPointsBuilder::new(&self.collection, points).wait(true))
                     .await
                     .map_err(store_error)?;
             }
-            match page.next_page_offset {
+            match next {
                 Some(next) => offset = Some(next),
                 None => return Ok(()),
             }
         }
     }
+
+    /// One page of `collection`'s points from `offset` (with payloads and vectors when `full`),
+    /// and the offset of the next page.
+    async fn scroll_page(
+        &self,
+        collection: &str,
+        offset: Option<PointId>,
+        full: bool,
+    ) -> Result<(Vec<RetrievedPoint>, Option<PointId>)> {
+        let mut request =
+            ScrollPointsBuilder::new(collection).limit(PAGE).with_payload(full).with_vectors(full);
+        if let Some(offset) = offset {
+            request = request.offset(offset);
+        }
+        let page = self.client.scroll(request).await.map_err(store_error)?;
+        Ok((page.result, page.next_page_offset))
+    }
 }
 
 impl VectorIndex for QdrantVectors {
     fn upsert(&mut self, points: &[(&ChunkRecord, &[f32])]) -> Result<()> {
-        if points.is_empty() {
-            return Ok(());
-        }
         let points = points
             .iter()
             .map(|(record, vector)| {
@@ -175,9 +184,6 @@ impl VectorIndex for QdrantVectors {
     }
 
     fn delete_documents(&mut self, doc_ids: &[String]) -> Result<()> {
-        if doc_ids.is_empty() {
-            return Ok(());
-        }
         let filter = Filter::must([Condition::matches("doc_id", doc_ids.to_vec())]);
         let request = DeletePointsBuilder::new(&self.collection).points(filter).wait(true);
         self.runtime.block_on(self.client.delete_points(request)).map_err(store_error)?;
@@ -203,21 +209,13 @@ impl VectorIndex for QdrantVectors {
 
     fn ids(&self) -> Result<Vec<String>> {
         self.runtime.block_on(async {
-            let mut ids = Vec::new();
-            let mut offset: Option<PointId> = None;
+            let (mut ids, mut offset) = (Vec::new(), None);
             loop {
-                let mut request = ScrollPointsBuilder::new(&self.collection)
-                    .limit(PAGE)
-                    .with_payload(false)
-                    .with_vectors(false);
-                if let Some(offset) = offset.take() {
-                    request = request.offset(offset);
-                }
-                let page = self.client.scroll(request).await.map_err(store_error)?;
-                for point in page.result {
+                let (points, next) = self.scroll_page(&self.collection, offset, false).await?;
+                for point in points {
                     ids.push(chunk_id(point.id)?);
                 }
-                match page.next_page_offset {
+                match next {
                     Some(next) => offset = Some(next),
                     None => return Ok(ids),
                 }
