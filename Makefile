@@ -7,7 +7,7 @@ CARGO ?= cargo
 DEMO_DATA ?= target/demo-data
 KEFU = target/debug/kefu
 
-.PHONY: setup build demo test lint bench
+.PHONY: setup build demo test lint bench load
 
 setup:
 	bash scripts/setup.sh
@@ -24,6 +24,9 @@ demo: setup build
 	$(KEFU) search "运费险怎么理赔" --data $(DEMO_DATA) --k 3
 	$(KEFU) search "能开增值税专用发票吗" --data $(DEMO_DATA) --k 3 --doc-type faq
 	$(KEFU) search "扫地机器人 以旧换新" --data $(DEMO_DATA) --k 3 --mode bm25
+	$(KEFU) ask "Can I return opened electronics?" --data $(DEMO_DATA)
+	$(KEFU) ask "退货运费谁承担？" --data $(DEMO_DATA)
+	$(KEFU) ask "What is the capital of France?" --data $(DEMO_DATA)
 
 test: setup
 	$(CARGO) test --workspace
@@ -31,3 +34,8 @@ test: setup
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Load benchmark of the HTTP service (needs wrk); see docs/benchmarks.md.
+load:
+	$(CARGO) build --release
+	scripts/load.sh

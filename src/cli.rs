@@ -8,11 +8,13 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+use crate::answer::{Answer, Answerer, Question};
 use crate::config::Config;
 use crate::embed::Embedder;
 use crate::index::{DataDir, Index, SearchFilter};
 use crate::indexer::{self, IngestOptions, IngestReport};
 use crate::retrieve::{Mode, Retriever, SearchRequest, SearchResults};
+use crate::serve::{self, ServeOptions};
 use crate::{Error, Result};
 
 /// kefu: a retrieval-augmented FAQ engine for help centers.
@@ -32,6 +34,10 @@ enum Command {
     Ingest(IngestArgs),
     /// Search the index.
     Search(SearchArgs),
+    /// Answer a question from the index, with citations (as `POST /v1/ask` does).
+    Ask(AskArgs),
+    /// Serve the HTTP API (answers, search, documents, health, metrics).
+    Serve(ServeArgs),
     /// Show what the data folder holds.
     Status(StatusArgs),
     /// Print the effective configuration (defaults < file < environment) as TOML.
@@ -100,6 +106,32 @@ struct SearchArgs {
 }
 
 #[derive(Debug, Args)]
+struct AskArgs {
+    /// The question.
+    question: String,
+    #[command(flatten)]
+    data: DataArg,
+    /// The customer's locale (default: detected from the question).
+    #[arg(long)]
+    locale: Option<String>,
+    /// Print the answer as JSON (the body `POST /v1/ask` returns).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Address to listen on (default `server.addr`; port 0 picks a free port).
+    #[arg(long, value_name = "HOST:PORT")]
+    addr: Option<String>,
+    /// Run without API keys when none is configured: local development only.
+    #[arg(long)]
+    open: bool,
+}
+
+#[derive(Debug, Args)]
 struct StatusArgs {
     #[command(flatten)]
     data: DataArg,
@@ -110,6 +142,17 @@ struct StatusArgs {
     /// Print as JSON.
     #[arg(long)]
     json: bool,
+}
+
+impl Cli {
+    /// The log level when `KEFU_LOG` is unset: a service logs its requests, commands only their
+    /// warnings.
+    pub fn default_log_filter(&self) -> &'static str {
+        match self.command {
+            Command::Serve(_) => "info,qdrant_edge=error,tower_http=info",
+            _ => "warn,qdrant_edge=error",
+        }
+    }
 }
 
 /// Runs the command line.
@@ -159,6 +202,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 to_stdout(|out| print_results(out, &results))?;
             }
         }
+        Command::Ask(args) => {
+            set_data(&mut config, &args.data);
+            let answer = runtime()?.block_on(ask(&config, &args))?;
+            if args.json {
+                print_json(&answer)?;
+            } else {
+                to_stdout(|out| print_answer(out, &answer))?;
+            }
+        }
+        Command::Serve(args) => {
+            set_data(&mut config, &args.data);
+            let options = ServeOptions {
+                addr: args.addr.unwrap_or_else(|| config.server.addr.clone()),
+                open: args.open,
+            };
+            runtime()?.block_on(serve::run(config, options))?;
+        }
         Command::Status(args) => {
             set_data(&mut config, &args.data);
             let mut status = status(&config)?;
@@ -180,6 +240,49 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::LoadDocument { .. } => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(Error::io("tokio runtime"))
+}
+
+async fn ask(config: &Config, args: &AskArgs) -> Result<Answer> {
+    let answerer = Answerer::new(&config.answer)?;
+    let embedder = Arc::new(Embedder::load(config)?);
+    let index = Index::open(&DataDir::new(&config.data_dir), config)?;
+    let retriever = Arc::new(Retriever::new(index, embedder, config.search.clone(), &config.data_dir)?);
+    let question = Question {
+        text: args.question.clone(),
+        retrieval_query: args.question.clone(),
+        locale: args.locale.clone(),
+        filter: SearchFilter::default(),
+    };
+    answerer.answer(retriever, question, None).await
+}
+
+fn print_answer(out: &mut impl Write, answer: &Answer) -> std::io::Result<()> {
+    writeln!(out, "{}", answer.answer)?;
+    if let Some(notice) = &answer.notice {
+        writeln!(out, "({notice})")?;
+    }
+    writeln!(out)?;
+    for citation in &answer.citations {
+        let url = citation.url.as_deref().map(|u| format!(" · {u}")).unwrap_or_default();
+        writeln!(out, "[{}] {} · {}{url}", citation.n, citation.breadcrumb, citation.doc_id)?;
+    }
+    let handoff = match (&answer.handoff.needed, &answer.handoff.reason) {
+        (true, Some(reason)) => {
+            format!(", hand over to a human ({})", serde_json::to_string(reason).unwrap_or_default())
+        }
+        _ => String::new(),
+    };
+    writeln!(
+        out,
+        "(confidence {:.2}{}{handoff}; {:.1} ms)",
+        answer.confidence,
+        if answer.abstained { ", abstained" } else { "" },
+        answer.timings.total_ms
+    )
 }
 
 fn set_data(config: &mut Config, data: &DataArg) {

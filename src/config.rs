@@ -35,6 +35,101 @@ pub struct Config {
     pub search: SearchConfig,
     /// Where vectors are stored.
     pub vector_store: VectorStoreConfig,
+    /// How answers are made.
+    pub answer: AnswerConfig,
+    /// The HTTP service.
+    pub server: ServerConfig,
+}
+
+/// How answers are made; see docs/answering.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnswerConfig {
+    /// Passages retrieved for an answer (and numbered for an LLM).
+    pub passages: usize,
+    /// Confidence (0–1) below which kefu does not answer: it abstains and hands over to a human.
+    pub min_confidence: f32,
+    /// Most sentences in an extractive answer.
+    pub max_sentences: usize,
+    /// Most characters in an extractive answer (a single longer sentence is still taken whole).
+    pub max_chars: usize,
+    /// An OpenAI-compatible chat-completions endpoint; without `base_url`, answers are extractive.
+    pub llm: LlmConfig,
+}
+
+/// An OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, Ollama, llama.cpp, DeepSeek,
+/// Qwen...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LlmConfig {
+    /// Base URL of the API, up to and including the version, e.g. `https://api.openai.com/v1` or
+    /// `http://localhost:11434/v1`. Unset: no LLM.
+    pub base_url: Option<String>,
+    /// Model name sent with each request.
+    pub model: String,
+    /// Name of the environment variable holding the API key (sent as a bearer token if set).
+    pub api_key_env: String,
+    /// Seconds allowed to connect and receive the first token.
+    pub first_token_timeout_secs: u64,
+    /// Seconds allowed for the whole reply.
+    pub timeout_secs: u64,
+    /// Retries after a failed attempt (connection error, 429 or 5xx), with exponential backoff,
+    /// before any token has arrived.
+    pub retries: u32,
+    /// Sampling temperature.
+    pub temperature: f32,
+    /// Most tokens in a reply.
+    pub max_tokens: u32,
+}
+
+/// The HTTP service (`kefu serve`); see docs/http-api.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on (`--addr` overrides it).
+    pub addr: String,
+    /// API keys and their scopes. `KEFU_API_KEYS="key1:query,key2:admin"` replaces them.
+    pub api_keys: Vec<ApiKey>,
+    /// Requests per minute allowed to each API key (0: unlimited).
+    pub rate_limit_per_minute: u32,
+    /// Requests an idle key may send at once before the rate applies.
+    pub rate_limit_burst: u32,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Longest question, in characters.
+    pub max_question_chars: usize,
+    /// Seconds a request may take before it fails with `timeout`.
+    pub request_timeout_secs: u64,
+    /// Origins allowed to call the API from a browser (`["*"]`: any); empty: no CORS headers.
+    pub cors_origins: Vec<String>,
+    /// How often (milliseconds) the service checks whether an ingest published a new index.
+    pub reload_interval_ms: u64,
+    /// Turns kept per conversation (older ones are forgotten).
+    pub conversation_turns: usize,
+    /// Conversations kept at once (the least recently used is forgotten first).
+    pub max_conversations: usize,
+    /// Seconds after its last turn that a conversation expires.
+    pub conversation_ttl_secs: u64,
+}
+
+/// An API key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// The secret, as sent in `Authorization: Bearer KEY` or `X-API-Key: KEY`.
+    pub key: String,
+    /// What it may do.
+    pub scope: Scope,
+}
+
+/// What an API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Ask, search, read documents.
+    Query,
+    /// Everything, including what shows internals (`/metrics`).
+    Admin,
 }
 
 /// The embedding model and how to run it.
@@ -137,6 +232,54 @@ impl Default for Config {
             ingest: IngestConfig::default(),
             search: SearchConfig::default(),
             vector_store: VectorStoreConfig::default(),
+            answer: AnswerConfig::default(),
+            server: ServerConfig::default(),
+        }
+    }
+}
+
+impl Default for AnswerConfig {
+    fn default() -> Self {
+        AnswerConfig {
+            passages: 5,
+            min_confidence: 0.5,
+            max_sentences: 3,
+            max_chars: 600,
+            llm: LlmConfig::default(),
+        }
+    }
+}
+
+impl Default for LlmConfig {
+    fn default() -> Self {
+        LlmConfig {
+            base_url: None,
+            model: "gpt-4o-mini".into(),
+            api_key_env: "KEFU_LLM_API_KEY".into(),
+            first_token_timeout_secs: 10,
+            timeout_secs: 60,
+            retries: 2,
+            temperature: 0.1,
+            max_tokens: 512,
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            addr: "127.0.0.1:8080".into(),
+            api_keys: Vec::new(),
+            rate_limit_per_minute: 600,
+            rate_limit_burst: 60,
+            max_body_bytes: 64 * 1024,
+            max_question_chars: 1000,
+            request_timeout_secs: 60,
+            cors_origins: Vec::new(),
+            reload_interval_ms: 1000,
+            conversation_turns: 10,
+            max_conversations: 10_000,
+            conversation_ttl_secs: 1800,
         }
     }
 }
@@ -214,15 +357,22 @@ impl Config {
             }
             None => {}
         }
-        let config: Config =
+        let mut config: Config =
             figment.merge(environment()).extract().map_err(|e| Error::Config(e.to_string()))?;
+        if let Some(keys) = std::env::var_os("KEFU_API_KEYS") {
+            config.server.api_keys = parse_api_keys(&keys.to_string_lossy())?;
+        }
         config.validate()?;
         Ok(config)
     }
 
-    /// The effective configuration as TOML (`kefu config`).
+    /// The effective configuration as TOML (`kefu config`), API keys masked.
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print: {e}"))
+        let mut shown = self.clone();
+        for key in &mut shown.server.api_keys {
+            key.key = "***".into();
+        }
+        toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot print: {e}"))
     }
 
     fn validate(&self) -> Result<()> {
@@ -233,6 +383,17 @@ impl Config {
             ("search.candidates", self.search.candidates),
             ("search.hnsw_ef", self.search.hnsw_ef),
             ("vector_store.indexing_threshold_kb", self.vector_store.indexing_threshold_kb),
+            ("answer.passages", self.answer.passages),
+            ("answer.max_sentences", self.answer.max_sentences),
+            ("answer.max_chars", self.answer.max_chars),
+            ("server.max_body_bytes", self.server.max_body_bytes),
+            ("server.max_question_chars", self.server.max_question_chars),
+            ("server.request_timeout_secs", self.server.request_timeout_secs as usize),
+            ("server.reload_interval_ms", self.server.reload_interval_ms as usize),
+            ("server.conversation_turns", self.server.conversation_turns),
+            ("server.max_conversations", self.server.max_conversations),
+            ("answer.llm.timeout_secs", self.answer.llm.timeout_secs as usize),
+            ("answer.llm.first_token_timeout_secs", self.answer.llm.first_token_timeout_secs as usize),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(Error::Config(format!("`{key}` must be greater than 0")));
@@ -247,6 +408,12 @@ impl Config {
         if let Some((key, _)) = weights.iter().find(|(_, v)| !v.is_finite() || *v < 0.0) {
             return Err(Error::Config(format!("`{key}` must be a non-negative number")));
         }
+        if !(0.0..=1.0).contains(&self.answer.min_confidence) {
+            return Err(Error::Config("`answer.min_confidence` must be between 0 and 1".into()));
+        }
+        if self.server.api_keys.iter().any(|k| k.key.trim().is_empty()) {
+            return Err(Error::Config("`server.api_keys`: a key is empty".into()));
+        }
         if self.vector_store.backend == VectorBackend::Qdrant && self.vector_store.url.is_none() {
             return Err(Error::Config("`vector_store.url` is required with backend `qdrant`".into()));
         }
@@ -254,11 +421,43 @@ impl Config {
     }
 }
 
+/// Parses `KEFU_API_KEYS`: comma-separated `key:scope` pairs.
+fn parse_api_keys(text: &str) -> Result<Vec<ApiKey>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, scope) = pair.rsplit_once(':').ok_or_else(|| {
+                Error::Config("KEFU_API_KEYS: expected `key:scope` pairs separated by commas".into())
+            })?;
+            let scope = match scope {
+                "query" => Scope::Query,
+                "admin" => Scope::Admin,
+                other => {
+                    return Err(Error::Config(format!(
+                        "KEFU_API_KEYS: unknown scope `{other}` (expected `query` or `admin`)"
+                    )));
+                }
+            };
+            Ok(ApiKey { key: key.to_string(), scope })
+        })
+        .collect()
+}
+
 /// `KEFU_SECTION__KEY` variables for the keys kefu knows (others, like `KEFU_CONFIG` or
 /// `KEFU_LOG`, are not configuration keys).
 fn environment() -> Env {
-    const TOP_LEVEL: &[&str] =
-        &["data_dir", "home", "embedding", "chunking", "ingest", "search", "vector_store"];
+    const TOP_LEVEL: &[&str] = &[
+        "data_dir",
+        "home",
+        "embedding",
+        "chunking",
+        "ingest",
+        "search",
+        "vector_store",
+        "answer",
+        "server",
+    ];
     Env::prefixed("KEFU_").split("__").filter(|key| {
         let top = key.as_str().split('.').next().unwrap_or_default();
         TOP_LEVEL.iter().any(|k| k.eq_ignore_ascii_case(top))
@@ -295,6 +494,26 @@ mod tests {
             jail.create_file("kefu.toml", "[search]\nk = 0\n")?;
             let err = Config::load(None).unwrap_err().to_string();
             assert!(err.contains("search.k"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn api_keys_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("KEFU_API_KEYS", "k1:query, k2:admin");
+            let config = Config::load(None).expect("config loads");
+            assert_eq!(
+                config.server.api_keys,
+                vec![
+                    ApiKey { key: "k1".into(), scope: Scope::Query },
+                    ApiKey { key: "k2".into(), scope: Scope::Admin }
+                ]
+            );
+            assert!(!config.to_toml().contains("k2"), "keys are masked");
+            jail.set_env("KEFU_API_KEYS", "k1:root");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("KEFU_API_KEYS") && err.contains("root"), "{err}");
             Ok(())
         });
     }

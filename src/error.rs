@@ -49,6 +49,30 @@ pub enum Error {
     /// A request is invalid (empty query, unknown mode...).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A request carries no API key, or an unknown one.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// The API key's scope does not allow this request.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The API key sent more requests than its rate limit allows.
+    #[error("rate limited: retry in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a request will be accepted again.
+        retry_after_secs: u64,
+    },
+    /// A request body is larger than the configured limit.
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(String),
+    /// What the request names does not exist (a document id, a route).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The request took longer than the configured timeout.
+    #[error("timeout: {0}")]
+    Timeout(String),
+    /// The LLM endpoint failed (callers fall back to the extractive answer).
+    #[error("LLM endpoint: {0}")]
+    Llm(String),
     /// A file or folder could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -74,6 +98,13 @@ impl Error {
             Error::NoIndex(_) => "index_missing",
             Error::Busy(_) => "busy",
             Error::InvalidRequest(_) => "invalid_request",
+            Error::Unauthorized(_) => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::PayloadTooLarge(_) => "payload_too_large",
+            Error::NotFound(_) => "not_found",
+            Error::Timeout(_) => "timeout",
+            Error::Llm(_) => "llm_failed",
             Error::Io { .. } => "io_failed",
         }
     }

@@ -8,6 +8,10 @@
 //!                                          index: catalog + BM25 (tantivy) + vectors (qdrant)
 //!                                                          |
 //!                           question --retrieve--> hybrid results (BM25 + dense, fused)
+//!                                                          |
+//!                                     --answer--> grounded answer with citations, or abstain
+//!                                                          |
+//!                                                  serve: HTTP API (axum)
 //! ```
 //!
 //! - [`kefu_ingest`] (its own crate): loaders, cleaning, chunking, change detection; no I/O
@@ -17,11 +21,15 @@
 //!   atomic.
 //! - [`indexer`]: an ingest run, from paths to a published generation.
 //! - [`retrieve`]: search and rank fusion.
+//! - [`answer`]: confidence, abstention, handoff, extractive and LLM answers, citation checks,
+//!   follow-up questions.
+//! - [`serve`]: the HTTP service: routes, API keys, rate limits, metrics, live index reloads.
 //! - [`analysis`]: the tokenizer of the BM25 index, for English and Chinese.
 //! - [`config`], [`error`]: layered configuration; the one error type.
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod answer;
 pub mod cli;
 pub mod config;
 pub mod embed;
@@ -30,6 +38,7 @@ pub mod failpoint;
 pub mod index;
 pub mod indexer;
 pub mod retrieve;
+pub mod serve;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -142,6 +142,11 @@ impl Catalog {
         self.read(CHUNKS, vec![None; ids.len()], |table| ids.iter().map(|id| get_json(table, id)).collect())
     }
 
+    /// A document by id.
+    pub fn document(&self, id: &str) -> Result<Option<DocumentRecord>> {
+        self.read(DOCUMENTS, None, |table| get_json(table, id))
+    }
+
     /// Applies removals and additions in one transaction, durable on return.
     pub fn write(&self, apply: impl FnOnce(&mut CatalogWriter) -> Result<()>) -> Result<()> {
         let Db::Writable(db) = &self.db else {

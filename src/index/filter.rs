@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Conditions on chunk metadata; all given conditions must hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchFilter {
     /// Locale (`en`, `zh`).

@@ -40,6 +40,17 @@ pub struct LexicalWeights {
     pub bigram_weight: f32,
 }
 
+/// A word of a query and how common it is in the index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryTerm {
+    /// The analysed term.
+    pub term: String,
+    /// BM25's inverse document frequency.
+    pub idf: f32,
+    /// Chunks that contain it.
+    pub chunks: u64,
+}
+
 #[derive(Clone, Copy)]
 struct Fields {
     chunk_id: Field,
@@ -119,6 +130,27 @@ impl TextIndex {
         let top =
             searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()).map_err(text_error)?;
         top.into_iter().map(|(score, address)| Ok((self.chunk_id(&searcher, address)?, score))).collect()
+    }
+
+    /// The distinct words of `query` as analysed for BM25, with their inverse document frequency
+    /// (over breadcrumbs and bodies) and how many chunks contain them.
+    pub fn query_terms(&self, query: &str) -> Result<Vec<QueryTerm>> {
+        let searcher = self.reader.searcher();
+        let chunks = searcher.num_docs() as f32;
+        unique_terms(analysis::words(query))
+            .into_iter()
+            .map(|term| {
+                let mut frequency = 0;
+                for field in [self.fields.body, self.fields.title] {
+                    let count =
+                        searcher.doc_freq(&Term::from_field_text(field, &term)).map_err(text_error)?;
+                    frequency = frequency.max(count);
+                }
+                let df = frequency as f32;
+                let idf = (1.0 + (chunks - df + 0.5) / (df + 0.5)).ln();
+                Ok(QueryTerm { term, idf, chunks: frequency })
+            })
+            .collect()
     }
 
     /// Every indexed chunk id, duplicates included (for consistency checks).

@@ -14,13 +14,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::SearchConfig;
 use crate::embed::Embedder;
-use crate::index::text::LexicalWeights;
+use crate::index::text::{LexicalWeights, QueryTerm};
 use crate::index::{ChunkRecord, Index, SearchFilter};
 use crate::{Error, Result};
 use fusion::{Ranking, reciprocal_rank_fusion};
 
 /// Which retrievers to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// BM25 and dense, fused.
@@ -46,7 +48,7 @@ pub struct SearchRequest {
 }
 
 /// One result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     /// Chunk id.
     pub chunk_id: String,
@@ -70,13 +72,16 @@ pub struct SearchHit {
     /// Rank (from 1) in the dense candidates, if there.
     #[serde(skip)]
     pub dense_rank: Option<usize>,
+    /// Cosine similarity to the question, if among the dense candidates.
+    #[serde(skip)]
+    pub dense_score: Option<f32>,
     /// The whole chunk, for the answerer.
     #[serde(skip)]
     pub record: ChunkRecord,
 }
 
 /// Where the time of a search went, in milliseconds.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct SearchTimings {
     /// Embedding the question.
     pub embed_ms: f64,
@@ -89,7 +94,7 @@ pub struct SearchTimings {
 }
 
 /// Results, best first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
     /// The hits.
     pub results: Vec<SearchHit>,
@@ -128,6 +133,11 @@ impl Retriever {
     /// The index searched.
     pub fn index(&self) -> &Index {
         &self.index
+    }
+
+    /// The question's words with their IDF in this index (for answer confidence).
+    pub fn query_terms(&self, query: &str) -> Result<Vec<QueryTerm>> {
+        self.index.text().query_terms(query)
     }
 
     /// Runs a search.
@@ -181,7 +191,7 @@ impl Retriever {
         let dense_ids: Vec<String> = dense.iter().map(|(id, _)| id.clone()).collect();
         let ranked: Vec<(String, f32)> = match request.mode {
             Mode::Bm25 => bm25,
-            Mode::Dense => dense,
+            Mode::Dense => dense.clone(),
             Mode::Hybrid => reciprocal_rank_fusion(
                 &[
                     Ranking { ids: &bm25_ids, weight: self.config.bm25_weight },
@@ -194,7 +204,7 @@ impl Retriever {
             ),
         };
         let top: Vec<(String, f32)> = ranked.into_iter().take(request.k).collect();
-        let results = self.assemble(&request.query, top, &bm25_ids, &dense_ids)?;
+        let results = self.assemble(&request.query, top, &bm25_ids, &dense)?;
         timings.assemble_ms = ms(clock);
         Ok(SearchResults { results, took_ms: ms(started), timings })
     }
@@ -205,7 +215,7 @@ impl Retriever {
         query: &str,
         top: Vec<(String, f32)>,
         bm25: &[String],
-        dense: &[String],
+        dense: &[(String, f32)],
     ) -> Result<Vec<SearchHit>> {
         let ids: Vec<String> = top.iter().map(|(id, _)| id.clone()).collect();
         let records = self.index.catalog().chunks(&ids)?;
@@ -228,7 +238,8 @@ impl Retriever {
                 snippet: highlighter.snippet(&record.chunk.text),
                 locale: record.locale.clone(),
                 bm25_rank: rank(bm25, &id),
-                dense_rank: rank(dense, &id),
+                dense_rank: dense.iter().position(|(x, _)| *x == id).map(|i| i + 1),
+                dense_score: dense.iter().find(|(x, _)| *x == id).map(|(_, score)| *score),
                 chunk_id: id,
                 record,
             });

@@ -9,3 +9,4 @@ mod ingest;
 mod loading;
 mod qdrant_server;
 mod search;
+mod serve;

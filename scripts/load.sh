@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Load benchmark of the HTTP service on loopback: POST /v1/search and POST /v1/ask at 1, 8 and
+# 32 connections with wrk, over the bundled corpus; then /v1/search latency against the time to
+# embed the question alone. Bounded in time: DURATION seconds per run (default 10), 6 runs.
+#
+#   scripts/load.sh            # builds the release binary if needed; needs wrk (apt-get install wrk)
+#   DURATION=30 scripts/load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-"1 8 32"}
+KEFU=${KEFU:-target/release/kefu}
+WORK=$(mktemp -d)
+trap 'kill "${SERVER:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+if ! command -v wrk >/dev/null; then
+  echo "wrk is needed: apt-get install wrk (Debian/Ubuntu)" >&2
+  exit 1
+fi
+[[ -x $KEFU ]] || cargo build --release
+"$KEFU" ingest corpus --data "$WORK/data" >/dev/null
+
+export KEFU_LOAD_KEY=load-$RANDOM$RANDOM
+KEFU_API_KEYS="$KEFU_LOAD_KEY:admin" KEFU_SERVER__RATE_LIMIT_PER_MINUTE=0 KEFU_LOG=warn \
+  "$KEFU" serve --data "$WORK/data" --addr 127.0.0.1:0 >"$WORK/server.out" 2>"$WORK/server.err" &
+SERVER=$!
+for _ in $(seq 600); do grep -q listening "$WORK/server.out" 2>/dev/null && break; sleep 0.1; done
+ADDR=$(sed -n 's#listening on http://##p' "$WORK/server.out")
+[[ -n $ADDR ]] || { cat "$WORK/server.err" >&2; exit 1; }
+
+echo "# kefu load benchmark ($(date -u +%F), $(nproc) cores, ${DURATION} s per run, server $ADDR)"
+echo
+echo "| route | connections | requests/s | p50 ms | p99 ms | max ms | errors | non-2xx |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for route in /v1/search /v1/ask; do
+  field=$([[ $route == /v1/search ]] && echo query || echo question)
+  python3 scripts/load/bodies.py "$route" "$field" "$WORK/bodies.lua"
+  for c in $CONNECTIONS; do
+    threads=$(( c < 2 ? c : 2 ))
+    wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s -s "$WORK/bodies.lua" "http://$ADDR" >"$WORK/wrk.out"
+    tail -n 1 "$WORK/wrk.out" | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+print(f"| {sys.argv[1]} | {sys.argv[2]} | {r[\"requests\"] / r[\"seconds\"]:.0f} | {r[\"p50_ms\"]:.2f} | {r[\"p99_ms\"]:.2f} | {r[\"max_ms\"]:.1f} | {r[\"errors\"]} | {r[\"non_2xx\"]} |")
+' "$route" "$c"
+  done
+done
+echo
+echo "/v1/search against embedding alone (1 connection, English questions):"
+python3 scripts/load/embed_ratio.py "${ADDR%:*}" "${ADDR##*:}" "$KEFU_LOAD_KEY"
+echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' /proc/$SERVER/status)"

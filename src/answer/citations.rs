@@ -1,0 +1,144 @@
+//! Citation markers in generated answers: `[1]`, `[1, 3]`, `[2][3]`, and the full-width `【1】`
+//! Chinese models often write. Markers naming a passage that does not exist are removed, as the
+//! text streams: a client never sees a citation kefu would later withdraw.
+
+/// Longest text between an opening bracket and its closing one that can still be a marker.
+const MAX_MARKER_CHARS: usize = 16;
+
+/// Filters citation markers out of streamed text, keeping only numbers of existing passages.
+#[derive(Debug)]
+pub struct CitationFilter {
+    passages: usize,
+    /// An opened bracket not yet closed: held back until we know what it is.
+    pending: String,
+    cited: Vec<usize>,
+}
+
+impl CitationFilter {
+    /// A filter for an answer written from passages numbered 1 to `passages`.
+    pub fn new(passages: usize) -> CitationFilter {
+        CitationFilter { passages, pending: String::new(), cited: Vec::new() }
+    }
+
+    /// Takes the next piece of the answer; returns what can be shown now.
+    pub fn push(&mut self, delta: &str) -> String {
+        let mut out = String::new();
+        for c in delta.chars() {
+            if self.pending.is_empty() {
+                if is_open(c) {
+                    self.pending.push(c);
+                } else {
+                    out.push(c);
+                }
+                continue;
+            }
+            self.pending.push(c);
+            if is_close(c) {
+                let marker = std::mem::take(&mut self.pending);
+                out.push_str(&self.resolve(&marker));
+            } else if !(c.is_ascii_digit() || matches!(c, ',' | '，' | ' ' | '、'))
+                || self.pending.chars().count() > MAX_MARKER_CHARS
+            {
+                // Not a citation: plain text in brackets.
+                let text = std::mem::take(&mut self.pending);
+                let (open, rest) = text.split_at(text.chars().next().map_or(0, char::len_utf8));
+                out.push_str(open);
+                out.push_str(&self.push(rest));
+            }
+        }
+        out
+    }
+
+    /// Ends the text; returns whatever was held back.
+    pub fn finish(&mut self) -> String {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Valid passage numbers cited so far, in order of first citation.
+    pub fn cited(&self) -> &[usize] {
+        &self.cited
+    }
+
+    /// A complete bracketed group: its valid numbers as `[n]` markers, or nothing.
+    fn resolve(&mut self, marker: &str) -> String {
+        let inner: String = marker.chars().skip(1).take(marker.chars().count().saturating_sub(2)).collect();
+        let numbers: Vec<&str> =
+            inner.split([',', '，', '、', ' ']).map(str::trim).filter(|s| !s.is_empty()).collect();
+        if numbers.is_empty() {
+            return marker.to_string();
+        }
+        let mut out = String::new();
+        for n in numbers.iter().filter_map(|s| s.parse::<usize>().ok()) {
+            if (1..=self.passages).contains(&n) {
+                if !self.cited.contains(&n) {
+                    self.cited.push(n);
+                }
+                out.push_str(&format!("[{n}]"));
+            }
+        }
+        out
+    }
+}
+
+fn is_open(c: char) -> bool {
+    matches!(c, '[' | '【')
+}
+
+fn is_close(c: char) -> bool {
+    matches!(c, ']' | '】')
+}
+
+/// Filters a whole answer at once: (text with only valid markers, passages cited).
+pub fn check(text: &str, passages: usize) -> (String, Vec<usize>) {
+    let mut filter = CitationFilter::new(passages);
+    let mut out = filter.push(text);
+    out.push_str(&filter.finish());
+    (tidy(&out), filter.cited)
+}
+
+/// Removes the spaces a dropped marker leaves before punctuation or at the end.
+pub fn tidy(text: &str) -> String {
+    let mut out = text.trim_end().to_string();
+    for punctuation in [".", ",", "。", "，", "!", "?"] {
+        out = out.replace(&format!(" {punctuation}"), punctuation);
+    }
+    while out.contains("  ") {
+        out = out.replace("  ", " ");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_valid_markers_and_drops_invalid_ones() {
+        let (text, cited) = check("Returns take 30 days [2]. Fees apply [7][1].", 3);
+        assert_eq!(text, "Returns take 30 days [2]. Fees apply [1].");
+        assert_eq!(cited, vec![2, 1]);
+        let (text, cited) = check("可以退货【1，9】。", 2);
+        assert_eq!(text, "可以退货[1]。");
+        assert_eq!(cited, vec![1]);
+        let (text, cited) = check("See [this page] and [0] or [12] [3, 4]", 2);
+        assert_eq!(text, "See [this page] and or");
+        assert!(cited.is_empty());
+    }
+
+    #[test]
+    fn streaming_gives_the_same_text_whatever_the_split() {
+        let text = "A [1] b [9] c [x] d 【2】 e [1, 2, 5] f [";
+        let (whole, cited) = check(text, 2);
+        for size in 1..6 {
+            let mut filter = CitationFilter::new(2);
+            let mut out = String::new();
+            let chars: Vec<char> = text.chars().collect();
+            for piece in chars.chunks(size) {
+                out.push_str(&filter.push(&piece.iter().collect::<String>()));
+            }
+            out.push_str(&filter.finish());
+            assert_eq!(tidy(&out), whole, "pieces of {size}");
+            assert_eq!(filter.cited(), cited.as_slice());
+        }
+    }
+}

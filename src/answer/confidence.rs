@@ -1,0 +1,57 @@
+//! How sure kefu is that the retrieved passages answer the question, from the retrieval
+//! evidence alone: how much of the question the top passage covers (terms weighted by IDF, so
+//! a rare word missing costs more than a common one), how similar its vector is to the
+//! question's, and whether BM25 and dense retrieval agree on it. docs/answering.md shows the
+//! formula; `answer.min_confidence` is the threshold.
+
+/// What retrieval found about the top passage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evidence {
+    /// Share (0–1) of the question's IDF weight found in the top passage (breadcrumb included).
+    pub coverage: f32,
+    /// Cosine similarity of the question and the top passage, when dense retrieval ran.
+    pub similarity: Option<f32>,
+    /// The top passage is among the first few of both retrievers.
+    pub agreement: bool,
+    /// Share of the question's IDF weight that no indexed passage contains at all.
+    pub unknown: f32,
+}
+
+/// Cosine similarity of all-MiniLM-style models below which a passage is unrelated, and above
+/// which it is as related as passages get.
+const SIMILARITY_FLOOR: f32 = 0.25;
+const SIMILARITY_CEILING: f32 = 0.70;
+
+/// Confidence from 0 to 1.
+pub fn confidence(evidence: &Evidence) -> f32 {
+    let lexical = evidence.coverage.clamp(0.0, 1.0);
+    let score = match evidence.similarity {
+        Some(similarity) => {
+            let semantic =
+                ((similarity - SIMILARITY_FLOOR) / (SIMILARITY_CEILING - SIMILARITY_FLOOR)).clamp(0.0, 1.0);
+            0.5 * lexical + 0.4 * semantic + if evidence.agreement { 0.1 } else { 0.0 }
+        }
+        None => lexical,
+    };
+    // Words the help center never uses point at a question about something else.
+    (score * (1.0 - 0.5 * evidence.unknown.clamp(0.0, 1.0))).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_raises_and_lowers_confidence() {
+        let strong = Evidence { coverage: 0.9, similarity: Some(0.68), agreement: true, unknown: 0.0 };
+        let weak = Evidence { coverage: 0.3, similarity: Some(0.2), agreement: false, unknown: 0.6 };
+        assert!(confidence(&strong) > 0.85);
+        assert!(confidence(&weak) < 0.2);
+        let without_agreement = Evidence { agreement: false, ..strong };
+        assert!(confidence(&without_agreement) < confidence(&strong));
+        let lexical_only = Evidence { similarity: None, ..strong };
+        assert!((confidence(&lexical_only) - 0.9).abs() < 1e-6);
+        let unknown_words = Evidence { unknown: 1.0, ..lexical_only };
+        assert!((confidence(&unknown_words) - 0.45).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,474 @@
+//! Answers: from a question to a grounded answer with citations, or an honest "I don't know"
+//! and a handoff to a human.
+//!
+//! ```text
+//! question -> handoff lexicon -> retrieval (locale first, then all) -> confidence
+//!          -> below threshold: abstain + handoff
+//!          -> LLM (if configured; citations checked as they stream) or extractive answer
+//! ```
+//!
+//! Everything here but [`llm`] and [`Answerer::answer`] is pure logic.
+
+pub mod citations;
+pub mod confidence;
+pub mod conversation;
+pub mod extractive;
+pub mod handoff;
+pub mod llm;
+pub mod messages;
+pub mod prompt;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::config::AnswerConfig;
+use crate::index::SearchFilter;
+use crate::index::text::QueryTerm;
+use crate::retrieve::{Mode, Retriever, SearchHit, SearchRequest};
+use crate::{Error, Result};
+use citations::CitationFilter;
+use confidence::Evidence;
+use extractive::{Extract, Passage};
+pub use handoff::HandoffReason;
+use llm::LlmClient;
+
+/// Coverage of the customer's question by a FAQ entry's question above which the entry's answer
+/// is given whole.
+const FAQ_MATCH: f32 = 0.6;
+/// Characters of a citation's snippet.
+const SNIPPET_CHARS: usize = 300;
+/// Ranks within which both retrievers must place the top passage to agree on it.
+const AGREEMENT_RANK: usize = 3;
+
+/// A question to answer.
+#[derive(Debug, Clone, Default)]
+pub struct Question {
+    /// The customer's words.
+    pub text: String,
+    /// What to retrieve with (the question, or a follow-up joined to the question before it).
+    pub retrieval_query: String,
+    /// The customer's locale, if the client knows it.
+    pub locale: Option<String>,
+    /// Metadata filters (doc_type, product, tags; `locale` is set from the question).
+    pub filter: SearchFilter,
+}
+
+/// A grounded answer, or an abstention.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Answer {
+    /// The answer, with `[n]` markers naming `citations`; or kefu's abstention or handoff message.
+    pub answer: String,
+    /// The passages the answer cites.
+    pub citations: Vec<Citation>,
+    /// How sure kefu is that the retrieved passages answer the question (0–1).
+    pub confidence: f32,
+    /// No answer was given: confidence was too low, or the passages did not answer.
+    pub abstained: bool,
+    /// Whether a person should take over, and why.
+    pub handoff: Handoff,
+    /// The conversation this turn belongs to (the HTTP service sets it).
+    pub conversation_id: Option<String>,
+    /// The language answered in (`en` or `zh`).
+    pub language: String,
+    /// What wrote the answer.
+    pub generator: Generator,
+    /// Set when the LLM's answer could not be used: `llm_unavailable` or `llm_uncited`.
+    pub fallback: Option<String>,
+    /// A note for the customer about how the answer was made (e.g. the LLM was unavailable).
+    pub notice: Option<String>,
+    /// Where the time went.
+    pub timings: AnswerTimings,
+}
+
+/// A cited passage.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Citation {
+    /// The number of its `[n]` marker in the answer.
+    pub n: usize,
+    /// The chunk.
+    pub chunk_id: String,
+    /// The document (see `GET /v1/documents/{id}`).
+    pub doc_id: String,
+    /// Document title.
+    pub title: String,
+    /// Document URL.
+    pub url: Option<String>,
+    /// `Title › Section`.
+    pub breadcrumb: String,
+    /// Character offsets (start, end exclusive) of the quoted text in the document's text.
+    pub span: [usize; 2],
+    /// The quoted text (at most 300 characters).
+    pub snippet: String,
+}
+
+/// The handoff verdict.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Handoff {
+    /// A person should take over.
+    pub needed: bool,
+    /// Why.
+    pub reason: Option<HandoffReason>,
+}
+
+/// What wrote an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Generator {
+    /// Sentences quoted from the passages.
+    Extractive,
+    /// The configured LLM.
+    Llm,
+    /// Nothing: kefu abstained or handed over.
+    None,
+}
+
+/// Where the time of an answer went, in milliseconds.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct AnswerTimings {
+    /// Embedding the question.
+    pub embed_ms: f64,
+    /// Retrieval, embedding included.
+    pub retrieve_ms: f64,
+    /// Writing the answer.
+    pub generate_ms: f64,
+    /// Everything.
+    pub total_ms: f64,
+}
+
+/// A piece of a streamed answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerEvent {
+    /// More answer text.
+    Delta(String),
+    /// Forget the text streamed so far: the answer is being written again (the LLM failed or
+    /// cited nothing valid, and the extractive answer replaces it).
+    Reset,
+}
+
+/// Makes answers.
+#[derive(Debug, Clone)]
+pub struct Answerer {
+    config: AnswerConfig,
+    llm: Option<LlmClient>,
+}
+
+/// What retrieval hands to generation.
+struct Retrieved {
+    hits: Vec<SearchHit>,
+    terms: Vec<QueryTerm>,
+    embed_ms: f64,
+}
+
+impl Answerer {
+    /// An answerer with `answer`'s settings (and its LLM, if one is configured).
+    pub fn new(config: &AnswerConfig) -> Result<Answerer> {
+        Ok(Answerer { config: config.clone(), llm: LlmClient::from_config(&config.llm)? })
+    }
+
+    /// Answers `question` from `retriever`'s index, sending the answer's text to `events` as it
+    /// is written.
+    pub async fn answer(
+        &self,
+        retriever: Arc<Retriever>,
+        question: Question,
+        events: Option<&UnboundedSender<AnswerEvent>>,
+    ) -> Result<Answer> {
+        let started = Instant::now();
+        let emit = |event: AnswerEvent| {
+            if let Some(events) = events {
+                // A client that went away stops listening; the answer is still completed.
+                let _ = events.send(event);
+            }
+        };
+        let language = messages::language_of(&question.text, question.locale.as_deref());
+        let signal = handoff::detect(&question.text);
+        let mut answer = Answer {
+            answer: String::new(),
+            citations: Vec::new(),
+            confidence: 0.0,
+            abstained: true,
+            handoff: Handoff { needed: signal.is_some(), reason: signal.map(|s| s.reason) },
+            conversation_id: None,
+            language: language.to_string(),
+            generator: Generator::None,
+            fallback: None,
+            notice: None,
+            timings: AnswerTimings::default(),
+        };
+        if signal.is_some_and(|s| s.only_request) {
+            answer.answer = messages::handing_over(language).to_string();
+            emit(AnswerEvent::Delta(answer.answer.clone()));
+            answer.timings.total_ms = ms(started);
+            return Ok(answer);
+        }
+
+        let clock = Instant::now();
+        let retrieved = self.retrieve(retriever, &question, language).await?;
+        answer.timings.embed_ms = retrieved.embed_ms;
+        answer.timings.retrieve_ms = ms(clock);
+        answer.confidence = evidence(&retrieved).map_or(0.0, |e| confidence::confidence(&e));
+
+        let clock = Instant::now();
+        if answer.confidence >= self.config.min_confidence {
+            self.generate(&question.text, &retrieved, language, &mut answer, &emit).await;
+        }
+        if answer.generator == Generator::None {
+            answer.abstained = true;
+            answer.answer = messages::abstain(language).to_string();
+            answer.citations.clear();
+            answer.handoff = Handoff {
+                needed: true,
+                reason: Some(signal.map_or(HandoffReason::LowConfidence, |s| s.reason)),
+            };
+            emit(AnswerEvent::Delta(answer.answer.clone()));
+        }
+        answer.timings.generate_ms = ms(clock);
+        answer.timings.total_ms = ms(started);
+        Ok(answer)
+    }
+
+    /// Hybrid search in the question's language, then in every language if that finds nothing.
+    async fn retrieve(
+        &self,
+        retriever: Arc<Retriever>,
+        question: &Question,
+        language: &str,
+    ) -> Result<Retrieved> {
+        let mut request = SearchRequest {
+            query: question.retrieval_query.clone(),
+            k: self.config.passages,
+            mode: Mode::Hybrid,
+            filter: question.filter.clone(),
+        };
+        if request.filter.locale.is_none() {
+            request.filter.locale = Some(question.locale.clone().unwrap_or_else(|| language.to_string()));
+        }
+        tokio::task::spawn_blocking(move || {
+            let mut results = retriever.search(&request)?;
+            if results.results.is_empty() && request.filter.locale.is_some() {
+                request.filter.locale = None;
+                results = retriever.search(&request)?;
+            }
+            let terms = retriever.query_terms(&request.query)?;
+            Ok(Retrieved { hits: results.results, terms, embed_ms: results.timings.embed_ms })
+        })
+        .await
+        .map_err(|e| Error::Embedding(format!("retrieval task failed: {e}")))?
+    }
+
+    /// Writes the answer with the LLM, falling back to the extractive answerer.
+    async fn generate(
+        &self,
+        question: &str,
+        retrieved: &Retrieved,
+        language: &str,
+        answer: &mut Answer,
+        emit: &(impl Fn(AnswerEvent) + Sync),
+    ) {
+        if let Some(llm) = &self.llm {
+            match self.generate_with_llm(llm, question, retrieved, language, emit).await {
+                Ok(LlmOutcome::Answered(text, cited)) => {
+                    answer.answer = text;
+                    answer.citations =
+                        cited.into_iter().map(|n| whole_chunk_citation(n, &retrieved.hits[n - 1])).collect();
+                    answer.generator = Generator::Llm;
+                    answer.abstained = false;
+                    return;
+                }
+                Ok(LlmOutcome::NoAnswer) => return,
+                Ok(LlmOutcome::Uncited(streamed)) => {
+                    tracing::warn!("the LLM's answer cited no retrieved passage; answering extractively");
+                    if streamed {
+                        emit(AnswerEvent::Reset);
+                    }
+                    answer.fallback = Some("llm_uncited".into());
+                }
+                Err((error, streamed)) => {
+                    tracing::warn!(%error, "LLM unavailable; answering extractively");
+                    if streamed {
+                        emit(AnswerEvent::Reset);
+                    }
+                    answer.fallback = Some("llm_unavailable".into());
+                    answer.notice = Some(messages::llm_unavailable(language).to_string());
+                }
+            }
+        }
+        let weights: Vec<(String, f32)> = retrieved.terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
+        let passages: Vec<Passage> = retrieved
+            .hits
+            .iter()
+            .map(|hit| Passage {
+                text: &hit.record.chunk.text,
+                question: hit.record.chunk.question.as_deref(),
+            })
+            .collect();
+        let limits =
+            extractive::Limits { max_sentences: self.config.max_sentences, max_chars: self.config.max_chars };
+        let extract = extractive::faq_answer(&weights, &passages, FAQ_MATCH)
+            .or_else(|| extractive::extract(&weights, &passages, limits));
+        if let Some(extract) = extract {
+            emit(AnswerEvent::Delta(extract.text.clone()));
+            answer.citations = quoted_citations(&extract, &retrieved.hits);
+            answer.answer = extract.text;
+            answer.generator = Generator::Extractive;
+            answer.abstained = false;
+        }
+    }
+
+    async fn generate_with_llm(
+        &self,
+        llm: &LlmClient,
+        question: &str,
+        retrieved: &Retrieved,
+        language: &str,
+        emit: &(impl Fn(AnswerEvent) + Sync),
+    ) -> Result<LlmOutcome, (Error, bool)> {
+        let breadcrumbs: Vec<String> =
+            retrieved.hits.iter().map(|h| h.record.chunk.breadcrumb_line()).collect();
+        let passages: Vec<prompt::PromptPassage> = retrieved
+            .hits
+            .iter()
+            .zip(&breadcrumbs)
+            .map(|(hit, breadcrumb)| prompt::PromptPassage { breadcrumb, text: &hit.record.chunk.text })
+            .collect();
+        let messages = prompt::messages(question, &passages, language);
+        let mut stream = ReplyStream::new(passages.len());
+        let reply = llm
+            .complete(&messages, |piece| {
+                if let Some(shown) = stream.push(piece) {
+                    emit(AnswerEvent::Delta(shown));
+                }
+            })
+            .await
+            .map_err(|e| (e, stream.streamed))?;
+        if reply.trim().starts_with(prompt::NO_ANSWER) {
+            return Ok(LlmOutcome::NoAnswer);
+        }
+        if let Some(rest) = stream.finish() {
+            emit(AnswerEvent::Delta(rest));
+        }
+        let (text, cited) = citations::check(&reply, passages.len());
+        if cited.is_empty() {
+            return Ok(LlmOutcome::Uncited(stream.streamed));
+        }
+        Ok(LlmOutcome::Answered(text, cited))
+    }
+}
+
+/// What the LLM did.
+enum LlmOutcome {
+    /// An answer and the passage numbers it validly cites.
+    Answered(String, Vec<usize>),
+    /// It said the passages do not answer the question.
+    NoAnswer,
+    /// It answered but cited no passage that exists (whether text was already streamed).
+    Uncited(bool),
+}
+
+/// The LLM's reply on its way to the client: invalid citations filtered out, and nothing shown
+/// while the reply could still be [`prompt::NO_ANSWER`].
+struct ReplyStream {
+    filter: CitationFilter,
+    held: String,
+    deciding: bool,
+    streamed: bool,
+}
+
+impl ReplyStream {
+    fn new(passages: usize) -> ReplyStream {
+        ReplyStream {
+            filter: CitationFilter::new(passages),
+            held: String::new(),
+            deciding: true,
+            streamed: false,
+        }
+    }
+
+    fn push(&mut self, piece: &str) -> Option<String> {
+        let text = if self.deciding {
+            self.held.push_str(piece);
+            let start = self.held.trim_start();
+            if prompt::NO_ANSWER.starts_with(start) || start.starts_with(prompt::NO_ANSWER) {
+                return None;
+            }
+            self.deciding = false;
+            std::mem::take(&mut self.held)
+        } else {
+            piece.to_string()
+        };
+        let shown = self.filter.push(&text);
+        self.streamed |= !shown.is_empty();
+        (!shown.is_empty()).then_some(shown)
+    }
+
+    fn finish(&mut self) -> Option<String> {
+        let mut rest =
+            if self.deciding { self.filter.push(&std::mem::take(&mut self.held)) } else { String::new() };
+        rest.push_str(&self.filter.finish());
+        self.streamed |= !rest.is_empty();
+        (!rest.is_empty()).then_some(rest)
+    }
+}
+
+/// The evidence about the top passage, if any.
+fn evidence(retrieved: &Retrieved) -> Option<Evidence> {
+    let top = retrieved.hits.first()?;
+    let weights: Vec<(String, f32)> = retrieved.terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
+    let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
+    let total: f32 = retrieved.terms.iter().map(|t| t.idf).sum();
+    let unknown: f32 = retrieved.terms.iter().filter(|t| t.chunks == 0).map(|t| t.idf).sum();
+    let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
+    Some(Evidence {
+        coverage: extractive::coverage(&weights, &extractive::terms(&text)),
+        similarity: top.dense_score,
+        agreement: within(top.bm25_rank) && within(top.dense_rank),
+        unknown: if total > 0.0 { unknown / total } else { 0.0 },
+    })
+}
+
+/// Citations of an extractive answer: each the quoted sentences of its passage.
+fn quoted_citations(extract: &Extract, hits: &[SearchHit]) -> Vec<Citation> {
+    extract
+        .cited
+        .iter()
+        .zip(&extract.quoted)
+        .enumerate()
+        .map(|(i, (&passage, quoted))| {
+            let hit = &hits[passage];
+            let text = &hit.record.chunk.text;
+            let start = hit.record.chunk.span.0 + text[..quoted.start].chars().count();
+            let quote = &text[quoted.clone()];
+            citation(i + 1, hit, [start, start + quote.chars().count()], quote)
+        })
+        .collect()
+}
+
+/// A citation of a whole retrieved chunk (the LLM may use any of it).
+fn whole_chunk_citation(n: usize, hit: &SearchHit) -> Citation {
+    let (start, end) = hit.record.chunk.span;
+    citation(n, hit, [start, end], &hit.record.chunk.text)
+}
+
+fn citation(n: usize, hit: &SearchHit, span: [usize; 2], quote: &str) -> Citation {
+    let mut snippet: String = quote.chars().take(SNIPPET_CHARS).collect();
+    if snippet.len() < quote.len() {
+        snippet.push('…');
+    }
+    Citation {
+        n,
+        chunk_id: hit.chunk_id.clone(),
+        doc_id: hit.doc_id.clone(),
+        title: hit.title.clone(),
+        url: hit.url.clone(),
+        breadcrumb: hit.breadcrumb.clone(),
+        span,
+        snippet,
+    }
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}

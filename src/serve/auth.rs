@@ -1,0 +1,90 @@
+//! API keys, their scopes, and the per-key rate limit.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::AppState;
+use super::rate_limit::RateLimiter;
+use crate::config::{ApiKey, Scope, ServerConfig};
+use crate::{Error, Result};
+
+/// Who may call what.
+#[derive(Debug)]
+pub struct Auth {
+    keys: Vec<ApiKey>,
+    /// No keys configured and `--open` given: every request is allowed, without a rate limit.
+    open: bool,
+    limiter: Mutex<RateLimiter>,
+}
+
+impl Auth {
+    /// The keys of `config`; with none, only `open` (local development) lets the server run.
+    pub fn new(config: &ServerConfig, open: bool) -> Result<Auth> {
+        if config.api_keys.is_empty() && !open {
+            return Err(Error::Config(
+                "no API key is configured: set `server.api_keys` or KEFU_API_KEYS=\"key:query,key2:admin\", \
+                 or run `kefu serve --open` for local development (no authentication)"
+                    .into(),
+            ));
+        }
+        Ok(Auth {
+            keys: config.api_keys.clone(),
+            open: config.api_keys.is_empty(),
+            limiter: Mutex::new(RateLimiter::new(config.rate_limit_per_minute, config.rate_limit_burst)),
+        })
+    }
+
+    /// Checks the request's key against the scope `needed` and the key's rate limit.
+    pub fn authorize(&self, headers: &HeaderMap, needed: Scope) -> Result<()> {
+        if self.open {
+            return Ok(());
+        }
+        let presented = presented_key(headers).ok_or_else(|| {
+            Error::Unauthorized("send an API key as `Authorization: Bearer KEY` or `X-API-Key: KEY`".into())
+        })?;
+        // Compare with every key in constant time, so timing does not reveal a prefix.
+        let found = self
+            .keys
+            .iter()
+            .filter(|k| constant_time_eq(k.key.as_bytes(), presented.as_bytes()))
+            .map(|k| k.scope)
+            .max()
+            .ok_or_else(|| Error::Unauthorized("unknown API key".into()))?;
+        if found < needed {
+            return Err(Error::Forbidden(format!("this API key's scope does not allow {needed:?} requests")));
+        }
+        let mut limiter = self.limiter.lock().map_err(|_| Error::Busy("rate limiter poisoned".into()))?;
+        limiter
+            .check(presented, Instant::now())
+            .map_err(|wait| Error::RateLimited { retry_after_secs: wait.as_secs().max(1) })
+    }
+}
+
+fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    bearer.or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok())).map(str::trim)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Middleware: the query scope.
+pub async fn require_query(State(state): State<AppState>, request: Request, next: Next) -> Result<Response> {
+    state.auth.authorize(request.headers(), Scope::Query)?;
+    Ok(next.run(request).await)
+}
+
+/// Middleware: the admin scope.
+pub async fn require_admin(State(state): State<AppState>, request: Request, next: Next) -> Result<Response> {
+    state.auth.authorize(request.headers(), Scope::Admin)?;
+    Ok(next.run(request).await)
+}

@@ -1,0 +1,186 @@
+//! The HTTP service (`kefu serve`): answers and search over the live index generation.
+//!
+//! The service holds the generation `CURRENT` names open and checks `CURRENT` every
+//! `server.reload_interval_ms`. An ingest in another process builds the next generation beside
+//! it (see [`crate::index::data_dir`]) and publishes it atomically; the service then opens it
+//! and swaps it in. Requests already running finish on the old generation, which stays on disk
+//! until the last of them releases it. Nothing is restarted and no request fails.
+
+pub mod auth;
+pub mod error;
+pub mod metrics;
+pub mod rate_limit;
+pub mod routes;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::answer::Answerer;
+use crate::answer::conversation::{self, Conversations};
+use crate::config::{Config, ServerConfig};
+use crate::embed::Embedder;
+use crate::index::{DataDir, Index};
+use crate::retrieve::Retriever;
+use crate::{Error, Result};
+use auth::Auth;
+use metrics::Metrics;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// The shared state behind [`AppState`].
+pub struct Shared {
+    /// The whole configuration.
+    pub config: Config,
+    /// The retriever of the live generation, swapped when an ingest publishes a new one.
+    live: RwLock<Arc<Retriever>>,
+    embedder: Arc<Embedder>,
+    /// The answerer.
+    pub answerer: Answerer,
+    /// Conversations, for follow-up questions.
+    pub conversations: Mutex<Conversations>,
+    /// API keys and rate limits.
+    pub auth: Auth,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl Shared {
+    /// The retriever of the live generation.
+    pub fn retriever(&self) -> Arc<Retriever> {
+        self.live.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// The server's settings.
+    pub fn server(&self) -> &ServerConfig {
+        &self.config.server
+    }
+}
+
+/// How `kefu serve` was started.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Address to listen on (port 0: any free port).
+    pub addr: String,
+    /// Allow running without API keys (local development).
+    pub open: bool,
+}
+
+/// Loads the model and the live index, then serves until SIGTERM or Ctrl-C. Prints
+/// `listening on http://ADDR` on stdout once the port is bound.
+pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
+    let auth = Auth::new(&config.server, options.open)?;
+    if options.open && config.server.api_keys.is_empty() {
+        tracing::warn!("serving without API keys (--open): for local development only");
+    }
+    let answerer = Answerer::new(&config.answer)?;
+    let loaded = config.clone();
+    let (embedder, retriever) = tokio::task::spawn_blocking(move || -> Result<_> {
+        crate::analysis::warm_up();
+        let embedder = Arc::new(Embedder::load(&loaded)?);
+        let retriever = open_live(&loaded, &embedder)?;
+        Ok((embedder, retriever))
+    })
+    .await
+    .map_err(|e| Error::Busy(format!("startup failed: {e}")))??;
+    let limits = conversation::Limits {
+        turns: config.server.conversation_turns,
+        conversations: config.server.max_conversations,
+        ttl: Duration::from_secs(config.server.conversation_ttl_secs),
+    };
+    let metrics = Metrics::new();
+    metrics.generation.set(retriever.index().generation());
+    let state = AppState(Arc::new(Shared {
+        live: RwLock::new(Arc::new(retriever)),
+        embedder,
+        answerer,
+        conversations: Mutex::new(Conversations::new(limits)),
+        auth,
+        metrics,
+        config,
+    }));
+
+    let listener = TcpListener::bind(&options.addr)
+        .await
+        .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", options.addr)))?;
+    let addr: SocketAddr = listener.local_addr().map_err(Error::io("listener"))?;
+    tracing::info!(%addr, generation = state.retriever().index().generation(), "kefu is serving");
+    println!("listening on http://{addr}");
+
+    tokio::spawn(watch_for_new_generations(state.clone()));
+    axum::serve(listener, routes::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(Error::io("HTTP server"))?;
+    tracing::info!("kefu stopped");
+    Ok(())
+}
+
+/// Opens the live generation and a retriever over it.
+fn open_live(config: &Config, embedder: &Arc<Embedder>) -> Result<Retriever> {
+    let index = Index::open(&DataDir::new(&config.data_dir), config)?;
+    Retriever::new(index, embedder.clone(), config.search.clone(), &config.data_dir)
+}
+
+/// Swaps in each generation an ingest publishes. A generation that fails to open is logged and
+/// tried again on the next tick; the old one keeps serving meanwhile.
+async fn watch_for_new_generations(state: AppState) {
+    let data = DataDir::new(&state.config.data_dir);
+    let mut ticker = tokio::time::interval(Duration::from_millis(state.server().reload_interval_ms));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let serving = state.retriever().index().generation();
+        match data.current() {
+            Ok(Some(current)) if current != serving => {}
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the data folder's CURRENT");
+                continue;
+            }
+        }
+        let reload = state.clone();
+        let opened = tokio::task::spawn_blocking(move || open_live(&reload.config, &reload.embedder)).await;
+        match opened {
+            Ok(Ok(retriever)) => {
+                let generation = retriever.index().generation();
+                *state.live.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(retriever);
+                state.metrics.generation.set(generation);
+                tracing::info!(from = serving, to = generation, "serving a new index generation");
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot open the new index generation; will retry"),
+            Err(e) => tracing::warn!(error = %e, "opening the new index generation panicked"),
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C; requests in flight then finish before the server exits.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = terminate => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
