@@ -12,7 +12,11 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-"1 8 32"}
 KEFU=${KEFU:-target/release/kefu}
 WORK=$(mktemp -d)
-trap 'kill "${SERVER:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+stop() {
+  if [[ -n ${SERVER:-} ]]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap stop EXIT
 
 if ! command -v wrk >/dev/null; then
   echo "wrk is needed: apt-get install wrk (Debian/Ubuntu)" >&2
@@ -39,11 +43,7 @@ for route in /v1/search /v1/ask; do
   for c in $CONNECTIONS; do
     threads=$(( c < 2 ? c : 2 ))
     wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s -s "$WORK/bodies.lua" "http://$ADDR" >"$WORK/wrk.out"
-    tail -n 1 "$WORK/wrk.out" | python3 -c '
-import json, sys
-r = json.loads(sys.stdin.read())
-print(f"| {sys.argv[1]} | {sys.argv[2]} | {r[\"requests\"] / r[\"seconds\"]:.0f} | {r[\"p50_ms\"]:.2f} | {r[\"p99_ms\"]:.2f} | {r[\"max_ms\"]:.1f} | {r[\"errors\"]} | {r[\"non_2xx\"]} |")
-' "$route" "$c"
+    python3 scripts/load/row.py "$route" "$c" <"$WORK/wrk.out"
   done
 done
 echo

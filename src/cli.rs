@@ -180,10 +180,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Search(args) => {
             set_data(&mut config, &args.data);
-            let embedder = Arc::new(Embedder::load(&config)?);
-            let data = DataDir::new(&config.data_dir);
-            let index = Index::open(&data, &config)?;
-            let retriever = Retriever::new(index, embedder, config.search.clone(), &config.data_dir)?;
+            let retriever = open_retriever(&config)?;
             let request = SearchRequest {
                 query: args.query,
                 k: args.k.unwrap_or(config.search.k),
@@ -196,20 +193,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 },
             };
             let results = retriever.search(&request)?;
-            if args.json {
-                print_json(&results)?;
-            } else {
-                to_stdout(|out| print_results(out, &results))?;
-            }
+            print_as(args.json, &results, print_results)?;
         }
         Command::Ask(args) => {
             set_data(&mut config, &args.data);
             let answer = runtime()?.block_on(ask(&config, &args))?;
-            if args.json {
-                print_json(&answer)?;
-            } else {
-                to_stdout(|out| print_answer(out, &answer))?;
-            }
+            print_as(args.json, &answer, print_answer)?;
         }
         Command::Serve(args) => {
             set_data(&mut config, &args.data);
@@ -242,15 +231,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Loads the model and opens a retriever over the live generation.
+fn open_retriever(config: &Config) -> Result<Retriever> {
+    let embedder = Arc::new(Embedder::load(config)?);
+    let index = Index::open(&DataDir::new(&config.data_dir), config)?;
+    Retriever::new(index, embedder, config.search.clone(), &config.data_dir)
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(Error::io("tokio runtime"))
 }
 
 async fn ask(config: &Config, args: &AskArgs) -> Result<Answer> {
     let answerer = Answerer::new(&config.answer)?;
-    let embedder = Arc::new(Embedder::load(config)?);
-    let index = Index::open(&DataDir::new(&config.data_dir), config)?;
-    let retriever = Arc::new(Retriever::new(index, embedder, config.search.clone(), &config.data_dir)?);
+    let retriever = Arc::new(open_retriever(config)?);
     let question = Question {
         text: args.question.clone(),
         retrieval_query: args.question.clone(),
@@ -378,6 +372,15 @@ fn to_stdout(print: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::R
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         result => result.map_err(Error::io("stdout")),
     }
+}
+
+/// Prints `value` as JSON, or as text with `text`.
+fn print_as<T: Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&mut std::io::StdoutLock<'static>, &T) -> std::io::Result<()>,
+) -> Result<()> {
+    if json { print_json(value) } else { to_stdout(|out| text(out, value)) }
 }
 
 fn print_json(value: &impl Serialize) -> Result<()> {

@@ -7,7 +7,8 @@ pub mod cache;
 pub mod model;
 
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
 
@@ -20,11 +21,22 @@ use crate::{Error, Result};
 /// The ONNX Runtime release `make setup` installs.
 pub const ORT_LIBRARY_FILE: &str = "libonnxruntime.so.1.31.1";
 
+/// Most questions embedded in one inference call.
+const MAX_QUERY_BATCH: usize = 16;
+
 /// A loaded embedding model.
 pub struct Embedder {
     spec: ModelSpec,
-    model: Mutex<TextEmbedding>,
+    model: Arc<Mutex<TextEmbedding>>,
     batch_size: usize,
+    /// The queue of the question batcher, started on the first question.
+    queries: OnceLock<Sender<QueryJob>>,
+}
+
+/// A question waiting to be embedded, and where its vector goes.
+struct QueryJob {
+    text: String,
+    reply: SyncSender<Result<Vec<f32>, String>>,
 }
 
 impl std::fmt::Debug for Embedder {
@@ -63,10 +75,14 @@ impl Embedder {
                 }
                 let model = TextEmbedding::try_new_from_user_defined(user_model, options)
                     .map_err(|e| Error::Embedding(format!("loading {}: {e}", dir.display())))?;
-                Ok(Embedder { spec, model: Mutex::new(model), batch_size: config.embedding.batch_size })
+                Ok(Embedder::new(spec, model, config.embedding.batch_size))
             }
             ModelSource::Catalog(code) => load_catalog(config, &code),
         }
+    }
+
+    fn new(spec: ModelSpec, model: TextEmbedding, batch_size: usize) -> Embedder {
+        Embedder { spec, model: Arc::new(Mutex::new(model)), batch_size, queries: OnceLock::new() }
     }
 
     /// The model's settings.
@@ -79,11 +95,29 @@ impl Embedder {
         Ok(self.lock()?.tokenizer.clone())
     }
 
-    /// Embeds a question (with the model's query prefix).
+    /// Embeds a question (with the model's query prefix). Questions asked at the same time
+    /// from several threads are embedded together, in one inference call: under load, one call
+    /// for a few short inputs costs little more than a call for one, so latency stops growing
+    /// with the number of requests waiting.
     pub fn embed_query(&self, question: &str) -> Result<Vec<f32>> {
+        let queue = self.queries.get_or_init(|| {
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let (model, dimension) = (self.model.clone(), self.spec.dimension);
+            std::thread::Builder::new()
+                .name("kefu-query-embedder".into())
+                .spawn(move || embed_queued_questions(&model, dimension, &receiver))
+                .expect("the query embedding thread starts");
+            sender
+        });
+        let (reply, vector) = std::sync::mpsc::sync_channel(1);
         let text = format!("{}{question}", self.spec.query_prefix);
-        let mut vectors = self.run(&[text])?;
-        vectors.pop().ok_or_else(|| Error::Embedding("no vector returned".into()))
+        queue
+            .send(QueryJob { text, reply })
+            .map_err(|_| Error::Embedding("the query embedder stopped".into()))?;
+        vector
+            .recv()
+            .map_err(|_| Error::Embedding("the query embedder stopped".into()))?
+            .map_err(Error::Embedding)
     }
 
     /// Embeds chunk texts (with the model's passage prefix), batching inputs of similar length
@@ -105,21 +139,62 @@ impl Embedder {
     }
 
     fn run(&self, inputs: &[String]) -> Result<Vec<Vec<f32>>> {
-        let vectors =
-            self.lock()?.embed(inputs, Some(inputs.len())).map_err(|e| Error::Embedding(e.to_string()))?;
-        if let Some(v) = vectors.iter().find(|v| v.len() != self.spec.dimension) {
-            return Err(Error::Embedding(format!(
-                "model returned {} dimensions, its manifest says {}",
-                v.len(),
-                self.spec.dimension
-            )));
-        }
-        Ok(vectors)
+        run(&self.model, self.spec.dimension, inputs)
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, TextEmbedding>> {
-        self.model.lock().map_err(|_| Error::Embedding("model lock poisoned by a panic".into()))
+        lock(&self.model)
     }
+}
+
+/// The question batcher: takes the first question waiting and every other one already queued
+/// behind it (no waiting for more), embeds them in one call, and answers each. Ends when the
+/// [`Embedder`] is dropped.
+fn embed_queued_questions(model: &Mutex<TextEmbedding>, dimension: usize, queue: &Receiver<QueryJob>) {
+    while let Ok(first) = queue.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_QUERY_BATCH {
+            match queue.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let texts: Vec<String> = jobs.iter().map(|job| job.text.clone()).collect();
+        match run(model, dimension, &texts) {
+            Ok(vectors) => {
+                for (job, vector) in jobs.into_iter().zip(vectors) {
+                    // The asker may have given up (a timed-out request): nothing to do.
+                    let _ = job.reply.send(Ok(vector));
+                }
+            }
+            Err(e) => {
+                let message = match e {
+                    Error::Embedding(message) => message,
+                    other => other.to_string(),
+                };
+                for job in jobs {
+                    let _ = job.reply.send(Err(message.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// One inference call, with the dimension checked against the manifest.
+fn run(model: &Mutex<TextEmbedding>, dimension: usize, inputs: &[String]) -> Result<Vec<Vec<f32>>> {
+    let vectors =
+        lock(model)?.embed(inputs, Some(inputs.len())).map_err(|e| Error::Embedding(e.to_string()))?;
+    if let Some(v) = vectors.iter().find(|v| v.len() != dimension) {
+        return Err(Error::Embedding(format!(
+            "model returned {} dimensions, its manifest says {dimension}",
+            v.len()
+        )));
+    }
+    Ok(vectors)
+}
+
+fn lock(model: &Mutex<TextEmbedding>) -> Result<std::sync::MutexGuard<'_, TextEmbedding>> {
+    model.lock().map_err(|_| Error::Embedding("model lock poisoned by a panic".into()))
 }
 
 /// Loads the ONNX Runtime shared library once per process, with a clear error when it is missing
@@ -179,7 +254,7 @@ fn load_catalog(config: &Config, code: &str) -> Result<Embedder> {
             "loading catalog model `{code}` (needs internet access the first time): {e}"
         ))
     })?;
-    Ok(Embedder { spec, model: Mutex::new(model), batch_size: config.embedding.batch_size })
+    Ok(Embedder::new(spec, model, config.embedding.batch_size))
 }
 
 #[cfg(not(feature = "hub"))]

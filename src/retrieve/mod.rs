@@ -104,6 +104,9 @@ pub struct SearchResults {
     pub timings: SearchTimings,
 }
 
+/// Chunk ids with their scores, best first.
+type Ranked = Vec<(String, f32)>;
+
 /// Searches one index generation.
 pub struct Retriever {
     index: Index,
@@ -162,29 +165,42 @@ impl Retriever {
             }
         };
 
-        let clock = Instant::now();
-        let bm25 = if use_bm25 {
+        // BM25 runs on another thread while the question is embedded: the two are independent.
+        let lexical = || -> Result<(Ranked, f64)> {
+            if !use_bm25 {
+                return Ok((Vec::new(), 0.0));
+            }
+            let clock = Instant::now();
             let weights = LexicalWeights {
                 title_boost: self.config.title_boost,
                 bigram_weight: self.config.bigram_weight,
             };
-            self.index.text().search(&request.query, &request.filter, depth, weights)?
-        } else {
-            Vec::new()
+            let hits = self.index.text().search(&request.query, &request.filter, depth, weights)?;
+            Ok((hits, ms(clock)))
         };
-        timings.bm25_ms = ms(clock);
-
-        let dense = if use_dense {
+        let semantic = || -> Result<(Ranked, f64, f64)> {
+            if !use_dense {
+                return Ok((Vec::new(), 0.0, 0.0));
+            }
             let clock = Instant::now();
             let vector = self.embedder.embed_query(&request.query)?;
-            timings.embed_ms = ms(clock);
+            let embed_ms = ms(clock);
             let clock = Instant::now();
             let hits = self.index.vectors().search(&vector, &request.filter, depth)?;
-            timings.dense_ms = ms(clock);
-            hits
-        } else {
-            Vec::new()
+            Ok((hits, embed_ms, ms(clock)))
         };
+        let ((bm25, bm25_ms), (dense, embed_ms, dense_ms)) = if use_bm25 && use_dense {
+            std::thread::scope(|scope| {
+                let lexical = scope.spawn(lexical);
+                let semantic = semantic();
+                let lexical =
+                    lexical.join().map_err(|_| Error::TextIndex("the BM25 search panicked".into()))?;
+                Ok::<_, Error>((lexical?, semantic?))
+            })?
+        } else {
+            (lexical()?, semantic()?)
+        };
+        (timings.bm25_ms, timings.embed_ms, timings.dense_ms) = (bm25_ms, embed_ms, dense_ms);
 
         let clock = Instant::now();
         let bm25_ids: Vec<String> = bm25.iter().map(|(id, _)| id.clone()).collect();

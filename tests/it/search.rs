@@ -4,7 +4,7 @@
 use kefu::index::SearchFilter;
 use kefu::retrieve::{Mode, SearchRequest};
 
-use crate::common::{corpus, corpus_retriever, ingest, json_output, kefu, top_docs};
+use crate::common::{corpus, corpus_retriever, embedder, ingest, json_output, kefu, top_docs};
 
 /// Questions phrased as customers write them, and a document that answers each.
 const ENGLISH: &[(&str, &str)] = &[
@@ -200,4 +200,33 @@ fn the_cli_prints_the_documented_json() {
     let empty = kefu().args(["search", "  ", "--data"]).arg(dir.path()).output().unwrap();
     assert!(!empty.status.success());
     assert!(String::from_utf8_lossy(&empty.stderr).contains("invalid_request"));
+}
+
+#[test]
+fn questions_embedded_concurrently_get_the_vectors_they_get_alone() {
+    let embedder = embedder();
+    let questions = [
+        "how long is the return window",
+        "can I return opened earbuds?",
+        "运费险怎么理赔",
+        "refund to paypal",
+        "warranty claim for a blender",
+        "free shipping threshold",
+    ];
+    let alone: Vec<Vec<f32>> = questions.iter().map(|q| embedder.embed_query(q).unwrap()).collect();
+    // Eight threads at once: the batcher embeds whatever is queued together.
+    let together: Vec<Vec<Vec<f32>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| questions.iter().map(|q| embedder.embed_query(q).unwrap()).collect::<Vec<_>>())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for vectors in together {
+        for (a, b) in alone.iter().zip(&vectors) {
+            let largest = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+            assert!(largest < 1e-4, "a batched vector differs by {largest}");
+        }
+    }
 }
