@@ -113,7 +113,7 @@ pub fn extract(question: &WeightedTerms, passages: &[Passage], limits: Limits) -
             .filter_map(|(i, c)| {
                 let redundancy = chosen.iter().map(|s| jaccard(&s.terms, &c.terms)).fold(0.0f32, f32::max);
                 // Near-repeats are never taken; partial overlap costs relevance.
-                (redundancy < 0.6).then_some((i, c.score - 0.5 * redundancy))
+                (redundancy < 0.4).then_some((i, c.score - 0.5 * redundancy))
             })
             .filter(|(_, score)| *score >= 0.5 * best)
             .max_by(|a, b| a.1.total_cmp(&b.1));

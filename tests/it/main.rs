@@ -7,6 +7,7 @@ mod common;
 mod crash;
 mod ingest;
 mod loading;
+#[cfg(feature = "qdrant-server")]
 mod qdrant_server;
 mod search;
 mod serve;
