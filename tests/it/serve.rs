@@ -124,7 +124,13 @@ fn server() -> &'static Server {
     let (_, server) = SERVER.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(corpus_data(), dir.path());
-        let server = Server::start(dir.path(), &[("KEFU_SERVER__MAX_BODY_BYTES", "4096")]);
+        let server = Server::start(
+            dir.path(),
+            &[
+                ("KEFU_SERVER__MAX_BODY_BYTES", "4096"),
+                ("KEFU_SERVER__CORS_ORIGINS", "[\"https://shop.example\"]"),
+            ],
+        );
         PID.store(server.child.id(), Ordering::SeqCst);
         unsafe { libc::atexit(kill_shared_server) };
         (dir, server)
@@ -314,6 +320,21 @@ fn keys_scopes_and_limits_give_the_documented_errors() {
     let openapi: Value = server.get("/openapi.json", None).json().unwrap();
     assert!(openapi["paths"]["/v1/ask"]["post"].is_object());
     assert!(openapi["components"]["schemas"]["Answer"].is_object());
+
+    // CORS: the configured origin may call from a browser, others get no grant.
+    let preflight = |origin: &str| {
+        server
+            .client
+            .request(reqwest::Method::OPTIONS, format!("{}/v1/ask", server.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization, content-type")
+            .send()
+            .unwrap()
+    };
+    let allowed = preflight("https://shop.example");
+    assert_eq!(allowed.headers().get("access-control-allow-origin").unwrap(), "https://shop.example");
+    assert!(preflight("https://evil.example").headers().get("access-control-allow-origin").is_none());
 
     // A key's burst, then 429 with Retry-After, while other keys go on.
     let statuses: Vec<u16> = (0..RATE_BURST + 5)
