@@ -233,9 +233,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Loads the model and opens a retriever over the live generation.
 fn open_retriever(config: &Config) -> Result<Retriever> {
-    let embedder = Arc::new(Embedder::load(config)?);
-    let index = Index::open(&DataDir::new(&config.data_dir), config)?;
-    Retriever::new(index, embedder, config.search.clone(), &config.data_dir)
+    Retriever::open(config, Arc::new(Embedder::load(config)?))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -266,7 +264,7 @@ fn print_answer(out: &mut impl Write, answer: &Answer) -> std::io::Result<()> {
     }
     let handoff = match (&answer.handoff.needed, &answer.handoff.reason) {
         (true, Some(reason)) => {
-            format!(", hand over to a human ({})", serde_json::to_string(reason).unwrap_or_default())
+            format!(", hand over to a human ({})", reason.as_str())
         }
         _ => String::new(),
     };

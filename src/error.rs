@@ -73,6 +73,9 @@ pub enum Error {
     /// The LLM endpoint failed (callers fall back to the extractive answer).
     #[error("LLM endpoint: {0}")]
     Llm(String),
+    /// A bug: a task panicked.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// A file or folder could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -105,6 +108,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::Timeout(_) => "timeout",
             Error::Llm(_) => "llm_failed",
+            Error::Internal(_) => "internal",
             Error::Io { .. } => "io_failed",
         }
     }
@@ -114,6 +118,12 @@ impl Error {
         let path = path.into();
         move |source| Error::Io { path, source }
     }
+}
+
+/// Runs blocking work (retrieval, index I/O) on tokio's blocking pool; a panic in it becomes
+/// [`Error::Internal`].
+pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| Error::Internal(format!("a task failed: {e}")))?
 }
 
 /// Result with kefu's [`Error`].

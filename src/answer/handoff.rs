@@ -16,6 +16,17 @@ pub enum HandoffReason {
     LowConfidence,
 }
 
+impl HandoffReason {
+    /// The name in the API (`requested_human`, `complaint`, `low_confidence`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandoffReason::RequestedHuman => "requested_human",
+            HandoffReason::Complaint => "complaint",
+            HandoffReason::LowConfidence => "low_confidence",
+        }
+    }
+}
+
 /// English phrases asking for a person, matched as whole words.
 const HUMAN_EN: &[&str] = &[
     "talk to a human",

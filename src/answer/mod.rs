@@ -158,8 +158,24 @@ pub struct Answerer {
 /// What retrieval hands to generation.
 struct Retrieved {
     hits: Vec<SearchHit>,
-    terms: Vec<QueryTerm>,
+    /// The question's words weighted by their IDF in the index.
+    weights: Vec<(String, f32)>,
+    /// Share of that weight carried by words no chunk contains.
+    unknown: f32,
     embed_ms: f64,
+}
+
+impl Retrieved {
+    fn new(hits: Vec<SearchHit>, terms: &[QueryTerm], embed_ms: f64) -> Retrieved {
+        let total: f32 = terms.iter().map(|t| t.idf).sum();
+        let unknown: f32 = terms.iter().filter(|t| t.chunks == 0).map(|t| t.idf).sum();
+        Retrieved {
+            hits,
+            weights: terms.iter().map(|t| (t.term.clone(), t.idf)).collect(),
+            unknown: if total > 0.0 { unknown / total } else { 0.0 },
+            embed_ms,
+        }
+    }
 }
 
 impl Answerer {
@@ -246,17 +262,16 @@ impl Answerer {
         if request.filter.locale.is_none() {
             request.filter.locale = Some(question.locale.clone().unwrap_or_else(|| language.to_string()));
         }
-        tokio::task::spawn_blocking(move || {
+        crate::error::blocking(move || {
             let mut results = retriever.search(&request)?;
-            if results.results.is_empty() && request.filter.locale.is_some() {
+            if results.results.is_empty() {
                 request.filter.locale = None;
                 results = retriever.search(&request)?;
             }
             let terms = retriever.query_terms(&request.query)?;
-            Ok(Retrieved { hits: results.results, terms, embed_ms: results.timings.embed_ms })
+            Ok(Retrieved::new(results.results, &terms, results.timings.embed_ms))
         })
         .await
-        .map_err(|e| Error::Embedding(format!("retrieval task failed: {e}")))?
     }
 
     /// Writes the answer with the LLM, falling back to the extractive answerer.
@@ -296,7 +311,7 @@ impl Answerer {
                 }
             }
         }
-        let weights: Vec<(String, f32)> = retrieved.terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
+        let weights = &retrieved.weights;
         let passages: Vec<Passage> = retrieved
             .hits
             .iter()
@@ -307,8 +322,8 @@ impl Answerer {
             .collect();
         let limits =
             extractive::Limits { max_sentences: self.config.max_sentences, max_chars: self.config.max_chars };
-        let extract = extractive::faq_answer(&weights, &passages, FAQ_MATCH)
-            .or_else(|| extractive::extract(&weights, &passages, limits));
+        let extract = extractive::faq_answer(weights, &passages, FAQ_MATCH)
+            .or_else(|| extractive::extract(weights, &passages, limits));
         if let Some(extract) = extract {
             emit(AnswerEvent::Delta(extract.text.clone()));
             answer.citations = quoted_citations(&extract, &retrieved.hits);
@@ -416,16 +431,13 @@ impl ReplyStream {
 /// The evidence about the top passage, if any.
 fn evidence(retrieved: &Retrieved) -> Option<Evidence> {
     let top = retrieved.hits.first()?;
-    let weights: Vec<(String, f32)> = retrieved.terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
     let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
-    let total: f32 = retrieved.terms.iter().map(|t| t.idf).sum();
-    let unknown: f32 = retrieved.terms.iter().filter(|t| t.chunks == 0).map(|t| t.idf).sum();
     let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
     Some(Evidence {
-        coverage: extractive::coverage(&weights, &extractive::terms(&text)),
+        coverage: extractive::coverage(&retrieved.weights, &extractive::terms(&text)),
         similarity: top.dense_score,
         agreement: within(top.bm25_rank) && within(top.dense_rank),
-        unknown: if total > 0.0 { unknown / total } else { 0.0 },
+        unknown: retrieved.unknown,
     })
 }
 

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::index::text::html_escape;
+
 /// The reply that means "the passages do not answer this".
 pub const NO_ANSWER: &str = "NO_ANSWER";
 
@@ -49,18 +51,13 @@ pub fn messages(question: &str, passages: &[PromptPassage], language: &str) -> V
         user.push_str(&format!(
             "<passage n=\"{}\" source=\"{}\">\n{}\n</passage>\n",
             i + 1,
-            escape(passage.breadcrumb),
-            escape(passage.text)
+            html_escape(passage.breadcrumb),
+            html_escape(passage.text)
         ));
     }
     user.push_str("</passages>\n\nCustomer question: ");
-    user.push_str(&escape(question));
+    user.push_str(&html_escape(question));
     vec![Message { role: "system", content: system }, Message { role: "user", content: user }]
-}
-
-/// Escapes the characters that could close or open a passage element or attribute.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -92,7 +92,7 @@ impl Embedder {
 
     /// The model's tokenizer, which the chunker measures chunks with.
     pub fn tokenizer(&self) -> Result<tokenizers::Tokenizer> {
-        Ok(self.lock()?.tokenizer.clone())
+        Ok(lock(&self.model)?.tokenizer.clone())
     }
 
     /// Embeds a question (with the model's query prefix). Questions asked at the same time
@@ -130,20 +130,12 @@ impl Embedder {
         for batch in order.chunks(self.batch_size) {
             let inputs: Vec<String> =
                 batch.iter().map(|&i| format!("{}{}", self.spec.passage_prefix, texts[i])).collect();
-            for (&i, vector) in batch.iter().zip(self.run(&inputs)?) {
+            for (&i, vector) in batch.iter().zip(run(&self.model, self.spec.dimension, &inputs)?) {
                 vectors[i] = vector;
             }
             progress(batch.len());
         }
         Ok(vectors)
-    }
-
-    fn run(&self, inputs: &[String]) -> Result<Vec<Vec<f32>>> {
-        run(&self.model, self.spec.dimension, inputs)
-    }
-
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, TextEmbedding>> {
-        lock(&self.model)
     }
 }
 

@@ -328,7 +328,8 @@ fn unique_terms(tokens: Vec<Token>) -> BTreeSet<String> {
     tokens.into_iter().map(|t| t.term).collect()
 }
 
-fn html_escape(text: &str) -> String {
+/// Escapes `&`, `<`, `>` and `"` (snippets; passages quoted in an LLM prompt).
+pub fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -133,6 +133,12 @@ impl Retriever {
         Ok(Retriever { index, embedder, config })
     }
 
+    /// A retriever over the live generation of `config.data_dir`.
+    pub fn open(config: &crate::Config, embedder: Arc<Embedder>) -> Result<Self> {
+        let index = Index::open(&crate::index::DataDir::new(&config.data_dir), config)?;
+        Retriever::new(index, embedder, config.search.clone(), &config.data_dir)
+    }
+
     /// The index searched.
     pub fn index(&self) -> &Index {
         &self.index

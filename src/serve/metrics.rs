@@ -94,8 +94,7 @@ impl Metrics {
             self.abstentions.inc();
         }
         if let Some(reason) = answer.handoff.reason.filter(|_| answer.handoff.needed) {
-            let reason = serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_string));
-            self.handoffs.get_or_create(&ReasonLabels { reason: reason.unwrap_or_default() }).inc();
+            self.handoffs.get_or_create(&ReasonLabels { reason: reason.as_str().to_string() }).inc();
         }
         if answer.timings.embed_ms > 0.0 {
             self.embedding.observe(answer.timings.embed_ms / 1000.0);

@@ -22,7 +22,7 @@ use crate::answer::Answerer;
 use crate::answer::conversation::{self, Conversations};
 use crate::config::{Config, ServerConfig};
 use crate::embed::Embedder;
-use crate::index::{DataDir, Index};
+use crate::index::DataDir;
 use crate::retrieve::Retriever;
 use crate::{Error, Result};
 use auth::Auth;
@@ -86,14 +86,13 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
     }
     let answerer = Answerer::new(&config.answer)?;
     let loaded = config.clone();
-    let (embedder, retriever) = tokio::task::spawn_blocking(move || -> Result<_> {
+    let (embedder, retriever) = crate::error::blocking(move || {
         crate::analysis::warm_up();
         let embedder = Arc::new(Embedder::load(&loaded)?);
-        let retriever = open_live(&loaded, &embedder)?;
+        let retriever = Retriever::open(&loaded, embedder.clone())?;
         Ok((embedder, retriever))
     })
-    .await
-    .map_err(|e| Error::Busy(format!("startup failed: {e}")))??;
+    .await?;
     let limits = conversation::Limits {
         turns: config.server.conversation_turns,
         conversations: config.server.max_conversations,
@@ -127,12 +126,6 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
     Ok(())
 }
 
-/// Opens the live generation and a retriever over it.
-fn open_live(config: &Config, embedder: &Arc<Embedder>) -> Result<Retriever> {
-    let index = Index::open(&DataDir::new(&config.data_dir), config)?;
-    Retriever::new(index, embedder.clone(), config.search.clone(), &config.data_dir)
-}
-
 /// Swaps in each generation an ingest publishes. A generation that fails to open is logged and
 /// tried again on the next tick; the old one keeps serving meanwhile.
 async fn watch_for_new_generations(state: AppState) {
@@ -151,16 +144,16 @@ async fn watch_for_new_generations(state: AppState) {
             }
         }
         let reload = state.clone();
-        let opened = tokio::task::spawn_blocking(move || open_live(&reload.config, &reload.embedder)).await;
+        let opened =
+            crate::error::blocking(move || Retriever::open(&reload.config, reload.embedder.clone())).await;
         match opened {
-            Ok(Ok(retriever)) => {
+            Ok(retriever) => {
                 let generation = retriever.index().generation();
                 *state.live.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(retriever);
                 state.metrics.generation.set(generation);
                 tracing::info!(from = serving, to = generation, "serving a new index generation");
             }
-            Ok(Err(e)) => tracing::warn!(error = %e, "cannot open the new index generation; will retry"),
-            Err(e) => tracing::warn!(error = %e, "opening the new index generation panicked"),
+            Err(e) => tracing::warn!(error = %e, "cannot open the new index generation; will retry"),
         }
     }
 }

@@ -260,7 +260,7 @@ async fn ask(
         Ok::<Answer, Error>(answer)
     });
     if !streaming {
-        let answer = task.await.map_err(|e| Error::Busy(format!("answer task failed: {e}")))??;
+        let answer = task.await.map_err(|e| Error::Internal(format!("answer task failed: {e}")))??;
         return Ok(Json(answer).into_response());
     }
     Ok(Sse::new(answer_events(UnboundedReceiverStream::new(receiver), task))
@@ -287,7 +287,7 @@ fn answer_events(
             Ok(Err(error)) => vec![json_event("error", &super::error::body(&error))],
             Err(e) => vec![json_event(
                 "error",
-                &super::error::body(&Error::Busy(format!("answer task failed: {e}"))),
+                &super::error::body(&Error::Internal(format!("answer task failed: {e}"))),
             )],
         };
         stream::iter(events)
@@ -331,9 +331,7 @@ async fn search(
         filter: body.filters,
     };
     let retriever = state.retriever();
-    let results = tokio::task::spawn_blocking(move || retriever.search(&request))
-        .await
-        .map_err(|e| Error::Busy(format!("search task failed: {e}")))??;
+    let results = crate::error::blocking(move || retriever.search(&request)).await?;
     if results.timings.embed_ms > 0.0 {
         state.metrics.embedding.observe(results.timings.embed_ms / 1000.0);
     }
@@ -346,14 +344,17 @@ async fn search(
     responses((status = 200, body = DocumentView), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn document(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<DocumentView>> {
+    // The document and its chunks from the same generation, even if a reload happens meanwhile.
     let retriever = state.retriever();
-    let lookup = id.clone();
-    let record = tokio::task::spawn_blocking(move || retriever.index().catalog().document(&lookup))
-        .await
-        .map_err(|e| Error::Busy(format!("lookup failed: {e}")))??
-        .ok_or_else(|| Error::NotFound(format!("no document `{id}`")))?;
-    let retriever = state.retriever();
-    let chunks = retriever.index().catalog().chunks(&record.chunk_ids)?;
+    let (record, chunks) = crate::error::blocking(move || {
+        let catalog = retriever.index().catalog();
+        let Some(record) = catalog.document(&id)? else {
+            return Err(Error::NotFound(format!("no document `{id}`")));
+        };
+        let chunks = catalog.chunks(&record.chunk_ids)?;
+        Ok((record, chunks))
+    })
+    .await?;
     Ok(Json(DocumentView {
         id: record.id,
         title: record.meta.title,

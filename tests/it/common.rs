@@ -86,9 +86,7 @@ pub fn corpus_retriever() -> &'static Retriever {
 
 /// A retriever over the live generation in `data`.
 pub fn open_retriever(data: &Path) -> Retriever {
-    let config = config(data);
-    let index = Index::open(&DataDir::new(data), &config).expect("index opens");
-    Retriever::new(index, embedder(), config.search.clone(), data).expect("retriever")
+    Retriever::open(&config(data), embedder()).expect("retriever opens")
 }
 
 /// Document ids of the top `k` results.

@@ -18,7 +18,7 @@ use crate::common::{corpus, json_output, kefu, kefu_ingest};
 const QUERY_KEY: &str = "query-key";
 const ADMIN_KEY: &str = "admin-key";
 const FLOOD_KEY: &str = "flood-key";
-const RATE_BURST: usize = 40;
+const RATE_BURST: usize = 100;
 
 /// A `kefu serve` process; killed when dropped.
 struct Server {
@@ -242,6 +242,19 @@ fn follow_up_questions_are_read_with_the_conversation() {
     // Without a conversation id, a new conversation starts.
     let alone = server.ask(json!({ "question": "what about opened electronics?" }));
     assert_ne!(alone["conversation_id"], conversation.as_str());
+
+    // A follow-up that means nothing alone is answered only within its conversation.
+    let first = server.ask(json!({ "question": "How long does a refund take with PayPal?" }));
+    let conversation = first["conversation_id"].as_str().unwrap();
+    let follow_up =
+        server.ask(json!({ "question": "what about a bank card?", "conversation_id": conversation }));
+    assert_eq!(follow_up["abstained"], false, "{follow_up}");
+    assert!(
+        cited_docs(&follow_up).iter().any(|d| d == "en/faq.csv" || d == "en/policies/refunds.md"),
+        "{follow_up}"
+    );
+    let alone = server.ask(json!({ "question": "what about a bank card?" }));
+    assert_eq!(alone["abstained"], true, "{alone}");
 }
 
 /// Server-Sent Events: `delta`s, then `citations`, then `done`, in that order.
@@ -382,7 +395,6 @@ struct FakeLlm {
     base: String,
     requests: Arc<Mutex<Vec<Value>>>,
     alive: Arc<AtomicBool>,
-    calls: Arc<AtomicUsize>,
 }
 
 impl FakeLlm {
@@ -393,8 +405,7 @@ impl FakeLlm {
         let base = format!("http://{}/v1", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
         let alive = Arc::new(AtomicBool::new(true));
-        let calls = Arc::new(AtomicUsize::new(0));
-        let (recorded, running, counted) = (requests.clone(), alive.clone(), calls.clone());
+        let (recorded, running) = (requests.clone(), alive.clone());
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async move {
@@ -402,7 +413,6 @@ impl FakeLlm {
                     "/v1/chat/completions",
                     axum::routing::post(move |axum::Json(request): axum::Json<Value>| {
                         let recorded = recorded.clone();
-                        counted.fetch_add(1, Ordering::SeqCst);
                         async move {
                             let prompt =
                                 request["messages"][1]["content"].as_str().unwrap_or_default().to_string();
@@ -437,7 +447,7 @@ impl FakeLlm {
                     .unwrap();
             });
         });
-        FakeLlm { base, requests, alive, calls }
+        FakeLlm { base, requests, alive }
     }
 
     fn stop(&self) {
@@ -555,13 +565,11 @@ fn llm_mode_checks_citations_resists_injected_instructions_and_survives_a_dead_e
 
     // The endpoint goes away: answers degrade to extractive, and say so.
     llm.stop();
-    let before = llm.calls.load(Ordering::SeqCst);
     let answer = server.ask(json!({ "question": "How long do I have to return an item?" }));
     assert_eq!(answer["generator"], "extractive", "{answer}");
     assert_eq!(answer["fallback"], "llm_unavailable");
     assert!(answer["notice"].as_str().is_some_and(|n| !n.is_empty()));
     assert_eq!(answer["abstained"], false);
-    assert_eq!(llm.calls.load(Ordering::SeqCst), before, "nothing answered");
 }
 
 #[test]
@@ -570,7 +578,8 @@ fn the_service_keeps_answering_during_an_ingest_and_serves_the_new_content_after
     let data = tempfile::tempdir().unwrap();
     copy_dir(corpus_data(), data.path());
     copy_dir(&corpus(), corpus_copy.path());
-    let mut server = Server::start(data.path(), &[]);
+    // No rate limit: the load below would exhaust a key's burst, and limits are tested elsewhere.
+    let mut server = Server::start(data.path(), &[("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "0")]);
     let generation = |server: &Server| {
         server.get("/readyz", None).json::<Value>().unwrap()["generation"].as_u64().unwrap()
     };
