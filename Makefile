@@ -7,7 +7,7 @@ CARGO ?= cargo
 DEMO_DATA ?= target/demo-data
 KEFU = target/debug/kefu
 
-.PHONY: setup build demo test lint bench load
+.PHONY: setup build demo test eval lint bench load
 
 setup:
 	bash scripts/setup.sh
@@ -30,6 +30,21 @@ demo: setup build
 
 test: setup
 	$(CARGO) test --workspace
+
+# Accuracy floors on the labelled sets in eval/ (CI runs this after the tests): a change that
+# makes retrieval or answers worse fails here. Floors sit a little under the figures measured
+# with the default configuration (docs/evaluation.md).
+EVAL_DATA ?= target/eval-data
+eval: setup build
+	$(KEFU) ingest corpus --data $(EVAL_DATA) --prune --json > /dev/null
+	$(KEFU) eval --set eval/sets/corpus_en.jsonl --data $(EVAL_DATA) --out target/eval/corpus_en \
+		--fail-below hybrid.ndcg@10=0.92 --fail-below hybrid.hit@3=0.95 --fail-below hybrid.recall@10=0.97 \
+		--fail-below answers.abstention_recall=0.85 --fail-below answers.citation_hit_rate=0.90 \
+		--fail-below answers.answer_rate=0.75
+	$(KEFU) eval --set eval/sets/corpus_zh.jsonl --data $(EVAL_DATA) --out target/eval/corpus_zh \
+		--fail-below hybrid.ndcg@10=ZH_NDCG --fail-below hybrid.hit@3=ZH_HIT --fail-below hybrid.recall@10=ZH_R10 \
+		--fail-below answers.abstention_recall=ZH_ABST --fail-below answers.citation_hit_rate=ZH_CIT \
+		--fail-below answers.answer_rate=ZH_RATE
 
 lint:
 	$(CARGO) fmt --all --check

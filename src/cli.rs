@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::answer::{Answer, Answerer, Question};
 use crate::config::Config;
 use crate::embed::Embedder;
+use crate::eval::{self, EvalOptions, report::Floor};
 use crate::index::{DataDir, Index, SearchFilter};
 use crate::indexer::{self, IngestOptions, IngestReport};
 use crate::retrieve::{Mode, Retriever, SearchRequest, SearchResults};
@@ -38,6 +39,8 @@ enum Command {
     Ask(AskArgs),
     /// Serve the HTTP API (answers, search, documents, health, metrics).
     Serve(ServeArgs),
+    /// Measure retrieval and answers on a labelled question set (see docs/evaluation.md).
+    Eval(EvalArgs),
     /// Show what the data folder holds.
     Status(StatusArgs),
     /// Print the effective configuration (defaults < file < environment) as TOML.
@@ -132,6 +135,42 @@ struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
+struct EvalArgs {
+    /// A BEIR-style folder (corpus.jsonl, queries.jsonl, qrels.tsv; its corpus is indexed in a
+    /// folder of its own) or a kefu JSONL question set about the index in `--data`.
+    #[arg(long, value_name = "PATH")]
+    set: PathBuf,
+    #[command(flatten)]
+    data: DataArg,
+    /// Retrieval modes to measure.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "bm25,dense,hybrid")]
+    modes: Vec<Mode>,
+    /// Documents retrieved per question.
+    #[arg(long, default_value_t = 100)]
+    k: usize,
+    /// Write report.json, summary.md and retrieval.svg into this folder.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Show the changes against an earlier report.json.
+    #[arg(long, value_name = "REPORT")]
+    compare: Option<PathBuf>,
+    /// Exit with status 1 when a metric is below its floor, e.g. `hybrid.ndcg@10=0.7` or
+    /// `answers.abstention_recall=0.8` (repeatable).
+    #[arg(long = "fail-below", value_name = "METRIC=VALUE")]
+    floors: Vec<Floor>,
+    /// Choose the confidence threshold on the set's dev part and report answers at it, on the
+    /// other questions.
+    #[arg(long)]
+    calibrate: bool,
+    /// Skip the answer metrics.
+    #[arg(long)]
+    no_answers: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
 struct StatusArgs {
     #[command(flatten)]
     data: DataArg,
@@ -208,6 +247,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             runtime()?.block_on(serve::run(config, options))?;
         }
+        Command::Eval(args) => return eval(&config, args),
         Command::Status(args) => {
             set_data(&mut config, &args.data);
             let mut status = status(&config)?;
@@ -229,6 +269,48 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::LoadDocument { .. } => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `kefu eval`: runs the evaluation, writes and prints its outputs, checks the floors.
+fn eval(config: &Config, args: EvalArgs) -> Result<ExitCode> {
+    if args.k == 0 {
+        return Err(Error::InvalidRequest("--k must be at least 1".into()));
+    }
+    let options = EvalOptions {
+        set: args.set,
+        modes: args.modes,
+        depth: args.k,
+        answers: !args.no_answers,
+        calibrate: args.calibrate,
+        data: args.data.data,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let (report, ingested) = eval::evaluate(config, &options)?;
+    if let Some(ingested) = ingested.filter(|r| r.added + r.changed + r.deleted > 0) {
+        eprintln!(
+            "indexed {} documents ({} chunks, {} embedded) in {:.1} s",
+            ingested.documents, ingested.chunks, ingested.embedded, ingested.seconds
+        );
+    }
+    if let Some(dir) = &args.out {
+        eval::write_outputs(&report, dir)?;
+    }
+    if args.json {
+        print_json(&report.summary())?;
+    } else {
+        to_stdout(|out| write!(out, "{}", report.markdown()))?;
+    }
+    if let Some(old) = &args.compare {
+        let changes = eval::report::compare(&eval::read_report(old)?.flatten(), &report.flatten());
+        let table = eval::report::render_changes(&changes);
+        if args.json { eprint!("{table}") } else { to_stdout(|out| write!(out, "\n{table}"))? }
+    }
+    let failures =
+        eval::report::check_floors(&report.flatten(), &args.floors).map_err(Error::InvalidRequest)?;
+    for failure in &failures {
+        eprintln!("below floor: {failure}");
+    }
+    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// Loads the model and opens a retriever over the live generation.

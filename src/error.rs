@@ -73,6 +73,14 @@ pub enum Error {
     /// The LLM endpoint failed (callers fall back to the extractive answer).
     #[error("LLM endpoint: {0}")]
     Llm(String),
+    /// A labelled evaluation set is malformed.
+    #[error("{}: {message}", path.display())]
+    Dataset {
+        /// The file, with the line when one is at fault (`queries.jsonl:12`).
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A bug: a task panicked.
     #[error("internal error: {0}")]
     Internal(String),
@@ -108,6 +116,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::Timeout(_) => "timeout",
             Error::Llm(_) => "llm_failed",
+            Error::Dataset { .. } => "dataset_invalid",
             Error::Internal(_) => "internal",
             Error::Io { .. } => "io_failed",
         }

@@ -34,6 +34,7 @@ pub mod cli;
 pub mod config;
 pub mod embed;
 pub mod error;
+pub mod eval;
 pub mod failpoint;
 pub mod index;
 pub mod indexer;

@@ -25,4 +25,4 @@ pub use chunk::{Chunk, Chunker, ChunkerConfig};
 pub use discover::{Skipped, SourceFile, UnreadableRoot, discover};
 pub use document::{Document, Format, Metadata, Section};
 pub use error::{Error, Result};
-pub use load::{Loaded, load};
+pub use load::{Loaded, load, load_record};

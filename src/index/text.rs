@@ -268,13 +268,44 @@ impl Highlighter {
         if let Some(generator) = &self.generator {
             let snippet = generator.snippet(text);
             if !snippet.highlighted().is_empty() {
-                return snippet.to_html();
+                return highlight(snippet.fragment(), snippet.highlighted());
             }
         }
         let head: String = text.chars().take(self.max_chars).collect();
         let ellipsis = if head.len() < text.len() { "…" } else { "" };
         format!("{}{ellipsis}", html_escape(&head))
     }
+}
+
+/// `fragment` HTML-escaped with `ranges` in `<b>`. Ranges are clamped to the fragment:
+/// tantivy ends a fragment at its last token, and jieba's search mode puts a short word after
+/// the longer one containing it, so a highlighted word can reach past the fragment's end (where
+/// tantivy's own `to_html` panics).
+fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut ranges: Vec<(usize, usize)> =
+        ranges.iter().map(|r| (r.start.min(fragment.len()), r.end.min(fragment.len()))).collect();
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    let mut html = String::with_capacity(fragment.len() + 16);
+    let mut done = 0;
+    for (start, end) in merged {
+        if start >= end || !fragment.is_char_boundary(start) || !fragment.is_char_boundary(end) {
+            continue;
+        }
+        html.push_str(&html_escape(&fragment[done..start]));
+        html.push_str("<b>");
+        html.push_str(&html_escape(&fragment[start..end]));
+        html.push_str("</b>");
+        done = end;
+    }
+    html.push_str(&html_escape(&fragment[done..]));
+    html
 }
 
 impl Fields {
@@ -393,5 +424,18 @@ impl TokenStream for VecTokenStream {
 
     fn token_mut(&mut self) -> &mut TantivyToken {
         &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::highlight;
+
+    #[test]
+    fn highlights_merge_overlaps_escape_and_stay_inside_the_fragment() {
+        assert_eq!(highlight("a <b> c", &[(0..1), (2..5)]), "<b>a</b> <b>&lt;b&gt;</b> c");
+        assert_eq!(highlight("不可以吗", &[(0..6), (3..9)]), "<b>不可以</b>吗");
+        // A word reaching past the fragment (as tantivy reports after jieba's sub-words).
+        assert_eq!(highlight("还可不可", &[(6..12), (9..15)]), "还可<b>不可</b>");
     }
 }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kefu_ingest::{
-    Chunk, Chunker, ChunkerConfig, Format, Loaded, SourceFile, content_hash, discover, plan_changes,
+    Chunk, Chunker, ChunkerConfig, Document, Format, Loaded, SourceFile, content_hash, discover, plan_changes,
 };
 use serde::Serialize;
 
@@ -95,26 +95,9 @@ struct Prepared {
     chunks: Vec<ChunkRecord>,
 }
 
-/// Runs an ingest into `config.data_dir`.
+/// Runs an ingest of files into `config.data_dir`.
 pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> {
-    let started = Instant::now();
-    let data = DataDir::new(&config.data_dir);
-    let lock = data.lock_for_ingest()?;
-    let removed_partial = data.collect_garbage(&lock)?;
-    if removed_partial > 0 {
-        tracing::info!(removed_partial, "removed generations left by interrupted runs");
-    }
-
-    let embedder = Embedder::load(config)?;
-    let spec = embedder.spec().clone();
-    let chunker = chunker_for(config, &embedder)?;
-    let pipeline = pipeline_fingerprint(&spec, chunker.config());
-
-    let live = if options.reembed { None } else { data.current()? };
-    let (indexed, live_vectors) = match live {
-        Some(generation) => live_manifest(&data, generation, &spec)?,
-        None => (BTreeMap::new(), None),
-    };
+    let run = Run::start(config, options.reembed)?;
 
     // 1. Scan and compare.
     let (files, not_ingested) = discover(&options.paths).map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -127,7 +110,7 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
     for file in &files {
         match std::fs::read(&file.path) {
             Ok(bytes) => {
-                hashes.insert(file.doc_id.clone(), content_hash(&pipeline, &bytes));
+                hashes.insert(file.doc_id.clone(), content_hash(&run.pipeline, &bytes));
             }
             Err(e) => {
                 unreadable.insert(file.doc_id.clone());
@@ -135,27 +118,14 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
             }
         }
     }
-    let plan = plan_changes(&indexed, &hashes);
+    let plan = plan_changes(&run.indexed, &hashes);
     // An unreadable file is not gone: keep what is indexed.
     let gone: Vec<String> = if options.prune {
         plan.gone.iter().filter(|id| !unreadable.contains(*id)).cloned().collect()
     } else {
         Vec::new()
     };
-
-    let mut report = IngestReport {
-        documents: indexed.len(),
-        chunks: 0,
-        added: 0,
-        changed: 0,
-        unchanged: plan.unchanged.len(),
-        deleted: 0,
-        embedded: 0,
-        reused: 0,
-        skipped,
-        generation: live,
-        seconds: 0.0,
-    };
+    let mut report = run.report(plan.unchanged.len(), skipped);
 
     // 2. Load and chunk.
     let by_id: HashMap<&str, &SourceFile> = files.iter().map(|f| (f.doc_id.as_str(), f)).collect();
@@ -169,76 +139,184 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
     let mut prepared = Vec::new();
     for file in to_load {
         bar.set_message(file.doc_id.clone());
-        match load_and_chunk(file, &hashes[&file.doc_id], &chunker, &options.loader_exe, limits) {
+        let source = file.path.display().to_string();
+        match load_file(file, &options.loader_exe, limits).and_then(|loaded| {
+            Ok((prepare(loaded.document, &hashes[&file.doc_id], &source, &run.chunker)?, loaded.warnings))
+        }) {
             Ok((doc, warnings)) => {
-                report.skipped.extend(
-                    warnings
-                        .into_iter()
-                        .map(|w| SkippedFile { path: file.path.display().to_string(), reason: w }),
-                );
+                report
+                    .skipped
+                    .extend(warnings.into_iter().map(|w| SkippedFile { path: source.clone(), reason: w }));
                 prepared.push(doc);
             }
-            Err(reason) => report.skipped.push(SkippedFile { path: file.path.display().to_string(), reason }),
+            Err(reason) => report.skipped.push(SkippedFile { path: source, reason }),
         }
         bar.inc(1);
     }
     bar.finish_and_clear();
+    run.publish(prepared, gone, report, options.progress)
+}
 
-    if prepared.is_empty() && gone.is_empty() && live.is_some() {
-        report.chunks = current_chunk_count(&data, live)?;
-        report.seconds = started.elapsed().as_secs_f64();
-        return Ok(report);
+/// Makes the index of `config.data_dir` hold exactly `documents` (records such as the lines of
+/// an evaluation corpus, rather than files): adds and re-indexes what changed, removes the rest.
+/// `source` names where the documents came from, in the catalog and in messages.
+pub fn ingest_documents(
+    config: &Config,
+    documents: Vec<Document>,
+    source: &str,
+    show_progress: bool,
+) -> Result<IngestReport> {
+    let run = Run::start(config, false)?;
+    let mut hashes = BTreeMap::new();
+    let mut by_id = HashMap::new();
+    for document in documents {
+        let json = serde_json::to_vec(&document).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        if hashes.insert(document.id.clone(), content_hash(&run.pipeline, &json)).is_some() {
+            return Err(Error::InvalidRequest(format!(
+                "{source}: document id {:?} appears twice",
+                document.id
+            )));
+        }
+        by_id.insert(document.id.clone(), document);
     }
-
-    // 3. Embed.
-    let texts: Vec<String> =
-        prepared.iter().flat_map(|d| d.chunks.iter().map(|c| c.chunk.indexed_text())).collect();
-    let cache = EmbeddingCache::open(&data.embedding_cache())?;
-    let (vectors, embedded) = embed_with_cache(&embedder, &cache, &texts, options.progress)?;
-    report.embedded = embedded;
-    report.reused = texts.len() - embedded.min(texts.len());
-    crate::failpoint::hit("ingest.after_embedding");
-
-    // 4. Write a new generation and publish it.
-    let base = live.zip(live_vectors.as_ref());
-    let mut builder = GenerationBuilder::begin(&data, &lock, base, spec.dimension, config)?;
-    let replaced: Vec<String> =
-        prepared.iter().map(|d| d.record.id.clone()).filter(|id| indexed.contains_key(id)).collect();
-    builder.remove_documents(&replaced)?;
-    builder.remove_documents(&gone)?;
-    crate::failpoint::hit("ingest.after_removals");
-    let bar = progress(options.progress, texts.len(), "indexing");
-    let mut offset = 0;
-    for doc in prepared {
-        let n = doc.chunks.len();
-        report.added += usize::from(!indexed.contains_key(&doc.record.id));
-        report.changed += usize::from(indexed.contains_key(&doc.record.id));
-        builder.add_document(doc.record, doc.chunks, &vectors[offset..offset + n])?;
-        offset += n;
-        bar.inc(n as u64);
+    let plan = plan_changes(&run.indexed, &hashes);
+    let mut report = run.report(plan.unchanged.len(), Vec::new());
+    let to_chunk: Vec<&String> = plan.added.iter().chain(&plan.changed).collect();
+    let bar = progress(show_progress, to_chunk.len(), "chunking");
+    let mut prepared = Vec::with_capacity(to_chunk.len());
+    for id in to_chunk {
+        let document = by_id.remove(id.as_str()).expect("planned ids come from the documents");
+        match prepare(document, &hashes[id.as_str()], source, &run.chunker) {
+            Ok(doc) => prepared.push(doc),
+            Err(reason) => report.skipped.push(SkippedFile { path: format!("{source}: {id}"), reason }),
+        }
+        bar.inc(1);
     }
     bar.finish_and_clear();
-    crate::failpoint::hit("ingest.after_additions");
-    let info = IndexInfo {
-        format_version: catalog::FORMAT_VERSION,
-        model: spec.fingerprint(),
-        dimension: spec.dimension,
-        vectors: VectorLocation::Edge,
-        documents: 0,
-        chunks: 0,
-        committed_at: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-    };
-    let (documents, chunks) = builder.commit(&data, &lock, info)?;
-    data.collect_garbage(&lock)?;
-    vectors::collect_garbage(config, &data, &data.generation_ids()?)?;
-    report.documents = documents;
-    report.chunks = chunks;
-    report.deleted = gone.len();
-    report.generation = data.current()?;
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
+    run.publish(prepared, plan.gone, report, show_progress)
+}
+
+/// What every ingest starts from: the locked data folder, the model and chunker, and the live
+/// generation's manifest.
+struct Run<'a> {
+    config: &'a Config,
+    started: Instant,
+    data: DataDir,
+    lock: crate::index::IngestLock,
+    embedder: Embedder,
+    chunker: Chunker,
+    pipeline: String,
+    live: Option<u64>,
+    indexed: BTreeMap<String, String>,
+    live_vectors: Option<VectorLocation>,
+}
+
+impl<'a> Run<'a> {
+    /// Locks the data folder, removes what interrupted runs left, loads the model. With
+    /// `reembed`, starts from an empty index.
+    fn start(config: &'a Config, reembed: bool) -> Result<Run<'a>> {
+        let started = Instant::now();
+        let data = DataDir::new(&config.data_dir);
+        let lock = data.lock_for_ingest()?;
+        let removed_partial = data.collect_garbage(&lock)?;
+        if removed_partial > 0 {
+            tracing::info!(removed_partial, "removed generations left by interrupted runs");
+        }
+        let embedder = Embedder::load(config)?;
+        let chunker = chunker_for(config, &embedder)?;
+        let pipeline = pipeline_fingerprint(embedder.spec(), chunker.config());
+        let live = if reembed { None } else { data.current()? };
+        let (indexed, live_vectors) = match live {
+            Some(generation) => live_manifest(&data, generation, embedder.spec())?,
+            None => (BTreeMap::new(), None),
+        };
+        Ok(Run { config, started, data, lock, embedder, chunker, pipeline, live, indexed, live_vectors })
+    }
+
+    /// An empty report of this run.
+    fn report(&self, unchanged: usize, skipped: Vec<SkippedFile>) -> IngestReport {
+        IngestReport {
+            documents: self.indexed.len(),
+            chunks: 0,
+            added: 0,
+            changed: 0,
+            unchanged,
+            deleted: 0,
+            embedded: 0,
+            reused: 0,
+            skipped,
+            generation: self.live,
+            seconds: 0.0,
+        }
+    }
+
+    /// Steps 3 and 4: embeds the prepared documents, writes a generation without `gone` and
+    /// the old versions of the prepared documents, and publishes it.
+    fn publish(
+        self,
+        prepared: Vec<Prepared>,
+        gone: Vec<String>,
+        mut report: IngestReport,
+        show_progress: bool,
+    ) -> Result<IngestReport> {
+        let Run { config, started, data, lock, embedder, live, indexed, live_vectors, .. } = self;
+        if prepared.is_empty() && gone.is_empty() && live.is_some() {
+            report.chunks = current_chunk_count(&data, live)?;
+            report.seconds = started.elapsed().as_secs_f64();
+            return Ok(report);
+        }
+
+        // 3. Embed.
+        let texts: Vec<String> =
+            prepared.iter().flat_map(|d| d.chunks.iter().map(|c| c.chunk.indexed_text())).collect();
+        let cache = EmbeddingCache::open(&data.embedding_cache())?;
+        let (vectors, embedded) = embed_with_cache(&embedder, &cache, &texts, show_progress)?;
+        report.embedded = embedded;
+        report.reused = texts.len() - embedded.min(texts.len());
+        crate::failpoint::hit("ingest.after_embedding");
+
+        // 4. Write a new generation and publish it.
+        let spec = embedder.spec();
+        let base = live.zip(live_vectors.as_ref());
+        let mut builder = GenerationBuilder::begin(&data, &lock, base, spec.dimension, config)?;
+        let replaced: Vec<String> =
+            prepared.iter().map(|d| d.record.id.clone()).filter(|id| indexed.contains_key(id)).collect();
+        builder.remove_documents(&replaced)?;
+        builder.remove_documents(&gone)?;
+        crate::failpoint::hit("ingest.after_removals");
+        let bar = progress(show_progress, texts.len(), "indexing");
+        let mut offset = 0;
+        for doc in prepared {
+            let n = doc.chunks.len();
+            report.added += usize::from(!indexed.contains_key(&doc.record.id));
+            report.changed += usize::from(indexed.contains_key(&doc.record.id));
+            builder.add_document(doc.record, doc.chunks, &vectors[offset..offset + n])?;
+            offset += n;
+            bar.inc(n as u64);
+        }
+        bar.finish_and_clear();
+        crate::failpoint::hit("ingest.after_additions");
+        let info = IndexInfo {
+            format_version: catalog::FORMAT_VERSION,
+            model: spec.fingerprint(),
+            dimension: spec.dimension,
+            vectors: VectorLocation::Edge,
+            documents: 0,
+            chunks: 0,
+            committed_at: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        };
+        let (documents, chunks) = builder.commit(&data, &lock, info)?;
+        data.collect_garbage(&lock)?;
+        vectors::collect_garbage(config, &data, &data.generation_ids()?)?;
+        report.documents = documents;
+        report.chunks = chunks;
+        report.deleted = gone.len();
+        report.generation = data.current()?;
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
 }
 
 /// The chunker for the configured model: chunks fit the model's window together with the
@@ -287,20 +365,26 @@ fn current_chunk_count(data: &DataDir, live: Option<u64>) -> Result<usize> {
     Ok(catalog.info()?.map_or(0, |i| i.chunks))
 }
 
-/// Loads one file (PDFs in the sandbox) and cuts it into chunks.
-fn load_and_chunk(
+/// Loads one file (PDFs in the sandbox).
+fn load_file(
     file: &SourceFile,
-    hash: &str,
-    chunker: &Chunker,
     loader_exe: &Path,
     limits: sandbox::Limits,
-) -> std::result::Result<(Prepared, Vec<String>), String> {
-    let Loaded { document, warnings } = if file.format == Format::Pdf {
-        sandbox::load(loader_exe, file, limits)?
-    } else {
-        let bytes = std::fs::read(&file.path).map_err(|e| e.to_string())?;
-        kefu_ingest::load(&file.doc_id, &file.path, file.format, &bytes).map_err(|e| e.reason())?
-    };
+) -> std::result::Result<Loaded, String> {
+    if file.format == Format::Pdf {
+        return sandbox::load(loader_exe, file, limits);
+    }
+    let bytes = std::fs::read(&file.path).map_err(|e| e.to_string())?;
+    kefu_ingest::load(&file.doc_id, &file.path, file.format, &bytes).map_err(|e| e.reason())
+}
+
+/// Cuts a loaded document into chunks and makes the catalog records of both.
+fn prepare(
+    document: Document,
+    hash: &str,
+    source: &str,
+    chunker: &Chunker,
+) -> std::result::Result<Prepared, String> {
     let chunks: Vec<Chunk> = chunker.chunk(&document);
     if chunks.is_empty() {
         return Err("no text to index".to_string());
@@ -319,14 +403,14 @@ fn load_and_chunk(
         .collect::<Vec<_>>();
     let record = DocumentRecord {
         id: document.id.clone(),
-        source: file.path.display().to_string(),
+        source: source.to_string(),
         content_hash: hash.to_string(),
         format: document.format,
         chunk_ids: records.iter().map(|r| r.chunk.id.clone()).collect(),
         meta: document.meta,
         text: document.text,
     };
-    Ok((Prepared { record, chunks: records }, warnings))
+    Ok(Prepared { record, chunks: records })
 }
 
 /// Vectors for `texts`, from the cache where possible; each distinct missing text is embedded

@@ -44,6 +44,7 @@ pub fn status(error: &Error) -> StatusCode {
         | Error::VectorStore(_)
         | Error::TextIndex(_)
         | Error::Catalog(_)
+        | Error::Dataset { .. }
         | Error::Internal(_)
         | Error::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }

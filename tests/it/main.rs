@@ -5,6 +5,7 @@
 mod chunking;
 mod common;
 mod crash;
+mod eval;
 mod ingest;
 mod loading;
 #[cfg(feature = "qdrant-server")]

@@ -55,6 +55,20 @@ pub fn load(doc_id: &str, path: &Path, format: Format, bytes: &[u8]) -> Result<L
     Ok(Loaded { document, warnings })
 }
 
+/// A document given as a record rather than a file (a line of a BEIR-style `corpus.jsonl`):
+/// `title` and plain `text`, read as paragraphs without guessing headings. Errors when there is
+/// no text.
+pub fn load_record(id: &str, title: &str, text: &str, url: Option<&str>) -> Result<Document> {
+    let mut draft = text::load_body(text);
+    if draft.sections.is_empty() {
+        return Err(Error::Parse { path: id.into(), message: "no text found".to_string() });
+    }
+    // An untitled record stays untitled: a title made from its id would be indexed as words.
+    draft.body_title = Some(title.to_string());
+    draft.meta.url = url.map(str::to_string);
+    Ok(draft.finish(id, Path::new(id), Format::Text))
+}
+
 /// What a format loader produces: text, sections and whatever metadata the file declares.
 #[derive(Debug, Default)]
 struct Draft {
@@ -121,6 +135,17 @@ mod tests {
     fn empty_files_are_errors() {
         let err = load("e.txt", Path::new("e.txt"), Format::Text, b"  \n\n ").unwrap_err();
         assert!(err.to_string().contains("no text found"), "{err}");
+    }
+
+    #[test]
+    fn records_keep_their_id_and_title_and_need_text() {
+        let doc = load_record("d1", "Refunds", "Paid back in 5 days.\n\nBy card.", None).unwrap();
+        assert_eq!((doc.id.as_str(), doc.meta.title.as_str()), ("d1", "Refunds"));
+        assert_eq!(doc.text, "Paid back in 5 days.\nBy card.");
+        assert_eq!(doc.sections.len(), 1);
+        let untitled = load_record("d2", "", "没有标题的问题", None).unwrap();
+        assert_eq!((untitled.meta.title.as_str(), untitled.meta.locale.as_str()), ("", "zh"));
+        assert!(load_record("d3", "T", "  ", None).unwrap_err().to_string().contains("d3: no text"));
     }
 
     #[test]

@@ -40,6 +40,11 @@ fn load_paragraphs(source: &str, detect_headings: bool) -> Draft {
     Draft { body_title, text, sections, ..Draft::default() }
 }
 
+/// Reads text as paragraphs only, with no heading detection (records whose title is given).
+pub(super) fn load_body(source: &str) -> Draft {
+    load_paragraphs(&source.replace("\r\n", "\n"), false)
+}
+
 /// Reads text extracted from a PDF (see the module documentation).
 pub(super) fn load_extracted(source: &str) -> Draft {
     let mut builder = TextBuilder::default();

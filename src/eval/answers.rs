@@ -1,0 +1,263 @@
+//! Answer metrics: overlap with reference answers, citations, abstention, and the choice of a
+//! confidence threshold. Pure functions.
+
+use crate::analysis::answer_words;
+
+/// Token F1 between an answer and a reference (SQuAD's measure over [`answer_words`]: words
+/// counted with multiplicity). A reference may give alternatives separated by ` | `; the best
+/// one counts.
+pub fn token_f1(answer: &str, reference: &str) -> f64 {
+    best_alternative(reference, |r| {
+        let (a, r) = (answer_words(answer), answer_words(r));
+        let mut pool: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for w in &r {
+            *pool.entry(w.as_str()).or_default() += 1;
+        }
+        let common = a
+            .iter()
+            .filter(|w| match pool.get_mut(w.as_str()) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    true
+                }
+                _ => false,
+            })
+            .count();
+        f_measure(common, a.len(), r.len())
+    })
+}
+
+/// ROUGE-L F1: the longest common subsequence of words, as a share of each side's length.
+pub fn rouge_l(answer: &str, reference: &str) -> f64 {
+    best_alternative(reference, |r| {
+        let (a, r) = (answer_words(answer), answer_words(r));
+        f_measure(longest_common_subsequence(&a, &r), a.len(), r.len())
+    })
+}
+
+/// The answer's text without its `[n]` / `[1, 2]` citation markers.
+pub fn without_markers(answer: &str) -> String {
+    let mut out = String::with_capacity(answer.len());
+    let mut rest = answer;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find(']') {
+            Some(close) if after[..close].chars().all(|c| c.is_ascii_digit() || c == ',' || c == ' ') => {
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn best_alternative(reference: &str, score: impl Fn(&str) -> f64) -> f64 {
+    reference.split(" | ").map(score).fold(0.0, f64::max)
+}
+
+fn f_measure(common: usize, answer_len: usize, reference_len: usize) -> f64 {
+    if common == 0 {
+        return 0.0;
+    }
+    let precision = common as f64 / answer_len as f64;
+    let recall = common as f64 / reference_len as f64;
+    2.0 * precision * recall / (precision + recall)
+}
+
+fn longest_common_subsequence(a: &[String], b: &[String]) -> usize {
+    let mut row = vec![0usize; b.len() + 1];
+    for x in a {
+        let mut diagonal = 0;
+        for (j, y) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if x == y { diagonal + 1 } else { above.max(row[j]) };
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// What the answerer did with one labelled question, with no confidence threshold applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerOutcome {
+    /// Whether the question has an answer in the corpus.
+    pub answerable: bool,
+    /// The answerer's confidence.
+    pub confidence: f32,
+    /// Whether it wrote an answer when allowed to (some questions it never answers: requests
+    /// for a person, no passage found, an LLM that said there is no answer).
+    pub answers_when_allowed: bool,
+    /// Documents it cited: how many, and how many of them are gold.
+    pub cited: usize,
+    /// Cited documents that are gold.
+    pub cited_gold: usize,
+}
+
+impl AnswerOutcome {
+    /// Whether it answers at `threshold`.
+    pub fn answered_at(&self, threshold: f32) -> bool {
+        self.answers_when_allowed && self.confidence >= threshold
+    }
+
+    /// Whether the decision at `threshold` was right: an answerable question answered with a
+    /// gold citation, or an unanswerable one refused.
+    pub fn correct_at(&self, threshold: f32) -> bool {
+        match (self.answerable, self.answered_at(threshold)) {
+            (true, true) => self.cited_gold > 0,
+            (false, answered) => !answered,
+            (true, false) => false,
+        }
+    }
+}
+
+/// Abstention and citation figures of a set of outcomes at one threshold.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DecisionMetrics {
+    /// Of the questions kefu refused, the share that had no answer.
+    pub abstention_precision: f64,
+    /// Of the questions with no answer, the share kefu refused.
+    pub abstention_recall: f64,
+    /// Of the answerable questions, the share kefu answered.
+    pub answer_rate: f64,
+    /// Of the documents cited in answers to answerable questions, the share that are gold.
+    pub citation_precision: f64,
+    /// Of the answers to answerable questions, the share citing at least one gold document.
+    pub citation_hit_rate: f64,
+    /// Share of questions where the decision was right (see [`AnswerOutcome::correct_at`]).
+    pub decision_accuracy: f64,
+}
+
+/// The figures of `outcomes` at `threshold`. Ratios with nothing to count are 0.
+pub fn decisions(outcomes: &[AnswerOutcome], threshold: f32) -> DecisionMetrics {
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let refused: Vec<&AnswerOutcome> = outcomes.iter().filter(|o| !o.answered_at(threshold)).collect();
+    let unanswerable = outcomes.iter().filter(|o| !o.answerable).count();
+    let answerable = outcomes.len() - unanswerable;
+    let answered: Vec<&AnswerOutcome> =
+        outcomes.iter().filter(|o| o.answerable && o.answered_at(threshold)).collect();
+    DecisionMetrics {
+        abstention_precision: ratio(refused.iter().filter(|o| !o.answerable).count(), refused.len()),
+        abstention_recall: ratio(refused.iter().filter(|o| !o.answerable).count(), unanswerable),
+        answer_rate: ratio(answered.len(), answerable),
+        citation_precision: ratio(
+            answered.iter().map(|o| o.cited_gold).sum(),
+            answered.iter().map(|o| o.cited).sum(),
+        ),
+        citation_hit_rate: ratio(answered.iter().filter(|o| o.cited_gold > 0).count(), answered.len()),
+        decision_accuracy: ratio(outcomes.iter().filter(|o| o.correct_at(threshold)).count(), outcomes.len()),
+    }
+}
+
+/// The confidence threshold with the best decision accuracy on `outcomes`, and that accuracy.
+///
+/// Candidates are the midpoints between consecutive distinct confidences (and the ends), so
+/// the choice does not sit on one question's exact score; ties go to the lower threshold (fewer
+/// needless handoffs). `None` without outcomes.
+pub fn calibrate(outcomes: &[AnswerOutcome]) -> Option<(f32, f64)> {
+    if outcomes.is_empty() {
+        return None;
+    }
+    let mut levels: Vec<f32> = outcomes.iter().map(|o| o.confidence).collect();
+    levels.sort_by(f32::total_cmp);
+    levels.dedup();
+    let mut candidates = vec![0.0];
+    candidates.extend(levels.windows(2).map(|w| (w[0] + w[1]) / 2.0));
+    candidates.push(levels[levels.len() - 1] + 0.01);
+    candidates.into_iter().map(|t| (t, decisions(outcomes, t).decision_accuracy)).fold(
+        None,
+        |best: Option<(f32, f64)>, (t, acc)| match best {
+            Some((_, best_acc)) if best_acc >= acc => best,
+            _ => Some((t, acc)),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(answerable: bool, confidence: f32, cited: usize, cited_gold: usize) -> AnswerOutcome {
+        AnswerOutcome { answerable, confidence, answers_when_allowed: true, cited, cited_gold }
+    }
+
+    #[test]
+    fn token_f1_on_hand_computed_cases() {
+        // answer: refund in 5 days (4 words); reference: refund within 5 business days (5 words).
+        // common: refund, 5, days = 3 -> P 3/4, R 3/5, F1 = 2*0.75*0.6/1.35 = 0.6667.
+        let f1 = token_f1("Refund in 5 days.", "refund within 5 business days");
+        assert!((f1 - 2.0 / 3.0).abs() < 1e-9, "{f1}");
+        assert_eq!(token_f1("yes", "no"), 0.0);
+        // Repeated words count once per occurrence in the reference.
+        let f1 = token_f1("days days days", "days");
+        assert!((f1 - 0.5).abs() < 1e-9, "P 1/3, R 1: {f1}");
+        // The best of several alternatives.
+        assert_eq!(token_f1("2010", "2011 | 2010"), 1.0);
+    }
+
+    #[test]
+    fn chinese_answers_are_compared_by_words() {
+        assert_eq!(token_f1("七天无理由退货", "七天无理由退货"), 1.0);
+        let partial = token_f1("支持七天无理由退货", "七天无理由退货");
+        assert!(partial > 0.5 && partial < 1.0, "{partial}");
+    }
+
+    #[test]
+    fn citation_markers_are_removed_before_comparing() {
+        assert_eq!(
+            without_markers("Yes [1]. Within 30 days [1, 2]. [note]"),
+            "Yes . Within 30 days . [note]"
+        );
+    }
+
+    #[test]
+    fn rouge_l_counts_the_longest_common_subsequence() {
+        // LCS of "a b c d" and "a c x d" is "a c d" (3): P 3/4, R 3/4.
+        assert!((rouge_l("a b c d", "a c x d") - 0.75).abs() < 1e-9);
+        // Order matters for ROUGE-L but not for token F1.
+        assert_eq!(token_f1("d c b a", "a b c d"), 1.0);
+        assert!((rouge_l("d c b a", "a b c d") - 0.25).abs() < 1e-9);
+        assert_eq!(rouge_l("", "a"), 0.0);
+    }
+
+    #[test]
+    fn decision_metrics_on_a_hand_computed_case() {
+        let outcomes = [
+            outcome(true, 0.9, 2, 1),  // answered, one of two citations gold
+            outcome(true, 0.3, 1, 1),  // refused at 0.5
+            outcome(false, 0.7, 1, 0), // wrongly answered
+            outcome(false, 0.2, 0, 0), // rightly refused
+        ];
+        let m = decisions(&outcomes, 0.5);
+        assert_eq!(m.abstention_precision, 0.5, "refused: 2, of which 1 unanswerable");
+        assert_eq!(m.abstention_recall, 0.5);
+        assert_eq!(m.answer_rate, 0.5);
+        assert_eq!(m.citation_precision, 0.5);
+        assert_eq!(m.citation_hit_rate, 1.0);
+        assert_eq!(m.decision_accuracy, 0.5);
+    }
+
+    #[test]
+    fn calibration_picks_the_most_accurate_threshold() {
+        let outcomes = [
+            outcome(true, 0.9, 1, 1),
+            outcome(true, 0.6, 1, 1),
+            outcome(false, 0.5, 1, 0),
+            outcome(false, 0.1, 0, 0),
+            outcome(true, 0.05, 1, 0), // wrong either way: refused, or answered citing no gold
+        ];
+        // 0.55 gets the first four right; lower thresholds answer the unanswerable ones, higher
+        // ones refuse the 0.6 answer.
+        let (threshold, accuracy) = calibrate(&outcomes).unwrap();
+        assert!((threshold - 0.55).abs() < 1e-6, "{threshold}");
+        assert_eq!(accuracy, 0.8);
+        assert_eq!(calibrate(&[]), None);
+        // Never answering cannot be beaten when every answer would be wrong.
+        let (t, _) = calibrate(&[outcome(false, 0.8, 1, 0)]).unwrap();
+        assert!(t > 0.8);
+    }
+}

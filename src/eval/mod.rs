@@ -1,0 +1,347 @@
+//! Offline evaluation on labelled question sets (`kefu eval`).
+//!
+//! 1. Read the set ([`sets`]). A BEIR set brings its corpus: it is ingested into a data folder
+//!    of its own under `<home>/eval`, named by the corpus's content hash and the embedding
+//!    settings, so a second run finds it indexed and embeds nothing.
+//! 2. Search every judged question in every mode; chunks are collapsed to documents (a document
+//!    ranks where its best chunk ranks) and scored with [`metrics`].
+//! 3. Answer the questions (judged and unanswerable) with the answerer of `POST /v1/ask`, once,
+//!    with no confidence threshold; the decision at any threshold follows from each answer's
+//!    confidence ([`answers`]), which is how the threshold is calibrated.
+//! 4. Assemble the [`report::Report`].
+
+pub mod answers;
+pub mod chart;
+pub mod metrics;
+pub mod report;
+pub mod sets;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::answer::{Answerer, Question};
+use crate::config::Config;
+use crate::embed::Embedder;
+use crate::index::SearchFilter;
+use crate::indexer::{self, IngestReport};
+use crate::retrieve::{Mode, Retriever, SearchRequest};
+use crate::{Error, Result};
+use answers::AnswerOutcome;
+use report::{AnswerResult, AnswerSection, Calibration, Metrics, ModeResult, QueryResult, Report};
+use sets::LabelledQuery;
+
+/// What to evaluate and how.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// A BEIR folder or a kefu JSONL file.
+    pub set: PathBuf,
+    /// Retrieval modes to measure.
+    pub modes: Vec<Mode>,
+    /// Documents retrieved per question (metrics go up to @100).
+    pub depth: usize,
+    /// Evaluate answers too (when the set has reference answers or unanswerable questions).
+    pub answers: bool,
+    /// Choose the confidence threshold on the set's dev part and report answers at it.
+    pub calibrate: bool,
+    /// The index to search for a kefu set, or where to put a BEIR set's index.
+    pub data: Option<PathBuf>,
+    /// Show progress bars.
+    pub progress: bool,
+}
+
+/// Runs an evaluation. Also returns the ingest report when a BEIR corpus was (re)indexed.
+pub fn evaluate(config: &Config, options: &EvalOptions) -> Result<(Report, Option<IngestReport>)> {
+    let set = sets::load(&options.set)?;
+    let mut config = config.clone();
+    let mut ingested = None;
+    match (&set.corpus, &options.data) {
+        (Some((corpus, hash)), data) => {
+            config.data_dir = data.clone().unwrap_or_else(|| beir_data_dir(&config, &set.name, hash));
+            let documents = sets::read_corpus(corpus)?;
+            let report = indexer::ingest_documents(
+                &config,
+                documents,
+                &corpus.display().to_string(),
+                options.progress,
+            )?;
+            ingested = Some(report);
+        }
+        (None, Some(data)) => config.data_dir = data.clone(),
+        (None, None) => {}
+    }
+    let retriever = Arc::new(Retriever::open(&config, Arc::new(Embedder::load(&config)?))?);
+
+    let judged: Vec<&LabelledQuery> = set.test.iter().filter(|q| q.answerable).collect();
+    let with_answers = options.answers && set.test.iter().any(|q| q.answer.is_some() || !q.answerable);
+    let (dev, answered): (Vec<LabelledQuery>, Vec<LabelledQuery>) = match (with_answers, options.calibrate) {
+        (true, true) => set.calibration_split(),
+        (true, false) => (Vec::new(), set.test.clone()),
+        (false, _) => (Vec::new(), Vec::new()),
+    };
+    let bar = progress_bar(options.progress, options.modes.len() * judged.len() + dev.len() + answered.len());
+
+    let mut per_query: Vec<QueryResult> = judged
+        .iter()
+        .map(|q| QueryResult {
+            id: q.id.clone(),
+            question: q.text.clone(),
+            gold: sorted_gold(q),
+            modes: BTreeMap::new(),
+            answer: None,
+        })
+        .collect();
+    let mut modes = BTreeMap::new();
+    for &mode in &options.modes {
+        bar.set_message(format!("{} search", mode_name(mode)));
+        let mut sums = vec![0.0; metrics::RETRIEVAL_METRICS.len()];
+        let mut latencies = Vec::with_capacity(judged.len());
+        for (query, result) in judged.iter().zip(&mut per_query) {
+            let request = SearchRequest {
+                query: query.text.clone(),
+                k: options.depth,
+                mode,
+                filter: SearchFilter::default(),
+            };
+            let clock = Instant::now();
+            let hits = retriever.search(&request).map_err(|e| in_query(&query.id, e))?;
+            latencies.push(clock.elapsed().as_secs_f64() * 1000.0);
+            let ranked = sets::documents_in_order(hits.results.iter().map(|h| h.doc_id.as_str()));
+            let values = metrics::all(&ranked, &query.relevant);
+            for (sum, v) in sums.iter_mut().zip(values) {
+                *sum += v;
+            }
+            let figures: Metrics =
+                metrics::RETRIEVAL_METRICS.iter().map(|n| n.to_string()).zip(values).collect();
+            let top = ranked.into_iter().take(10).collect();
+            result.modes.insert(mode_name(mode).to_string(), ModeResult { top, metrics: figures });
+            bar.inc(1);
+        }
+        let n = judged.len().max(1) as f64;
+        let mut averages: Metrics = metrics::RETRIEVAL_METRICS
+            .iter()
+            .map(|m| m.to_string())
+            .zip(sums.into_iter().map(|s| s / n))
+            .collect();
+        add_latency(&mut averages, &latencies);
+        modes.insert(mode_name(mode).to_string(), averages);
+    }
+
+    let answers = if with_answers {
+        bar.set_message("answers");
+        Some(evaluate_answers(&config, &retriever, &dev, &answered, &mut per_query, &bar)?)
+    } else {
+        None
+    };
+    bar.finish_and_clear();
+
+    let report = Report {
+        set: set.name.clone(),
+        format: serde_json::to_value(set.format)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        path: options.set.display().to_string(),
+        fingerprint: set.fingerprint.clone(),
+        queries: judged.len(),
+        unjudged: set.unjudged,
+        kefu: format!("{} ({})", env!("CARGO_PKG_VERSION"), env!("KEFU_COMMIT")),
+        model: retriever.index().info().model.clone(),
+        data_dir: config.data_dir.display().to_string(),
+        config: serde_json::json!({
+            "search": config.search,
+            "answer": config.answer,
+            "chunking": config.chunking,
+            "embedding": config.embedding.model,
+        }),
+        depth: options.depth,
+        created_at: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        modes,
+        answers,
+        per_query,
+    };
+    Ok((report, ingested))
+}
+
+/// Where a BEIR corpus is indexed: one folder per corpus content and embedding settings.
+pub fn beir_data_dir(config: &Config, name: &str, corpus_hash: &str) -> PathBuf {
+    let key = format!("{corpus_hash}|{}|{}", config.embedding.model, config.chunking.max_tokens);
+    let key = &blake3::hash(key.as_bytes()).to_hex()[..12];
+    config.home.join("eval").join(format!("{name}-{key}"))
+}
+
+/// Answers `dev` and `questions` with no threshold, calibrates on `dev` when given, and
+/// computes the answer metrics of `questions` at the chosen (or configured) threshold.
+fn evaluate_answers(
+    config: &Config,
+    retriever: &Arc<Retriever>,
+    dev: &[LabelledQuery],
+    questions: &[LabelledQuery],
+    per_query: &mut Vec<QueryResult>,
+    bar: &ProgressBar,
+) -> Result<AnswerSection> {
+    let mut unthresholded = config.answer.clone();
+    unthresholded.min_confidence = 0.0;
+    let answerer = Answerer::new(&unthresholded)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::io("tokio runtime"))?;
+    let answer_all = |queries: &[LabelledQuery]| -> Result<Vec<(AnswerOutcome, AnswerResult)>> {
+        queries
+            .iter()
+            .map(|q| {
+                let question = Question {
+                    text: q.text.clone(),
+                    retrieval_query: q.text.clone(),
+                    locale: q.locale.clone(),
+                    filter: SearchFilter::default(),
+                };
+                let answer = runtime
+                    .block_on(answerer.answer(Arc::clone(retriever), question, None))
+                    .map_err(|e| in_query(&q.id, e))?;
+                bar.inc(1);
+                Ok(score_answer(q, &answer))
+            })
+            .collect()
+    };
+    let dev_outcomes: Vec<AnswerOutcome> = answer_all(dev)?.into_iter().map(|(o, _)| o).collect();
+    let calibration = answers::calibrate(&dev_outcomes).map(|(threshold, dev_accuracy)| Calibration {
+        dev_questions: dev.len(),
+        configured: config.answer.min_confidence,
+        threshold,
+        dev_accuracy,
+    });
+    let threshold = calibration.as_ref().map_or(config.answer.min_confidence, |c| c.threshold);
+
+    let results = answer_all(questions)?;
+    let outcomes: Vec<AnswerOutcome> = results.iter().map(|(o, _)| o.clone()).collect();
+    let decided = answers::decisions(&outcomes, threshold);
+    let mut figures: Metrics =
+        serde_json::to_value(decided).ok().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
+    let (mut f1, mut rouge, mut latencies) = (Vec::new(), Vec::new(), Vec::new());
+    for (query, (outcome, mut result)) in questions.iter().zip(results) {
+        result.answered = outcome.answered_at(threshold);
+        latencies.push(result.ms);
+        if result.answered {
+            f1.extend(result.token_f1);
+            rouge.extend(result.rouge_l);
+        }
+        match per_query.iter_mut().find(|r| r.id == query.id) {
+            Some(existing) => existing.answer = Some(result),
+            None => per_query.push(QueryResult {
+                id: query.id.clone(),
+                question: query.text.clone(),
+                gold: sorted_gold(query),
+                modes: BTreeMap::new(),
+                answer: Some(result),
+            }),
+        }
+    }
+    figures.insert("token_f1".into(), metrics::mean(f1));
+    figures.insert("rouge_l".into(), metrics::mean(rouge));
+    add_latency(&mut figures, &latencies);
+    Ok(AnswerSection {
+        questions: questions.len(),
+        unanswerable: questions.iter().filter(|q| !q.answerable).count(),
+        threshold,
+        calibration,
+        metrics: figures,
+    })
+}
+
+/// The outcome and report line of one answer.
+fn score_answer(query: &LabelledQuery, answer: &crate::answer::Answer) -> (AnswerOutcome, AnswerResult) {
+    let cited = sets::documents_in_order(answer.citations.iter().map(|c| c.doc_id.as_str()));
+    let cited_gold = cited.iter().filter(|d| query.relevant.get(*d).is_some_and(|&g| g > 0)).count();
+    let text = answers::without_markers(&answer.answer);
+    let reference = query.answer.as_deref().filter(|_| query.answerable && !answer.abstained);
+    let outcome = AnswerOutcome {
+        answerable: query.answerable,
+        confidence: answer.confidence,
+        answers_when_allowed: !answer.abstained,
+        cited: cited.len(),
+        cited_gold,
+    };
+    let result = AnswerResult {
+        answerable: query.answerable,
+        answered: !answer.abstained,
+        confidence: answer.confidence,
+        token_f1: reference.map(|r| answers::token_f1(&text, r)),
+        rouge_l: reference.map(|r| answers::rouge_l(&text, r)),
+        text,
+        cited,
+        ms: answer.timings.total_ms,
+    };
+    (outcome, result)
+}
+
+fn add_latency(metrics: &mut Metrics, latencies: &[f64]) {
+    if let Some(p50) = metrics::percentile(latencies, 0.5) {
+        metrics.insert("latency_p50_ms".into(), p50);
+    }
+    if let Some(p95) = metrics::percentile(latencies, 0.95) {
+        metrics.insert("latency_p95_ms".into(), p95);
+    }
+}
+
+fn sorted_gold(query: &LabelledQuery) -> Vec<String> {
+    let mut gold: Vec<String> =
+        query.relevant.iter().filter(|(_, g)| **g > 0).map(|(d, _)| d.clone()).collect();
+    gold.sort();
+    gold
+}
+
+/// The name of a mode in reports and metric names.
+pub fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Hybrid => "hybrid",
+        Mode::Bm25 => "bm25",
+        Mode::Dense => "dense",
+    }
+}
+
+fn in_query(id: &str, error: Error) -> Error {
+    match error {
+        Error::InvalidRequest(message) => Error::InvalidRequest(format!("question {id}: {message}")),
+        other => other,
+    }
+}
+
+fn progress_bar(show: bool, len: usize) -> ProgressBar {
+    if !show || len == 0 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>14} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Writes `report.json`, `summary.md` and `retrieval.svg` into `dir`.
+pub fn write_outputs(report: &Report, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+    let write = |name: &str, content: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, content).map_err(Error::io(path))
+    };
+    let json = serde_json::to_string_pretty(report).map_err(|e| Error::Internal(e.to_string()))?;
+    write("report.json", &json)?;
+    write("summary.md", &report.markdown())?;
+    write("retrieval.svg", &chart::retrieval_svg(&format!("kefu eval: {}", report.set), &report.modes))
+}
+
+/// Reads a report written by [`write_outputs`].
+pub fn read_report(path: &Path) -> Result<Report> {
+    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+    serde_json::from_str(&text).map_err(|e| Error::Dataset {
+        path: path.to_path_buf(),
+        message: format!("not a kefu eval report: {e}"),
+    })
+}
