@@ -176,11 +176,13 @@ pub struct SearchConfig {
     pub k: usize,
     /// Candidates taken from each retriever before fusion.
     pub candidates: usize,
+    /// How hybrid search combines the two retrievers.
+    pub fusion: Fusion,
     /// The `k` of reciprocal rank fusion: larger flattens the rank weighting.
     pub rrf_k: f32,
-    /// Weight of the BM25 ranking in the fusion.
+    /// Weight of BM25 in the fusion.
     pub bm25_weight: f32,
-    /// Weight of the dense ranking in the fusion (applied only to query languages the model
+    /// Weight of the dense retriever in the fusion (applied only to query languages the model
     /// was trained on; otherwise hybrid search is BM25 alone).
     pub dense_weight: f32,
     /// Boost of matches in the breadcrumb (title and headings, or a FAQ question) over the body.
@@ -191,6 +193,16 @@ pub struct SearchConfig {
     pub hnsw_ef: usize,
     /// Characters of a result snippet.
     pub snippet_chars: usize,
+}
+
+/// Fusion methods of hybrid search (see `retrieve::fusion`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fusion {
+    /// `bm25_weight · bm25 / best bm25 + dense_weight · cosine`.
+    Convex,
+    /// `Σ weight / (rrf_k + rank)`.
+    Rrf,
 }
 
 /// Where vectors are stored.
@@ -307,10 +319,11 @@ impl Default for SearchConfig {
         SearchConfig {
             k: 10,
             candidates: 100,
+            fusion: Fusion::Convex,
             rrf_k: 60.0,
-            bm25_weight: 1.0,
-            dense_weight: 1.0,
-            title_boost: 2.0,
+            bm25_weight: 0.2,
+            dense_weight: 0.8,
+            title_boost: 0.25,
             bigram_weight: 0.5,
             hnsw_ef: 128,
             snippet_chars: 200,

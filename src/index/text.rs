@@ -1,7 +1,8 @@
 //! The BM25 index (tantivy): one document per chunk.
 //!
 //! Fields: `title` (the breadcrumb: document title, headings or FAQ question; boosted at query
-//! time), `body` (the chunk text), both analysed into words by [`crate::analysis::words`], and
+//! time), `body` (breadcrumb and chunk text, so that one field's length normalisation sees the
+//! whole chunk as BM25 over title and text does), both analysed into words by [`crate::analysis::words`], and
 //! `bigrams` (breadcrumb and body as Han character bigrams). Filter fields are raw strings. Chunk
 //! text is not stored here: the catalog holds it.
 //!
@@ -238,7 +239,7 @@ impl TextWriter {
             f.doc_id => chunk.doc_id.as_str(),
             f.locale => record.locale.as_str(),
             f.title => chunk.breadcrumb_line(),
-            f.body => chunk.text.as_str(),
+            f.body => chunk.indexed_text(),
             f.bigrams => chunk.indexed_text(),
         );
         if let Some(doc_type) = &record.doc_type {

@@ -32,7 +32,7 @@ use crate::index::{
 use crate::{Error, Result};
 
 /// Bump when loaders or the chunker change what they produce: every document is re-indexed.
-const PIPELINE_VERSION: &str = "kefu-pipeline-1";
+const PIPELINE_VERSION: &str = "kefu-pipeline-2";
 
 /// Chunks embedded per cache commit.
 const EMBED_COMMIT_EVERY: usize = 64;

@@ -1,4 +1,9 @@
-//! Rank fusion: combining the rankings of several retrievers into one. Pure functions.
+//! Fusion: combining the results of several retrievers into one ranking. Pure functions.
+//!
+//! Two methods. Reciprocal rank fusion uses ranks only. The convex combination also uses how
+//! far apart the scores are, so a retriever that is sure (one result far above the rest) is
+//! not outvoted by one that is not — which is what rank fusion does to a dense retriever on
+//! paraphrased FAQ questions (see docs/evaluation.md).
 
 use std::collections::HashMap;
 
@@ -30,9 +35,121 @@ pub fn reciprocal_rank_fusion(rankings: &[Ranking], k: f32) -> Vec<(String, f32)
     out.into_iter().map(|(id, score, _)| (id.to_string(), score)).collect()
 }
 
+/// How a retriever's scores are put on a common scale before they are combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// Divided by the list's best score: for BM25, whose scores are unbounded and depend on
+    /// the query's words.
+    ByBest,
+    /// As they are: for cosine similarity, which already means the same across queries.
+    Raw,
+}
+
+/// One retriever's results with their scores, best first, and its weight in the combination.
+#[derive(Debug, Clone, Copy)]
+pub struct Scored<'a> {
+    /// (id, score), best first.
+    pub hits: &'a [(String, f32)],
+    /// Weight; 0 leaves the list out.
+    pub weight: f32,
+    /// How its scores are scaled.
+    pub scale: Scale,
+}
+
+/// Convex combination of scaled scores: `score(d) = Σ weight_i · scaled_i(d)`.
+///
+/// A document missing from a list gets that list's lowest scaled score: it ranked below
+/// everything the list returned, so that is the most it can have scored. Ties are broken by the
+/// best rank the document reached in any list, then by id.
+pub fn convex_combination(lists: &[Scored]) -> Vec<(String, f32)> {
+    let lists: Vec<(&Scored, f32, f32)> = lists
+        .iter()
+        .filter(|l| l.weight > 0.0 && !l.hits.is_empty())
+        .map(|l| {
+            let best = l.hits.iter().map(|(_, s)| *s).fold(f32::MIN, f32::max);
+            let divisor = match l.scale {
+                Scale::ByBest if best > 0.0 => best,
+                _ => 1.0,
+            };
+            let lowest = l.hits.iter().map(|(_, s)| *s).fold(f32::MAX, f32::min) / divisor;
+            (l, divisor, lowest)
+        })
+        .collect();
+    let mut fused: HashMap<&str, (f32, usize)> = HashMap::new();
+    for (list, _, _) in &lists {
+        for (i, (id, _)) in list.hits.iter().enumerate() {
+            let entry = fused.entry(id.as_str()).or_insert((0.0, usize::MAX));
+            entry.1 = entry.1.min(i);
+        }
+    }
+    for (list, divisor, lowest) in &lists {
+        let scores: HashMap<&str, f32> = list.hits.iter().map(|(id, s)| (id.as_str(), s / divisor)).collect();
+        for (id, (score, _)) in fused.iter_mut() {
+            *score += list.weight * scores.get(id).copied().unwrap_or(*lowest);
+        }
+    }
+    let mut out: Vec<(&str, f32, usize)> =
+        fused.into_iter().map(|(id, (score, best))| (id, score, best)).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(b.0)));
+    out.into_iter().map(|(id, score, _)| (id.to_string(), score)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scored(list: &[(&str, f32)]) -> Vec<(String, f32)> {
+        list.iter().map(|(id, s)| (id.to_string(), *s)).collect()
+    }
+
+    #[test]
+    fn convex_combination_matches_a_hand_computed_case() {
+        // BM25 scaled by its best (10): x 1.0, y 0.5, lowest 0.5. Cosine as is: y 0.9, z 0.3.
+        let bm25 = scored(&[("x", 10.0), ("y", 5.0)]);
+        let dense = scored(&[("y", 0.9), ("z", 0.3)]);
+        let fused = convex_combination(&[
+            Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
+            Scored { hits: &dense, weight: 0.8, scale: Scale::Raw },
+        ]);
+        // x: 0.2·1.0 + 0.8·0.3 (missing: dense lowest) = 0.44
+        // y: 0.2·0.5 + 0.8·0.9 = 0.82; z: 0.2·0.5 (missing: BM25 lowest) + 0.8·0.3 = 0.34
+        let expected = [("y", 0.82), ("x", 0.44), ("z", 0.34)];
+        assert_eq!(fused.len(), 3);
+        for ((id, score), (want_id, want)) in fused.iter().zip(expected) {
+            assert_eq!(id, want_id);
+            assert!((score - want).abs() < 1e-6, "{id}: {score}");
+        }
+    }
+
+    #[test]
+    fn a_confident_retriever_is_not_outvoted() {
+        // Dense is sure of "faq" (0.92 against 0.40); BM25 ranks it third with scores close
+        // together. Rank fusion with equal weights puts BM25's first result on top.
+        let bm25 = scored(&[("a", 8.0), ("b", 7.9), ("faq", 7.8)]);
+        let dense = scored(&[("faq", 0.92), ("a", 0.40), ("c", 0.38)]);
+        let ids = |v: &[String]| v.to_vec();
+        let rrf = reciprocal_rank_fusion(
+            &[Ranking { ids: &ids(&["a".into(), "b".into(), "faq".into()]), weight: 1.0 }, Ranking {
+                ids: &ids(&["faq".into(), "a".into(), "c".into()]),
+                weight: 1.0,
+            }],
+            60.0,
+        );
+        assert_eq!(rrf[0].0, "a");
+        let fused = convex_combination(&[
+            Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
+            Scored { hits: &dense, weight: 0.8, scale: Scale::Raw },
+        ]);
+        assert_eq!(fused[0].0, "faq");
+        // One list alone keeps its order; an empty or zero-weight list changes nothing.
+        let alone = convex_combination(&[
+            Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
+            Scored { hits: &[], weight: 0.8, scale: Scale::Raw },
+        ]);
+        let order: Vec<&str> = alone.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(order, ["a", "b", "faq"]);
+        assert!(convex_combination(&[]).is_empty());
+    }
 
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()

@@ -1,7 +1,8 @@
 //! Retrieval: BM25, dense, or both fused, under the same metadata filters.
 //!
-//! Hybrid search takes `search.candidates` results from each retriever and fuses them with
-//! weighted reciprocal rank fusion ([`fusion`]). The dense ranking only takes part when the
+//! Hybrid search takes `search.candidates` results from each retriever and fuses them
+//! ([`fusion`]): by default a convex combination of BM25 scores scaled by the best one and
+//! cosine similarities; weighted reciprocal rank fusion is the alternative. The dense ranking only takes part when the
 //! question's language is one the embedding model was trained on: an English-only model's
 //! vectors of a Chinese question are close to noise and would push good BM25 results down.
 
@@ -12,12 +13,12 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::SearchConfig;
+use crate::config::{Fusion, SearchConfig};
 use crate::embed::Embedder;
 use crate::index::text::{LexicalWeights, QueryTerm};
 use crate::index::{ChunkRecord, Index, SearchFilter};
 use crate::{Error, Result};
-use fusion::{Ranking, reciprocal_rank_fusion};
+use fusion::{Ranking, Scale, Scored, convex_combination, reciprocal_rank_fusion};
 
 /// Which retrievers to use.
 #[derive(
@@ -211,16 +212,18 @@ impl Retriever {
         let clock = Instant::now();
         let bm25_ids: Vec<String> = bm25.iter().map(|(id, _)| id.clone()).collect();
         let dense_ids: Vec<String> = dense.iter().map(|(id, _)| id.clone()).collect();
-        let ranked: Vec<(String, f32)> = match request.mode {
-            Mode::Bm25 => bm25,
-            Mode::Dense => dense.clone(),
-            Mode::Hybrid => reciprocal_rank_fusion(
+        let dense_weight = if use_dense { self.config.dense_weight } else { 0.0 };
+        let ranked: Vec<(String, f32)> = match (request.mode, self.config.fusion) {
+            (Mode::Bm25, _) => bm25,
+            (Mode::Dense, _) => dense.clone(),
+            (Mode::Hybrid, Fusion::Convex) => convex_combination(&[
+                Scored { hits: &bm25, weight: self.config.bm25_weight, scale: Scale::ByBest },
+                Scored { hits: &dense, weight: dense_weight, scale: Scale::Raw },
+            ]),
+            (Mode::Hybrid, Fusion::Rrf) => reciprocal_rank_fusion(
                 &[
                     Ranking { ids: &bm25_ids, weight: self.config.bm25_weight },
-                    Ranking {
-                        ids: &dense_ids,
-                        weight: if use_dense { self.config.dense_weight } else { 0.0 },
-                    },
+                    Ranking { ids: &dense_ids, weight: dense_weight },
                 ],
                 self.config.rrf_k,
             ),
