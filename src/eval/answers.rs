@@ -130,6 +130,10 @@ pub struct DecisionMetrics {
     pub citation_hit_rate: f64,
     /// Share of questions where the decision was right (see [`AnswerOutcome::correct_at`]).
     pub decision_accuracy: f64,
+    /// The mean of the decision accuracy on answerable and on unanswerable questions: refusing
+    /// what has no answer counts as much as answering what has one, however few unanswerable
+    /// questions a set has.
+    pub balanced_accuracy: f64,
 }
 
 /// The figures of `outcomes` at `threshold`. Ratios with nothing to count are 0.
@@ -150,10 +154,19 @@ pub fn decisions(outcomes: &[AnswerOutcome], threshold: f32) -> DecisionMetrics 
         ),
         citation_hit_rate: ratio(answered.iter().filter(|o| o.cited_gold > 0).count(), answered.len()),
         decision_accuracy: ratio(outcomes.iter().filter(|o| o.correct_at(threshold)).count(), outcomes.len()),
+        balanced_accuracy: {
+            let correct = |answerable: bool| {
+                let part: Vec<_> = outcomes.iter().filter(|o| o.answerable == answerable).collect();
+                (ratio(part.iter().filter(|o| o.correct_at(threshold)).count(), part.len()), !part.is_empty())
+            };
+            let parts = [correct(true), correct(false)];
+            let present = parts.iter().filter(|(_, p)| *p).count().max(1);
+            parts.iter().map(|(v, _)| v).sum::<f64>() / present as f64
+        },
     }
 }
 
-/// The confidence threshold with the best decision accuracy on `outcomes`, and that accuracy.
+/// The confidence threshold with the best balanced accuracy on `outcomes`, and that accuracy.
 ///
 /// Candidates are the midpoints between consecutive distinct confidences (and the ends), so
 /// the choice does not sit on one question's exact score; ties go to the lower threshold (fewer
@@ -168,7 +181,7 @@ pub fn calibrate(outcomes: &[AnswerOutcome]) -> Option<(f32, f64)> {
     let mut candidates = vec![0.0];
     candidates.extend(levels.windows(2).map(|w| (w[0] + w[1]) / 2.0));
     candidates.push(levels[levels.len() - 1] + 0.01);
-    candidates.into_iter().map(|t| (t, decisions(outcomes, t).decision_accuracy)).fold(
+    candidates.into_iter().map(|t| (t, decisions(outcomes, t).balanced_accuracy)).fold(
         None,
         |best: Option<(f32, f64)>, (t, acc)| match best {
             Some((_, best_acc)) if best_acc >= acc => best,
@@ -239,6 +252,7 @@ mod tests {
         assert_eq!(m.citation_precision, 0.5);
         assert_eq!(m.citation_hit_rate, 1.0);
         assert_eq!(m.decision_accuracy, 0.5);
+        assert_eq!(m.balanced_accuracy, 0.5, "answerable 1/2 right, unanswerable 1/2 right");
     }
 
     #[test]
@@ -250,11 +264,11 @@ mod tests {
             outcome(false, 0.1, 0, 0),
             outcome(true, 0.05, 1, 0), // wrong either way: refused, or answered citing no gold
         ];
-        // 0.55 gets the first four right; lower thresholds answer the unanswerable ones, higher
-        // ones refuse the 0.6 answer.
+        // 0.55 gets the first four right: answerable 2/3, unanswerable 2/2. Lower thresholds
+        // answer the unanswerable ones, higher ones refuse the 0.6 answer.
         let (threshold, accuracy) = calibrate(&outcomes).unwrap();
         assert!((threshold - 0.55).abs() < 1e-6, "{threshold}");
-        assert_eq!(accuracy, 0.8);
+        assert!((accuracy - (2.0 / 3.0 + 1.0) / 2.0).abs() < 1e-9, "{accuracy}");
         assert_eq!(calibrate(&[]), None);
         // Never answering cannot be beaten when every answer would be wrong.
         let (t, _) = calibrate(&[outcome(false, 0.8, 1, 0)]).unwrap();

@@ -72,7 +72,7 @@ pub struct Calibration {
     pub configured: f32,
     /// The chosen threshold.
     pub threshold: f32,
-    /// Decision accuracy on the dev part at the chosen threshold.
+    /// Balanced accuracy on the dev part at the chosen threshold.
     pub dev_accuracy: f64,
 }
 
@@ -189,7 +189,7 @@ impl Report {
             if let Some(c) = &answers.calibration {
                 let _ = writeln!(
                     md,
-                    "Threshold calibrated on {} dev questions (decision accuracy {:.3}; configured {:.3}); \
+                    "Threshold calibrated on {} dev questions (balanced accuracy {:.3}; configured {:.3}); \
                      the figures below are on the other questions.",
                     c.dev_questions, c.dev_accuracy, c.configured
                 );

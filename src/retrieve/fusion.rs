@@ -129,10 +129,10 @@ mod tests {
         let dense = scored(&[("faq", 0.92), ("a", 0.40), ("c", 0.38)]);
         let ids = |v: &[String]| v.to_vec();
         let rrf = reciprocal_rank_fusion(
-            &[Ranking { ids: &ids(&["a".into(), "b".into(), "faq".into()]), weight: 1.0 }, Ranking {
-                ids: &ids(&["faq".into(), "a".into(), "c".into()]),
-                weight: 1.0,
-            }],
+            &[
+                Ranking { ids: &ids(&["a".into(), "b".into(), "faq".into()]), weight: 1.0 },
+                Ranking { ids: &ids(&["faq".into(), "a".into(), "c".into()]), weight: 1.0 },
+            ],
             60.0,
         );
         assert_eq!(rrf[0].0, "a");
