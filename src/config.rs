@@ -318,7 +318,7 @@ impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig {
             k: 10,
-            candidates: 200,
+            candidates: 100,
             fusion: Fusion::Convex,
             rrf_k: 60.0,
             bm25_weight: 0.2,
@@ -493,7 +493,7 @@ mod tests {
             assert_eq!(config.data_dir, PathBuf::from("from-file"));
             assert_eq!(config.search.k, 3, "environment beats file");
             assert_eq!(config.search.rrf_k, 20.0, "file beats defaults");
-            assert_eq!(config.search.candidates, 200, "defaults fill the rest");
+            assert_eq!(config.search.candidates, 100, "defaults fill the rest");
             Ok(())
         });
     }

@@ -241,16 +241,15 @@ fn evaluate_answers(
             }),
         }
     }
+    // Recall of abstentions means nothing without unanswerable questions to refuse.
+    let unanswerable = questions.iter().filter(|q| !q.answerable).count();
+    if unanswerable == 0 {
+        figures.remove("abstention_recall");
+    }
     figures.insert("token_f1".into(), metrics::mean(f1));
     figures.insert("rouge_l".into(), metrics::mean(rouge));
     add_latency(&mut figures, &latencies);
-    Ok(AnswerSection {
-        questions: questions.len(),
-        unanswerable: questions.iter().filter(|q| !q.answerable).count(),
-        threshold,
-        calibration,
-        metrics: figures,
-    })
+    Ok(AnswerSection { questions: questions.len(), unanswerable, threshold, calibration, metrics: figures })
 }
 
 /// The outcome and report line of one answer.
