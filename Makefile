@@ -35,7 +35,10 @@ test: setup
 # makes retrieval or answers worse fails here. Floors sit a little under the figures measured
 # with the default configuration (docs/evaluation.md).
 EVAL_DATA ?= target/eval-data
-eval: setup build
+# Built as the tests build it (dev-dependency features unified), so that after `make test`
+# nothing is compiled again.
+eval: setup
+	$(CARGO) build --workspace --tests
 	$(KEFU) ingest corpus --data $(EVAL_DATA) --prune --json > /dev/null
 	$(KEFU) eval --set eval/sets/corpus_en.jsonl --data $(EVAL_DATA) --out target/eval/corpus_en \
 		--fail-below hybrid.ndcg@10=0.92 --fail-below hybrid.hit@3=0.95 --fail-below hybrid.recall@10=0.97 \
