@@ -140,10 +140,7 @@ pub fn evaluate(config: &Config, options: &EvalOptions) -> Result<(Report, Optio
 
     let report = Report {
         set: set.name.clone(),
-        format: serde_json::to_value(set.format)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        format: set.format.as_str().to_string(),
         path: options.set.display().to_string(),
         fingerprint: set.fingerprint.clone(),
         queries: judged.len(),

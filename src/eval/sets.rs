@@ -41,13 +41,22 @@ pub struct LabelledQuery {
 }
 
 /// Which layout a set is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetFormat {
     /// A BEIR-style folder, with its own corpus.
     Beir,
     /// kefu's JSONL questions about an ingested help center.
     Kefu,
+}
+
+impl SetFormat {
+    /// Its name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SetFormat::Beir => "beir",
+            SetFormat::Kefu => "kefu",
+        }
+    }
 }
 
 /// A labelled set.
