@@ -38,6 +38,7 @@ pub mod eval;
 pub mod failpoint;
 pub mod index;
 pub mod indexer;
+pub mod progress;
 pub mod retrieve;
 pub mod serve;
 

@@ -1,6 +1,7 @@
 //! Answer metrics: overlap with reference answers, citations, abstention, and the choice of a
 //! confidence threshold. Pure functions.
 
+use super::report::Metrics;
 use crate::analysis::answer_words;
 
 /// Token F1 between an answer and a reference (SQuAD's measure over [`answer_words`]: words
@@ -33,27 +34,6 @@ pub fn rouge_l(answer: &str, reference: &str) -> f64 {
         let (a, r) = (answer_words(answer), answer_words(r));
         f_measure(longest_common_subsequence(&a, &r), a.len(), r.len())
     })
-}
-
-/// The answer's text without its `[n]` / `[1, 2]` citation markers.
-pub fn without_markers(answer: &str) -> String {
-    let mut out = String::with_capacity(answer.len());
-    let mut rest = answer;
-    while let Some(open) = rest.find('[') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find(']') {
-            Some(close) if after[..close].chars().all(|c| c.is_ascii_digit() || c == ',' || c == ' ') => {
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('[');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn best_alternative(reference: &str, score: impl Fn(&str) -> f64) -> f64 {
@@ -116,12 +96,13 @@ impl AnswerOutcome {
 }
 
 /// Abstention and citation figures of a set of outcomes at one threshold.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DecisionMetrics {
     /// Of the questions kefu refused, the share that had no answer.
     pub abstention_precision: f64,
-    /// Of the questions with no answer, the share kefu refused.
-    pub abstention_recall: f64,
+    /// Of the questions with no answer, the share kefu refused (`None` without any: recall of
+    /// abstentions means nothing when there is nothing to refuse).
+    pub abstention_recall: Option<f64>,
     /// Of the answerable questions, the share kefu answered.
     pub answer_rate: f64,
     /// Of the documents cited in answers to answerable questions, the share that are gold.
@@ -136,33 +117,50 @@ pub struct DecisionMetrics {
     pub balanced_accuracy: f64,
 }
 
-/// The figures of `outcomes` at `threshold`. Ratios with nothing to count are 0.
+impl DecisionMetrics {
+    /// The figures by name, as reports list them.
+    pub fn to_metrics(&self) -> Metrics {
+        let mut metrics = Metrics::from([
+            ("abstention_precision".to_string(), self.abstention_precision),
+            ("answer_rate".to_string(), self.answer_rate),
+            ("citation_precision".to_string(), self.citation_precision),
+            ("citation_hit_rate".to_string(), self.citation_hit_rate),
+            ("decision_accuracy".to_string(), self.decision_accuracy),
+            ("balanced_accuracy".to_string(), self.balanced_accuracy),
+        ]);
+        if let Some(recall) = self.abstention_recall {
+            metrics.insert("abstention_recall".to_string(), recall);
+        }
+        metrics
+    }
+}
+
+/// The figures of `outcomes` at `threshold`. Ratios with nothing to count are 0, except
+/// abstention recall (`None`).
 pub fn decisions(outcomes: &[AnswerOutcome], threshold: f32) -> DecisionMetrics {
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let refused: Vec<&AnswerOutcome> = outcomes.iter().filter(|o| !o.answered_at(threshold)).collect();
-    let unanswerable = outcomes.iter().filter(|o| !o.answerable).count();
+    let count = |keep: &dyn Fn(&AnswerOutcome) -> bool| outcomes.iter().filter(|o| keep(o)).count();
+    let refused = count(&|o| !o.answered_at(threshold));
+    let refused_unanswerable = count(&|o| !o.answerable && !o.answered_at(threshold));
+    let unanswerable = count(&|o| !o.answerable);
     let answerable = outcomes.len() - unanswerable;
     let answered: Vec<&AnswerOutcome> =
         outcomes.iter().filter(|o| o.answerable && o.answered_at(threshold)).collect();
+    // Accuracy on answerable and on unanswerable questions, averaged over the parts present.
+    let right_answerable = ratio(count(&|o| o.answerable && o.correct_at(threshold)), answerable);
+    let right_unanswerable = ratio(refused_unanswerable, unanswerable);
+    let parts = usize::from(answerable > 0) + usize::from(unanswerable > 0);
     DecisionMetrics {
-        abstention_precision: ratio(refused.iter().filter(|o| !o.answerable).count(), refused.len()),
-        abstention_recall: ratio(refused.iter().filter(|o| !o.answerable).count(), unanswerable),
+        abstention_precision: ratio(refused_unanswerable, refused),
+        abstention_recall: (unanswerable > 0).then(|| ratio(refused_unanswerable, unanswerable)),
         answer_rate: ratio(answered.len(), answerable),
         citation_precision: ratio(
             answered.iter().map(|o| o.cited_gold).sum(),
             answered.iter().map(|o| o.cited).sum(),
         ),
         citation_hit_rate: ratio(answered.iter().filter(|o| o.cited_gold > 0).count(), answered.len()),
-        decision_accuracy: ratio(outcomes.iter().filter(|o| o.correct_at(threshold)).count(), outcomes.len()),
-        balanced_accuracy: {
-            let correct = |answerable: bool| {
-                let part: Vec<_> = outcomes.iter().filter(|o| o.answerable == answerable).collect();
-                (ratio(part.iter().filter(|o| o.correct_at(threshold)).count(), part.len()), !part.is_empty())
-            };
-            let parts = [correct(true), correct(false)];
-            let present = parts.iter().filter(|(_, p)| *p).count().max(1);
-            parts.iter().map(|(v, _)| v).sum::<f64>() / present as f64
-        },
+        decision_accuracy: ratio(count(&|o| o.correct_at(threshold)), outcomes.len()),
+        balanced_accuracy: (right_answerable + right_unanswerable) / parts.max(1) as f64,
     }
 }
 
@@ -220,14 +218,6 @@ mod tests {
     }
 
     #[test]
-    fn citation_markers_are_removed_before_comparing() {
-        assert_eq!(
-            without_markers("Yes [1]. Within 30 days [1, 2]. [note]"),
-            "Yes . Within 30 days . [note]"
-        );
-    }
-
-    #[test]
     fn rouge_l_counts_the_longest_common_subsequence() {
         // LCS of "a b c d" and "a c x d" is "a c d" (3): P 3/4, R 3/4.
         assert!((rouge_l("a b c d", "a c x d") - 0.75).abs() < 1e-9);
@@ -247,12 +237,16 @@ mod tests {
         ];
         let m = decisions(&outcomes, 0.5);
         assert_eq!(m.abstention_precision, 0.5, "refused: 2, of which 1 unanswerable");
-        assert_eq!(m.abstention_recall, 0.5);
+        assert_eq!(m.abstention_recall, Some(0.5));
         assert_eq!(m.answer_rate, 0.5);
         assert_eq!(m.citation_precision, 0.5);
         assert_eq!(m.citation_hit_rate, 1.0);
         assert_eq!(m.decision_accuracy, 0.5);
         assert_eq!(m.balanced_accuracy, 0.5, "answerable 1/2 right, unanswerable 1/2 right");
+        let only_answerable = decisions(&outcomes[..2], 0.5);
+        assert_eq!(only_answerable.abstention_recall, None);
+        assert!(!only_answerable.to_metrics().contains_key("abstention_recall"));
+        assert_eq!(only_answerable.balanced_accuracy, 0.5, "one part: its own accuracy");
     }
 
     #[test]

@@ -16,12 +16,12 @@ pub mod metrics;
 pub mod report;
 pub mod sets;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::answer::{Answerer, Question};
 use crate::config::Config;
@@ -59,15 +59,10 @@ pub fn evaluate(config: &Config, options: &EvalOptions) -> Result<(Report, Optio
     let mut config = config.clone();
     let mut ingested = None;
     match (&set.corpus, &options.data) {
-        (Some((corpus, hash)), data) => {
-            config.data_dir = data.clone().unwrap_or_else(|| beir_data_dir(&config, &set.name, hash));
-            let documents = sets::read_corpus(corpus)?;
-            let report = indexer::ingest_documents(
-                &config,
-                documents,
-                &corpus.display().to_string(),
-                options.progress,
-            )?;
+        (Some(corpus), data) => {
+            config.data_dir = data.clone().unwrap_or_else(|| beir_data_dir(&config, &set.name, &corpus.hash));
+            let source = corpus.path.display().to_string();
+            let report = indexer::ingest_documents(&config, corpus.documents()?, &source, options.progress)?;
             ingested = Some(report);
         }
         (None, Some(data)) => config.data_dir = data.clone(),
@@ -82,7 +77,8 @@ pub fn evaluate(config: &Config, options: &EvalOptions) -> Result<(Report, Optio
         (true, false) => (Vec::new(), set.test.clone()),
         (false, _) => (Vec::new(), Vec::new()),
     };
-    let bar = progress_bar(options.progress, options.modes.len() * judged.len() + dev.len() + answered.len());
+    let steps = options.modes.len() * judged.len() + dev.len() + answered.len();
+    let bar = crate::progress::bar(options.progress, steps, "eval");
 
     let mut per_query: Vec<QueryResult> = judged
         .iter()
@@ -106,9 +102,8 @@ pub fn evaluate(config: &Config, options: &EvalOptions) -> Result<(Report, Optio
                 mode,
                 filter: SearchFilter::default(),
             };
-            let clock = Instant::now();
             let hits = retriever.search(&request).map_err(|e| in_query(&query.id, e))?;
-            latencies.push(clock.elapsed().as_secs_f64() * 1000.0);
+            latencies.push(hits.took_ms);
             let ranked = sets::documents_in_order(hits.results.iter().map(|h| h.doc_id.as_str()));
             let values = metrics::all(&ranked, &query.relevant);
             for (sum, v) in sums.iter_mut().zip(values) {
@@ -216,10 +211,10 @@ fn evaluate_answers(
 
     let results = answer_all(questions)?;
     let outcomes: Vec<AnswerOutcome> = results.iter().map(|(o, _)| o.clone()).collect();
-    let decided = answers::decisions(&outcomes, threshold);
-    let mut figures: Metrics =
-        serde_json::to_value(decided).ok().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
+    let mut figures = answers::decisions(&outcomes, threshold).to_metrics();
     let (mut f1, mut rouge, mut latencies) = (Vec::new(), Vec::new(), Vec::new());
+    let mut position: HashMap<String, usize> =
+        per_query.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
     for (query, (outcome, mut result)) in questions.iter().zip(results) {
         result.answered = outcome.answered_at(threshold);
         latencies.push(result.ms);
@@ -227,22 +222,19 @@ fn evaluate_answers(
             f1.extend(result.token_f1);
             rouge.extend(result.rouge_l);
         }
-        match per_query.iter_mut().find(|r| r.id == query.id) {
-            Some(existing) => existing.answer = Some(result),
-            None => per_query.push(QueryResult {
+        let i = *position.entry(query.id.clone()).or_insert_with(|| {
+            per_query.push(QueryResult {
                 id: query.id.clone(),
                 question: query.text.clone(),
                 gold: sorted_gold(query),
                 modes: BTreeMap::new(),
-                answer: Some(result),
-            }),
-        }
+                answer: None,
+            });
+            per_query.len() - 1
+        });
+        per_query[i].answer = Some(result);
     }
-    // Recall of abstentions means nothing without unanswerable questions to refuse.
     let unanswerable = questions.iter().filter(|q| !q.answerable).count();
-    if unanswerable == 0 {
-        figures.remove("abstention_recall");
-    }
     figures.insert("token_f1".into(), metrics::mean(f1));
     figures.insert("rouge_l".into(), metrics::mean(rouge));
     add_latency(&mut figures, &latencies);
@@ -253,7 +245,8 @@ fn evaluate_answers(
 fn score_answer(query: &LabelledQuery, answer: &crate::answer::Answer) -> (AnswerOutcome, AnswerResult) {
     let cited = sets::documents_in_order(answer.citations.iter().map(|c| c.doc_id.as_str()));
     let cited_gold = cited.iter().filter(|d| query.relevant.get(*d).is_some_and(|&g| g > 0)).count();
-    let text = answers::without_markers(&answer.answer);
+    // No passage number is valid with 0 passages: every marker goes.
+    let (text, _) = crate::answer::citations::check(&answer.answer, 0);
     let reference = query.answer.as_deref().filter(|_| query.answerable && !answer.abstained);
     let outcome = AnswerOutcome {
         answerable: query.answerable,
@@ -305,19 +298,6 @@ fn in_query(id: &str, error: Error) -> Error {
         Error::InvalidRequest(message) => Error::InvalidRequest(format!("question {id}: {message}")),
         other => other,
     }
-}
-
-fn progress_bar(show: bool, len: usize) -> ProgressBar {
-    if !show || len == 0 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>14} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar
 }
 
 /// Writes `report.json`, `summary.md` and `retrieval.svg` into `dir`.

@@ -8,7 +8,7 @@
 //! - **kefu**: one JSONL file of questions about a help center that is already ingested (`id`,
 //!   `question`, `locale`, `gold_doc_ids`, `answer`, `answerable`, optional `split`).
 //!
-//! Parsing works on strings; only [`load`] and [`read_corpus`] touch the disk.
+//! Parsing works on strings; only [`load`] touches the disk.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -66,8 +66,8 @@ pub struct LabelledSet {
     pub name: String,
     /// Its layout.
     pub format: SetFormat,
-    /// The BEIR corpus file and the blake3 of its bytes, if the set brings its corpus.
-    pub corpus: Option<(PathBuf, String)>,
+    /// The BEIR corpus, if the set brings its own.
+    pub corpus: Option<Corpus>,
     /// The questions evaluated.
     pub test: Vec<LabelledQuery>,
     /// The set's own dev (or train) questions, if it has any.
@@ -107,7 +107,8 @@ pub fn load(path: &Path) -> Result<LabelledSet> {
         if !corpus.is_file() {
             return Err(dataset(path, "a BEIR folder needs corpus.jsonl, queries.jsonl and qrels.tsv"));
         }
-        let corpus_hash = blake3::hash(&std::fs::read(&corpus).map_err(Error::io(&corpus))?);
+        let corpus_text = std::fs::read_to_string(&corpus).map_err(Error::io(&corpus))?;
+        let corpus_hash = blake3::hash(corpus_text.as_bytes());
         let mut part = |queries: &str, qrels: &str| -> Result<(Vec<LabelledQuery>, usize)> {
             let (q, r) = (path.join(queries), path.join(qrels));
             parse_beir(&read(&q)?, &q, &read(&r)?, &r)
@@ -123,7 +124,7 @@ pub fn load(path: &Path) -> Result<LabelledSet> {
         return Ok(LabelledSet {
             name,
             format: SetFormat::Beir,
-            corpus: Some((corpus, corpus_hash.to_hex().to_string())),
+            corpus: Some(Corpus { path: corpus, hash: corpus_hash.to_hex().to_string(), text: corpus_text }),
             test,
             dev,
             unjudged,
@@ -135,28 +136,40 @@ pub fn load(path: &Path) -> Result<LabelledSet> {
     Ok(LabelledSet { name, format: SetFormat::Kefu, corpus: None, test, dev, unjudged: 0, fingerprint })
 }
 
-/// The documents of a BEIR `corpus.jsonl`. A record without text cannot be retrieved: it is
-/// left out with a warning (malformed lines are errors).
-pub fn read_corpus(path: &Path) -> Result<Vec<Document>> {
-    #[derive(Deserialize)]
-    struct Line {
-        #[serde(rename = "_id")]
-        id: String,
-        #[serde(default)]
-        title: String,
-        text: String,
-        url: Option<String>,
-    }
-    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
-    let mut documents = Vec::new();
-    for (n, line) in lines(&text) {
-        let line: Line = parse_line(path, n, line)?;
-        match kefu_ingest::load_record(&line.id, &line.title, &line.text, line.url.as_deref()) {
-            Ok(document) => documents.push(document),
-            Err(e) => tracing::warn!("{}:{n}: left out: {}", path.display(), e),
+/// A BEIR `corpus.jsonl`, read once.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    /// The file.
+    pub path: PathBuf,
+    /// blake3 of its bytes.
+    pub hash: String,
+    /// Its content.
+    pub text: String,
+}
+
+impl Corpus {
+    /// Its documents. A record without text cannot be retrieved: it is left out with a warning
+    /// (malformed lines are errors).
+    pub fn documents(&self) -> Result<Vec<Document>> {
+        #[derive(Deserialize)]
+        struct Line {
+            #[serde(rename = "_id")]
+            id: String,
+            #[serde(default)]
+            title: String,
+            text: String,
+            url: Option<String>,
         }
+        let mut documents = Vec::new();
+        for (n, line) in lines(&self.text) {
+            let line: Line = parse_line(&self.path, n, line)?;
+            match kefu_ingest::load_record(&line.id, &line.title, &line.text, line.url.as_deref()) {
+                Ok(document) => documents.push(document),
+                Err(e) => tracing::warn!("{}:{n}: left out: {}", self.path.display(), e),
+            }
+        }
+        Ok(documents)
     }
-    Ok(documents)
 }
 
 fn parse_beir(

@@ -17,7 +17,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
 use kefu_ingest::{
     Chunk, Chunker, ChunkerConfig, Document, Format, Loaded, SourceFile, content_hash, discover, plan_changes,
 };
@@ -29,6 +28,7 @@ use crate::index::{
     Catalog, ChunkRecord, DataDir, DocumentRecord, GenerationBuilder, IndexInfo, VectorLocation, catalog,
     vectors,
 };
+use crate::progress::bar as progress;
 use crate::{Error, Result};
 
 /// Bump when loaders or the chunker change what they produce: every document is re-indexed.
@@ -459,19 +459,4 @@ fn embed_with_cache(
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| Error::Embedding("a chunk was left without a vector".into()))?;
     Ok((vectors, missing.len()))
-}
-
-/// A progress bar on stderr, drawn only on a terminal and when asked for.
-fn progress(show: bool, len: usize, label: &'static str) -> ProgressBar {
-    if !show || len == 0 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {per_sec} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(label);
-    bar
 }

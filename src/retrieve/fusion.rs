@@ -29,10 +29,7 @@ pub fn reciprocal_rank_fusion(rankings: &[Ranking], k: f32) -> Vec<(String, f32)
             entry.1 = entry.1.min(i);
         }
     }
-    let mut out: Vec<(&str, f32, usize)> =
-        fused.into_iter().map(|(id, (score, best))| (id, score, best)).collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(b.0)));
-    out.into_iter().map(|(id, score, _)| (id.to_string(), score)).collect()
+    ranked(fused.into_iter().map(|(id, (score, best))| (id, score, best)).collect())
 }
 
 /// How a retriever's scores are put on a common scale before they are combined.
@@ -45,7 +42,8 @@ pub enum Scale {
     Raw,
 }
 
-/// One retriever's results with their scores, best first, and its weight in the combination.
+/// One retriever's results with their scores, best first (the first is the best score, the last
+/// the lowest), and its weight in the combination.
 #[derive(Debug, Clone, Copy)]
 pub struct Scored<'a> {
     /// (id, score), best first.
@@ -62,36 +60,32 @@ pub struct Scored<'a> {
 /// everything the list returned, so that is the most it can have scored. Ties are broken by the
 /// best rank the document reached in any list, then by id.
 pub fn convex_combination(lists: &[Scored]) -> Vec<(String, f32)> {
-    let lists: Vec<(&Scored, f32, f32)> = lists
-        .iter()
-        .filter(|l| l.weight > 0.0 && !l.hits.is_empty())
-        .map(|l| {
-            let best = l.hits.iter().map(|(_, s)| *s).fold(f32::MIN, f32::max);
-            let divisor = match l.scale {
-                Scale::ByBest if best > 0.0 => best,
-                _ => 1.0,
-            };
-            let lowest = l.hits.iter().map(|(_, s)| *s).fold(f32::MAX, f32::min) / divisor;
-            (l, divisor, lowest)
-        })
-        .collect();
     let mut fused: HashMap<&str, (f32, usize)> = HashMap::new();
-    for (list, _, _) in &lists {
-        for (i, (id, _)) in list.hits.iter().enumerate() {
+    // Every document starts with each list's floor (as if missing from all of them) and gains
+    // what a list scores it above that floor.
+    let mut floor = 0.0;
+    for list in lists.iter().filter(|l| l.weight > 0.0) {
+        let (Some((_, best)), Some((_, lowest))) = (list.hits.first(), list.hits.last()) else {
+            continue;
+        };
+        let divisor = match list.scale {
+            Scale::ByBest if *best > 0.0 => *best,
+            _ => 1.0,
+        };
+        floor += list.weight * lowest / divisor;
+        for (i, (id, score)) in list.hits.iter().enumerate() {
             let entry = fused.entry(id.as_str()).or_insert((0.0, usize::MAX));
+            entry.0 += list.weight * (score - lowest) / divisor;
             entry.1 = entry.1.min(i);
         }
     }
-    for (list, divisor, lowest) in &lists {
-        let scores: HashMap<&str, f32> = list.hits.iter().map(|(id, s)| (id.as_str(), s / divisor)).collect();
-        for (id, (score, _)) in fused.iter_mut() {
-            *score += list.weight * scores.get(id).copied().unwrap_or(*lowest);
-        }
-    }
-    let mut out: Vec<(&str, f32, usize)> =
-        fused.into_iter().map(|(id, (score, best))| (id, score, best)).collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(b.0)));
-    out.into_iter().map(|(id, score, _)| (id.to_string(), score)).collect()
+    ranked(fused.into_iter().map(|(id, (gain, best))| (id, floor + gain, best)).collect())
+}
+
+/// (id, score, best rank) sorted by score, then best rank, then id.
+fn ranked(mut fused: Vec<(&str, f32, usize)>) -> Vec<(String, f32)> {
+    fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(b.0)));
+    fused.into_iter().map(|(id, score, _)| (id.to_string(), score)).collect()
 }
 
 #[cfg(test)]
@@ -127,12 +121,9 @@ mod tests {
         // together. Rank fusion with equal weights puts BM25's first result on top.
         let bm25 = scored(&[("a", 8.0), ("b", 7.9), ("faq", 7.8)]);
         let dense = scored(&[("faq", 0.92), ("a", 0.40), ("c", 0.38)]);
-        let ids = |v: &[String]| v.to_vec();
+        let (bm25_ids, dense_ids) = (ids(&["a", "b", "faq"]), ids(&["faq", "a", "c"]));
         let rrf = reciprocal_rank_fusion(
-            &[
-                Ranking { ids: &ids(&["a".into(), "b".into(), "faq".into()]), weight: 1.0 },
-                Ranking { ids: &ids(&["faq".into(), "a".into(), "c".into()]), weight: 1.0 },
-            ],
+            &[Ranking { ids: &bm25_ids, weight: 1.0 }, Ranking { ids: &dense_ids, weight: 1.0 }],
             60.0,
         );
         assert_eq!(rrf[0].0, "a");
