@@ -45,6 +45,8 @@ enum Command {
     Status(StatusArgs),
     /// Print the effective configuration (defaults < file < environment) as TOML.
     Config,
+    /// Embed texts with the configured model, one JSON vector per line (for checking a model).
+    Embed(EmbedArgs),
     /// Load one document and print it as JSON (the sandboxed PDF loader runs this).
     #[command(name = "__load-document", hide = true)]
     LoadDocument {
@@ -52,6 +54,25 @@ enum Command {
         doc_id: String,
         path: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+struct EmbedArgs {
+    /// Texts to embed; without any, one JSON string per line is read from standard input.
+    texts: Vec<String>,
+    /// Embed as questions (the model's query prefix) or as chunks (its passage prefix).
+    #[arg(long, value_enum, default_value = "query")]
+    kind: TextKind,
+    /// Model to use (overrides `embedding.model`): a folder, or a name under `<home>/models`.
+    #[arg(long, value_name = "NAME|DIR")]
+    model: Option<String>,
+}
+
+/// What a text is to the embedding model.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum TextKind {
+    Query,
+    Passage,
 }
 
 #[derive(Debug, Args)]
@@ -266,9 +287,37 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Config => to_stdout(|out| write!(out, "{}", config.to_toml()))?,
+        Command::Embed(args) => embed(&mut config, args)?,
         Command::LoadDocument { .. } => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `kefu embed`: vectors exactly as ingestion (passages) or search (queries) computes them.
+fn embed(config: &mut Config, args: EmbedArgs) -> Result<()> {
+    if let Some(model) = args.model {
+        config.embedding.model = model;
+    }
+    let texts = if args.texts.is_empty() {
+        std::io::stdin()
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                let line = line.map_err(Error::io("standard input"))?;
+                serde_json::from_str::<String>(&line).map_err(|e| {
+                    Error::InvalidRequest(format!("standard input, line {}: not a JSON string: {e}", i + 1))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        args.texts
+    };
+    let embedder = Embedder::load(config)?;
+    let vectors = match args.kind {
+        TextKind::Passage => embedder.embed_passages(&texts, |_| {})?,
+        TextKind::Query => texts.iter().map(|text| embedder.embed_query(text)).collect::<Result<_>>()?,
+    };
+    to_stdout(|out| vectors.iter().try_for_each(|v| writeln!(out, "{}", serde_json::json!(v))))
 }
 
 /// `kefu eval`: runs the evaluation, writes and prints its outputs, checks the floors.

@@ -298,7 +298,12 @@ impl Default for ServerConfig {
 
 impl Default for EmbeddingConfig {
     fn default() -> Self {
-        EmbeddingConfig { model: "all-minilm-l6-v2".into(), onnxruntime: None, batch_size: 32, threads: 0 }
+        EmbeddingConfig {
+            model: "multilingual-e5-small".into(),
+            onnxruntime: None,
+            batch_size: 32,
+            threads: 0,
+        }
     }
 }
 
@@ -321,7 +326,7 @@ impl Default for SearchConfig {
             candidates: 100,
             fusion: Fusion::Convex,
             rrf_k: 60.0,
-            bm25_weight: 0.2,
+            bm25_weight: 0.45,
             dense_weight: 0.8,
             title_boost: 0.25,
             bigram_weight: 0.5,

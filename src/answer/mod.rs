@@ -162,17 +162,25 @@ struct Retrieved {
     weights: Vec<(String, f32)>,
     /// Share of that weight carried by words no chunk contains.
     unknown: f32,
+    /// The embedding model's similarity range, to read the dense scores by.
+    similarity_range: [f32; 2],
     embed_ms: f64,
 }
 
 impl Retrieved {
-    fn new(hits: Vec<SearchHit>, terms: &[QueryTerm], embed_ms: f64) -> Retrieved {
+    fn new(
+        hits: Vec<SearchHit>,
+        terms: &[QueryTerm],
+        similarity_range: [f32; 2],
+        embed_ms: f64,
+    ) -> Retrieved {
         let total: f32 = terms.iter().map(|t| t.idf).sum();
         let unknown: f32 = terms.iter().filter(|t| t.chunks == 0).map(|t| t.idf).sum();
         Retrieved {
             hits,
             weights: terms.iter().map(|t| (t.term.clone(), t.idf)).collect(),
             unknown: if total > 0.0 { unknown / total } else { 0.0 },
+            similarity_range,
             embed_ms,
         }
     }
@@ -269,7 +277,8 @@ impl Answerer {
                 results = retriever.search(&request)?;
             }
             let terms = retriever.query_terms(&request.query)?;
-            Ok(Retrieved::new(results.results, &terms, results.timings.embed_ms))
+            let range = retriever.model().similarity_range;
+            Ok(Retrieved::new(results.results, &terms, range, results.timings.embed_ms))
         })
         .await
     }
@@ -435,7 +444,7 @@ fn evidence(retrieved: &Retrieved) -> Option<Evidence> {
     let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
     Some(Evidence {
         coverage: extractive::coverage(&retrieved.weights, &extractive::terms(&text)),
-        similarity: top.dense_score,
+        semantic: top.dense_score.map(|cosine| confidence::semantic(cosine, retrieved.similarity_range)),
         agreement: within(top.bm25_rank) && within(top.dense_rank),
         unknown: retrieved.unknown,
     })

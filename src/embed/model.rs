@@ -49,10 +49,23 @@ pub struct ModelSpec {
     /// leaves the dense ranking out for questions in other languages.
     #[serde(default)]
     pub languages: Vec<String>,
+    /// Cosine similarities of question and passage at which they are unrelated, and at which
+    /// they are as related as passages get: answers' confidence reads dense scores by it.
+    /// Measured per model (docs/answering.md); all-MiniLM-L6-v2's when a manifest has none.
+    #[serde(default = "minilm_similarity_range")]
+    pub similarity_range: [f32; 2],
     /// SHA-256 of the model's files, by file name.
     #[serde(default)]
     pub files: BTreeMap<String, String>,
 }
+
+/// all-MiniLM-L6-v2's similarity range, the one kefu was first calibrated with.
+fn minilm_similarity_range() -> [f32; 2] {
+    [0.25, 0.70]
+}
+
+/// multilingual-e5's similarity range: its cosines sit high (see scripts/modelkit/e5_small.py).
+pub const E5_SIMILARITY_RANGE: [f32; 2] = [0.83, 0.93];
 
 impl ModelSpec {
     /// Identifies the exact weights: the name plus the start of the graph's checksum. An index
@@ -166,6 +179,7 @@ pub fn catalog_spec(code: &str, dimension: usize) -> ModelSpec {
         query_prefix: query_prefix.into(),
         passage_prefix: passage_prefix.into(),
         languages,
+        similarity_range: if repo.contains("e5-") { E5_SIMILARITY_RANGE } else { minilm_similarity_range() },
         files: BTreeMap::new(),
     }
 }
@@ -217,6 +231,6 @@ mod tests {
     fn unknown_local_names_point_at_setup() {
         let config = Config { home: PathBuf::from("/nonexistent"), ..Config::default() };
         let err = resolve(&config).unwrap_err().to_string();
-        assert!(err.contains("make setup") && err.contains("all-minilm-l6-v2"), "{err}");
+        assert!(err.contains("make setup") && err.contains("multilingual-e5-small"), "{err}");
     }
 }

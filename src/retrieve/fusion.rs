@@ -33,13 +33,15 @@ pub fn reciprocal_rank_fusion(rankings: &[Ranking], k: f32) -> Vec<(String, f32)
 }
 
 /// How a retriever's scores are put on a common scale before they are combined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Scale {
     /// Divided by the list's best score: for BM25, whose scores are unbounded and depend on
     /// the query's words.
     ByBest,
-    /// As they are: for cosine similarity, which already means the same across queries.
-    Raw,
+    /// Mapped linearly from a fixed `[low, high]` to `[0, 1]` (values outside stay outside):
+    /// for cosine similarity, which means the same across queries but not across models (see
+    /// [`crate::embed::ModelSpec::similarity_range`]).
+    Range([f32; 2]),
 }
 
 /// One retriever's results with their scores, best first (the first is the best score, the last
@@ -68,9 +70,11 @@ pub fn convex_combination(lists: &[Scored]) -> Vec<(String, f32)> {
         let (Some((_, best)), Some((_, lowest))) = (list.hits.first(), list.hits.last()) else {
             continue;
         };
+        // Only differences of scaled scores matter below, so a range's low end drops out.
         let divisor = match list.scale {
             Scale::ByBest if *best > 0.0 => *best,
-            _ => 1.0,
+            Scale::ByBest => 1.0,
+            Scale::Range([low, high]) => (high - low).max(f32::EPSILON),
         };
         floor += list.weight * lowest / divisor;
         for (i, (id, score)) in list.hits.iter().enumerate() {
@@ -98,12 +102,12 @@ mod tests {
 
     #[test]
     fn convex_combination_matches_a_hand_computed_case() {
-        // BM25 scaled by its best (10): x 1.0, y 0.5, lowest 0.5. Cosine as is: y 0.9, z 0.3.
+        // BM25 scaled by its best (10): x 1.0, y 0.5, lowest 0.5. Cosine over [0, 1]: as is.
         let bm25 = scored(&[("x", 10.0), ("y", 5.0)]);
         let dense = scored(&[("y", 0.9), ("z", 0.3)]);
         let fused = convex_combination(&[
             Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
-            Scored { hits: &dense, weight: 0.8, scale: Scale::Raw },
+            Scored { hits: &dense, weight: 0.8, scale: Scale::Range([0.0, 1.0]) },
         ]);
         // x: 0.2·1.0 + 0.8·0.3 (missing: dense lowest) = 0.44
         // y: 0.2·0.5 + 0.8·0.9 = 0.82; z: 0.2·0.5 (missing: BM25 lowest) + 0.8·0.3 = 0.34
@@ -129,17 +133,35 @@ mod tests {
         assert_eq!(rrf[0].0, "a");
         let fused = convex_combination(&[
             Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
-            Scored { hits: &dense, weight: 0.8, scale: Scale::Raw },
+            Scored { hits: &dense, weight: 0.8, scale: Scale::Range([0.0, 1.0]) },
         ]);
         assert_eq!(fused[0].0, "faq");
         // One list alone keeps its order; an empty or zero-weight list changes nothing.
         let alone = convex_combination(&[
             Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
-            Scored { hits: &[], weight: 0.8, scale: Scale::Raw },
+            Scored { hits: &[], weight: 0.8, scale: Scale::Range([0.0, 1.0]) },
         ]);
         let order: Vec<&str> = alone.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(order, ["a", "b", "faq"]);
         assert!(convex_combination(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_models_similarity_range_sets_how_far_apart_its_scores_are() {
+        // BM25 prefers x clearly; dense prefers y by 0.03 of cosine. Over [0, 1], 0.03 is
+        // little and BM25 wins; over a model's narrow range [0.80, 0.92], it is a quarter.
+        let bm25 = scored(&[("x", 10.0), ("y", 6.0)]);
+        let dense = scored(&[("y", 0.88), ("x", 0.85)]);
+        let top = |range| {
+            convex_combination(&[
+                Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
+                Scored { hits: &dense, weight: 0.8, scale: Scale::Range(range) },
+            ])[0]
+                .0
+                .clone()
+        };
+        assert_eq!(top([0.0, 1.0]), "x");
+        assert_eq!(top([0.80, 0.92]), "y");
     }
 
     fn ids(list: &[&str]) -> Vec<String> {

@@ -134,6 +134,11 @@ impl Retriever {
         Ok(Retriever { index, embedder, config })
     }
 
+    /// The embedding model's settings.
+    pub fn model(&self) -> &crate::embed::ModelSpec {
+        self.embedder.spec()
+    }
+
     /// A retriever over the live generation of `config.data_dir`.
     pub fn open(config: &crate::Config, embedder: Arc<Embedder>) -> Result<Self> {
         let index = Index::open(&crate::index::DataDir::new(&config.data_dir), config)?;
@@ -218,7 +223,11 @@ impl Retriever {
             (Mode::Dense, _) => dense.clone(),
             (Mode::Hybrid, Fusion::Convex) => convex_combination(&[
                 Scored { hits: &bm25, weight: self.config.bm25_weight, scale: Scale::ByBest },
-                Scored { hits: &dense, weight: dense_weight, scale: Scale::Raw },
+                Scored {
+                    hits: &dense,
+                    weight: dense_weight,
+                    scale: Scale::Range(self.embedder.spec().similarity_range),
+                },
             ]),
             (Mode::Hybrid, Fusion::Rrf) => reciprocal_rank_fusion(
                 &[

@@ -73,7 +73,7 @@ fn beir_set_is_indexed_once_measured_in_every_mode_and_reported() {
     assert_eq!(report["per_query"].as_array().unwrap().len(), 5, "four judged and one unanswerable");
     let q1 = report["per_query"].as_array().unwrap().iter().find(|q| q["id"] == "q1").unwrap();
     assert_eq!(q1["modes"]["bm25"]["top"][0], "returns");
-    assert!(report["model"].as_str().unwrap().starts_with("all-minilm-l6-v2"));
+    assert!(report["model"].as_str().unwrap().starts_with("multilingual-e5-small@"));
     assert_eq!(report["unjudged"], 1);
     let markdown = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(markdown.contains("| hybrid |"), "{markdown}");

@@ -154,51 +154,59 @@ fn only_one_ingest_runs_at_a_time() {
 
 #[test]
 fn changing_the_model_is_refused_unless_re_embedding() {
-    let (src, data, home) =
-        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    copy_corpus_files(src.path(), &["en/policies/refunds.md"]);
-    ingest(&[src.path()], data.path(), &[]);
-
-    // The same weights under another name: a different model as far as the index can tell.
-    let real = config(data.path()).home.join("models/all-minilm-l6-v2");
-    let other = home.path().join("minilm-renamed");
-    fs::create_dir(&other).unwrap();
-    for entry in fs::read_dir(&real).unwrap() {
-        let path = entry.unwrap().path();
-        std::os::unix::fs::symlink(&path, other.join(path.file_name().unwrap())).unwrap();
-    }
-    let manifest = fs::read_to_string(real.join("kefu-model.json"))
-        .unwrap()
-        .replace("\"all-minilm-l6-v2\"", "\"minilm-renamed\"");
-    fs::remove_file(other.join("kefu-model.json")).unwrap();
-    fs::write(other.join("kefu-model.json"), manifest).unwrap();
-
-    let run = |extra: &[&str]| {
+    let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let files = ["zh/policies/returns.md", "zh/policies/delivery.md", "zh/policies/shipping-insurance.md"];
+    copy_corpus_files(src.path(), &files);
+    let run = |model: &str, extra: &[&str]| {
         kefu_ingest(src.path(), data.path())
-            .env("KEFU_EMBEDDING__MODEL", &other)
+            .env("KEFU_EMBEDDING__MODEL", model)
             .arg("--json")
             .args(extra)
             .output()
             .unwrap()
     };
-    let refused = run(&[]);
+    let first = json_output(&run("all-minilm-l6-v2", &[]));
+    let minilm = catalog(data.path()).info().unwrap().unwrap().model;
+    assert!(minilm.starts_with("all-minilm-l6-v2@"), "{minilm}");
+    let refused = run("multilingual-e5-small", &[]);
     assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("model_mismatch") && stderr.contains("--reembed"), "{stderr}");
+    let dense_search = |model: &str| {
+        kefu()
+            .env("KEFU_EMBEDDING__MODEL", model)
+            .args([
+                "search",
+                "七天无理由退货需要满足什么条件",
+                "--mode",
+                "dense",
+                "--k",
+                "1",
+                "--json",
+                "--data",
+            ])
+            .arg(data.path())
+            .output()
+            .unwrap()
+    };
     assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("model_mismatch"),
-        "{}",
-        String::from_utf8_lossy(&refused.stderr)
+        String::from_utf8_lossy(&dense_search("multilingual-e5-small").stderr).contains("model_mismatch")
     );
-    let search = kefu()
-        .env("KEFU_EMBEDDING__MODEL", &other)
-        .args(["search", "refund", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&search.stderr).contains("model_mismatch"));
+    // Refused means untouched: the MiniLM index still serves.
+    assert_eq!(catalog(data.path()).info().unwrap().unwrap().model, minilm);
 
-    let report = json_output(&run(&["--reembed"]));
-    assert_eq!(report["added"], 1);
-    assert!(catalog(data.path()).info().unwrap().unwrap().model.starts_with("minilm-renamed@"));
+    let e5 = json_output(&run("multilingual-e5-small", &["--reembed"]));
+    assert_eq!((e5["added"].as_u64(), e5["reused"].as_u64()), (Some(3), Some(0)), "{e5}");
+    // Every chunk embedded again; e5's tokenizer counts differently, so the chunks differ too.
+    assert_eq!(e5["embedded"], e5["chunks"], "{e5}");
+    assert!(catalog(data.path()).info().unwrap().unwrap().model.starts_with("multilingual-e5-small@"));
+    let found = json_output(&dense_search("multilingual-e5-small"));
+    assert_eq!(found["results"][0]["doc_id"], "zh/policies/returns.md", "{found}");
+
+    // Back to MiniLM: its vectors are still in the per-model embedding cache.
+    let back = json_output(&run("all-minilm-l6-v2", &["--reembed"]));
+    assert_eq!((back["embedded"].as_u64(), &back["reused"]), (Some(0), &first["chunks"]), "{back}");
+    assert_eq!(catalog(data.path()).info().unwrap().unwrap().model, minilm);
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! End-to-end tests on the real components: the all-MiniLM-L6-v2 model on ONNX Runtime
-//! (installed by `make setup`), qdrant-edge, tantivy, and the sample help center in `corpus/`.
+//! End-to-end tests on the real components: the all-MiniLM-L6-v2 and multilingual-e5-small
+//! models on ONNX Runtime (installed by `make setup`), qdrant-edge, tantivy, and the sample help
+//! center in `corpus/`.
 //! One test binary, so that the corpus is embedded and indexed once for all search tests.
 
 mod chunking;
@@ -8,6 +9,7 @@ mod crash;
 mod eval;
 mod ingest;
 mod loading;
+mod models;
 #[cfg(feature = "qdrant-server")]
 mod qdrant_server;
 mod search;
