@@ -70,13 +70,13 @@ pub fn convex_combination(lists: &[Scored]) -> Vec<(String, f32)> {
         let (Some((_, best)), Some((_, lowest))) = (list.hits.first(), list.hits.last()) else {
             continue;
         };
-        // Only differences of scaled scores matter below, so a range's low end drops out.
-        let divisor = match list.scale {
-            Scale::ByBest if *best > 0.0 => *best,
-            Scale::ByBest => 1.0,
-            Scale::Range([low, high]) => (high - low).max(f32::EPSILON),
+        // scaled = (score - offset) / divisor
+        let (offset, divisor) = match list.scale {
+            Scale::ByBest if *best > 0.0 => (0.0, *best),
+            Scale::ByBest => (0.0, 1.0),
+            Scale::Range([low, high]) => (low, (high - low).max(f32::EPSILON)),
         };
-        floor += list.weight * lowest / divisor;
+        floor += list.weight * (lowest - offset) / divisor;
         for (i, (id, score)) in list.hits.iter().enumerate() {
             let entry = fused.entry(id.as_str()).or_insert((0.0, usize::MAX));
             entry.0 += list.weight * (score - lowest) / divisor;
@@ -162,6 +162,10 @@ mod tests {
         };
         assert_eq!(top([0.0, 1.0]), "x");
         assert_eq!(top([0.80, 0.92]), "y");
+        // Scores are the scaled values themselves: (0.88 - 0.5) / 0.5 and (0.85 - 0.5) / 0.5.
+        let alone =
+            convex_combination(&[Scored { hits: &dense, weight: 1.0, scale: Scale::Range([0.5, 1.0]) }]);
+        assert!((alone[0].1 - 0.76).abs() < 1e-6 && (alone[1].1 - 0.70).abs() < 1e-6, "{alone:?}");
     }
 
     fn ids(list: &[&str]) -> Vec<String> {
