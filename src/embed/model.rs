@@ -65,7 +65,7 @@ fn minilm_similarity_range() -> [f32; 2] {
 }
 
 /// multilingual-e5's similarity range: its cosines sit high (see scripts/modelkit/e5_small.py).
-pub const E5_SIMILARITY_RANGE: [f32; 2] = [0.83, 0.93];
+const E5_SIMILARITY_RANGE: [f32; 2] = [0.83, 0.93];
 
 impl ModelSpec {
     /// Identifies the exact weights: the name plus the start of the graph's checksum. An index
