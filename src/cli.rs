@@ -47,13 +47,10 @@ enum Command {
     Config,
     /// Embed texts with the configured model, one JSON vector per line (for checking a model).
     Embed(EmbedArgs),
-    /// Load one document and print it as JSON (the sandboxed PDF loader runs this).
-    #[command(name = "__load-document", hide = true)]
-    LoadDocument {
-        #[arg(long)]
-        doc_id: String,
-        path: PathBuf,
-    },
+    /// Load documents sent on stdin, answering each as a JSON line (the sandboxed loader that
+    /// `kefu ingest` starts; see `indexer::sandbox`).
+    #[command(name = "__load-documents", hide = true)]
+    LoadDocuments,
 }
 
 #[derive(Debug, Args)]
@@ -217,8 +214,10 @@ impl Cli {
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    if let Command::LoadDocument { doc_id, path } = &cli.command {
-        return load_document(doc_id, path);
+    if let Command::LoadDocuments = &cli.command {
+        crate::indexer::sandbox::serve(std::io::stdin().lock(), std::io::stdout().lock())
+            .map_err(Error::io("<stdin>"))?;
+        return Ok(ExitCode::SUCCESS);
     }
     let mut config = Config::load(cli.config.as_deref())?;
     match cli.command {
@@ -288,7 +287,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Config => to_stdout(|out| write!(out, "{}", config.to_toml()))?,
         Command::Embed(args) => embed(&mut config, args)?,
-        Command::LoadDocument { .. } => unreachable!("handled above"),
+        Command::LoadDocuments => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -411,23 +410,6 @@ fn print_answer(out: &mut impl Write, answer: &Answer) -> std::io::Result<()> {
 fn set_data(config: &mut Config, data: &DataArg) {
     if let Some(dir) = &data.data {
         config.data_dir = dir.clone();
-    }
-}
-
-/// The sandboxed child: load one file, print it as JSON; errors go to stderr.
-fn load_document(doc_id: &str, path: &Path) -> Result<ExitCode> {
-    let format = kefu_ingest::Format::from_path(path)
-        .ok_or_else(|| Error::InvalidRequest(format!("{}: unsupported file type", path.display())))?;
-    let bytes = std::fs::read(path).map_err(Error::io(path))?;
-    match kefu_ingest::load(doc_id, path, format, &bytes) {
-        Ok(loaded) => {
-            print_json(&loaded)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            eprintln!("{}", e.reason());
-            Ok(ExitCode::from(2))
-        }
     }
 }
 

@@ -158,14 +158,21 @@ pub struct ChunkingConfig {
     pub max_tokens: usize,
 }
 
-/// Ingestion limits.
+/// Ingestion limits: what one file may cost. A file over a limit is skipped with a reason
+/// naming the setting; the rest of the run goes on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct IngestConfig {
-    /// Memory (address space) allowed to the child process that parses one PDF, in MiB.
-    pub pdf_memory_mib: u64,
-    /// Time allowed to parse one PDF, in seconds.
-    pub pdf_timeout_secs: u64,
+    /// Memory (address space) of the child process that parses documents, in MiB.
+    #[serde(alias = "pdf_memory_mib")]
+    pub loader_memory_mib: u64,
+    /// Time allowed to load one file, in seconds.
+    #[serde(alias = "pdf_timeout_secs")]
+    pub file_timeout_secs: u64,
+    /// Largest file read, in MiB.
+    pub max_file_mib: u64,
+    /// Most characters of text one document may have once loaded.
+    pub max_document_chars: usize,
 }
 
 /// Retrieval settings; see docs/retrieval.md for what each does.
@@ -315,7 +322,12 @@ impl Default for ChunkingConfig {
 
 impl Default for IngestConfig {
     fn default() -> Self {
-        IngestConfig { pdf_memory_mib: 2048, pdf_timeout_secs: 120 }
+        IngestConfig {
+            loader_memory_mib: 2048,
+            file_timeout_secs: 120,
+            max_file_mib: 100,
+            max_document_chars: 2_000_000,
+        }
     }
 }
 
@@ -397,6 +409,10 @@ impl Config {
         let positive = [
             ("embedding.batch_size", self.embedding.batch_size),
             ("chunking.max_tokens", self.chunking.max_tokens),
+            ("ingest.loader_memory_mib", self.ingest.loader_memory_mib as usize),
+            ("ingest.file_timeout_secs", self.ingest.file_timeout_secs as usize),
+            ("ingest.max_file_mib", self.ingest.max_file_mib as usize),
+            ("ingest.max_document_chars", self.ingest.max_document_chars),
             ("search.k", self.search.k),
             ("search.candidates", self.search.candidates),
             ("search.hnsw_ef", self.search.hnsw_ef),

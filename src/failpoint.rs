@@ -13,3 +13,13 @@ pub fn hit(name: &str) {
         }
     }
 }
+
+/// Blocks the thread for good if `KEFU_FAILPOINT` is `name`: a parser stuck on a file, for the
+/// tests of per-file time limits and of what a killed ingest leaves running.
+pub fn stall(name: &str) {
+    if std::env::var_os("KEFU_FAILPOINT").is_some_and(|v| v == name) {
+        loop {
+            std::thread::park();
+        }
+    }
+}

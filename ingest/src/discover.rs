@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use crate::document::Format;
@@ -39,26 +40,37 @@ pub struct UnreadableRoot {
 }
 
 /// Walks `roots` (files or folders), in sorted order. Hidden files and folders (`.name`) are
-/// ignored; unknown formats, unreadable folders inside a root and duplicate ids are reported as
-/// skipped; a root that cannot be read at all is an error.
+/// ignored. Only regular files are taken: FIFOs, sockets and devices are skipped, and so is a
+/// symbolic link that leads out of the roots (a link to `/etc/passwd` must never be indexed and
+/// served), to a folder, nowhere, or round in a loop. Unknown formats, unreadable folders inside
+/// a root, ids that [`check_id`] refuses and duplicate ids are reported as skipped; a root that
+/// cannot be read at all is an error.
 pub fn discover(roots: &[PathBuf]) -> Result<(Vec<SourceFile>, Vec<Skipped>), UnreadableRoot> {
     let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
     let mut skipped = Vec::new();
+    let unreadable = |root: &PathBuf, reason: String| UnreadableRoot { path: root.clone(), reason };
+    // Every root resolved first: a link inside one root may point into another.
+    let mut resolved = Vec::with_capacity(roots.len());
     for root in roots {
+        let real = fs::canonicalize(root).map_err(|e| {
+            unreadable(
+                root,
+                if e.kind() == ErrorKind::NotFound { "no such file or folder".into() } else { e.to_string() },
+            )
+        })?;
+        resolved.push(real);
+    }
+    let walker = Walker { roots: &resolved };
+    for (root, real) in roots.iter().zip(&resolved) {
         let mut found = Vec::new();
-        match fs::metadata(root) {
-            Ok(meta) if meta.is_dir() => walk(root, root, &mut found, &mut skipped),
-            Ok(_) => {
-                let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                found.push((root.clone(), name));
-            }
-            Err(e) => {
-                let reason = match e.kind() {
-                    std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
-                    _ => e.to_string(),
-                };
-                return Err(UnreadableRoot { path: root.clone(), reason });
-            }
+        let meta = fs::metadata(real).map_err(|e| unreadable(root, e.to_string()))?;
+        if meta.is_dir() {
+            walker.walk(root, root, &mut found, &mut skipped);
+        } else if meta.is_file() {
+            let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            found.push((root.clone(), name));
+        } else {
+            return Err(unreadable(root, format!("not a regular file or folder ({})", file_kind(&meta))));
         }
         for (path, doc_id) in found {
             let Some(format) = Format::from_path(&path) else {
@@ -67,6 +79,10 @@ pub fn discover(roots: &[PathBuf]) -> Result<(Vec<SourceFile>, Vec<Skipped>), Un
                 skipped.push(Skipped { path, reason: format!("unsupported file type{ext}") });
                 continue;
             };
+            if let Err(reason) = check_id(&doc_id) {
+                skipped.push(Skipped { path, reason: format!("its path cannot be a document id: {reason}") });
+                continue;
+            }
             if let Some(first) = files.get(&doc_id) {
                 let reason = format!("same document id `{doc_id}` as {}", first.path.display());
                 skipped.push(Skipped { path, reason });
@@ -78,28 +94,153 @@ pub fn discover(roots: &[PathBuf]) -> Result<(Vec<SourceFile>, Vec<Skipped>), Un
     Ok((files.into_values().collect(), skipped))
 }
 
-fn walk(root: &Path, dir: &Path, found: &mut Vec<(PathBuf, String)>, skipped: &mut Vec<Skipped>) {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => return skipped.push(Skipped { path: dir.to_path_buf(), reason: e.to_string() }),
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
-            continue;
-        }
-        let Ok(meta) = fs::symlink_metadata(&path) else { continue };
-        if meta.is_dir() {
-            walk(root, &path, found, skipped);
-        } else if meta.is_symlink() && path.is_dir() {
-            skipped.push(Skipped { path, reason: "symbolic link to a folder, not followed".into() });
-        } else {
+/// The longest document id, in bytes. Ids are index keys (tantivy terms, redb keys) and appear
+/// in citations: a 70,000-character id is an attack, not a name.
+pub const MAX_ID_BYTES: usize = 256;
+
+/// Checks a document id (from a path or from front matter): 1 to [`MAX_ID_BYTES`] bytes, no
+/// control or invisible formatting characters (NUL, bidi overrides that make an id display as
+/// another), no surrounding whitespace, no `..` segment, not absolute. The error says why.
+pub fn check_id(id: &str) -> Result<(), String> {
+    if id.is_empty() {
+        return Err("the id is empty".into());
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(format!("the id is {} bytes long (at most {MAX_ID_BYTES})", id.len()));
+    }
+    if let Some(c) = id.chars().find(|&c| c.is_control() || is_invisible_format(c)) {
+        return Err(format!("the id contains the control character U+{:04X}", c as u32));
+    }
+    if id.trim() != id {
+        return Err("the id starts or ends with whitespace".into());
+    }
+    if id.starts_with('/') || id.split(['/', '\\']).any(|segment| segment == "..") {
+        return Err("the id is an absolute path or has a `..` segment".into());
+    }
+    Ok(())
+}
+
+/// Characters that change how text around them is displayed without showing themselves: bidi
+/// embeddings, overrides and isolates, zero-width characters, the BOM.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
+}
+
+/// Why a source file could not be read by [`read_source`].
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Larger than the limit given.
+    #[error("the file is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// A FIFO, socket or device: reading it could block forever or never end.
+    #[error("not a regular file ({0})")]
+    NotRegular(&'static str),
+    /// The operating system refused.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads a source file, at most `max_bytes` of it. The file is opened without blocking and
+/// checked to be a regular file on the open descriptor, so that a FIFO, or a file swapped for a
+/// device after [`discover`] saw it, cannot block or flood the reader.
+pub fn read_source(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+    let file = fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(file_kind(&meta)));
+    }
+    if meta.len() > max_bytes {
+        return Err(ReadError::TooLarge { limit: max_bytes });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow after the check: never read more than the limit.
+    file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(ReadError::TooLarge { limit: max_bytes });
+    }
+    Ok(bytes)
+}
+
+fn file_kind(meta: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
+struct Walker<'a> {
+    /// The roots, resolved: where symbolic links may lead.
+    roots: &'a [PathBuf],
+}
+
+impl Walker<'_> {
+    fn walk(&self, root: &Path, dir: &Path, found: &mut Vec<(PathBuf, String)>, skipped: &mut Vec<Skipped>) {
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => return skipped.push(Skipped { path: dir.to_path_buf(), reason: e.to_string() }),
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+                continue;
+            }
+            let Ok(meta) = fs::symlink_metadata(&path) else { continue };
+            if meta.is_dir() {
+                self.walk(root, &path, found, skipped);
+                continue;
+            }
+            if meta.is_symlink() {
+                if let Err(reason) = self.check_link(&path) {
+                    skipped.push(Skipped { path, reason });
+                    continue;
+                }
+            } else if !meta.is_file() {
+                skipped.push(Skipped { path, reason: format!("not a regular file ({})", file_kind(&meta)) });
+                continue;
+            }
             let relative = path.strip_prefix(root).unwrap_or(&path);
             let id =
                 relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
             found.push((path, id));
         }
+    }
+
+    /// A symbolic link is followed only to a regular file inside one of the roots.
+    fn check_link(&self, link: &Path) -> Result<(), String> {
+        let target = fs::canonicalize(link).map_err(|e| match e.kind() {
+            ErrorKind::NotFound => "symbolic link to nothing (dangling)".to_string(),
+            _ => format!("symbolic link that cannot be followed: {e}"),
+        })?;
+        if !self.roots.iter().any(|root| target.starts_with(root)) {
+            return Err(format!(
+                "symbolic link to {}, outside the folders being ingested, not followed",
+                target.display()
+            ));
+        }
+        let meta = fs::metadata(&target).map_err(|e| e.to_string())?;
+        if meta.is_dir() {
+            return Err("symbolic link to a folder, not followed".into());
+        }
+        if !meta.is_file() {
+            return Err(format!("symbolic link to {}, not a regular file", file_kind(&meta)));
+        }
+        Ok(())
     }
 }
 

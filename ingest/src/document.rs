@@ -200,7 +200,7 @@ impl TextBuilder {
         if !self.text.is_empty() {
             self.text.push('\n');
         }
-        self.text.push_str(block);
+        push_capping_words(&mut self.text, block);
     }
 }
 
@@ -269,6 +269,31 @@ impl InlineWriter {
     }
 }
 
+/// The longest word kept whole, in characters. Longer "words" (an 800,000-letter run, a base64
+/// blob) carry no meaning a shopper could ask about, and the chunker's cost grows with the square
+/// of the longest word; they are cut to this length and marked with `…`. (UAX #29 words: a URL
+/// or a path is many words, and every Chinese character is one.)
+pub const MAX_WORD_CHARS: usize = 64;
+
+/// Appends `block` to `text`, cutting words longer than [`MAX_WORD_CHARS`].
+fn push_capping_words(text: &mut String, block: &str) {
+    use unicode_segmentation::UnicodeSegmentation;
+    // Most blocks have no long word: check cheaply before segmenting.
+    let longest_run = block.split(char::is_whitespace).map(str::len).max().unwrap_or(0);
+    if longest_run <= MAX_WORD_CHARS {
+        return text.push_str(block);
+    }
+    for word in block.split_word_bounds() {
+        match word.char_indices().nth(MAX_WORD_CHARS) {
+            Some((cut, _)) => {
+                text.push_str(&word[..cut]);
+                text.push('…');
+            }
+            None => text.push_str(word),
+        }
+    }
+}
+
 /// Collapses runs of whitespace to one space, and drops spaces between two CJK characters (where
 /// a line break in the source must not become a space).
 pub fn collapse_whitespace(text: &str) -> String {
@@ -323,6 +348,22 @@ mod tests {
         assert_eq!(&text[sections[1].body.clone()], "We do.");
         assert_eq!(sections[0].question.as_deref(), Some("How long?"));
         assert_eq!(sections[0].tags, ["returns"]);
+    }
+
+    #[test]
+    fn absurdly_long_words_are_cut() {
+        let mut b = TextBuilder::default();
+        let long = "x".repeat(100_000);
+        b.block(&format!("see {long} and https://example.com/a/b?c=d 七天无理由退货"));
+        let (text, _) = b.finish();
+        assert_eq!(
+            text,
+            format!("see {}… and https://example.com/a/b?c=d 七天无理由退货", "x".repeat(MAX_WORD_CHARS))
+        );
+        let mut b = TextBuilder::default();
+        let chinese = "退".repeat(1000);
+        b.block(&chinese);
+        assert_eq!(b.finish().0, chinese, "Chinese characters are words of their own");
     }
 
     #[test]

@@ -22,7 +22,9 @@ pub mod locale;
 
 pub use changes::{ChangePlan, content_hash, plan_changes};
 pub use chunk::{Chunk, Chunker, ChunkerConfig};
-pub use discover::{Skipped, SourceFile, UnreadableRoot, discover};
+pub use discover::{
+    MAX_ID_BYTES, ReadError, Skipped, SourceFile, UnreadableRoot, check_id, discover, read_source,
+};
 pub use document::{Document, Format, Metadata, Section};
 pub use error::{Error, Result};
 pub use load::{Loaded, load, load_record};

@@ -30,6 +30,11 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct DocumentRecord {
     /// Document id.
     pub id: String,
+    /// The id of the file it was read from (its path relative to the folder ingested), which
+    /// change detection keys on. It differs from `id` when front matter declares an id; empty in
+    /// catalogs written before it was recorded, where it was `id`.
+    #[serde(default)]
+    pub source_id: String,
     /// The file it was read from, as given to `kefu ingest`.
     pub source: String,
     /// Hash of the file and the pipeline that indexed it (see `kefu_ingest::content_hash`).
@@ -42,6 +47,17 @@ pub struct DocumentRecord {
     pub text: String,
     /// Its chunks, in order.
     pub chunk_ids: Vec<String>,
+}
+
+/// What the manifest records of one source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedSource {
+    /// The id of the document read from it.
+    pub doc_id: String,
+    /// Hash of the file and the pipeline that indexed it.
+    pub content_hash: String,
+    /// The file, as given to `kefu ingest`.
+    pub source: String,
 }
 
 /// A chunk with the document fields a search result shows.
@@ -109,9 +125,23 @@ impl Catalog {
         self.read(INFO, None, |table| get_json(table, INFO_KEY))
     }
 
-    /// Content hash of every document, by id: the manifest that change detection compares with.
-    pub fn content_hashes(&self) -> Result<BTreeMap<String, String>> {
-        self.map_documents(|record| record.content_hash)
+    /// Every indexed document by the id of its source: the manifest that change detection
+    /// compares with.
+    pub fn sources(&self) -> Result<BTreeMap<String, IndexedSource>> {
+        let by_id = self.map_documents(|record| record)?;
+        Ok(by_id
+            .into_values()
+            .map(|record| {
+                let source_id =
+                    if record.source_id.is_empty() { record.id.clone() } else { record.source_id };
+                let indexed = IndexedSource {
+                    doc_id: record.id,
+                    content_hash: record.content_hash,
+                    source: record.source,
+                };
+                (source_id, indexed)
+            })
+            .collect())
     }
 
     /// Chunk ids of every document, by document id, as the manifest lists them.

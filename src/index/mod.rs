@@ -12,7 +12,7 @@ pub mod vectors;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-pub use catalog::{Catalog, ChunkRecord, DocumentRecord, IndexInfo};
+pub use catalog::{Catalog, ChunkRecord, DocumentRecord, IndexInfo, IndexedSource};
 pub use data_dir::{DataDir, IngestLock};
 pub use filter::SearchFilter;
 use text::{TextIndex, TextWriter};

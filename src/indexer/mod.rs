@@ -18,21 +18,22 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use kefu_ingest::{
-    Chunk, Chunker, ChunkerConfig, Document, Format, Loaded, SourceFile, content_hash, discover, plan_changes,
+    Chunk, Chunker, ChunkerConfig, Document, ReadError, SourceFile, content_hash, discover, plan_changes,
+    read_source,
 };
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::embed::{Embedder, EmbeddingCache, ModelSpec};
 use crate::index::{
-    Catalog, ChunkRecord, DataDir, DocumentRecord, GenerationBuilder, IndexInfo, VectorLocation, catalog,
-    vectors,
+    Catalog, ChunkRecord, DataDir, DocumentRecord, GenerationBuilder, IndexInfo, IndexedSource,
+    VectorLocation, catalog, vectors,
 };
 use crate::progress::bar as progress;
 use crate::{Error, Result};
 
 /// Bump when loaders or the chunker change what they produce: every document is re-indexed.
-const PIPELINE_VERSION: &str = "kefu-pipeline-2";
+const PIPELINE_VERSION: &str = "kefu-pipeline-3";
 
 /// Chunks embedded per cache commit.
 const EMBED_COMMIT_EVERY: usize = 64;
@@ -49,7 +50,7 @@ pub struct IngestOptions {
     pub reembed: bool,
     /// Show progress bars (on a terminal).
     pub progress: bool,
-    /// The kefu executable, which loads PDFs in a child process.
+    /// The kefu executable, which loads documents in a child process (see [`sandbox`]).
     pub loader_exe: PathBuf,
 }
 
@@ -98,8 +99,11 @@ struct Prepared {
 /// Runs an ingest of files into `config.data_dir`.
 pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> {
     let run = Run::start(config, options.reembed)?;
+    let limits = &config.ingest;
+    let max_bytes = limits.max_file_mib.saturating_mul(1024 * 1024);
 
-    // 1. Scan and compare.
+    // 1. Scan and compare, by source id (the path-derived id: a front-matter id is only known
+    //    once the file is loaded).
     let (files, not_ingested) = discover(&options.paths).map_err(|e| Error::InvalidRequest(e.to_string()))?;
     let mut skipped: Vec<SkippedFile> = not_ingested
         .into_iter()
@@ -108,17 +112,18 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
     let mut hashes = BTreeMap::new();
     let mut unreadable = HashSet::new();
     for file in &files {
-        match std::fs::read(&file.path) {
+        match read_file(&file.path, max_bytes, limits.max_file_mib) {
             Ok(bytes) => {
                 hashes.insert(file.doc_id.clone(), content_hash(&run.pipeline, &bytes));
             }
-            Err(e) => {
+            Err(reason) => {
                 unreadable.insert(file.doc_id.clone());
-                skipped.push(SkippedFile { path: file.path.display().to_string(), reason: e.to_string() });
+                skipped.push(SkippedFile { path: file.path.display().to_string(), reason });
             }
         }
     }
-    let plan = plan_changes(&run.indexed, &hashes);
+    let indexed_hashes = run.indexed.iter().map(|(id, s)| (id.clone(), s.content_hash.clone())).collect();
+    let plan = plan_changes(&indexed_hashes, &hashes);
     // An unreadable file is not gone: keep what is indexed.
     let gone: Vec<String> = if options.prune {
         plan.gone.iter().filter(|id| !unreadable.contains(*id)).cloned().collect()
@@ -127,22 +132,30 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
     };
     let mut report = run.report(plan.unchanged.len(), skipped);
 
-    // 2. Load and chunk.
+    // 2. Load (in the sandbox) and chunk.
     let by_id: HashMap<&str, &SourceFile> = files.iter().map(|f| (f.doc_id.as_str(), f)).collect();
     let to_load: Vec<&SourceFile> =
         plan.added.iter().chain(&plan.changed).map(|id| by_id[id.as_str()]).collect();
-    let limits = sandbox::Limits {
-        memory_mib: config.ingest.pdf_memory_mib,
-        timeout: Duration::from_secs(config.ingest.pdf_timeout_secs),
-    };
+    let mut sandbox = sandbox::Sandbox::new(
+        &options.loader_exe,
+        sandbox::Limits {
+            memory_mib: limits.loader_memory_mib,
+            timeout: Duration::from_secs(limits.file_timeout_secs),
+            max_document_chars: limits.max_document_chars,
+        },
+    );
     let bar = progress(options.progress, to_load.len(), "loading");
     let mut prepared = Vec::new();
     for file in to_load {
         bar.set_message(file.doc_id.clone());
         let source = file.path.display().to_string();
-        match load_file(file, &options.loader_exe, limits).and_then(|loaded| {
-            Ok((prepare(loaded.document, &hashes[&file.doc_id], &source, &run.chunker)?, loaded.warnings))
-        }) {
+        // Read again, and hash what is loaded: the file may have changed since the scan.
+        let loaded = read_file(&file.path, max_bytes, limits.max_file_mib).and_then(|bytes| {
+            let hash = content_hash(&run.pipeline, &bytes);
+            let loaded = sandbox.load(file, &bytes)?;
+            Ok((prepare(loaded.document, &file.doc_id, &hash, &source, &run.chunker)?, loaded.warnings))
+        });
+        match loaded {
             Ok((doc, warnings)) => {
                 report
                     .skipped
@@ -154,7 +167,17 @@ pub fn ingest(config: &Config, options: &IngestOptions) -> Result<IngestReport> 
         bar.inc(1);
     }
     bar.finish_and_clear();
+    drop(sandbox);
+    let prepared = run.claim_ids(prepared, &gone, &mut report.skipped);
     run.publish(prepared, gone, report, options.progress)
+}
+
+/// Reads a source file, at most `max_bytes` of it; the error names the limit's setting.
+fn read_file(path: &Path, max_bytes: u64, max_mib: u64) -> std::result::Result<Vec<u8>, String> {
+    read_source(path, max_bytes).map_err(|e| match e {
+        ReadError::TooLarge { .. } => format!("the file is larger than ingest.max_file_mib ({max_mib} MiB)"),
+        e => e.to_string(),
+    })
 }
 
 /// Makes the index of `config.data_dir` hold exactly `documents` (records such as the lines of
@@ -179,14 +202,15 @@ pub fn ingest_documents(
         }
         by_id.insert(document.id.clone(), document);
     }
-    let plan = plan_changes(&run.indexed, &hashes);
+    let indexed_hashes = run.indexed.iter().map(|(id, s)| (id.clone(), s.content_hash.clone())).collect();
+    let plan = plan_changes(&indexed_hashes, &hashes);
     let mut report = run.report(plan.unchanged.len(), Vec::new());
     let to_chunk: Vec<&String> = plan.added.iter().chain(&plan.changed).collect();
     let bar = progress(show_progress, to_chunk.len(), "chunking");
     let mut prepared = Vec::with_capacity(to_chunk.len());
     for id in to_chunk {
         let document = by_id.remove(id.as_str()).expect("planned ids come from the documents");
-        match prepare(document, &hashes[id.as_str()], source, &run.chunker) {
+        match prepare(document, id, &hashes[id.as_str()], source, &run.chunker) {
             Ok(doc) => prepared.push(doc),
             Err(reason) => report.skipped.push(SkippedFile { path: format!("{source}: {id}"), reason }),
         }
@@ -207,7 +231,8 @@ struct Run<'a> {
     chunker: Chunker,
     pipeline: String,
     live: Option<u64>,
-    indexed: BTreeMap<String, String>,
+    /// The live generation's manifest, by source id.
+    indexed: BTreeMap<String, IndexedSource>,
     live_vectors: Option<VectorLocation>,
 }
 
@@ -233,6 +258,45 @@ impl<'a> Run<'a> {
         Ok(Run { config, started, data, lock, embedder, chunker, pipeline, live, indexed, live_vectors })
     }
 
+    /// Drops the prepared documents whose id another source's document holds, with a reason
+    /// naming both files. An id stays with the source that holds it in the live index (unless
+    /// that source is pruned now), so a file cannot replace another's document by declaring its
+    /// id, and the outcome does not flip between runs; among new claims, path-derived ids go
+    /// first, then sources in order. An id that a source gives up in this run is free from the
+    /// next run on.
+    fn claim_ids(
+        &self,
+        mut prepared: Vec<Prepared>,
+        pruned: &[String],
+        skipped: &mut Vec<SkippedFile>,
+    ) -> Vec<Prepared> {
+        let mut owners: HashMap<String, (String, String)> = self
+            .indexed
+            .iter()
+            .filter(|(source_id, _)| !pruned.contains(source_id))
+            .map(|(source_id, s)| (s.doc_id.clone(), (source_id.clone(), s.source.clone())))
+            .collect();
+        prepared.sort_by(|a, b| {
+            let custom = |d: &Prepared| d.record.id != d.record.source_id;
+            (custom(a), &a.record.source_id).cmp(&(custom(b), &b.record.source_id))
+        });
+        prepared.retain(|doc| {
+            let record = &doc.record;
+            match owners.get(&record.id) {
+                Some((source_id, path)) if *source_id != record.source_id => {
+                    let reason = format!("document id `{}` is already used by {path}", record.id);
+                    skipped.push(SkippedFile { path: record.source.clone(), reason });
+                    false
+                }
+                _ => {
+                    owners.insert(record.id.clone(), (record.source_id.clone(), record.source.clone()));
+                    true
+                }
+            }
+        });
+        prepared
+    }
+
     /// An empty report of this run.
     fn report(&self, unchanged: usize, skipped: Vec<SkippedFile>) -> IngestReport {
         IngestReport {
@@ -250,8 +314,8 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Steps 3 and 4: embeds the prepared documents, writes a generation without `gone` and
-    /// the old versions of the prepared documents, and publishes it.
+    /// Steps 3 and 4: embeds the prepared documents, writes a generation without the documents
+    /// of the `gone` sources and the old versions of the prepared ones, and publishes it.
     fn publish(
         self,
         prepared: Vec<Prepared>,
@@ -279,17 +343,17 @@ impl<'a> Run<'a> {
         let spec = embedder.spec();
         let base = live.zip(live_vectors.as_ref());
         let mut builder = GenerationBuilder::begin(&data, &lock, base, spec.dimension, config)?;
-        let replaced: Vec<String> =
-            prepared.iter().map(|d| d.record.id.clone()).filter(|id| indexed.contains_key(id)).collect();
+        let indexed_id = |source_id: &String| indexed.get(source_id).map(|s| s.doc_id.clone());
+        let replaced: Vec<String> = prepared.iter().filter_map(|d| indexed_id(&d.record.source_id)).collect();
         builder.remove_documents(&replaced)?;
-        builder.remove_documents(&gone)?;
+        builder.remove_documents(&gone.iter().filter_map(indexed_id).collect::<Vec<_>>())?;
         crate::failpoint::hit("ingest.after_removals");
         let bar = progress(show_progress, texts.len(), "indexing");
         let mut offset = 0;
         for doc in prepared {
             let n = doc.chunks.len();
-            report.added += usize::from(!indexed.contains_key(&doc.record.id));
-            report.changed += usize::from(indexed.contains_key(&doc.record.id));
+            report.added += usize::from(!indexed.contains_key(&doc.record.source_id));
+            report.changed += usize::from(indexed.contains_key(&doc.record.source_id));
             builder.add_document(doc.record, doc.chunks, &vectors[offset..offset + n])?;
             offset += n;
             bar.inc(n as u64);
@@ -338,13 +402,13 @@ fn pipeline_fingerprint(spec: &ModelSpec, chunking: ChunkerConfig) -> String {
     format!("{PIPELINE_VERSION}|{}|max_tokens={}", spec.fingerprint(), chunking.max_tokens)
 }
 
-/// The live generation's manifest (document id -> content hash) and where its vectors are,
-/// refusing another model's index.
+/// The live generation's manifest (by source id) and where its vectors are, refusing another
+/// model's index.
 fn live_manifest(
     data: &DataDir,
     generation: u64,
     spec: &ModelSpec,
-) -> Result<(BTreeMap<String, String>, Option<VectorLocation>)> {
+) -> Result<(BTreeMap<String, IndexedSource>, Option<VectorLocation>)> {
     let catalog = Catalog::open_read_only(&data.generation(generation).join("catalog.redb"))?;
     let info = catalog.info()?;
     if let Some(info) = &info
@@ -356,7 +420,7 @@ fn live_manifest(
             configured: spec.fingerprint(),
         });
     }
-    Ok((catalog.content_hashes()?, info.map(|i| i.vectors)))
+    Ok((catalog.sources()?, info.map(|i| i.vectors)))
 }
 
 fn current_chunk_count(data: &DataDir, live: Option<u64>) -> Result<usize> {
@@ -365,22 +429,10 @@ fn current_chunk_count(data: &DataDir, live: Option<u64>) -> Result<usize> {
     Ok(catalog.info()?.map_or(0, |i| i.chunks))
 }
 
-/// Loads one file (PDFs in the sandbox).
-fn load_file(
-    file: &SourceFile,
-    loader_exe: &Path,
-    limits: sandbox::Limits,
-) -> std::result::Result<Loaded, String> {
-    if file.format == Format::Pdf {
-        return sandbox::load(loader_exe, file, limits);
-    }
-    let bytes = std::fs::read(&file.path).map_err(|e| e.to_string())?;
-    kefu_ingest::load(&file.doc_id, &file.path, file.format, &bytes).map_err(|e| e.reason())
-}
-
 /// Cuts a loaded document into chunks and makes the catalog records of both.
 fn prepare(
     document: Document,
+    source_id: &str,
     hash: &str,
     source: &str,
     chunker: &Chunker,
@@ -403,6 +455,7 @@ fn prepare(
         .collect::<Vec<_>>();
     let record = DocumentRecord {
         id: document.id.clone(),
+        source_id: source_id.to_string(),
         source: source.to_string(),
         content_hash: hash.to_string(),
         format: document.format,

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use kefu::indexer::sandbox::{self, Limits};
+use kefu::indexer::sandbox::{Limits, Sandbox};
 use kefu_ingest::{Format, SourceFile, discover, load};
 
 use crate::common::corpus;
@@ -49,23 +49,37 @@ fn source(path: &Path) -> SourceFile {
     SourceFile { path: path.to_path_buf(), doc_id: "test.pdf".into(), format: Format::Pdf }
 }
 
-const LIMITS: Limits = Limits { memory_mib: 1024, timeout: Duration::from_secs(60) };
+const LIMITS: Limits =
+    Limits { memory_mib: 1024, timeout: Duration::from_secs(60), max_document_chars: 2_000_000 };
 
-#[test]
-fn the_sandbox_loads_pdfs_like_the_library_does() {
-    let path = corpus().join("zh/legal/sanbao-warranty.pdf");
-    let sandboxed = sandbox::load(loader_exe(), &source(&path), LIMITS).unwrap();
-    let direct = load("test.pdf", &path, Format::Pdf, &std::fs::read(&path).unwrap()).unwrap();
-    assert_eq!(sandboxed.document, direct.document);
-    assert!(sandboxed.document.text.contains("三包"));
+fn sandboxed(path: &Path, limits: Limits) -> Result<kefu_ingest::Loaded, String> {
+    Sandbox::new(loader_exe(), limits).load(&source(path), &std::fs::read(path).unwrap())
 }
 
 #[test]
-fn the_sandbox_enforces_its_time_limit() {
+fn the_sandbox_loads_files_like_the_library_does() {
+    let mut sandbox = Sandbox::new(loader_exe(), LIMITS);
+    for (file, format) in [("zh/legal/sanbao-warranty.pdf", Format::Pdf), ("en/faq.csv", Format::FaqCsv)] {
+        let path = corpus().join(file);
+        let bytes = std::fs::read(&path).unwrap();
+        let file = SourceFile { path: path.clone(), doc_id: file.into(), format };
+        // One worker loads file after file.
+        let loaded = sandbox.load(&file, &bytes).unwrap();
+        let direct = load(&file.doc_id, &path, format, &bytes).unwrap();
+        assert_eq!(loaded.document, direct.document);
+    }
+}
+
+#[test]
+fn the_sandbox_enforces_its_time_limit_and_recovers() {
     let path = corpus().join("en/legal/warranty-terms.pdf");
-    let limits = Limits { timeout: Duration::ZERO, ..LIMITS };
-    let err = sandbox::load(loader_exe(), &source(&path), limits).unwrap_err();
-    assert!(err.contains("took longer than"), "{err}");
+    let mut sandbox = Sandbox::new(loader_exe(), Limits { timeout: Duration::ZERO, ..LIMITS });
+    let bytes = std::fs::read(&path).unwrap();
+    let err = sandbox.load(&source(&path), &bytes).unwrap_err();
+    assert_eq!(err, "loading took longer than 0 s (ingest.file_timeout_secs)");
+    let err = sandboxed(&path, Limits { max_document_chars: 100, ..LIMITS }).unwrap_err();
+    assert!(err.ends_with("characters long, more than ingest.max_document_chars (100)"), "{err}");
+    assert!(sandboxed(&path, LIMITS).unwrap().document.text.len() > 100);
 }
 
 /// A PDF whose one content stream inflates to `inflated` bytes: the shape of the malformed
@@ -112,6 +126,6 @@ fn the_sandbox_contains_a_pdf_memory_bomb() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bomb.pdf");
     std::fs::write(&path, decompression_bomb(1536 << 20)).unwrap();
-    let err = sandbox::load(loader_exe(), &source(&path), LIMITS).unwrap_err();
+    let err = sandboxed(&path, LIMITS).unwrap_err();
     assert!(err.contains("memory limit") || err.contains("crashed"), "{err}");
 }

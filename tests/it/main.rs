@@ -7,6 +7,7 @@ mod chunking;
 mod common;
 mod crash;
 mod eval;
+mod hostile;
 mod ingest;
 mod loading;
 mod models;

@@ -41,7 +41,7 @@ pub fn load(doc_id: &str, path: &Path, format: Format, bytes: &[u8]) -> Result<L
     let mut warnings = Vec::new();
     let draft = match format {
         Format::Markdown => markdown::load(utf8()?).map_err(parse_error)?,
-        Format::Html => html::load(utf8()?),
+        Format::Html => html::load(utf8()?).map_err(parse_error)?,
         Format::Text => text::load(utf8()?),
         Format::Pdf => text::load_extracted(&pdf::extract_text(bytes).map_err(parse_error)?),
         Format::FaqCsv => faq::load_csv(utf8()?, &mut warnings).map_err(parse_error)?,
@@ -50,6 +50,9 @@ pub fn load(doc_id: &str, path: &Path, format: Format, bytes: &[u8]) -> Result<L
     };
     if draft.sections.is_empty() {
         return Err(parse_error("no text found".to_string()));
+    }
+    if let Some(id) = &draft.id {
+        crate::check_id(id).map_err(|reason| parse_error(format!("front matter: `id`: {reason}")))?;
     }
     let document = draft.finish(doc_id, path, format);
     Ok(Loaded { document, warnings })
