@@ -5,6 +5,8 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use unicode_segmentation::UnicodeSegmentation;
+
 use crate::analysis;
 
 /// A retrieved passage, in rank order.
@@ -154,26 +156,20 @@ pub fn extract(question: &WeightedTerms, passages: &[Passage], limits: Limits) -
     Some(Extract { text, cited, quoted })
 }
 
-/// Byte ranges of the sentences of `text`: split at line breaks, after `.!?` followed by a
-/// space, and after Chinese sentence punctuation; trimmed, empty ones left out.
+/// Byte ranges of the sentences of `text`: Unicode sentence boundaries (UAX #29: "e.g. this"
+/// and "3.5" stay whole; line breaks and Chinese 。！？ end sentences), then Chinese semicolons,
+/// whose clauses read alone; trimmed, empty ones left out.
 pub fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
-    let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, n)| n);
-        let end = match c {
-            '\n' => Some(i),
-            '。' | '！' | '？' | '；' => Some(i + c.len_utf8()),
-            '.' | '!' | '?' if next.is_none_or(char::is_whitespace) => Some(i + 1),
-            _ => None,
-        };
-        if let Some(end) = end {
-            push_trimmed(text, start..end, &mut ranges);
-            start = i + c.len_utf8();
+    for (start, sentence) in text.split_sentence_bound_indices() {
+        let mut from = start;
+        for (i, _) in sentence.match_indices('；') {
+            let end = start + i + '；'.len_utf8();
+            push_trimmed(text, from..end, &mut ranges);
+            from = end;
         }
+        push_trimmed(text, from..start + sentence.len(), &mut ranges);
     }
-    push_trimmed(text, start..text.len(), &mut ranges);
     ranges
 }
 
@@ -217,17 +213,20 @@ mod tests {
 
     #[test]
     fn sentences_split_english_chinese_and_lists() {
-        let text = "Returns are free. Fees apply to e.g. opened items!\n- Sealed boxes: no fee\n退货免费。七天内有效！";
+        let text = "Returns are free. Fees apply to e.g. opened items, 3.5 kg or more!\n- Sealed boxes: no fee\n\
+                    退货免费。七天内有效！运费自理；赠品需退回？是的";
         let parts: Vec<&str> = sentences(text).into_iter().map(|r| &text[r]).collect();
         assert_eq!(
             parts,
             [
                 "Returns are free.",
-                "Fees apply to e.g.",
-                "opened items!",
+                "Fees apply to e.g. opened items, 3.5 kg or more!",
                 "- Sealed boxes: no fee",
                 "退货免费。",
-                "七天内有效！"
+                "七天内有效！",
+                "运费自理；",
+                "赠品需退回？",
+                "是的"
             ]
         );
     }
