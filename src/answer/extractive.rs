@@ -183,9 +183,15 @@ fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// A sentence without its list bullet.
+/// A sentence without its list bullet or number ("2. buy it later": sentence boundaries keep
+/// a number followed by a lowercase word with it).
 fn clean(sentence: &str) -> &str {
-    sentence.trim_start_matches(['-', '*', '•', '·']).trim_start()
+    let sentence = sentence.trim_start_matches(['-', '*', '•', '·']).trim_start();
+    let digits = sentence.len() - sentence.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    match sentence[digits..].strip_prefix(['.', ')']) {
+        Some(rest) if (1..=3).contains(&digits) && rest.starts_with(char::is_whitespace) => rest.trim_start(),
+        _ => sentence,
+    }
 }
 
 /// What goes between two pieces of an answer: nothing after Chinese text, a space otherwise.
@@ -229,6 +235,15 @@ mod tests {
                 "是的"
             ]
         );
+    }
+
+    #[test]
+    fn list_bullets_and_numbers_are_not_quoted() {
+        assert_eq!(clean("- Sealed boxes: no fee"), "Sealed boxes: no fee");
+        assert_eq!(clean("2. buy it later in Account > Orders."), "buy it later in Account > Orders.");
+        assert_eq!(clean("12) 在 APP 中申请"), "在 APP 中申请");
+        assert_eq!(clean("3.5 kg is the most it takes."), "3.5 kg is the most it takes.");
+        assert_eq!(clean("2025. A good year."), "2025. A good year.");
     }
 
     #[test]
