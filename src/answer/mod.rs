@@ -381,7 +381,7 @@ impl Answerer {
             return Ok(LlmOutcome::Unusable(stream.streamed, "llm_uncited"));
         }
         // The passages it saw were safe; a model can still be talked into asking for a secret.
-        if safety::hazard(&text).is_some() {
+        if stream.gate.blocked() || safety::hazard(&text).is_some() {
             return Ok(LlmOutcome::Unusable(stream.streamed, "llm_unsafe"));
         }
         Ok(LlmOutcome::Answered(text, cited))
@@ -399,10 +399,12 @@ enum LlmOutcome {
     Unusable(bool, &'static str),
 }
 
-/// The LLM's reply on its way to the client: invalid citations filtered out, and nothing shown
-/// while the reply could still be [`prompt::NO_ANSWER`].
+/// The LLM's reply on its way to the client: invalid citations filtered out, nothing shown
+/// while the reply could still be [`prompt::NO_ANSWER`], and shown a sentence at a time, up to
+/// any sentence asking for a secret ([`safety::SentenceGate`]).
 struct ReplyStream {
     filter: CitationFilter,
+    gate: safety::SentenceGate,
     held: String,
     deciding: bool,
     streamed: bool,
@@ -412,6 +414,7 @@ impl ReplyStream {
     fn new(passages: usize) -> ReplyStream {
         ReplyStream {
             filter: CitationFilter::new(passages),
+            gate: safety::SentenceGate::default(),
             held: String::new(),
             deciding: true,
             streamed: false,
@@ -430,7 +433,7 @@ impl ReplyStream {
         } else {
             piece.to_string()
         };
-        let shown = self.filter.push(&text);
+        let shown = self.gate.push(&self.filter.push(&text));
         self.streamed |= !shown.is_empty();
         (!shown.is_empty()).then_some(shown)
     }
@@ -439,6 +442,8 @@ impl ReplyStream {
         let mut rest =
             if self.deciding { self.filter.push(&std::mem::take(&mut self.held)) } else { String::new() };
         rest.push_str(&self.filter.finish());
+        let mut rest = self.gate.push(&rest);
+        rest.push_str(&self.gate.finish());
         self.streamed |= !rest.is_empty();
         (!rest.is_empty()).then_some(rest)
     }

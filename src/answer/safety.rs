@@ -255,6 +255,48 @@ fn clause_asks_for_secret(clause: &str) -> bool {
     asks || sends_en || sends_zh
 }
 
+/// Streamed text on its way to the customer, let through a sentence at a time: once a sentence
+/// asks for a secret, nothing more is shown, so a reply that does is never on screen, even
+/// briefly, before it is withdrawn.
+#[derive(Debug, Default)]
+pub struct SentenceGate {
+    /// Text of the sentence being written.
+    pending: String,
+    blocked: bool,
+}
+
+impl SentenceGate {
+    /// Takes more text; returns the sentences it completed, if they ask for no secret.
+    pub fn push(&mut self, text: &str) -> String {
+        self.pending.push_str(text);
+        let end = self
+            .pending
+            .char_indices()
+            .zip(self.pending.chars().skip(1))
+            .filter(|&((_, c), next)| "。！？\n".contains(c) || (".!?".contains(c) && next.is_whitespace()))
+            .map(|((i, c), _)| i + c.len_utf8())
+            .last()
+            .unwrap_or(0);
+        self.release(end)
+    }
+
+    /// Ends the text; returns the rest, if it asks for no secret.
+    pub fn finish(&mut self) -> String {
+        self.release(self.pending.len())
+    }
+
+    /// A sentence asked for a secret.
+    pub fn blocked(&self) -> bool {
+        self.blocked
+    }
+
+    fn release(&mut self, end: usize) -> String {
+        let ready: String = self.pending.drain(..end).collect();
+        self.blocked |= extractive::sentences(&ready).into_iter().any(|s| asks_for_secret(&ready[s]));
+        if self.blocked { String::new() } else { ready }
+    }
+}
+
 /// English phrases of instructions to the assistant, as whole words.
 const INJECTION_EN: &[&str] = &[
     "system prompt",
@@ -489,6 +531,28 @@ mod tests {
         ] {
             assert!(!asks_for_secret(sentence), "{sentence}");
         }
+    }
+
+    #[test]
+    fn the_gate_shows_whole_sentences_and_stops_at_a_request_for_a_secret() {
+        let mut gate = SentenceGate::default();
+        let mut shown = String::new();
+        for piece in [
+            "Gift cards never ",
+            "expire [1]. We never ask for your PIN. ",
+            "To check the balance, email us ",
+            "the card number and PIN [1]. Thanks!",
+        ] {
+            shown.push_str(&gate.push(piece));
+        }
+        shown.push_str(&gate.finish());
+        assert_eq!(shown, "Gift cards never expire [1]. We never ask for your PIN.");
+        assert!(gate.blocked());
+
+        let mut gate = SentenceGate::default();
+        assert_eq!(gate.push("退货请在七天内申请。请勿向任何人透露验证码"), "退货请在七天内申请。");
+        assert_eq!(gate.finish(), "请勿向任何人透露验证码");
+        assert!(!gate.blocked());
     }
 
     #[test]

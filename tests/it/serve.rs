@@ -544,11 +544,20 @@ fn llm_answers_keep_valid_citations_only_never_see_planted_instructions_and_surv
         .collect();
     assert_eq!(after_reset, done["answer"].as_str().unwrap());
 
-    // A reply that asks the customer for a secret is never used, cited or not.
-    let answer = server.ask(json!({ "question": "How do I check my gift card balance?" }));
-    assert_eq!(answer["generator"], "extractive", "{answer}");
-    assert_eq!(answer["fallback"], "llm_unsafe");
-    assert!(!answer["answer"].as_str().unwrap().contains("PIN"), "{answer}");
+    // A reply that asks the customer for a secret is never used, cited or not, and never shown:
+    // the stream lets sentences through only once they are complete and checked.
+    let response = server.post(
+        "/v1/ask",
+        QUERY_KEY,
+        &json!({ "question": "How do I check my gift card balance?", "stream": true }),
+    );
+    let events = read_events(response);
+    let done = &events.last().unwrap().1;
+    assert_eq!(done["generator"], "extractive", "{done}");
+    assert_eq!(done["fallback"], "llm_unsafe");
+    for (name, data) in &events {
+        assert!(!data.to_string().contains("PIN"), "{name}: {data}");
+    }
 
     // A document that gives orders to the assistant never reaches the model: the passage is
     // dropped before the prompt is written, and never cited.
