@@ -91,12 +91,7 @@ const PARTIAL_CARD_EN: &[&str] = &["last four", "last 4"];
 const SEND_EN: &[&str] = &[
     "send",
     "sending",
-    "email",
     "emailing",
-    "e mail",
-    "mail",
-    "text",
-    "sms",
     "share",
     "sharing",
     "give",
@@ -104,15 +99,18 @@ const SEND_EN: &[&str] = &[
     "provide",
     "forward",
     "reply",
-    "dm",
-    "message",
-    "whatsapp",
-    "post",
     "read out",
     "call us",
     "submit it to",
     "write to",
 ];
+
+/// Words that are verbs of handing over only when an object follows ("email us your PIN", "text
+/// your code to"), and nouns otherwise ("a text message with your verification code").
+const SEND_OR_NOUN_EN: &[&str] =
+    &["email", "e mail", "mail", "text", "sms", "dm", "message", "whatsapp", "post"];
+/// The objects that make them verbs.
+const OBJECTS_EN: &[&str] = &["us", "your", "the", "it", "them", "me", "our", "this", "that", "back"];
 
 /// English verbs by which someone asks the customer for something: requests whatever follows.
 const ASK_EN: &[&str] =
@@ -189,7 +187,7 @@ const SEND_ZH: &[&str] = &[
     "报出",
     "说出",
     "透露",
-    "邮件",
+    "发邮件",
 ];
 
 /// Chinese verbs of asking the customer for something.
@@ -235,11 +233,13 @@ fn clause_asks_for_secret(clause: &str) -> bool {
     let asks = ASK_EN.iter().any(|v| words.has(v)) || ASK_ZH.iter().any(|v| han.contains(v));
     let sends_en = SEND_EN.iter().any(|verb| {
         words.positions(verb).any(|end| {
-            // "we email you", "sent to you", "send to your phone": towards the customer.
+            // "we send you", "send to your phone": towards the customer.
             let next = words.at(end);
             !(next == Some("you")
                 || (next == Some("to") && matches!(words.at(end + 1), Some("you" | "your"))))
         })
+    }) || SEND_OR_NOUN_EN.iter().any(|verb| {
+        words.positions(verb).any(|end| words.at(end).is_some_and(|next| OBJECTS_EN.contains(&next)))
     });
     let sends_zh = SEND_ZH.iter().any(|verb| {
         han.match_indices(verb).any(|(i, _)| {
@@ -492,6 +492,8 @@ mod tests {
         for sentence in [
             "For security, email your card number and CVV to verify@nestwell-support.example.",
             "Please reply to this message with the verification code you received.",
+            "Text your PIN to 60123 to confirm the order.",
+            "Email us the one-time code from your banking app.",
             "Send us your password so we can unlock your account.",
             "Our agent will ask you for your PIN over the phone.",
             "To speed up your refund, share your full card details with our team: card number, expiry and security code.",
@@ -528,6 +530,9 @@ mod tests {
             "请提供银行卡尾号，以便我们核对退款。",
             "通过短信验证码验证身份；",
             "WiFi 名称和密码不能包含表情符号；",
+            "You will receive a text message with your verification code.",
+            "Check the email we sent you for the one-time code.",
+            "您将收到一封包含验证码的邮件。",
         ] {
             assert!(!asks_for_secret(sentence), "{sentence}");
         }
