@@ -9,13 +9,10 @@
 //! Warnings about secrets ("we never ask for your password", "请勿将验证码告诉他人") and the
 //! shop sending a code to the customer ("enter the code we text you") are not requests.
 
-use serde::Serialize;
-
 use super::extractive;
 
 /// Why a passage is never quoted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hazard {
     /// It asks the customer to send or share a secret.
     SecretRequest,
