@@ -426,6 +426,34 @@ struct Status {
     vectors_in_hnsw: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     consistency: Option<crate::index::Consistency>,
+    /// Passages answers never quote (docs/answering.md, "Passages never quoted").
+    unsafe_passages: Vec<UnsafePassage>,
+    /// Sentences of different documents that state conflicting numbers for the same rule (at
+    /// most [`MAX_LISTED_CONFLICTS`]).
+    conflicts: Vec<ConflictingPair>,
+}
+
+/// Most conflicting pairs `kefu status` lists.
+const MAX_LISTED_CONFLICTS: usize = 100;
+
+#[derive(Debug, Serialize)]
+struct UnsafePassage {
+    doc_id: String,
+    chunk_id: String,
+    hazard: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ConflictingPair {
+    a: Statement,
+    b: Statement,
+}
+
+#[derive(Debug, Serialize)]
+struct Statement {
+    doc_id: String,
+    chunk_id: String,
+    sentence: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -441,10 +469,15 @@ fn status(config: &Config) -> Result<Status> {
     let generation = data.current()?;
     let gen_dir = generation.map(|g| data.generation(g));
     let size = |sub: &str| gen_dir.as_ref().map_or(0, |d| disk_usage(&d.join(sub)));
-    let info = match &gen_dir {
-        Some(dir) => crate::index::Catalog::open_read_only(&dir.join("catalog.redb"))?.info()?,
-        None => None,
+    let catalog =
+        gen_dir.as_ref().map(|dir| crate::index::Catalog::open_read_only(&dir.join("catalog.redb")));
+    let catalog = catalog.transpose()?;
+    let info = catalog.as_ref().map(|c| c.info()).transpose()?.flatten();
+    let chunks = match &catalog {
+        Some(catalog) => catalog.chunks(&catalog.chunk_ids()?)?.into_iter().flatten().collect(),
+        None => Vec::new(),
     };
+    let (unsafe_passages, conflicts) = content_problems(&chunks);
     Ok(Status {
         data_dir: config.data_dir.display().to_string(),
         generation,
@@ -459,7 +492,39 @@ fn status(config: &Config) -> Result<Status> {
         },
         vectors_in_hnsw: None,
         consistency: None,
+        unsafe_passages,
+        conflicts,
     })
+}
+
+/// Chunks answers never quote, and conflicting statements among the others.
+fn content_problems(chunks: &[crate::index::ChunkRecord]) -> (Vec<UnsafePassage>, Vec<ConflictingPair>) {
+    use crate::answer::{conflicts, safety};
+    let mut unsafe_passages = Vec::new();
+    let mut safe = Vec::new();
+    for record in chunks {
+        let chunk = &record.chunk;
+        match safety::chunk_hazard(chunk) {
+            Some(hazard) => unsafe_passages.push(UnsafePassage {
+                doc_id: chunk.doc_id.clone(),
+                chunk_id: chunk.id.clone(),
+                hazard: hazard.as_str(),
+            }),
+            None => safe.push(chunk),
+        }
+    }
+    let sources: Vec<conflicts::Source> =
+        safe.iter().map(|c| conflicts::Source { group: &c.doc_id, text: &c.text }).collect();
+    let statement = |i: usize, sentence: std::ops::Range<usize>| Statement {
+        doc_id: safe[i].doc_id.clone(),
+        chunk_id: safe[i].id.clone(),
+        sentence: safe[i].text[sentence].to_string(),
+    };
+    let conflicts = conflicts::find(&sources, MAX_LISTED_CONFLICTS)
+        .into_iter()
+        .map(|c| ConflictingPair { a: statement(c.a, c.a_sentence), b: statement(c.b, c.b_sentence) })
+        .collect();
+    (unsafe_passages, conflicts)
 }
 
 /// Bytes allocated on disk under `path` (sparse files count what they use).

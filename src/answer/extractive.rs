@@ -5,6 +5,8 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use unicode_segmentation::UnicodeSegmentation;
+
 use crate::analysis;
 
 /// A retrieved passage, in rank order.
@@ -154,26 +156,20 @@ pub fn extract(question: &WeightedTerms, passages: &[Passage], limits: Limits) -
     Some(Extract { text, cited, quoted })
 }
 
-/// Byte ranges of the sentences of `text`: split at line breaks, after `.!?` followed by a
-/// space, and after Chinese sentence punctuation; trimmed, empty ones left out.
+/// Byte ranges of the sentences of `text`: Unicode sentence boundaries (UAX #29: "e.g. this"
+/// and "3.5" stay whole; line breaks and Chinese 。！？ end sentences), then Chinese semicolons,
+/// whose clauses read alone; trimmed, empty ones left out.
 pub fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
-    let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, n)| n);
-        let end = match c {
-            '\n' => Some(i),
-            '。' | '！' | '？' | '；' => Some(i + c.len_utf8()),
-            '.' | '!' | '?' if next.is_none_or(char::is_whitespace) => Some(i + 1),
-            _ => None,
-        };
-        if let Some(end) = end {
-            push_trimmed(text, start..end, &mut ranges);
-            start = i + c.len_utf8();
+    for (start, sentence) in text.split_sentence_bound_indices() {
+        let mut from = start;
+        for (i, _) in sentence.match_indices('；') {
+            let end = start + i + '；'.len_utf8();
+            push_trimmed(text, from..end, &mut ranges);
+            from = end;
         }
+        push_trimmed(text, from..start + sentence.len(), &mut ranges);
     }
-    push_trimmed(text, start..text.len(), &mut ranges);
     ranges
 }
 
@@ -187,9 +183,15 @@ fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// A sentence without its list bullet.
+/// A sentence without its list bullet or number ("2. buy it later": sentence boundaries keep
+/// a number followed by a lowercase word with it).
 fn clean(sentence: &str) -> &str {
-    sentence.trim_start_matches(['-', '*', '•', '·']).trim_start()
+    let sentence = sentence.trim_start_matches(['-', '*', '•', '·']).trim_start();
+    let digits = sentence.len() - sentence.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    match sentence[digits..].strip_prefix(['.', ')']) {
+        Some(rest) if (1..=3).contains(&digits) && rest.starts_with(char::is_whitespace) => rest.trim_start(),
+        _ => sentence,
+    }
 }
 
 /// What goes between two pieces of an answer: nothing after Chinese text, a space otherwise.
@@ -217,19 +219,31 @@ mod tests {
 
     #[test]
     fn sentences_split_english_chinese_and_lists() {
-        let text = "Returns are free. Fees apply to e.g. opened items!\n- Sealed boxes: no fee\n退货免费。七天内有效！";
+        let text = "Returns are free. Fees apply to e.g. opened items, 3.5 kg or more!\n- Sealed boxes: no fee\n\
+                    退货免费。七天内有效！运费自理；赠品需退回？是的";
         let parts: Vec<&str> = sentences(text).into_iter().map(|r| &text[r]).collect();
         assert_eq!(
             parts,
             [
                 "Returns are free.",
-                "Fees apply to e.g.",
-                "opened items!",
+                "Fees apply to e.g. opened items, 3.5 kg or more!",
                 "- Sealed boxes: no fee",
                 "退货免费。",
-                "七天内有效！"
+                "七天内有效！",
+                "运费自理；",
+                "赠品需退回？",
+                "是的"
             ]
         );
+    }
+
+    #[test]
+    fn list_bullets_and_numbers_are_not_quoted() {
+        assert_eq!(clean("- Sealed boxes: no fee"), "Sealed boxes: no fee");
+        assert_eq!(clean("2. buy it later in Account > Orders."), "buy it later in Account > Orders.");
+        assert_eq!(clean("12) 在 APP 中申请"), "在 APP 中申请");
+        assert_eq!(clean("3.5 kg is the most it takes."), "3.5 kg is the most it takes.");
+        assert_eq!(clean("2025. A good year."), "2025. A good year.");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! When a conversation goes to a human: the customer asks for one, or complains, disputes or is
 //! plainly angry. A small en/zh lexicon (documented in docs/answering.md), matched on words in
-//! English and on substrings in Chinese; low confidence is decided elsewhere.
+//! English and on substrings in Chinese; low confidence and conflicting sources are decided
+//! elsewhere.
 
 use serde::Serialize;
 
@@ -14,15 +15,19 @@ pub enum HandoffReason {
     Complaint,
     /// kefu found no answer it is confident in.
     LowConfidence,
+    /// The passages the answer cites state conflicting numbers for the same rule.
+    ConflictingSources,
 }
 
 impl HandoffReason {
-    /// The name in the API (`requested_human`, `complaint`, `low_confidence`).
+    /// The name in the API (`requested_human`, `complaint`, `low_confidence`,
+    /// `conflicting_sources`).
     pub fn as_str(self) -> &'static str {
         match self {
             HandoffReason::RequestedHuman => "requested_human",
             HandoffReason::Complaint => "complaint",
             HandoffReason::LowConfidence => "low_confidence",
+            HandoffReason::ConflictingSources => "conflicting_sources",
         }
     }
 }

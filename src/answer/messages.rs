@@ -25,6 +25,19 @@ pub fn handing_over(language: &str) -> &'static str {
     }
 }
 
+/// Passages `a` and `b` of the answer disagree: kefu says so and offers a person.
+pub fn conflicting_sources(language: &str, a: usize, b: usize) -> String {
+    match language {
+        "zh" => format!(
+            "请注意：帮助中心的 [{a}] 和 [{b}] 对此给出的数字不一致。已为您转接人工客服，确认以哪个为准。"
+        ),
+        _ => format!(
+            "Please note: [{a}] and [{b}] in our help center give different figures for this. I'm passing \
+             your question to a member of our support team to confirm which applies."
+        ),
+    }
+}
+
 /// The LLM endpoint failed and the answer is quoted from the help center instead.
 pub fn llm_unavailable(language: &str) -> &'static str {
     match language {

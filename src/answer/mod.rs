@@ -2,21 +2,25 @@
 //! and a handoff to a human.
 //!
 //! ```text
-//! question -> handoff lexicon -> retrieval (locale first, then all) -> confidence
+//! question -> handoff lexicon -> retrieval (locale first, then all)
+//!          -> passages asking for secrets or speaking to the assistant dropped -> confidence
 //!          -> below threshold: abstain + handoff
 //!          -> LLM (if configured; citations checked as they stream) or extractive answer
+//!          -> cited passages that state conflicting numbers: said, and handed off
 //! ```
 //!
 //! Everything here but [`llm`] and [`Answerer::answer`] is pure logic.
 
 pub mod citations;
 pub mod confidence;
+pub mod conflicts;
 pub mod conversation;
 pub mod extractive;
 pub mod handoff;
 pub mod llm;
 pub mod messages;
 pub mod prompt;
+pub mod safety;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -75,7 +79,8 @@ pub struct Answer {
     pub language: String,
     /// What wrote the answer.
     pub generator: Generator,
-    /// Set when the LLM's answer could not be used: `llm_unavailable` or `llm_uncited`.
+    /// Set when the LLM's answer could not be used: `llm_unavailable`, `llm_uncited` or
+    /// `llm_unsafe` (it asked for a secret or read as instructions).
     pub fallback: Option<String>,
     /// A note for the customer about how the answer was made (e.g. the LLM was unavailable).
     pub notice: Option<String>,
@@ -223,7 +228,8 @@ impl Answerer {
 
         let clock = Instant::now();
         let similarity_range = retriever.model().similarity_range;
-        let retrieved = self.retrieve(retriever, &question, language).await?;
+        let mut retrieved = self.retrieve(retriever, &question, language).await?;
+        retrieved.hits.retain(is_safe);
         answer.timings.embed_ms = retrieved.embed_ms;
         answer.timings.retrieve_ms = ms(clock);
         answer.confidence =
@@ -232,6 +238,9 @@ impl Answerer {
         let clock = Instant::now();
         if answer.confidence >= self.config.min_confidence {
             self.generate(&question.text, &retrieved, language, &mut answer, &emit).await;
+        }
+        if answer.generator != Generator::None {
+            flag_conflicts(&retrieved.hits, language, &mut answer, &emit);
         }
         if answer.generator == Generator::None {
             answer.abstained = true;
@@ -296,12 +305,12 @@ impl Answerer {
                     return;
                 }
                 Ok(LlmOutcome::NoAnswer) => return,
-                Ok(LlmOutcome::Uncited(streamed)) => {
-                    tracing::warn!("the LLM's answer cited no retrieved passage; answering extractively");
+                Ok(LlmOutcome::Unusable(streamed, fallback)) => {
+                    tracing::warn!(fallback, "the LLM's answer cannot be used; answering extractively");
                     if streamed {
                         emit(AnswerEvent::Reset);
                     }
-                    answer.fallback = Some("llm_uncited".into());
+                    answer.fallback = Some(fallback.into());
                 }
                 Err((error, streamed)) => {
                     tracing::warn!(%error, "LLM unavailable; answering extractively");
@@ -369,7 +378,11 @@ impl Answerer {
         }
         let (text, cited) = citations::check(&reply, passages.len());
         if cited.is_empty() {
-            return Ok(LlmOutcome::Uncited(stream.streamed));
+            return Ok(LlmOutcome::Unusable(stream.streamed, "llm_uncited"));
+        }
+        // The passages it saw were safe; a model can still be talked into asking for a secret.
+        if stream.gate.blocked() || safety::hazard(&text).is_some() {
+            return Ok(LlmOutcome::Unusable(stream.streamed, "llm_unsafe"));
         }
         Ok(LlmOutcome::Answered(text, cited))
     }
@@ -381,14 +394,17 @@ enum LlmOutcome {
     Answered(String, Vec<usize>),
     /// It said the passages do not answer the question.
     NoAnswer,
-    /// It answered but cited no passage that exists (whether text was already streamed).
-    Uncited(bool),
+    /// Its answer cannot be shown (whether text was already streamed, and the `fallback` name):
+    /// it cited no passage that exists, or it asks for a secret or reads as instructions.
+    Unusable(bool, &'static str),
 }
 
-/// The LLM's reply on its way to the client: invalid citations filtered out, and nothing shown
-/// while the reply could still be [`prompt::NO_ANSWER`].
+/// The LLM's reply on its way to the client: invalid citations filtered out, nothing shown
+/// while the reply could still be [`prompt::NO_ANSWER`], and shown a sentence at a time, up to
+/// any sentence asking for a secret ([`safety::SentenceGate`]).
 struct ReplyStream {
     filter: CitationFilter,
+    gate: safety::SentenceGate,
     held: String,
     deciding: bool,
     streamed: bool,
@@ -398,6 +414,7 @@ impl ReplyStream {
     fn new(passages: usize) -> ReplyStream {
         ReplyStream {
             filter: CitationFilter::new(passages),
+            gate: safety::SentenceGate::default(),
             held: String::new(),
             deciding: true,
             streamed: false,
@@ -416,7 +433,7 @@ impl ReplyStream {
         } else {
             piece.to_string()
         };
-        let shown = self.filter.push(&text);
+        let shown = self.gate.push(&self.filter.push(&text));
         self.streamed |= !shown.is_empty();
         (!shown.is_empty()).then_some(shown)
     }
@@ -425,9 +442,62 @@ impl ReplyStream {
         let mut rest =
             if self.deciding { self.filter.push(&std::mem::take(&mut self.held)) } else { String::new() };
         rest.push_str(&self.filter.finish());
+        let mut rest = self.gate.push(&rest);
+        rest.push_str(&self.gate.finish());
         self.streamed |= !rest.is_empty();
         (!rest.is_empty()).then_some(rest)
     }
+}
+
+/// Whether a retrieved passage may be quoted and count as evidence: not if it asks the customer
+/// for a secret or speaks to the assistant ([`safety`]). Dropped passages are logged, so that
+/// the help center can be fixed (`kefu status` lists them too).
+fn is_safe(hit: &SearchHit) -> bool {
+    let Some(hazard) = safety::chunk_hazard(&hit.record.chunk) else {
+        return true;
+    };
+    tracing::warn!(chunk_id = %hit.chunk_id, doc_id = %hit.doc_id, hazard = hazard.as_str(), "passage not quoted");
+    false
+}
+
+/// When a passage the answer cites and another retrieved passage, of another document, state
+/// conflicting numbers for the same rule ([`conflicts`]), the answer says so, cites both (the
+/// extractive answer leaves the other out as a near-repeat) and a person is offered.
+fn flag_conflicts(hits: &[SearchHit], language: &str, answer: &mut Answer, emit: &impl Fn(AnswerEvent)) {
+    let marker = |answer: &Answer, hit: &SearchHit| {
+        answer.citations.iter().find(|c| c.chunk_id == hit.chunk_id).map(|c| c.n)
+    };
+    let sources: Vec<conflicts::Source> = hits
+        .iter()
+        .map(|hit| conflicts::Source { group: &hit.doc_id, text: &hit.record.chunk.text })
+        .collect();
+    let Some(conflict) = conflicts::find(&sources, usize::MAX)
+        .into_iter()
+        .find(|c| marker(answer, &hits[c.a]).is_some() || marker(answer, &hits[c.b]).is_some())
+    else {
+        return;
+    };
+    let mut cite = |passage: usize, sentence: &std::ops::Range<usize>| {
+        let hit = &hits[passage];
+        if let Some(n) = marker(answer, hit) {
+            return n;
+        }
+        let citation = match answer.generator {
+            // The LLM's markers are passage numbers.
+            Generator::Llm => whole_chunk_citation(passage + 1, hit),
+            _ => sentence_citation(answer.citations.len() + 1, hit, sentence),
+        };
+        let n = citation.n;
+        answer.citations.push(citation);
+        n
+    };
+    let a = cite(conflict.a, &conflict.a_sentence);
+    let b = cite(conflict.b, &conflict.b_sentence);
+    let note = format!("\n\n{}", messages::conflicting_sources(language, a, b));
+    emit(AnswerEvent::Delta(note.clone()));
+    answer.answer.push_str(&note);
+    answer.handoff.needed = true;
+    answer.handoff.reason.get_or_insert(HandoffReason::ConflictingSources);
 }
 
 /// The evidence about the top passage, if any.
@@ -450,14 +520,16 @@ fn quoted_citations(extract: &Extract, hits: &[SearchHit]) -> Vec<Citation> {
         .iter()
         .zip(&extract.quoted)
         .enumerate()
-        .map(|(i, (&passage, quoted))| {
-            let hit = &hits[passage];
-            let text = &hit.record.chunk.text;
-            let start = hit.record.chunk.span.0 + text[..quoted.start].chars().count();
-            let quote = &text[quoted.clone()];
-            citation(i + 1, hit, [start, start + quote.chars().count()], quote)
-        })
+        .map(|(i, (&passage, quoted))| sentence_citation(i + 1, &hits[passage], quoted))
         .collect()
+}
+
+/// A citation of the text at `range` (bytes) of a retrieved chunk.
+fn sentence_citation(n: usize, hit: &SearchHit, range: &std::ops::Range<usize>) -> Citation {
+    let text = &hit.record.chunk.text;
+    let start = hit.record.chunk.span.0 + text[..range.start].chars().count();
+    let quote = &text[range.clone()];
+    citation(n, hit, [start, start + quote.chars().count()], quote)
 }
 
 /// A citation of a whole retrieved chunk (the LLM may use any of it).

@@ -33,7 +33,7 @@ pub struct RouteLabels {
 /// Labels of a handoff.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ReasonLabels {
-    /// `requested_human`, `complaint` or `low_confidence`.
+    /// `requested_human`, `complaint`, `low_confidence` or `conflicting_sources`.
     pub reason: String,
 }
 

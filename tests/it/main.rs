@@ -13,5 +13,6 @@ mod loading;
 mod models;
 #[cfg(feature = "qdrant-server")]
 mod qdrant_server;
+mod safety;
 mod search;
 mod serve;
