@@ -7,7 +7,7 @@ CARGO ?= cargo
 DEMO_DATA ?= target/demo-data
 KEFU = target/debug/kefu
 
-.PHONY: setup build demo test eval lint bench load
+.PHONY: setup build demo test test-qdrant eval lint bench load
 
 setup:
 	bash scripts/setup.sh
@@ -30,6 +30,12 @@ demo: setup build
 
 test: setup
 	$(CARGO) test --workspace
+
+# The `qdrant` backend against a running Qdrant server (its gRPC URL in QDRANT_URL); the test
+# is ignored in `make test`, since no server can be installed from the package registries.
+test-qdrant: setup
+	@test -n "$(QDRANT_URL)" || { echo "set QDRANT_URL, e.g. make test-qdrant QDRANT_URL=http://localhost:6334" >&2; exit 2; }
+	QDRANT_URL=$(QDRANT_URL) $(CARGO) test --test it qdrant_server -- --ignored
 
 # Accuracy floors on the labelled sets in eval/ (CI runs this after the tests): a change that
 # makes retrieval or answers worse fails here. Floors sit a little under the figures measured

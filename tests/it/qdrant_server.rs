@@ -1,5 +1,7 @@
-//! The `qdrant` vector-store backend against a real Qdrant server. Runs when `QDRANT_URL` names
-//! the server's gRPC endpoint (e.g. `http://localhost:6334`); skipped, with a message, otherwise.
+//! The `qdrant` vector-store backend against a real Qdrant server, named by `QDRANT_URL` (its gRPC
+//! endpoint, e.g. `http://localhost:6334`). No server can be installed from the package
+//! registries, so the test is ignored in the default run rather than passing untested:
+//! `make test-qdrant QDRANT_URL=...` runs it, and fails when the variable is missing.
 
 use std::fs;
 use std::os::unix::process::ExitStatusExt;
@@ -12,12 +14,11 @@ use kefu::retrieve::Mode;
 
 use crate::common::{config, copy_corpus_files, embedder, json_output, kefu_ingest, top_docs};
 
-fn server() -> Option<String> {
-    let url = std::env::var("QDRANT_URL").ok().filter(|u| !u.is_empty());
-    if url.is_none() {
-        eprintln!("skipped: set QDRANT_URL to a Qdrant server's gRPC URL to test the `qdrant` backend");
-    }
-    url
+fn server() -> String {
+    std::env::var("QDRANT_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .expect("set QDRANT_URL to a Qdrant server's gRPC URL to test the `qdrant` backend")
 }
 
 fn with_server<'a>(command: &'a mut Command, url: &str) -> &'a mut Command {
@@ -35,8 +36,9 @@ fn index(data: &Path, url: &str) -> Index {
 }
 
 #[test]
+#[ignore = "needs a Qdrant server: run `make test-qdrant QDRANT_URL=http://HOST:6334`"]
 fn ingest_search_update_and_recover_through_a_qdrant_server() {
-    let Some(url) = server() else { return };
+    let url = server();
     let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     copy_corpus_files(src.path(), &["en/policies/refunds.md", "en/faq.csv", "zh/help/trade-in.html"]);
     let ingest = |extra: &[&str]| {
