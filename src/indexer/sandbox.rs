@@ -16,7 +16,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use kefu_ingest::{Format, Loaded, SourceFile};
@@ -68,7 +68,8 @@ struct Worker {
     child: Child,
     stdin: ChildStdin,
     replies: Receiver<std::io::Result<String>>,
-    stderr: Arc<Mutex<VecDeque<String>>>,
+    /// Reads the worker's stderr until it closes; returns its last lines.
+    stderr: JoinHandle<VecDeque<String>>,
 }
 
 impl Sandbox {
@@ -175,22 +176,20 @@ impl Worker {
                 }
             }
         });
-        let tail = Arc::new(Mutex::new(VecDeque::new()));
-        let writer = Arc::clone(&tail);
-        std::thread::spawn(move || {
+        let stderr = std::thread::spawn(move || {
             // Bounded lines: a worker printing one endless line cannot exhaust memory here.
             let mut reader = BufReader::new(stderr);
-            let mut line = Vec::new();
+            let (mut kept, mut line) = (VecDeque::new(), Vec::new());
             while reader.by_ref().take(4096).read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
-                let mut kept = writer.lock().unwrap_or_else(|e| e.into_inner());
                 if kept.len() == STDERR_LINES {
                     kept.pop_front();
                 }
                 kept.push_back(String::from_utf8_lossy(&line).trim().to_string());
                 line.clear();
             }
+            kept
         });
-        Ok(Worker { child, stdin, replies, stderr: tail })
+        Ok(Worker { child, stdin, replies, stderr })
     }
 
     fn kill(&mut self) {
@@ -202,10 +201,8 @@ impl Worker {
     fn crash_reason(mut self, limits: Limits) -> String {
         self.kill();
         let status = self.child.wait().ok();
-        // The stderr thread may still be reading the last lines.
-        std::thread::sleep(Duration::from_millis(20));
-        let stderr =
-            self.stderr.lock().map(|l| l.iter().cloned().collect::<Vec<_>>().join("\n")).unwrap_or_default();
+        // The worker is gone, so its stderr is closed and the reader ends.
+        let stderr = self.stderr.join().map(|lines| Vec::from(lines).join("\n")).unwrap_or_default();
         if stderr.contains("memory allocation") {
             format!(
                 "loading exceeded the memory limit of {} MiB (ingest.loader_memory_mib)",
