@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Bounded abuse run of the HTTP service on loopback: normal traffic alone, then next to
+# oversized bodies, huge k, 10,000 new conversations, slow clients holding SSE streams and
+# half-sent bodies, and a burst of bad keys (scripts/load/abuse.py says how many of each).
+# Prints a JSON report: the normal traffic's p50/p99 alone and under abuse, the server's peak
+# RSS, whether it is alive after, and every error's status and code. Bounded in time:
+# BASELINE + ABUSE seconds (default 20 + 60) plus start-up.
+#
+#   scripts/abuse.sh                       # release binary (built if needed)
+#   KEFU=target/debug/kefu scripts/abuse.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BASELINE=${BASELINE:-20}
+ABUSE=${ABUSE:-60}
+KEFU=${KEFU:-target/release/kefu}
+WORK=$(mktemp -d)
+stop() {
+  if [[ -n ${SERVER:-} ]]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap stop EXIT
+
+[[ -x $KEFU ]] || cargo build --release
+"$KEFU" ingest corpus --data "$WORK/data" >/dev/null
+
+# Default limits, but no per-key rate limit: the abusers hold a valid key, and the point is to
+# reach the other bounds (conversations, k, bodies, requests in flight).
+KEY=abuse-$(od -An -N12 -tx1 /dev/urandom | tr -d " \n")
+KEFU_API_KEYS="$KEY:query" KEFU_SERVER__RATE_LIMIT_PER_MINUTE=0 KEFU_LOG=warn \
+  "$KEFU" serve --data "$WORK/data" --addr 127.0.0.1:0 >"$WORK/server.out" 2>"$WORK/server.err" &
+SERVER=$!
+for _ in $(seq 600); do grep -q listening "$WORK/server.out" 2>/dev/null && break; sleep 0.1; done
+ADDR=$(sed -n 's#listening on http://##p' "$WORK/server.out")
+[[ -n $ADDR ]] || { cat "$WORK/server.err" >&2; exit 1; }
+
+echo "# kefu abuse run ($(date -u +%F), $(nproc) cores, $KEFU, server $ADDR)" >&2
+python3 scripts/load/abuse.py "${ADDR%:*}" "${ADDR##*:}" "$KEY" "$SERVER" "$BASELINE" "$ABUSE"
+if ! kill -0 "$SERVER" 2>/dev/null; then
+  echo "the server died" >&2
+  exit 1
+fi
