@@ -24,10 +24,11 @@ trap stop EXIT
 [[ -x $KEFU ]] || cargo build --release
 "$KEFU" ingest corpus --data "$WORK/data" >/dev/null
 
-# Default limits, but no per-key rate limit: the abusers hold a valid key, and the point is to
+# Default limits (other KEFU_SERVER__... variables set by the caller apply), but no per-key rate limit: the abusers hold a valid key, and the point is to
 # reach the other bounds (conversations, k, bodies, requests in flight).
 KEY=abuse-$(od -An -N12 -tx1 /dev/urandom | tr -d " \n")
-KEFU_API_KEYS="$KEY:query" KEFU_SERVER__RATE_LIMIT_PER_MINUTE=0 KEFU_LOG=warn \
+ADMIN=admin-$(od -An -N12 -tx1 /dev/urandom | tr -d " \n")
+KEFU_API_KEYS="$KEY:query,$ADMIN:admin" KEFU_SERVER__RATE_LIMIT_PER_MINUTE=0 KEFU_LOG=warn \
   "$KEFU" serve --data "$WORK/data" --addr 127.0.0.1:0 >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER=$!
 for _ in $(seq 600); do grep -q listening "$WORK/server.out" 2>/dev/null && break; sleep 0.1; done
@@ -35,7 +36,7 @@ ADDR=$(sed -n 's#listening on http://##p' "$WORK/server.out")
 [[ -n $ADDR ]] || { cat "$WORK/server.err" >&2; exit 1; }
 
 echo "# kefu abuse run ($(date -u +%F), $(nproc) cores, $KEFU, server $ADDR)" >&2
-python3 scripts/load/abuse.py "${ADDR%:*}" "${ADDR##*:}" "$KEY" "$SERVER" "$BASELINE" "$ABUSE"
+python3 scripts/load/abuse.py "${ADDR%:*}" "${ADDR##*:}" "$KEY" "$ADMIN" "$SERVER" "$BASELINE" "$ABUSE"
 if ! kill -0 "$SERVER" 2>/dev/null; then
   echo "the server died" >&2
   exit 1

@@ -9,7 +9,7 @@
 pub mod fusion;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -178,8 +178,7 @@ impl Retriever {
             }
         };
 
-        // BM25 runs while the question is embedded: the two are independent. Both run on rayon's
-        // pool, one thread per core, so that concurrent searches never start threads of their own.
+        // BM25 runs while the question is embedded: the two are independent.
         let lexical = || -> Result<(Ranked, f64)> {
             if !use_bm25 {
                 return Ok((Vec::new(), 0.0));
@@ -204,8 +203,17 @@ impl Retriever {
             Ok((hits, embed_ms, ms(clock)))
         };
         let ((bm25, bm25_ms), (dense, embed_ms, dense_ms)) = if use_bm25 && use_dense {
-            let (lexical, semantic) = rayon::join(lexical, semantic);
-            (lexical?, semantic?)
+            match lexical_pool() {
+                Some(pool) => {
+                    let mut lexical_result = None;
+                    let semantic_result = pool.in_place_scope(|scope| {
+                        scope.spawn(|_| lexical_result = Some(lexical()));
+                        semantic()
+                    });
+                    (lexical_result.expect("the scope waits for its jobs")?, semantic_result?)
+                }
+                None => (lexical()?, semantic()?),
+            }
         } else {
             (lexical()?, semantic()?)
         };
@@ -281,6 +289,23 @@ impl Retriever {
         }
         Ok(hits)
     }
+}
+
+/// The threads BM25 searches run on while the caller embeds the question: one per core, started
+/// once, instead of a thread per search. A pool of its own, not rayon's global one: a global
+/// worker that embeds holds the embedder's lock while the tokenizer's parallel iterators let it
+/// steal other searches' jobs, which then wait for the same lock (a deadlock, found by
+/// scripts/abuse.sh). `None` if the threads cannot be started: the search then runs in turn.
+fn lexical_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("kefu-bm25-{i}"))
+            .build()
+            .inspect_err(|e| tracing::warn!(error = %e, "cannot start the BM25 threads; searching in turn"))
+            .ok()
+    })
+    .as_ref()
 }
 
 fn ms(since: Instant) -> f64 {
