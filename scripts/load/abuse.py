@@ -2,7 +2,7 @@
 """Bounded abuse run against a running `kefu serve` on loopback (scripts/abuse.sh starts one).
 
 Normal traffic (questions and searches from eval/sets/corpus_en.jsonl, one connection each for
-/v1/ask and /v1/search, from 127.0.0.1) runs alone for BASELINE seconds, then next to the abusers
+/v1/ask and /v1/search, from 127.0.0.1, each in a process of its own) runs alone for BASELINE seconds, then next to the abusers
 for ABUSE seconds, each abuser from its own loopback address (127.0.0.2, ...), so that the
 per-address limit on failed authentications does not touch the normal traffic:
 
@@ -19,13 +19,14 @@ per-address limit on failed authentications does not touch the normal traffic:
 Every error must be a JSON body with a stable code: any other is counted as a violation. The
 server's RSS is sampled every 0.2 s. Prints one JSON object.
 
-  python3 scripts/load/abuse.py HOST PORT QUERY_KEY ADMIN_KEY PID [BASELINE] [ABUSE]
+  python3 scripts/load/abuse.py HOST PORT ABUSER_KEY NORMAL_ASK_KEY,NORMAL_SEARCH_KEY ADMIN_KEY PID [BASELINE] [ABUSE]
 
 A status 0 is a connection the server closed while the client was still sending (a 1 MiB body
 refused after its first 64 KiB): no response to check.
 """
 import http.client
 import json
+import multiprocessing
 import random
 import socket
 import statistics
@@ -33,9 +34,10 @@ import sys
 import threading
 import time
 
-HOST, PORT, KEY, ADMIN, PID = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
-BASELINE = float(sys.argv[6]) if len(sys.argv) > 6 else 20
-ABUSE = float(sys.argv[7]) if len(sys.argv) > 7 else 60
+HOST, PORT, KEY, NORMAL_KEYS, ADMIN, PID = (sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].split(","),
+                                            sys.argv[5], int(sys.argv[6]))
+BASELINE = float(sys.argv[7]) if len(sys.argv) > 7 else 20
+ABUSE = float(sys.argv[8]) if len(sys.argv) > 8 else 60
 
 with open("eval/sets/corpus_en.jsonl", encoding="utf-8") as f:
     QUESTIONS = [json.loads(line)["question"] for line in f if line.strip()]
@@ -77,15 +79,16 @@ def request(conn, method, path, body, key=KEY, extra=None):
     return response.status, response.read()
 
 
-def phase():
-    if not abuse_started.is_set():
-        return "normal_alone"
-    return "normal_after" if stop_abuse.is_set() else "normal_under_abuse"
-
-
-def normal(route, stop):
+def normal(route, key, started_event, stopped_event, stop, out):
+    """In a process of its own, so that the abusers' threads do not hold its interpreter lock."""
     conn = connection("127.0.0.1")
     i = 0
+
+    def phase():
+        if not started_event.is_set():
+            return "normal_alone"
+        return "normal_after" if stopped_event.is_set() else "normal_under_abuse"
+
     while not stop.is_set():
         question = QUESTIONS[i % len(QUESTIONS)]
         i += 1
@@ -93,11 +96,12 @@ def normal(route, stop):
         name = f"{phase()} {route}"
         started = time.perf_counter()
         try:
-            status, body = request(conn, "POST", route, json.dumps({field: question}))
+            status, body = request(conn, "POST", route, json.dumps({field: question}), key=key)
         except Exception as e:  # noqa: BLE001
             status, body = 0, str(e).encode()
             conn = connection("127.0.0.1")
         record(name, status, body, (time.perf_counter() - started) * 1000)
+    out.put({name: r for name, r in results.items()})
 
 
 def repeat(name, source, limit, send):
@@ -214,12 +218,16 @@ def sample():
 
 
 threading.Thread(target=sample, daemon=True).start()
-normals = [threading.Thread(target=normal, args=(route, stop_all)) for route in ("/v1/ask", "/v1/search")]
+mp_started, mp_stopped, mp_stop, mp_out = (multiprocessing.Event(), multiprocessing.Event(),
+                                           multiprocessing.Event(), multiprocessing.Queue())
+normals = [multiprocessing.Process(target=normal, args=(route, key, mp_started, mp_stopped, mp_stop, mp_out))
+           for route, key in zip(("/v1/ask", "/v1/search"), NORMAL_KEYS)]
 for t in normals:
     t.start()
 time.sleep(BASELINE)
 rss_before = rss()
 abuse_started.set()
+mp_started.set()
 started = time.time()
 abusers = [
     threading.Thread(target=repeat, args=("oversized", "127.0.0.2", 2000, oversized)),
@@ -233,10 +241,14 @@ for t in abusers:
     t.start()
 time.sleep(ABUSE)
 stop_abuse.set()
+mp_stopped.set()
 for t in abusers:
     t.join()
 abuse_seconds = time.time() - started
 stop_all.set()
+mp_stop.set()
+for _ in normals:
+    results.update(mp_out.get())
 for t in normals:
     t.join()
 

@@ -292,10 +292,11 @@ impl Retriever {
 }
 
 /// The threads BM25 searches run on while the caller embeds the question: one per core, started
-/// once, instead of a thread per search. A pool of its own, not rayon's global one: a global
-/// worker that embeds holds the embedder's lock while the tokenizer's parallel iterators let it
-/// steal other searches' jobs, which then wait for the same lock (a deadlock, found by
-/// scripts/abuse.sh). `None` if the threads cannot be started: the search then runs in turn.
+/// once, instead of a thread per search. A pool of its own, and the embedding on the caller's
+/// thread: with both on rayon's global pool, concurrent searches hung for good in
+/// scripts/abuse.sh (the likely cycle: a global worker holding the embedder's lock waits in the
+/// tokenizer's parallel iterator, steals another search's job, and that job waits for the same
+/// lock). `None` if the threads cannot be started: the search then runs in turn.
 fn lexical_pool() -> Option<&'static rayon::ThreadPool> {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
     POOL.get_or_init(|| {
