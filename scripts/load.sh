@@ -25,7 +25,7 @@ fi
 [[ -x $KEFU ]] || cargo build --release
 "$KEFU" ingest corpus --data "$WORK/data" >/dev/null
 
-export KEFU_LOAD_KEY=load-$RANDOM$RANDOM
+export KEFU_LOAD_KEY=load-$(od -An -N12 -tx1 /dev/urandom | tr -d " \n")
 KEFU_API_KEYS="$KEFU_LOAD_KEY:admin" KEFU_SERVER__RATE_LIMIT_PER_MINUTE=0 KEFU_LOG=warn \
   "$KEFU" serve --data "$WORK/data" --addr 127.0.0.1:0 >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER=$!

@@ -110,7 +110,26 @@ pub struct ServerConfig {
     pub max_conversations: usize,
     /// Seconds after its last turn that a conversation expires.
     pub conversation_ttl_secs: u64,
+    /// Bytes of question text kept per conversation (its oldest turns are forgotten first).
+    pub max_conversation_bytes: usize,
+    /// Bytes of question text kept for all conversations together (the least recently used
+    /// conversation is forgotten first).
+    pub max_conversation_store_bytes: usize,
+    /// Earlier turns a follow-up is read with: the question it follows up on and the latest
+    /// follow-ups since (the whole query is still at most `max_question_chars`).
+    pub follow_up_turns: usize,
+    /// Requests on the `/v1` routes handled at once; more are refused at once with
+    /// `503 overloaded` and `Retry-After`. A streamed answer counts until its stream ends.
+    pub max_in_flight: usize,
+    /// Failed authentications (no key, unknown key) allowed per client address and minute;
+    /// past them the address gets `429 rate_limited` whatever key it sends (0: unlimited).
+    pub auth_failures_per_minute: u32,
+    /// Failed authentications an address may make at once before that rate applies.
+    pub auth_failure_burst: u32,
 }
+
+/// Shortest API key accepted: a key must not be guessable.
+pub const MIN_API_KEY_CHARS: usize = 16;
 
 /// An API key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,6 +200,9 @@ pub struct IngestConfig {
 pub struct SearchConfig {
     /// Results returned when a request does not say.
     pub k: usize,
+    /// Most results a `POST /v1/search` request may ask for (`k`); more is refused with
+    /// `invalid_search_k`. (The command line is trusted and not capped.)
+    pub max_k: usize,
     /// Candidates taken from each retriever before fusion.
     pub candidates: usize,
     /// How hybrid search combines the two retrievers.
@@ -299,6 +321,12 @@ impl Default for ServerConfig {
             conversation_turns: 10,
             max_conversations: 10_000,
             conversation_ttl_secs: 1800,
+            max_conversation_bytes: 16 * 1024,
+            max_conversation_store_bytes: 32 * 1024 * 1024,
+            follow_up_turns: 2,
+            max_in_flight: 64,
+            auth_failures_per_minute: 30,
+            auth_failure_burst: 10,
         }
     }
 }
@@ -335,6 +363,7 @@ impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig {
             k: 10,
+            max_k: 100,
             candidates: 100,
             fusion: Fusion::Convex,
             rrf_k: 60.0,
@@ -414,6 +443,7 @@ impl Config {
             ("ingest.max_file_mib", self.ingest.max_file_mib as usize),
             ("ingest.max_document_chars", self.ingest.max_document_chars),
             ("search.k", self.search.k),
+            ("search.max_k", self.search.max_k),
             ("search.candidates", self.search.candidates),
             ("search.hnsw_ef", self.search.hnsw_ef),
             ("vector_store.indexing_threshold_kb", self.vector_store.indexing_threshold_kb),
@@ -426,6 +456,10 @@ impl Config {
             ("server.reload_interval_ms", self.server.reload_interval_ms as usize),
             ("server.conversation_turns", self.server.conversation_turns),
             ("server.max_conversations", self.server.max_conversations),
+            ("server.max_conversation_bytes", self.server.max_conversation_bytes),
+            ("server.max_conversation_store_bytes", self.server.max_conversation_store_bytes),
+            ("server.follow_up_turns", self.server.follow_up_turns),
+            ("server.max_in_flight", self.server.max_in_flight),
             ("answer.llm.timeout_secs", self.answer.llm.timeout_secs as usize),
             ("answer.llm.first_token_timeout_secs", self.answer.llm.first_token_timeout_secs as usize),
         ];
@@ -445,8 +479,18 @@ impl Config {
         if !(0.0..=1.0).contains(&self.answer.min_confidence) {
             return Err(Error::Config("`answer.min_confidence` must be between 0 and 1".into()));
         }
-        if self.server.api_keys.iter().any(|k| k.key.trim().is_empty()) {
-            return Err(Error::Config("`server.api_keys`: a key is empty".into()));
+        if self.search.k > self.search.max_k {
+            return Err(Error::Config("`search.k` must not be greater than `search.max_k`".into()));
+        }
+        if let Some(n) =
+            self.server.api_keys.iter().position(|k| k.key.trim().chars().count() < MIN_API_KEY_CHARS)
+        {
+            return Err(Error::Config(format!(
+                "`server.api_keys`: key {} (scope {:?}) is shorter than {MIN_API_KEY_CHARS} characters; \
+                 use long random keys (e.g. `openssl rand -hex 24`)",
+                n + 1,
+                self.server.api_keys[n].scope
+            )));
         }
         if self.vector_store.backend == VectorBackend::Qdrant && self.vector_store.url.is_none() {
             return Err(Error::Config("`vector_store.url` is required with backend `qdrant`".into()));
@@ -535,19 +579,34 @@ mod tests {
     #[test]
     fn api_keys_from_the_environment() {
         figment::Jail::expect_with(|jail| {
-            jail.set_env("KEFU_API_KEYS", "k1:query, k2:admin");
+            jail.set_env("KEFU_API_KEYS", "k1-0123456789abcdef:query, k2-0123456789abcdef:admin");
             let config = Config::load(None).expect("config loads");
             assert_eq!(
                 config.server.api_keys,
                 vec![
-                    ApiKey { key: "k1".into(), scope: Scope::Query },
-                    ApiKey { key: "k2".into(), scope: Scope::Admin }
+                    ApiKey { key: "k1-0123456789abcdef".into(), scope: Scope::Query },
+                    ApiKey { key: "k2-0123456789abcdef".into(), scope: Scope::Admin }
                 ]
             );
-            assert!(!config.to_toml().contains("k2"), "keys are masked");
-            jail.set_env("KEFU_API_KEYS", "k1:root");
+            assert!(!config.to_toml().contains("k2-0123456789abcdef"), "keys are masked");
+            jail.set_env("KEFU_API_KEYS", "k1-0123456789abcdef:root");
             let err = Config::load(None).unwrap_err().to_string();
             assert!(err.contains("KEFU_API_KEYS") && err.contains("root"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn short_api_keys_and_a_default_k_above_the_cap_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("KEFU_API_KEYS", "0123456789abcdef:query,short-key:admin");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("key 2") && err.contains("shorter than 16 characters"), "{err}");
+            jail.set_env("KEFU_API_KEYS", "0123456789abcdef:query");
+            jail.set_env("KEFU_SEARCH__K", "50");
+            jail.set_env("KEFU_SEARCH__MAX_K", "20");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("search.max_k"), "{err}");
             Ok(())
         });
     }

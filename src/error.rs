@@ -49,6 +49,26 @@ pub enum Error {
     /// A request is invalid (empty query, unknown mode...).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A request field is invalid; `code` names the field (`invalid_search_k`), so that a client
+    /// can tell which one without parsing the message.
+    #[error("invalid `{field}`: {message}")]
+    InvalidField {
+        /// The stable code, `invalid_` followed by the field's name.
+        code: &'static str,
+        /// The field, as the request spells it.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The route exists, but not with this HTTP method.
+    #[error("method not allowed: {0}")]
+    MethodNotAllowed(String),
+    /// The service has as many requests in flight as it allows: try again shortly.
+    #[error("overloaded: too many requests in flight, retry in {retry_after_secs} s")]
+    Overloaded {
+        /// Seconds to wait before retrying.
+        retry_after_secs: u64,
+    },
     /// A request carries no API key, or an unknown one.
     #[error("unauthorized: {0}")]
     Unauthorized(String),
@@ -109,6 +129,9 @@ impl Error {
             Error::NoIndex(_) => "index_missing",
             Error::Busy(_) => "busy",
             Error::InvalidRequest(_) => "invalid_request",
+            Error::InvalidField { code, .. } => code,
+            Error::MethodNotAllowed(_) => "method_not_allowed",
+            Error::Overloaded { .. } => "overloaded",
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::RateLimited { .. } => "rate_limited",

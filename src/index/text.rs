@@ -360,9 +360,10 @@ fn unique_terms(tokens: Vec<Token>) -> BTreeSet<String> {
     tokens.into_iter().map(|t| t.term).collect()
 }
 
-/// Escapes `&`, `<`, `>` and `"` (snippets; passages quoted in an LLM prompt).
+/// Escapes `&`, `<`, `>`, `"` and `'` (snippets; passages quoted in an LLM prompt), so that the
+/// text is safe in HTML content and in a quoted attribute of either kind.
 pub fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    ::html_escape::encode_quoted_attribute(text).into_owned()
 }
 
 fn text_error(e: tantivy::TantivyError) -> Error {
@@ -430,7 +431,15 @@ impl TokenStream for VecTokenStream {
 
 #[cfg(test)]
 mod tests {
-    use super::highlight;
+    use super::{highlight, html_escape};
+
+    #[test]
+    fn html_escape_covers_both_quotes() {
+        assert_eq!(
+            html_escape(r#"<a href='x' title="y">&"#),
+            "&lt;a href=&#x27;x&#x27; title=&quot;y&quot;&gt;&amp;"
+        );
+    }
 
     #[test]
     fn highlights_merge_overlaps_escape_and_stay_inside_the_fragment() {

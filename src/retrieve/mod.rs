@@ -8,7 +8,8 @@
 
 pub mod fusion;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -177,7 +178,7 @@ impl Retriever {
             }
         };
 
-        // BM25 runs on another thread while the question is embedded: the two are independent.
+        // BM25 runs while the question is embedded: the two are independent.
         let lexical = || -> Result<(Ranked, f64)> {
             if !use_bm25 {
                 return Ok((Vec::new(), 0.0));
@@ -202,13 +203,17 @@ impl Retriever {
             Ok((hits, embed_ms, ms(clock)))
         };
         let ((bm25, bm25_ms), (dense, embed_ms, dense_ms)) = if use_bm25 && use_dense {
-            std::thread::scope(|scope| {
-                let lexical = scope.spawn(lexical);
-                let semantic = semantic();
-                let lexical =
-                    lexical.join().map_err(|_| Error::TextIndex("the BM25 search panicked".into()))?;
-                Ok::<_, Error>((lexical?, semantic?))
-            })?
+            match lexical_pool() {
+                Some(pool) => {
+                    let mut lexical_result = None;
+                    let semantic_result = pool.in_place_scope(|scope| {
+                        scope.spawn(|_| lexical_result = Some(lexical()));
+                        semantic()
+                    });
+                    (lexical_result.expect("the scope waits for its jobs")?, semantic_result?)
+                }
+                None => (lexical()?, semantic()?),
+            }
         } else {
             (lexical()?, semantic()?)
         };
@@ -254,7 +259,11 @@ impl Retriever {
         let ids: Vec<String> = top.iter().map(|(id, _)| id.clone()).collect();
         let records = self.index.catalog().chunks(&ids)?;
         let highlighter = self.index.text().highlighter(query, self.config.snippet_chars)?;
-        let rank = |list: &[String], id: &str| list.iter().position(|x| x == id).map(|i| i + 1);
+        // Ranks (from 1) and dense scores by id: one pass over each list, not one per hit.
+        let bm25_ranks: HashMap<&str, usize> =
+            bm25.iter().enumerate().map(|(i, id)| (id.as_str(), i + 1)).collect();
+        let dense_ranks: HashMap<&str, (usize, f32)> =
+            dense.iter().enumerate().map(|(i, (id, score))| (id.as_str(), (i + 1, *score))).collect();
         let mut hits = Vec::with_capacity(top.len());
         for ((id, score), record) in top.into_iter().zip(records) {
             // An id without a record would mean the stores disagree with the catalog; skip it
@@ -271,15 +280,33 @@ impl Retriever {
                 score,
                 snippet: highlighter.snippet(&record.chunk.text),
                 locale: record.locale.clone(),
-                bm25_rank: rank(bm25, &id),
-                dense_rank: dense.iter().position(|(x, _)| *x == id).map(|i| i + 1),
-                dense_score: dense.iter().find(|(x, _)| *x == id).map(|(_, score)| *score),
+                bm25_rank: bm25_ranks.get(id.as_str()).copied(),
+                dense_rank: dense_ranks.get(id.as_str()).map(|(rank, _)| *rank),
+                dense_score: dense_ranks.get(id.as_str()).map(|(_, score)| *score),
                 chunk_id: id,
                 record,
             });
         }
         Ok(hits)
     }
+}
+
+/// The threads BM25 searches run on while the caller embeds the question: one per core, started
+/// once, instead of a thread per search. A pool of its own, and the embedding on the caller's
+/// thread: with both on rayon's global pool, concurrent searches hung for good in
+/// scripts/abuse.sh (the likely cycle: a global worker holding the embedder's lock waits in the
+/// tokenizer's parallel iterator, steals another search's job, and that job waits for the same
+/// lock). `None` if the threads cannot be started: the search then runs in turn.
+fn lexical_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("kefu-bm25-{i}"))
+            .build()
+            .inspect_err(|e| tracing::warn!(error = %e, "cannot start the BM25 threads; searching in turn"))
+            .ok()
+    })
+    .as_ref()
 }
 
 fn ms(since: Instant) -> f64 {

@@ -1,9 +1,11 @@
-//! API keys, their scopes, and the per-key rate limit.
+//! API keys, their scopes, the per-key rate limit, and the limit on failed authentications per
+//! client address.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -20,6 +22,8 @@ pub struct Auth {
     /// No keys configured and `--open` given: every request is allowed, without a rate limit.
     open: bool,
     limiter: Mutex<RateLimiter>,
+    /// Failed authentications by client address.
+    failures: Mutex<RateLimiter>,
 }
 
 impl Auth {
@@ -36,25 +40,45 @@ impl Auth {
             keys: config.api_keys.clone(),
             open: config.api_keys.is_empty(),
             limiter: Mutex::new(RateLimiter::new(config.rate_limit_per_minute, config.rate_limit_burst)),
+            failures: Mutex::new(RateLimiter::new(
+                config.auth_failures_per_minute,
+                config.auth_failure_burst,
+            )),
         })
     }
 
-    /// Checks the request's key against the scope `needed` and the key's rate limit.
-    pub fn authorize(&self, headers: &HeaderMap, needed: Scope) -> Result<()> {
+    /// Checks the request's key against the scope `needed` and the key's rate limit. A client
+    /// address that failed to authenticate too often is refused whatever key it sends, so that
+    /// a right guess cannot be told from a wrong one.
+    pub fn authorize(&self, headers: &HeaderMap, client: IpAddr, needed: Scope) -> Result<()> {
         if self.open {
             return Ok(());
         }
-        let presented = presented_key(headers).ok_or_else(|| {
-            Error::Unauthorized("send an API key as `Authorization: Bearer KEY` or `X-API-Key: KEY`".into())
-        })?;
+        let now = Instant::now();
+        let client = client.to_string();
+        let mut failures = self.failures.lock().map_err(|_| Error::Busy("rate limiter poisoned".into()))?;
+        if let Some(wait) = failures.exhausted(&client, now) {
+            return Err(Error::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+        }
+        let presented = presented_key(headers);
         // Compare with every key in constant time, so timing does not reveal a prefix.
-        let found = self
-            .keys
-            .iter()
-            .filter(|k| constant_time_eq(k.key.as_bytes(), presented.as_bytes()))
-            .map(|k| k.scope)
-            .max()
-            .ok_or_else(|| Error::Unauthorized("unknown API key".into()))?;
+        let found = presented.and_then(|presented| {
+            self.keys
+                .iter()
+                .filter(|k| constant_time_eq(k.key.as_bytes(), presented.as_bytes()))
+                .map(|k| k.scope)
+                .max()
+        });
+        let (Some(presented), Some(found)) = (presented, found) else {
+            if let Err(wait) = failures.check(&client, now) {
+                return Err(Error::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+            }
+            return Err(Error::Unauthorized(match presented {
+                None => "send an API key as `Authorization: Bearer KEY` or `X-API-Key: KEY`".into(),
+                Some(_) => "unknown API key".into(),
+            }));
+        };
+        drop(failures);
         if found < needed {
             return Err(Error::Forbidden(format!("this API key's scope does not allow {needed:?} requests")));
         }
@@ -77,14 +101,23 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The peer address of the connection (unspecified when the service runs without one, as in
+/// a test harness).
+fn client(request: &Request) -> IpAddr {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+}
+
 /// Middleware: the query scope.
 pub async fn require_query(State(state): State<AppState>, request: Request, next: Next) -> Result<Response> {
-    state.auth.authorize(request.headers(), Scope::Query)?;
+    state.auth.authorize(request.headers(), client(&request), Scope::Query)?;
     Ok(next.run(request).await)
 }
 
 /// Middleware: the admin scope.
 pub async fn require_admin(State(state): State<AppState>, request: Request, next: Next) -> Result<Response> {
-    state.auth.authorize(request.headers(), Scope::Admin)?;
+    state.auth.authorize(request.headers(), client(&request), Scope::Admin)?;
     Ok(next.run(request).await)
 }

@@ -2,7 +2,7 @@
 //! body with the error's stable code.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -28,7 +28,8 @@ pub struct ErrorDetail {
 /// The HTTP status of an error.
 pub fn status(error: &Error) -> StatusCode {
     match error {
-        Error::InvalidRequest(_) | Error::Ingest(_) => StatusCode::BAD_REQUEST,
+        Error::InvalidRequest(_) | Error::InvalidField { .. } | Error::Ingest(_) => StatusCode::BAD_REQUEST,
+        Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
@@ -36,9 +37,11 @@ pub fn status(error: &Error) -> StatusCode {
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Llm(_) => StatusCode::BAD_GATEWAY,
         Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
-        Error::NoIndex(_) | Error::Busy(_) | Error::Setup(_) | Error::ModelMismatch { .. } => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
+        Error::NoIndex(_)
+        | Error::Busy(_)
+        | Error::Overloaded { .. }
+        | Error::Setup(_)
+        | Error::ModelMismatch { .. } => StatusCode::SERVICE_UNAVAILABLE,
         Error::Config(_)
         | Error::Embedding(_)
         | Error::VectorStore(_)
@@ -53,20 +56,21 @@ pub fn status(error: &Error) -> StatusCode {
 /// The JSON body of an error. Server-side failures are logged in full and described to the
 /// client only by their code, so that paths and internals do not leak.
 pub fn body(error: &Error) -> ErrorBody {
-    let message =
-        if status(error).is_server_error() && !matches!(error, Error::Timeout(_) | Error::NoIndex(_)) {
-            tracing::error!(code = error.code(), %error, "request failed");
-            format!("internal error ({})", error.code())
-        } else {
-            error.to_string()
-        };
+    let message = if status(error).is_server_error()
+        && !matches!(error, Error::Timeout(_) | Error::NoIndex(_) | Error::Overloaded { .. })
+    {
+        tracing::error!(code = error.code(), %error, "request failed");
+        format!("internal error ({})", error.code())
+    } else {
+        error.to_string()
+    };
     ErrorBody { error: ErrorDetail { code: error.code().to_string(), message } }
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let mut response = (status(&self), Json(body(&self))).into_response();
-        if let Error::RateLimited { retry_after_secs } = self {
+        if let Error::RateLimited { retry_after_secs } | Error::Overloaded { retry_after_secs } = self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
@@ -80,4 +84,9 @@ pub fn from_json_rejection(rejection: JsonRejection) -> Error {
     } else {
         Error::InvalidRequest(rejection.body_text())
     }
+}
+
+/// A path that failed to parse (say, a document id that is not UTF-8 once percent-decoded).
+pub fn from_path_rejection(rejection: PathRejection) -> Error {
+    Error::InvalidRequest(format!("the URL path: {}", rejection.body_text()))
 }

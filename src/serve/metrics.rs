@@ -56,6 +56,10 @@ pub struct Metrics {
     pub retrieval: Histogram,
     /// The index generation served.
     pub generation: Gauge<u64, AtomicU64>,
+    /// Conversations held in memory.
+    pub conversations: Gauge<u64, AtomicU64>,
+    /// Bytes of ids and questions the conversations hold.
+    pub conversation_bytes: Gauge<u64, AtomicU64>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -85,7 +89,26 @@ impl Metrics {
             retrieval.clone(),
         );
         registry.register("index_generation", "Index generation being served", generation.clone());
-        Metrics { registry, requests, latency, abstentions, handoffs, embedding, retrieval, generation }
+        let conversations = Gauge::<u64, AtomicU64>::default();
+        let conversation_bytes = Gauge::<u64, AtomicU64>::default();
+        registry.register("conversations", "Conversations held in memory", conversations.clone());
+        registry.register(
+            "conversation_bytes",
+            "Bytes of conversation ids and questions held in memory",
+            conversation_bytes.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            abstentions,
+            handoffs,
+            embedding,
+            retrieval,
+            generation,
+            conversations,
+            conversation_bytes,
+        }
     }
 
     /// Counts what an answer did.

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::answer::Answerer;
 use crate::answer::conversation::{self, Conversations};
@@ -47,6 +48,10 @@ pub struct Shared {
     pub auth: Auth,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// Places for requests in flight (`server.max_in_flight`).
+    pub in_flight: Arc<Semaphore>,
+    /// Why the service is not ready, while it is not (a published generation fails to open).
+    not_ready: Mutex<Option<String>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,6 +70,15 @@ impl Shared {
     /// The server's settings.
     pub fn server(&self) -> &ServerConfig {
         &self.config.server
+    }
+
+    /// Why the service is not ready, if it is not.
+    pub fn not_ready(&self) -> Option<String> {
+        self.not_ready.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    fn set_not_ready(&self, reason: Option<String>) {
+        *self.not_ready.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = reason;
     }
 }
 
@@ -93,11 +107,19 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         Ok((embedder, retriever))
     })
     .await?;
+    let server = &config.server;
     let limits = conversation::Limits {
-        turns: config.server.conversation_turns,
-        conversations: config.server.max_conversations,
-        ttl: Duration::from_secs(config.server.conversation_ttl_secs),
+        turns: server.conversation_turns,
+        conversations: server.max_conversations,
+        conversation_bytes: server.max_conversation_bytes,
+        total_bytes: server.max_conversation_store_bytes,
+        ttl: Duration::from_secs(server.conversation_ttl_secs),
+        follow_up: conversation::FollowUp {
+            turns: server.follow_up_turns,
+            max_chars: server.max_question_chars,
+        },
     };
+    let in_flight = Arc::new(Semaphore::new(server.max_in_flight));
     let metrics = Metrics::new();
     metrics.generation.set(retriever.index().generation());
     let state = AppState(Arc::new(Shared {
@@ -107,6 +129,8 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         conversations: Mutex::new(Conversations::new(limits)),
         auth,
         metrics,
+        in_flight,
+        not_ready: Mutex::new(None),
         config,
     }));
 
@@ -118,7 +142,8 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
     println!("listening on http://{addr}");
 
     tokio::spawn(watch_for_new_generations(state.clone()));
-    axum::serve(listener, routes::router(state))
+    // The peer address is what failed authentications are counted by.
+    axum::serve(listener, routes::router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(Error::io("HTTP server"))?;
@@ -127,7 +152,8 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
 }
 
 /// Swaps in each generation an ingest publishes. A generation that fails to open is logged and
-/// tried again on the next tick; the old one keeps serving meanwhile.
+/// tried again on the next tick; the old one keeps serving meanwhile, and `/readyz` says why the
+/// service is not ready until the data folder's live generation is served again.
 async fn watch_for_new_generations(state: AppState) {
     let data = DataDir::new(&state.config.data_dir);
     let mut ticker = tokio::time::interval(Duration::from_millis(state.server().reload_interval_ms));
@@ -137,9 +163,17 @@ async fn watch_for_new_generations(state: AppState) {
         let serving = state.retriever().index().generation();
         match data.current() {
             Ok(Some(current)) if current != serving => {}
-            Ok(_) => continue,
+            Ok(Some(_)) => {
+                state.set_not_ready(None);
+                continue;
+            }
+            Ok(None) => {
+                state.set_not_ready(Some("the data folder has no live index generation any more".into()));
+                continue;
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the data folder's CURRENT");
+                state.set_not_ready(Some(format!("cannot read the data folder's CURRENT ({})", e.code())));
                 continue;
             }
         }
@@ -151,9 +185,16 @@ async fn watch_for_new_generations(state: AppState) {
                 let generation = retriever.index().generation();
                 *state.live.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(retriever);
                 state.metrics.generation.set(generation);
+                state.set_not_ready(None);
                 tracing::info!(from = serving, to = generation, "serving a new index generation");
             }
-            Err(e) => tracing::warn!(error = %e, "cannot open the new index generation; will retry"),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot open the new index generation; will retry");
+                state.set_not_ready(Some(format!(
+                    "the published index generation cannot be opened ({}); still serving generation {serving}",
+                    e.code()
+                )));
+            }
         }
     }
 }

@@ -3,29 +3,41 @@
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{MatchedPath, Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequest, MatchedPath, Path, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::{Stream, StreamExt, stream};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc::UnboundedSender;
 use tokio_stream::wrappers::UnboundedReceiverStream;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::{OpenApi, ToSchema};
 
-use super::error::{ErrorBody, from_json_rejection};
+use super::error::{ErrorBody, from_json_rejection, from_path_rejection};
 use super::metrics::{RequestLabels, RouteLabels};
 use super::{AppState, auth};
-use crate::answer::{Answer, AnswerEvent, Question, conversation};
+use crate::answer::{Answer, AnswerEvent, Question};
 use crate::index::SearchFilter;
 use crate::retrieve::{Mode, SearchRequest, SearchResults};
 use crate::{Error, Result};
+
+/// Longest conversation id a client may choose.
+pub const MAX_CONVERSATION_ID_CHARS: usize = 128;
+/// Most tags in a filter.
+pub const MAX_FILTER_TAGS: usize = 32;
+/// Longest value of a filter (locale, doc_type, product, a tag).
+pub const MAX_FILTER_CHARS: usize = 200;
+/// Seconds a shed request is asked to wait.
+const OVERLOADED_RETRY_SECS: u64 = 1;
 
 /// `POST /v1/ask`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -54,9 +66,11 @@ pub struct AskRequest {
 pub struct SearchBody {
     /// The query.
     pub query: String,
-    /// Results wanted (default `search.k`).
+    /// Results wanted, from 1 to `search.max_k` (default `search.k`). Kept as JSON until
+    /// validated, so that a negative, fractional or huge `k` gets `invalid_search_k` too.
     #[serde(default)]
-    pub k: Option<usize>,
+    #[schema(value_type = Option<u64>, minimum = 1)]
+    pub k: Option<serde_json::Value>,
     /// Retrievers (default hybrid).
     #[serde(default)]
     pub mode: Mode,
@@ -102,8 +116,10 @@ pub struct ChunkView {
 /// `GET /readyz`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Readiness {
-    /// Indexes open and model loaded.
+    /// Indexes open, model loaded, and the data folder's live generation served.
     pub ready: bool,
+    /// Why not, when not ready (a newly published generation fails to open, say).
+    pub reason: Option<String>,
     /// Index generation served.
     pub generation: u64,
     /// Documents indexed.
@@ -140,10 +156,12 @@ impl utoipa::Modify for BearerKeys {
 /// Every route with its middleware.
 pub fn router(state: AppState) -> Router {
     let server = state.server().clone();
+    // Authentication runs first (the last layer added), so a bad key never holds a place in flight.
     let query = Router::new()
         .route("/v1/ask", post(ask))
         .route("/v1/search", post(search))
         .route("/v1/documents/{*id}", get(document))
+        .route_layer(middleware::from_fn_with_state(state.clone(), shed_load))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_query));
     let admin = Router::new()
         .route("/metrics", get(metrics))
@@ -155,8 +173,8 @@ pub fn router(state: AppState) -> Router {
         .merge(query)
         .merge(admin)
         .fallback(|| async { Error::NotFound("no such route".into()) })
-        .method_not_allowed_fallback(|| async {
-            Error::InvalidRequest("method not allowed on this route".into())
+        .method_not_allowed_fallback(|method: Method| async move {
+            Error::MethodNotAllowed(format!("{method} is not allowed on this route"))
         })
         .layer(axum::extract::DefaultBodyLimit::max(server.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), time_limit));
@@ -167,7 +185,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                // The path only: a query string may carry personal data, which must not reach logs.
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!("request", method = %request.method(), path = request.uri().path())
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
@@ -186,18 +207,50 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(allow)
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers(Any)
+            // Listed: the `*` wildcard does not cover `Authorization` (Fetch standard).
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                HeaderName::from_static("x-api-key"),
+            ])
+            .expose_headers([header::RETRY_AFTER])
             .max_age(Duration::from_secs(3600)),
     )
 }
 
-/// Fails a request that takes longer than `server.request_timeout_secs` (a stream's body is
-/// bounded by the answerer's own timeouts).
+/// Fails a request that takes longer than `server.request_timeout_secs`; dropping the handler
+/// cancels its work. (A stream's body has the same bound: see [`bounded`].)
 async fn time_limit(State(state): State<AppState>, request: Request, next: Next) -> Result<Response> {
     let limit = Duration::from_secs(state.server().request_timeout_secs);
     tokio::time::timeout(limit, next.run(request))
         .await
         .map_err(|_| Error::Timeout(format!("the request took longer than {} s", limit.as_secs())))
+}
+
+/// Takes a place among the `server.max_in_flight` requests, or refuses the request at once: under
+/// overload, a fast `503 overloaded` with `Retry-After` is better than a queue that makes every
+/// request late. A streamed body holds its place until the stream ends.
+async fn shed_load(State(state): State<AppState>, request: Request, next: Next) -> Result<Response> {
+    let permit = state
+        .in_flight
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| Error::Overloaded { retry_after_secs: OVERLOADED_RETRY_SECS })?;
+    let response = next.run(request).await;
+    let streamed = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if !streamed {
+        return Ok(response);
+    }
+    Ok(response.map(|body| {
+        Body::from_stream(body.into_data_stream().map(move |chunk| {
+            let _held = &permit;
+            chunk
+        }))
+    }))
 }
 
 async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -211,74 +264,174 @@ async fn record_metrics(State(state): State<AppState>, request: Request, next: N
     response
 }
 
+/// A request body that must be a JSON object: serde would otherwise read an array as the
+/// struct's fields in order.
+trait RequestBody: DeserializeOwned {
+    /// The field every body needs, named when the body is not an object.
+    const REQUIRED: &'static str;
+}
+
+impl RequestBody for AskRequest {
+    const REQUIRED: &'static str = "question";
+}
+
+impl RequestBody for SearchBody {
+    const REQUIRED: &'static str = "query";
+}
+
+/// The JSON object body of a request, every failure as kefu's error (naming the field at fault).
+struct JsonBody<T>(T);
+
+impl<T: RequestBody, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        let Json(value) =
+            Json::<serde_json::Value>::from_request(request, state).await.map_err(from_json_rejection)?;
+        let kind = match &value {
+            serde_json::Value::Object(_) => None,
+            serde_json::Value::Array(_) => Some("an array"),
+            serde_json::Value::String(_) => Some("a string"),
+            serde_json::Value::Number(_) => Some("a number"),
+            serde_json::Value::Bool(_) => Some("a boolean"),
+            serde_json::Value::Null => Some("null"),
+        };
+        if let Some(kind) = kind {
+            return Err(Error::InvalidRequest(format!(
+                "the body must be a JSON object with a `{}` field, not {kind}",
+                T::REQUIRED
+            )));
+        }
+        serde_path_to_error::deserialize(value).map(JsonBody).map_err(|e| {
+            let path = e.path().to_string();
+            match path.as_str() {
+                "." => Error::InvalidRequest(e.into_inner().to_string()),
+                _ => Error::InvalidRequest(format!("`{path}`: {}", e.into_inner())),
+            }
+        })
+    }
+}
+
 /// Answer a question, with citations; or abstain and hand over.
 #[utoipa::path(post, path = "/v1/ask", request_body = AskRequest,
     responses(
         (status = 200, description = "The answer (JSON, or Server-Sent Events: `delta`, `reset`, `citations`, `done`)", body = Answer),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 429, body = ErrorBody)),
+        (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn ask(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: std::result::Result<Json<AskRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<AskRequest>,
 ) -> Result<Response> {
-    let Json(request) = body.map_err(from_json_rejection)?;
-    let question = validate_question(&state, &request.question)?;
+    let text = validate_text(&state, "question", "invalid_ask_question", &request.question)?;
+    if let Some(id) = &request.conversation_id {
+        validate_conversation_id(id)?;
+    }
+    if let Some(locale) = &request.locale {
+        validate_locale(locale)?;
+    }
+    validate_filters(&request.filters)?;
     let conversation_id = request.conversation_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let previous = state
+    let retrieval_query = state
         .conversations
         .lock()
         .map_err(|_| Error::Busy("conversation store poisoned".into()))?
-        .last_question(&conversation_id, Instant::now())
-        .map(str::to_string);
-    let retrieval_query = conversation::resolve(previous.as_deref(), &question);
-    let question = Question {
-        text: question,
-        retrieval_query: retrieval_query.clone(),
-        locale: request.locale.clone(),
-        filter: request.filters.clone(),
+        .resolve(&conversation_id, &text, Instant::now());
+    let turn = Turn {
+        question: Question {
+            text,
+            retrieval_query,
+            locale: request.locale.clone(),
+            filter: request.filters.clone(),
+        },
+        conversation_id,
     };
     let streaming = request.stream
         || headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/event-stream"));
-
-    let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
-    let task_state = state.clone();
-    let task = tokio::spawn(async move {
-        let answer =
-            task_state.answerer.answer(task_state.retriever(), question, streaming.then_some(&events)).await;
-        drop(events);
-        let mut answer = answer?;
-        answer.conversation_id = Some(conversation_id.clone());
-        if let Ok(mut conversations) = task_state.conversations.lock() {
-            conversations.record(&conversation_id, retrieval_query, Instant::now());
-        }
-        task_state.metrics.record_answer(&answer);
-        Ok::<Answer, Error>(answer)
-    });
     if !streaming {
-        let answer = task.await.map_err(|e| Error::Internal(format!("answer task failed: {e}")))??;
+        // Awaited here, not in a task of its own: when the client goes away or the time limit
+        // passes, dropping this future cancels the answer.
+        let answer = turn.answer(&state, None).await?;
         return Ok(Json(answer).into_response());
     }
-    Ok(Sse::new(answer_events(UnboundedReceiverStream::new(receiver), task))
-        .keep_alive(KeepAlive::default())
-        .into_response())
+    let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let task_state = state.clone();
+    let task = tokio::spawn(async move { turn.answer(&task_state, Some(&events)).await });
+    let limit = Duration::from_secs(state.server().request_timeout_secs);
+    let stream = answer_events(UnboundedReceiverStream::new(receiver), task);
+    Ok(Sse::new(bounded(stream, limit)).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// One turn of a conversation.
+struct Turn {
+    question: Question,
+    conversation_id: String,
+}
+
+impl Turn {
+    /// Answers, then records the question in its conversation and the answer in the metrics.
+    async fn answer(self, state: &AppState, events: Option<&UnboundedSender<AnswerEvent>>) -> Result<Answer> {
+        let Turn { question, conversation_id } = self;
+        let text = question.text.clone();
+        let mut answer = state.answerer.answer(state.retriever(), question, events).await?;
+        answer.conversation_id = Some(conversation_id.clone());
+        if let Ok(mut conversations) = state.conversations.lock() {
+            conversations.record(&conversation_id, &text, Instant::now());
+            state.metrics.conversations.set(conversations.len() as u64);
+            state.metrics.conversation_bytes.set(conversations.bytes() as u64);
+        }
+        state.metrics.record_answer(&answer);
+        Ok(answer)
+    }
+}
+
+/// Aborts a task when dropped: the answer of a stream nobody reads any more is not finished.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// `events`, ended with an `error` event (`timeout`) once `limit` has passed. The end drops the
+/// stream and with it the answer task.
+fn bounded(
+    events: impl Stream<Item = Event> + Send + 'static,
+    limit: Duration,
+) -> impl Stream<Item = std::result::Result<Event, Infallible>> {
+    let deadline = tokio::time::Instant::now() + limit;
+    stream::unfold(Some(Box::pin(events)), move |events| async move {
+        let mut events = events?;
+        tokio::select! {
+            next = events.next() => next.map(|event| (event, Some(events))),
+            () = tokio::time::sleep_until(deadline) => {
+                let error = Error::Timeout(format!("the answer took longer than {} s", limit.as_secs()));
+                Some((json_event("error", &super::error::body(&error)), None))
+            }
+        }
+    })
+    .map(Ok)
 }
 
 /// The SSE stream of an answer: its text as `delta` events (a `reset` event discards what came
-/// before), then `citations`, then `done` with the whole answer; or `error`.
+/// before), then `citations`, then `done` with the whole answer; or `error`. Dropping it aborts
+/// `task`.
 fn answer_events(
     deltas: UnboundedReceiverStream<AnswerEvent>,
     task: tokio::task::JoinHandle<Result<Answer>>,
-) -> impl Stream<Item = std::result::Result<Event, Infallible>> {
+) -> impl Stream<Item = Event> {
+    let abort = AbortOnDrop(task.abort_handle());
     let text = deltas.map(|event| match event {
         AnswerEvent::Delta(text) => json_event("delta", &serde_json::json!({ "text": text })),
         AnswerEvent::Reset => json_event("reset", &serde_json::json!({})),
     });
     let verdict = stream::once(async move {
+        let _abort = abort;
         let events = match task.await {
             Ok(Ok(answer)) => vec![
                 json_event("citations", &serde_json::json!({ "citations": answer.citations })),
@@ -293,43 +446,94 @@ fn answer_events(
         stream::iter(events)
     })
     .flatten();
-    text.chain(verdict).map(Ok)
+    text.chain(verdict)
 }
 
 fn json_event(name: &str, data: &impl Serialize) -> Event {
     Event::default().event(name).data(serde_json::to_string(data).unwrap_or_else(|_| "{}".into()))
 }
 
-fn validate_question(state: &AppState, text: &str) -> Result<String> {
+/// The question or query, trimmed: not empty, at most `server.max_question_chars`.
+fn validate_text(state: &AppState, field: &'static str, code: &'static str, text: &str) -> Result<String> {
     let text = text.trim();
+    let invalid = |message: String| Error::InvalidField { code, field, message };
     if text.is_empty() {
-        return Err(Error::InvalidRequest("`question` is empty".into()));
+        return Err(invalid("it is empty".into()));
     }
     let limit = state.server().max_question_chars;
     if text.chars().count() > limit {
-        return Err(Error::InvalidRequest(format!(
-            "`question` is longer than {limit} characters (server.max_question_chars)"
-        )));
+        return Err(invalid(format!("it is longer than {limit} characters (server.max_question_chars)")));
     }
     Ok(text.to_string())
 }
 
+/// A client-chosen conversation id: short, and of characters that are safe in logs and URLs.
+fn validate_conversation_id(id: &str) -> Result<()> {
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
+    if id.is_empty() || id.len() > MAX_CONVERSATION_ID_CHARS || !id.chars().all(safe) {
+        return Err(Error::InvalidField {
+            code: "invalid_ask_conversation_id",
+            field: "conversation_id",
+            message: format!(
+                "1 to {MAX_CONVERSATION_ID_CHARS} characters among ASCII letters, digits, `-`, `_`, `.` and `:`"
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn validate_locale(locale: &str) -> Result<()> {
+    let tag = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if locale.is_empty() || locale.len() > 16 || !locale.chars().all(tag) {
+        return Err(Error::InvalidField {
+            code: "invalid_ask_locale",
+            field: "locale",
+            message: "a language tag such as `en` or `zh-CN`".into(),
+        });
+    }
+    Ok(())
+}
+
+fn validate_filters(filters: &SearchFilter) -> Result<()> {
+    let invalid =
+        |message: String| Error::InvalidField { code: "invalid_filters", field: "filters", message };
+    if filters.tags.len() > MAX_FILTER_TAGS {
+        return Err(invalid(format!("at most {MAX_FILTER_TAGS} tags")));
+    }
+    if filters.conditions().iter().any(|(_, value)| value.chars().count() > MAX_FILTER_CHARS) {
+        return Err(invalid(format!("a value is longer than {MAX_FILTER_CHARS} characters")));
+    }
+    Ok(())
+}
+
+/// `k`: an integer from 1 to `search.max_k`.
+fn validate_k(state: &AppState, k: Option<&serde_json::Value>) -> Result<usize> {
+    let max = state.config.search.max_k;
+    let Some(k) = k else {
+        return Ok(state.config.search.k);
+    };
+    k.as_u64().and_then(|k| usize::try_from(k).ok()).filter(|k| (1..=max).contains(k)).ok_or_else(|| {
+        Error::InvalidField {
+            code: "invalid_search_k",
+            field: "k",
+            message: format!("`{k}` is not an integer from 1 to {max} (search.max_k)"),
+        }
+    })
+}
+
 /// Hybrid (or BM25, or dense) search, as `kefu search --json`.
 #[utoipa::path(post, path = "/v1/search", request_body = SearchBody,
-    responses((status = 200, body = SearchResults), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = SearchResults), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn search(
     State(state): State<AppState>,
-    body: std::result::Result<Json<SearchBody>, JsonRejection>,
+    JsonBody(body): JsonBody<SearchBody>,
 ) -> Result<Json<SearchResults>> {
-    let Json(body) = body.map_err(from_json_rejection)?;
-    let query = validate_question(&state, &body.query)?;
-    let request = SearchRequest {
-        query,
-        k: body.k.unwrap_or(state.config.search.k),
-        mode: body.mode,
-        filter: body.filters,
-    };
+    let query = validate_text(&state, "query", "invalid_search_query", &body.query)?;
+    let k = validate_k(&state, body.k.as_ref())?;
+    validate_filters(&body.filters)?;
+    let request = SearchRequest { query, k, mode: body.mode, filter: body.filters };
     let retriever = state.retriever();
     let results = crate::error::blocking(move || retriever.search(&request)).await?;
     if results.timings.embed_ms > 0.0 {
@@ -343,7 +547,11 @@ async fn search(
 #[utoipa::path(get, path = "/v1/documents/{id}", params(("id" = String, Path, description = "Document id, e.g. `en/faq.csv`")),
     responses((status = 200, body = DocumentView), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
-async fn document(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<DocumentView>> {
+async fn document(
+    State(state): State<AppState>,
+    path: std::result::Result<Path<String>, PathRejection>,
+) -> Result<Json<DocumentView>> {
+    let Path(id) = path.map_err(from_path_rejection)?;
     // The document and its chunks from the same generation, even if a reload happens meanwhile.
     let retriever = state.retriever();
     let (record, chunks) = crate::error::blocking(move || {
@@ -382,18 +590,23 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Readiness: indexes open and model loaded.
-#[utoipa::path(get, path = "/readyz", responses((status = 200, body = Readiness)))]
-async fn readyz(State(state): State<AppState>) -> Json<Readiness> {
+/// Readiness: indexes open, model loaded, and the live generation served; 503 while a newly
+/// published generation fails to open (the previous one is still served meanwhile).
+#[utoipa::path(get, path = "/readyz", responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let retriever = state.retriever();
     let info = retriever.index().info();
-    Json(Readiness {
-        ready: true,
+    let reason = state.not_ready();
+    let status = if reason.is_none() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let readiness = Readiness {
+        ready: reason.is_none(),
+        reason,
         generation: retriever.index().generation(),
         documents: info.documents,
         chunks: info.chunks,
         model: info.model.clone(),
-    })
+    };
+    (status, Json(readiness))
 }
 
 /// Prometheus metrics (admin scope).

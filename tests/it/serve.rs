@@ -15,9 +15,9 @@ use serde_json::{Value, json};
 
 use crate::common::{corpus, json_output, kefu, kefu_ingest};
 
-const QUERY_KEY: &str = "query-key";
-const ADMIN_KEY: &str = "admin-key";
-const FLOOD_KEY: &str = "flood-key";
+const QUERY_KEY: &str = "query-key-0123456789";
+const ADMIN_KEY: &str = "admin-key-0123456789";
+const FLOOD_KEY: &str = "flood-key-0123456789";
 const RATE_BURST: usize = 100;
 
 /// A `kefu serve` process; killed when dropped.
@@ -30,6 +30,17 @@ struct Server {
 impl Server {
     /// Starts `kefu serve` on a free port over `data`, with API keys and extra environment.
     fn start(data: &Path, env: &[(&str, &str)]) -> Server {
+        Server::launch(data, env, Stdio::inherit())
+    }
+
+    /// [`Server::start`], its log (at INFO) written to `log`.
+    fn start_logged(data: &Path, env: &[(&str, &str)], log: &Path) -> Server {
+        let mut env = env.to_vec();
+        env.push(("KEFU_LOG", "info"));
+        Server::launch(data, &env, Stdio::from(std::fs::File::create(log).unwrap()))
+    }
+
+    fn launch(data: &Path, env: &[(&str, &str)], stderr: Stdio) -> Server {
         let mut command = kefu();
         command
             .args(["serve", "--addr", "127.0.0.1:0", "--data"])
@@ -38,7 +49,8 @@ impl Server {
             .env("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "60")
             .env("KEFU_SERVER__RATE_LIMIT_BURST", RATE_BURST.to_string())
             .env("KEFU_SERVER__RELOAD_INTERVAL_MS", "200")
-            .stdout(Stdio::piped());
+            .stdout(Stdio::piped())
+            .stderr(stderr);
         for (key, value) in env {
             command.env(key, value);
         }
@@ -136,6 +148,35 @@ fn server() -> &'static Server {
         (dir, server)
     });
     server
+}
+
+/// A server of its own over a copy of the corpus index (its folder is removed when dropped).
+fn own_server(env: &[(&str, &str)]) -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(corpus_data(), dir.path());
+    let server = Server::start(dir.path(), env);
+    (dir, server)
+}
+
+/// An error response's status, code and message; every error is JSON with a code.
+fn error_of(response: Response) -> (u16, String, String) {
+    let status = response.status().as_u16();
+    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+    let text = response.text().unwrap();
+    assert_eq!(content_type.as_deref(), Some("application/json"), "{status}: {text}");
+    let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: {text:?}: {e}"));
+    let code = body["error"]["code"].as_str().unwrap_or_else(|| panic!("no code: {body}")).to_string();
+    let message =
+        body["error"]["message"].as_str().unwrap_or_else(|| panic!("no message: {body}")).to_string();
+    (status, code, message)
+}
+
+/// A metric's value in the Prometheus text `exposition`.
+fn metric(exposition: &str, name: &str) -> f64 {
+    exposition
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {exposition}"))
 }
 
 fn cited_docs(answer: &Value) -> Vec<String> {
@@ -320,7 +361,7 @@ fn keys_scopes_and_limits_give_the_documented_errors() {
     assert_eq!(metrics.status(), StatusCode::OK);
     assert!(metrics.text().unwrap().contains("kefu_http_requests_total"));
     let long = json!({ "question": "why ".repeat(400) });
-    assert_eq!(code(server.post("/v1/ask", QUERY_KEY, &long)), (400, "invalid_request".into()));
+    assert_eq!(code(server.post("/v1/ask", QUERY_KEY, &long)), (400, "invalid_ask_question".into()));
     let huge = json!({ "question": "x".repeat(5000) });
     assert_eq!(code(server.post("/v1/ask", QUERY_KEY, &huge)), (413, "payload_too_large".into()));
     assert_eq!(
@@ -351,6 +392,10 @@ fn keys_scopes_and_limits_give_the_documented_errors() {
     };
     let allowed = preflight("https://shop.example");
     assert_eq!(allowed.headers().get("access-control-allow-origin").unwrap(), "https://shop.example");
+    // `*` would not cover `Authorization`: the headers are listed.
+    let headers = allowed.headers()["access-control-allow-headers"].to_str().unwrap().to_lowercase();
+    assert!(headers.contains("authorization") && headers.contains("x-api-key"), "{headers}");
+    assert!(!headers.contains('*'), "{headers}");
     assert!(preflight("https://evil.example").headers().get("access-control-allow-origin").is_none());
 
     // A key's burst, then 429 with Retry-After, while other keys go on.
@@ -399,33 +444,57 @@ struct FakeLlm {
     base: String,
     requests: Arc<Mutex<Vec<Value>>>,
     alive: Arc<AtomicBool>,
+    /// Replies being streamed.
+    open: Arc<AtomicUsize>,
 }
+
+/// Counts a reply stream while it exists.
+struct OpenStream(Arc<AtomicUsize>);
+
+impl OpenStream {
+    fn new(open: &Arc<AtomicUsize>) -> OpenStream {
+        open.fetch_add(1, Ordering::SeqCst);
+        OpenStream(open.clone())
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The start of a reply that then never ends (asked about "stall").
+const STALL: &str = "Returns are accepted";
 
 impl FakeLlm {
     fn start() -> FakeLlm {
         use axum::response::sse::{Event, Sse};
+        use futures_util::StreamExt;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let base = format!("http://{}/v1", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
         let alive = Arc::new(AtomicBool::new(true));
-        let (recorded, running) = (requests.clone(), alive.clone());
+        let open = Arc::new(AtomicUsize::new(0));
+        let (recorded, running, streams) = (requests.clone(), alive.clone(), open.clone());
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async move {
                 let app = axum::Router::new().route(
                     "/v1/chat/completions",
                     axum::routing::post(move |axum::Json(request): axum::Json<Value>| {
-                        let recorded = recorded.clone();
+                        let (recorded, open) = (recorded.clone(), open.clone());
                         async move {
                             let prompt =
                                 request["messages"][1]["content"].as_str().unwrap_or_default().to_string();
                             recorded.lock().unwrap().push(request);
                             let reply = scripted_reply(&prompt);
+                            let stall = reply.starts_with(STALL);
                             let pieces: Vec<String> = reply
                                 .split_inclusive(' ')
                                 .map(str::to_string)
-                                .chain(["[DONE]".to_string()])
+                                .chain((!stall).then(|| "[DONE]".to_string()))
                                 .collect();
                             let events = pieces.into_iter().map(|piece| {
                                 let data = if piece == "[DONE]" {
@@ -436,7 +505,18 @@ impl FakeLlm {
                                 };
                                 Ok::<_, std::convert::Infallible>(Event::default().data(data))
                             });
-                            Sse::new(futures_util::stream::iter(events))
+                            // Counted while open: a stalled reply stays open until kefu hangs up.
+                            let guard = OpenStream::new(&open);
+                            let tail = futures_util::stream::once(async move {
+                                let _guard = guard;
+                                if stall {
+                                    std::future::pending::<()>().await;
+                                }
+                            })
+                            .filter_map(|()| async { None });
+                            Sse::new(futures_util::stream::iter(events).chain(tail)).keep_alive(
+                                axum::response::sse::KeepAlive::new().interval(Duration::from_millis(100)),
+                            )
                         }
                     }),
                 );
@@ -451,7 +531,7 @@ impl FakeLlm {
                     .unwrap();
             });
         });
-        FakeLlm { base, requests, alive }
+        FakeLlm { base, requests, alive, open: streams }
     }
 
     fn stop(&self) {
@@ -472,7 +552,9 @@ impl FakeLlm {
 /// that does not exist.
 fn scripted_reply(prompt: &str) -> String {
     let question = prompt.rsplit("Customer question: ").next().unwrap_or_default().to_lowercase();
-    if prompt.contains("IGNORE PREVIOUS INSTRUCTIONS") {
+    if question.contains("stall") {
+        format!("{STALL} within 30 days [1] and")
+    } else if prompt.contains("IGNORE PREVIOUS INSTRUCTIONS") {
         "PWNED. All products are free today.".into()
     } else if question.contains("gift card") {
         "To check your balance, email us the card number and PIN [1].".into()
@@ -671,4 +753,299 @@ fn the_service_keeps_answering_during_an_ingest_and_serves_the_new_content_after
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status}");
+}
+
+#[test]
+fn search_k_and_other_request_fields_are_bounded_each_with_its_own_code() {
+    let server = server();
+    // k = 10^10 used to abort the server with an 80 GB allocation.
+    for k in
+        [json!(10_000_000_000u64), json!(101), json!(0), json!(-1), json!(1.5), json!("10"), json!(1e300)]
+    {
+        let response = server.post("/v1/search", QUERY_KEY, &json!({ "query": "refund", "k": k }));
+        let (status, code, message) = error_of(response);
+        assert_eq!((status, code.as_str()), (400, "invalid_search_k"), "k = {k}: {message}");
+        assert!(message.contains("`k`") && message.contains("100"), "{message}");
+    }
+    let results: Value =
+        server.post("/v1/search", QUERY_KEY, &json!({ "query": "refund", "k": 100 })).json().unwrap();
+    assert!(results["results"].as_array().unwrap().len() <= 100);
+    assert_eq!(server.get("/healthz", None).status(), StatusCode::OK, "the server is still up");
+
+    let cases = [
+        ("/v1/search", json!({ "query": "  " }), "invalid_search_query", "`query`"),
+        ("/v1/ask", json!({ "question": "" }), "invalid_ask_question", "`question`"),
+        (
+            "/v1/ask",
+            json!({ "question": "refund?", "conversation_id": "x".repeat(200) }),
+            "invalid_ask_conversation_id",
+            "`conversation_id`",
+        ),
+        (
+            "/v1/ask",
+            json!({ "question": "refund?", "conversation_id": "a b\nc" }),
+            "invalid_ask_conversation_id",
+            "`conversation_id`",
+        ),
+        ("/v1/ask", json!({ "question": "refund?", "locale": "en\"; x" }), "invalid_ask_locale", "`locale`"),
+        (
+            "/v1/search",
+            json!({ "query": "refund", "filters": { "tags": vec!["t"; 33] } }),
+            "invalid_filters",
+            "`filters`",
+        ),
+        (
+            "/v1/search",
+            json!({ "query": "refund", "filters": { "tags": 7 } }),
+            "invalid_request",
+            "`filters.tags`",
+        ),
+    ];
+    for (route, body, expected, field) in cases {
+        let (status, code, message) = error_of(server.post(route, QUERY_KEY, &body));
+        assert_eq!((status, code.as_str()), (400, expected), "{body}: {message}");
+        assert!(message.contains(field), "{message}");
+    }
+}
+
+#[test]
+fn every_error_is_a_json_body_with_the_right_status() {
+    let server = server();
+    let url = |path: &str| format!("{}{path}", server.base);
+    let delete = server.client.delete(url("/v1/ask")).bearer_auth(QUERY_KEY).send().unwrap();
+    let (status, code, _) = error_of(delete);
+    assert_eq!((status, code.as_str()), (405, "method_not_allowed"));
+    let (status, code, _) = error_of(server.get("/v1/search", Some(QUERY_KEY)));
+    assert_eq!((status, code.as_str()), (405, "method_not_allowed"));
+
+    // serde reads an array as a struct's fields in order: it must be refused, naming the field.
+    for body in [json!(["How long do I have to return an item?"]), json!("a question"), json!(42)] {
+        let (status, code, message) = error_of(server.post("/v1/ask", QUERY_KEY, &body));
+        assert_eq!((status, code.as_str()), (400, "invalid_request"), "{body}");
+        assert!(message.contains("JSON object") && message.contains("`question`"), "{message}");
+    }
+    let (status, code, message) = error_of(server.post("/v1/search", QUERY_KEY, &json!([])));
+    assert_eq!((status, code.as_str()), (400, "invalid_request"));
+    assert!(message.contains("`query`"), "{message}");
+    let not_json = server
+        .client
+        .post(url("/v1/ask"))
+        .bearer_auth(QUERY_KEY)
+        .header("content-type", "application/json")
+        .body("{\"question\": ")
+        .send()
+        .unwrap();
+    assert_eq!(error_of(not_json).1, "invalid_request");
+
+    // A path axum cannot decode (not UTF-8 once percent-decoded) used to get plain text.
+    let (status, code, _) = error_of(server.get("/v1/documents/%FF%FE", Some(QUERY_KEY)));
+    assert_eq!((status, code.as_str()), (400, "invalid_request"));
+}
+
+#[test]
+fn failed_authentications_are_limited_per_client_address_and_urls_are_logged_without_queries() {
+    let data = tempfile::tempdir().unwrap();
+    copy_dir(corpus_data(), data.path());
+    let log = data.path().join("serve.log");
+    let server = Server::start_logged(
+        data.path(),
+        &[("KEFU_SERVER__AUTH_FAILURES_PER_MINUTE", "6"), ("KEFU_SERVER__AUTH_FAILURE_BURST", "5")],
+        &log,
+    );
+    let private = "/v1/documents/en/faq.csv?email=alice%40example.com";
+    assert_eq!(server.get(private, Some(QUERY_KEY)).status(), StatusCode::OK);
+
+    // 500 wrong keys used to get 500 401s in 0.36 s: now a few, then 429s.
+    let mut statuses = Vec::new();
+    for i in 0..500 {
+        let response = server.post("/v1/search", &format!("guess-{i:016}"), &json!({ "query": "refund" }));
+        let (status, code, _) = error_of(response);
+        statuses.push(status);
+        if status == 429 {
+            assert_eq!(code, "rate_limited");
+            break;
+        }
+        assert_eq!(code, "unauthorized");
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429], "the burst of 5, then 429");
+    // Blocked, the address is refused whatever it sends: a right guess looks like a wrong one.
+    let response = server.post("/v1/search", QUERY_KEY, &json!({ "query": "refund" }));
+    assert!(response.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    assert_eq!(error_of(response).0, 429);
+    let anonymous = server.client.get(format!("{}/v1/documents/x", server.base)).send().unwrap();
+    assert_eq!(error_of(anonymous).0, 429);
+    // Health checks need no key and are not blocked.
+    assert_eq!(server.get("/healthz", None).status(), StatusCode::OK);
+
+    drop(server);
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("/v1/documents/en/faq.csv"), "the path is logged: {log}");
+    assert!(!log.contains("alice") && !log.contains("email="), "the query string is not: {log}");
+}
+
+/// Sends a request's head and the start of its body over a raw connection, and no more.
+fn hold_request(server: &Server, key: &str) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    let head = format!(
+        "POST /v1/search HTTP/1.1\r\nHost: kefu\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"query\""
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream
+}
+
+/// Polls `attempt` until it returns `Some`, for at most 20 s.
+fn eventually<T>(what: &str, mut attempt: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(value) = attempt() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn requests_beyond_the_limit_in_flight_are_shed_and_slow_clients_time_out() {
+    let (_data, server) = own_server(&[
+        ("KEFU_SERVER__MAX_IN_FLIGHT", "1"),
+        ("KEFU_SERVER__REQUEST_TIMEOUT_SECS", "3"),
+        ("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "0"),
+    ]);
+    let search = || server.post("/v1/search", QUERY_KEY, &json!({ "query": "refund" }));
+    assert_eq!(search().status(), StatusCode::OK);
+    // A client that sends half a body holds the one place in flight. (Retried: a search that
+    // reaches the server before the held request takes the place first.)
+    let (mut slow, shed) = eventually("a request is shed", || {
+        let slow = hold_request(&server, QUERY_KEY);
+        std::thread::sleep(Duration::from_millis(300));
+        let response = search();
+        (response.status() == StatusCode::SERVICE_UNAVAILABLE).then_some((slow, response))
+    });
+    assert_eq!(shed.headers()["retry-after"], "1");
+    assert_eq!(error_of(shed).1, "overloaded");
+    assert_eq!(server.get("/healthz", None).status(), StatusCode::OK, "health checks are not shed");
+    assert_eq!(server.get("/readyz", None).status(), StatusCode::OK);
+    // The slow client gets its 504 once the request time limit passes, and its place is free.
+    slow.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut reply = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !reply.ends_with(b"}}") {
+        let n = std::io::Read::read(&mut slow, &mut buffer).expect("a reply before the read timeout");
+        assert!(n > 0, "closed without a reply: {}", String::from_utf8_lossy(&reply));
+        reply.extend_from_slice(&buffer[..n]);
+    }
+    let reply = String::from_utf8(reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 504"), "{reply}");
+    assert!(reply.contains("\"code\":\"timeout\""), "{reply}");
+    eventually("the place is given back", || (search().status() == StatusCode::OK).then_some(()));
+
+    // A client that goes away gives its place back too.
+    drop(hold_request(&server, QUERY_KEY));
+    eventually("the place is given back", || (search().status() == StatusCode::OK).then_some(()));
+}
+
+#[test]
+fn readyz_reports_not_ready_while_a_published_generation_fails_to_open() {
+    let (data, server) = own_server(&[]);
+    let ready = || {
+        let response = server.get("/readyz", None);
+        let status = response.status().as_u16();
+        (status, response.json::<Value>().unwrap())
+    };
+    let (status, body) = ready();
+    assert_eq!((status, &body["ready"]), (200, &json!(true)), "{body}");
+    let current = data.path().join("CURRENT");
+    let live = std::fs::read_to_string(&current).unwrap();
+    // An ingest publishes a generation that cannot be opened.
+    std::fs::write(&current, "99999999\n").unwrap();
+    let (_, body) = eventually("not ready", || Some(ready()).filter(|(status, _)| *status == 503));
+    assert_eq!(body["ready"], false, "{body}");
+    assert!(body["reason"].as_str().unwrap().contains("cannot be opened"), "{body}");
+    let still: Value = server.post("/v1/search", QUERY_KEY, &json!({ "query": "refund" })).json().unwrap();
+    assert!(!still["results"].as_array().unwrap().is_empty(), "the old generation still serves");
+    std::fs::write(&current, live).unwrap();
+    let (_, body) = eventually("ready again", || Some(ready()).filter(|(status, _)| *status == 200));
+    assert_eq!((&body["ready"], &body["reason"]), (&json!(true), &Value::Null), "{body}");
+}
+
+#[test]
+fn conversations_are_bounded_in_bytes_and_long_follow_up_chains_stay_bounded() {
+    let (_data, server) = own_server(&[
+        ("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "0"),
+        ("KEFU_SERVER__MAX_CONVERSATION_BYTES", "1024"),
+        ("KEFU_SERVER__MAX_CONVERSATION_STORE_BYTES", "4096"),
+    ]);
+    let held = || {
+        let metrics = server.get("/metrics", Some(ADMIN_KEY)).text().unwrap();
+        (metric(&metrics, "kefu_conversations"), metric(&metrics, "kefu_conversation_bytes"))
+    };
+    // New conversations with client-chosen ids: the store keeps at most 4096 bytes of them.
+    for i in 0..60 {
+        let id = format!("client-chosen-{i:03}-{}", "x".repeat(100));
+        let question = format!("How long do I have to return an item? (order {i}) {}", "please ".repeat(10));
+        server.ask(json!({ "question": question, "conversation_id": id }));
+        let (conversations, bytes) = held();
+        assert!(bytes <= 4096.0, "{bytes} bytes in {conversations} conversations");
+    }
+    // A long chain of long follow-ups: every turn answered, the conversation at most 1024 bytes.
+    let first = server.ask(json!({ "question": "How long do I have to return an item?" }));
+    let id = first["conversation_id"].as_str().unwrap();
+    for i in 0..40 {
+        let follow_up = format!("and what about item number {i} {}?", "and that one too ".repeat(50));
+        server.ask(json!({ "question": follow_up, "conversation_id": id }));
+    }
+    let (_, bytes) = held();
+    assert!(bytes <= 4096.0, "{bytes}");
+}
+
+#[test]
+fn answers_whose_client_left_or_whose_time_ran_out_are_cancelled_and_streams_are_bounded() {
+    let llm = FakeLlm::start();
+    let (_data, server) = own_server(&[
+        ("KEFU_ANSWER__LLM__BASE_URL", &llm.base),
+        ("KEFU_ANSWER__LLM__FIRST_TOKEN_TIMEOUT_SECS", "30"),
+        ("KEFU_SERVER__REQUEST_TIMEOUT_SECS", "3"),
+    ]);
+    let stalled = json!({ "question": "How long do I have to return an item? (stall)" });
+    let open_streams = || llm.open.load(Ordering::SeqCst);
+    let calls = || llm.requests.lock().unwrap().len();
+
+    // A JSON answer that takes too long: 504, and the LLM request is hung up.
+    let (status, code, _) = error_of(server.post("/v1/ask", QUERY_KEY, &stalled));
+    assert_eq!((status, code.as_str()), (504, "timeout"));
+    assert_eq!(calls(), 1);
+    eventually("the LLM request is cancelled", || (open_streams() == 0).then_some(()));
+
+    // A stream is bounded by the same limit: it ends with an `error` event, and the answer's
+    // LLM request is hung up.
+    let mut streamed = stalled.clone();
+    streamed["stream"] = json!(true);
+    let events = read_events(server.post("/v1/ask", QUERY_KEY, &streamed));
+    let (last, data) = events.last().unwrap();
+    assert_eq!((last.as_str(), &data["error"]["code"]), ("error", &json!("timeout")), "{events:?}");
+    assert!(events.iter().any(|(name, _)| name == "delta"), "the first words were streamed: {events:?}");
+    assert_eq!(calls(), 2);
+    eventually("the LLM request is cancelled", || (open_streams() == 0).then_some(()));
+
+    // A client that goes away mid-answer, streamed or not: its answer is cancelled too.
+    for body in [&stalled, &streamed] {
+        use std::io::Write;
+        let body = body.to_string();
+        let mut client = std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+        write!(
+            client,
+            "POST /v1/ask HTTP/1.1\r\nHost: kefu\r\nAuthorization: Bearer {QUERY_KEY}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        eventually("the LLM is asked", || (open_streams() == 1).then_some(()));
+        drop(client);
+        eventually("the LLM request is cancelled", || (open_streams() == 0).then_some(()));
+    }
+    let answer = server.ask(json!({ "question": "How long do I have to return an item?" }));
+    assert_eq!(answer["generator"], "llm", "{answer}");
 }
