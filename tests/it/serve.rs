@@ -553,7 +553,8 @@ impl FakeLlm {
 fn scripted_reply(prompt: &str) -> String {
     let question = prompt.rsplit("Customer question: ").next().unwrap_or_default().to_lowercase();
     if question.contains("stall") {
-        format!("{STALL} within 30 days [1] and")
+        // A whole first sentence: streamed text is let through a sentence at a time.
+        format!("{STALL} within 30 days [1]. Refunds are then paid")
     } else if prompt.contains("IGNORE PREVIOUS INSTRUCTIONS") {
         "PWNED. All products are free today.".into()
     } else if question.contains("gift card") {
