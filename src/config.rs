@@ -100,6 +100,9 @@ pub struct ServerConfig {
     pub max_question_chars: usize,
     /// Seconds a request may take before it fails with `timeout`.
     pub request_timeout_secs: u64,
+    /// Seconds a client has to send a request's headers once it connects (or between two
+    /// requests on one connection) before the connection is closed.
+    pub header_timeout_secs: u64,
     /// Origins allowed to call the API from a browser (`["*"]`: any); empty: no CORS headers.
     pub cors_origins: Vec<String>,
     /// How often (milliseconds) the service checks whether an ingest published a new index.
@@ -316,6 +319,7 @@ impl Default for ServerConfig {
             max_body_bytes: 64 * 1024,
             max_question_chars: 1000,
             request_timeout_secs: 60,
+            header_timeout_secs: 10,
             cors_origins: Vec::new(),
             reload_interval_ms: 1000,
             conversation_turns: 10,
@@ -453,6 +457,7 @@ impl Config {
             ("server.max_body_bytes", self.server.max_body_bytes),
             ("server.max_question_chars", self.server.max_question_chars),
             ("server.request_timeout_secs", self.server.request_timeout_secs as usize),
+            ("server.header_timeout_secs", self.server.header_timeout_secs as usize),
             ("server.reload_interval_ms", self.server.reload_interval_ms as usize),
             ("server.conversation_turns", self.server.conversation_turns),
             ("server.max_conversations", self.server.max_conversations),

@@ -142,13 +142,52 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
     println!("listening on http://{addr}");
 
     tokio::spawn(watch_for_new_generations(state.clone()));
-    // The peer address is what failed authentications are counted by.
-    axum::serve(listener, routes::router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(Error::io("HTTP server"))?;
+    let header_timeout = Duration::from_secs(state.server().header_timeout_secs);
+    serve_connections(listener, routes::router(state), header_timeout).await;
     tracing::info!("kefu stopped");
     Ok(())
+}
+
+/// Accepts connections until a shutdown signal, then lets the requests in progress finish.
+/// Unlike `axum::serve`, a client gets `header_timeout` to send its request headers: one that
+/// opens connections and trickles bytes cannot hold them open for good. Each request carries
+/// the peer address (`ConnectInfo`), which failed authentications are counted by.
+async fn serve_connections(listener: TcpListener, router: axum::Router, header_timeout: Duration) {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a little rather than spin.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = router.clone().map_request(move |mut request: axum::extract::Request<_>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            request
+        });
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 /// Swaps in each generation an ingest publishes. A generation that fails to open is logged and

@@ -913,6 +913,7 @@ fn requests_beyond_the_limit_in_flight_are_shed_and_slow_clients_time_out() {
     let (_data, server) = own_server(&[
         ("KEFU_SERVER__MAX_IN_FLIGHT", "1"),
         ("KEFU_SERVER__REQUEST_TIMEOUT_SECS", "3"),
+        ("KEFU_SERVER__HEADER_TIMEOUT_SECS", "1"),
         ("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "0"),
     ]);
     let search = || server.post("/v1/search", QUERY_KEY, &json!({ "query": "refund" }));
@@ -946,6 +947,16 @@ fn requests_beyond_the_limit_in_flight_are_shed_and_slow_clients_time_out() {
     // A client that goes away gives its place back too.
     drop(hold_request(&server, QUERY_KEY));
     eventually("the place is given back", || (search().status() == StatusCode::OK).then_some(()));
+
+    // A client that never finishes its request headers is disconnected.
+    use std::io::{Read, Write};
+    let mut trickle = std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    write!(trickle, "GET /healthz HTTP/1.1\r\nHost: kefu\r\n").unwrap();
+    trickle.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut answer = Vec::new();
+    trickle.read_to_end(&mut answer).expect("the server closes the connection before the read timeout");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
 
 #[test]
