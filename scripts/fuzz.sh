@@ -95,10 +95,17 @@ for t in "${targets[@]}"; do
     log=fuzz/target/$t.log
     stamp=$(mktemp)
     echo "== $t: seeds, then ${seconds}s of fuzzing"
-    # Every seed on its own first: fork mode's start skips seeds that crash, silently.
+    # Every seed on its own first: fork mode's start skips seeds that crash, silently. libFuzzer
+    # saves nothing for an input it was given as a file: a failing seed is saved here.
     : >"$log"
     for f in "$seeds/$t"/*; do
-        "$bin/$t" "${options[@]}" -artifact_prefix="fuzz/artifacts/$t/" "$f" >>"$log" 2>&1 || true
+        rc=0
+        "$bin/$t" "${options[@]}" "$f" >>"$log" 2>&1 || rc=$?
+        case $rc in
+            0) ;;
+            70) cp "$f" "fuzz/artifacts/$t/timeout-seed-$(basename "$f")" ;;
+            *) cp "$f" "fuzz/artifacts/$t/crash-seed-$(basename "$f")" ;;
+        esac
     done
     # Fork mode: a crash ends one job, not the run; the exit status says nothing useful. Inputs
     # grow to 16 KB (larger seeds are cut to that; they ran whole above).
@@ -116,8 +123,8 @@ for t in "${targets[@]}"; do
     found=$(find "fuzz/artifacts/$t" -type f -newer "$stamp" | sort)
     rm -f "$stamp"
     count() { grep -c "/$1-" <<<"$found" || true; }
-    report+=("$(printf '%-13s %12s %8s %7s %7s %8s %9s %5s %14s' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" \
-        "${corp:-?}" "$(count crash)" "$(count timeout)" "$(count oom)" "${jobs_failed:-?}")")
+    report+=("$(printf '%-13s %12s %8s %7s %7s %8s %9s %5s %5s %14s' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" \
+        "${corp:-?}" "$(count crash)" "$(count timeout)" "$(count oom)" "$(count slow-unit)" "${jobs_failed:-?}")")
     if [ -n "$found" ]; then
         status=1
         report+=("$(sed 's/^/    saved: /' <<<"$found")")
@@ -130,9 +137,9 @@ for t in "${targets[@]}"; do
     fi
 done
 echo
-printf '%-13s %12s %8s %7s %7s %8s %9s %5s %14s\n' target executions exec/s cov corpus crashes timeouts ooms \
-    "jobs o/t/c"
+printf '%-13s %12s %8s %7s %7s %8s %9s %5s %5s %14s\n' target executions exec/s cov corpus crashes timeouts ooms \
+    slow "jobs o/t/c"
 printf '%s\n' "${report[@]}"
-echo "(executions, exec/s, coverage and corpus: fuzz/corpus/TARGET after the run; crashes, timeouts and"
-echo " ooms: inputs saved by this run, seeds included; jobs o/t/c: fork-mode jobs that ended so)"
+echo "(executions, exec/s, coverage and corpus: fuzz/corpus/TARGET after the run; crashes, timeouts, ooms"
+echo " and slow (over 10 s): inputs saved by this run, seeds included; jobs o/t/c: fork-mode jobs that ended so)"
 exit $status
