@@ -130,8 +130,7 @@ fn sigkill_at_random_moments_of_a_full_ingest_leaves_a_repairable_index() {
         .output()
         .unwrap();
     assert_eq!(killed.status.signal(), Some(9), "{}", String::from_utf8_lossy(&killed.stderr));
-    // Moments from the start (loading the model) to well into embedding and committing: a full
-    // corpus ingest takes some 10 s in the debug build.
+    // Moments from the start (loading the model) to well into embedding and committing.
     let mut rng = crash_rng("sigkill_at_random_moments_of_a_full_ingest");
     for _ in 0..3 {
         let delay_ms = rng.random_range(0..8_000);
