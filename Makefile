@@ -7,7 +7,7 @@ CARGO ?= cargo
 DEMO_DATA ?= target/demo-data
 KEFU = target/debug/kefu
 
-.PHONY: setup build demo test test-qdrant eval lint bench load
+.PHONY: setup build demo test test-qdrant eval lint bench load fuzz fuzz-ci crashloop
 
 setup:
 	bash scripts/setup.sh
@@ -63,3 +63,18 @@ lint:
 load:
 	$(CARGO) build --release
 	scripts/load.sh
+
+# Coverage-guided fuzzing of the loaders and the chunker on stable Rust (fuzz/README.md):
+# FUZZ_SECONDS per target; prints executions and findings, fails when anything was found.
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The fixed budget CI runs: 20 s per target.
+fuzz-ci: setup
+	scripts/fuzz.sh 20
+
+# The crash loops of tests/it/crash_loop.rs with more rounds than the test suite's 5.
+CRASH_ROUNDS ?= 50
+crashloop: setup
+	KEFU_CRASH_ROUNDS=$(CRASH_ROUNDS) $(CARGO) test --test it crash_loop -- --nocapture --test-threads 1

@@ -42,5 +42,8 @@ pub mod progress;
 pub mod retrieve;
 pub mod serve;
 
+#[cfg(test)]
+mod properties;
+
 pub use config::Config;
 pub use error::{Error, Result};

@@ -2,8 +2,10 @@
 //! Chinese models often write. Markers naming a passage that does not exist are removed, as the
 //! text streams: a client never sees a citation kefu would later withdraw.
 
-/// Longest text between an opening bracket and its closing one that can still be a marker.
-const MAX_MARKER_CHARS: usize = 16;
+/// Longest bracketed group held back as a possible marker (room for a list of some twenty
+/// passage numbers). A longer run of numbers in brackets is dropped: shown as text, its numbers
+/// would reach the client unchecked.
+const MAX_MARKER_CHARS: usize = 64;
 
 /// Filters citation markers out of streamed text, keeping only numbers of existing passages.
 #[derive(Debug)]
@@ -11,19 +13,30 @@ pub struct CitationFilter {
     passages: usize,
     /// An opened bracket not yet closed: held back until we know what it is.
     pending: String,
+    /// Inside a bracketed run of numbers too long to be a marker: dropped up to its end.
+    dropping: bool,
     cited: Vec<usize>,
 }
 
 impl CitationFilter {
     /// A filter for an answer written from passages numbered 1 to `passages`.
     pub fn new(passages: usize) -> CitationFilter {
-        CitationFilter { passages, pending: String::new(), cited: Vec::new() }
+        CitationFilter { passages, pending: String::new(), dropping: false, cited: Vec::new() }
     }
 
     /// Takes the next piece of the answer; returns what can be shown now.
     pub fn push(&mut self, delta: &str) -> String {
         let mut out = String::new();
         for c in delta.chars() {
+            if self.dropping {
+                if is_marker_char(c) {
+                    continue;
+                }
+                self.dropping = false;
+                if is_close(c) {
+                    continue;
+                }
+            }
             if self.pending.is_empty() {
                 if is_open(c) {
                     self.pending.push(c);
@@ -36,14 +49,15 @@ impl CitationFilter {
             if is_close(c) {
                 let marker = std::mem::take(&mut self.pending);
                 out.push_str(&self.resolve(&marker));
-            } else if !(c.is_ascii_digit() || matches!(c, ',' | '，' | ' ' | '、'))
-                || self.pending.chars().count() > MAX_MARKER_CHARS
-            {
+            } else if !is_marker_char(c) {
                 // Not a citation: plain text in brackets.
                 let text = std::mem::take(&mut self.pending);
                 let (open, rest) = text.split_at(text.chars().next().map_or(0, char::len_utf8));
                 out.push_str(open);
                 out.push_str(&self.push(rest));
+            } else if self.pending.chars().count() > MAX_MARKER_CHARS {
+                self.pending.clear();
+                self.dropping = true;
             }
         }
         out
@@ -51,6 +65,7 @@ impl CitationFilter {
 
     /// Ends the text; returns whatever was held back.
     pub fn finish(&mut self) -> String {
+        self.dropping = false;
         std::mem::take(&mut self.pending)
     }
 
@@ -88,6 +103,11 @@ fn is_close(c: char) -> bool {
     matches!(c, ']' | '】')
 }
 
+/// What a marker holds between its brackets: passage numbers and separators.
+fn is_marker_char(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, ',' | '，' | ' ' | '、')
+}
+
 /// Filters a whole answer at once: (text with only valid markers, passages cited).
 pub fn check(text: &str, passages: usize) -> (String, Vec<usize>) {
     let mut filter = CitationFilter::new(passages);
@@ -123,6 +143,16 @@ mod tests {
         let (text, cited) = check("See [this page] and [0] or [12] [3, 4]", 2);
         assert_eq!(text, "See [this page] and or");
         assert!(cited.is_empty());
+    }
+
+    #[test]
+    fn long_marker_lists_are_checked_and_overlong_ones_dropped() {
+        // Found by the property tests: groups over 16 characters were shown unchecked.
+        assert_eq!(check("Yes [0, 0, 0, 0, 0, 0].", 0).0, "Yes.");
+        let (text, cited) = check("See [1, 2, 3, 4, 5, 6, 7, 8].", 3);
+        assert_eq!((text.as_str(), cited), ("See [1][2][3].", vec![1, 2, 3]));
+        let run = format!("Call [{}] now [2]", "1".repeat(100));
+        assert_eq!(check(&run, 3).0, "Call now [2]");
     }
 
     #[test]

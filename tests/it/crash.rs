@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kefu::index::{DataDir, Index};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 use crate::common::{config, copy_corpus_files, corpus, ingest, kefu_ingest};
 
@@ -24,8 +26,20 @@ const FAILPOINTS: &[&str] = &[
     "commit.before_publish",
 ];
 
+/// A random number generator for choosing crash moments, seeded from `KEFU_CRASH_SEED` or the
+/// clock, so that each run explores new moments and a failing one can be replayed. The seed is
+/// printed (shown with the output of a failing test).
+pub fn crash_rng(test: &str) -> StdRng {
+    let seed = match std::env::var("KEFU_CRASH_SEED") {
+        Ok(seed) => seed.parse().expect("KEFU_CRASH_SEED is a number"),
+        Err(_) => SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64,
+    };
+    eprintln!("{test}: crash seed {seed} (replay with KEFU_CRASH_SEED={seed})");
+    StdRng::seed_from_u64(seed)
+}
+
 /// Indexed documents, after checking that every store agrees with the manifest.
-fn consistent_documents(data: &Path) -> BTreeSet<String> {
+pub fn consistent_documents(data: &Path) -> BTreeSet<String> {
     let index = Index::open(&DataDir::new(data), &config(data)).unwrap();
     let consistency = index.verify().unwrap();
     assert!(consistency.problems.is_empty(), "{:?}", consistency.problems);
@@ -116,7 +130,11 @@ fn sigkill_at_random_moments_of_a_full_ingest_leaves_a_repairable_index() {
         .output()
         .unwrap();
     assert_eq!(killed.status.signal(), Some(9), "{}", String::from_utf8_lossy(&killed.stderr));
-    for delay_ms in [300, 2500, 6000] {
+    // Moments from the start (loading the model) to well into embedding and committing.
+    let mut rng = crash_rng("sigkill_at_random_moments_of_a_full_ingest");
+    for _ in 0..3 {
+        let delay_ms = rng.random_range(0..8_000);
+        eprintln!("killing `kefu ingest` after {delay_ms} ms");
         let mut child = kefu_ingest(&corpus(), data.path()).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();

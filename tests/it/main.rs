@@ -6,6 +6,7 @@
 mod chunking;
 mod common;
 mod crash;
+mod crash_loop;
 mod eval;
 mod hostile;
 mod ingest;
