@@ -156,22 +156,28 @@ def slow_sse(source, limit, parallel):
         time.sleep(5)  # read nothing meanwhile
         for s in sockets:
             s.settimeout(10)
-            data = b""
-            try:
-                while b"event: done" not in data and b"event: error" not in data:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-            except Exception:  # noqa: BLE001
-                pass
-            s.close()
-            status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1") else 0
+            status, data = read_reply(s, (b"event: done", b"event: error"))
             if status == 200:
                 record("slow_sse", 200, b"", expect_json=False)
             else:
                 record("slow_sse", status, data.split(b"\r\n\r\n", 1)[-1])
         done += parallel
+
+
+def read_reply(s, ends):
+    """Reads from a raw socket until one of `ends` arrives or it closes; closes it and returns
+    the HTTP status (0 without a reply) and the bytes read."""
+    data = b""
+    try:
+        while not any(end in data for end in ends):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except Exception:  # noqa: BLE001
+        pass
+    s.close()
+    return (int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1") else 0), data
 
 
 def slow_body(source, limit, parallel):
@@ -181,17 +187,7 @@ def slow_body(source, limit, parallel):
     while done < limit and not stop_abuse.is_set():
         sockets = [raw(source, head, b'{"query"') for _ in range(parallel)]
         for s in sockets:
-            data = b""
-            try:
-                while b"}}" not in data:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-            except Exception:  # noqa: BLE001
-                pass
-            s.close()
-            status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1") else 0
+            status, data = read_reply(s, (b"}}",))
             record("slow_body", status, data.split(b"\r\n\r\n", 1)[-1])
         done += parallel
 
