@@ -12,6 +12,7 @@
 
 pub mod answers;
 pub mod chart;
+pub mod facts;
 pub mod metrics;
 pub mod report;
 pub mod sets;
