@@ -1,7 +1,9 @@
-//! Answer metrics: overlap with reference answers, citations, abstention, and the choice of a
-//! confidence threshold. Pure functions.
+//! Answer metrics: overlap with reference answers, citations, key facts, abstention, and the
+//! choice of a confidence threshold. Pure functions.
 
-use super::report::Metrics;
+use std::collections::BTreeMap;
+
+use super::report::{KindFigures, Metrics};
 use crate::analysis::answer_words;
 
 /// Token F1 between an answer and a reference (SQuAD's measure over [`answer_words`]: words
@@ -76,6 +78,39 @@ pub struct AnswerOutcome {
     pub cited: usize,
     /// Cited documents that are gold.
     pub cited_gold: usize,
+    /// Its key facts found in the answer, when it is labelled with some.
+    pub key_facts: Option<FactScore>,
+    /// Each part of a multi-part message (empty for other questions).
+    pub parts: Vec<PartOutcome>,
+    /// Its `kinds` tags.
+    pub kinds: Vec<String>,
+}
+
+/// How many of a question's key facts an answer states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactScore {
+    /// Key facts found in the answer.
+    pub found: usize,
+    /// Key facts labelled (at least one).
+    pub total: usize,
+}
+
+impl FactScore {
+    /// The share found.
+    pub fn recall(&self) -> f64 {
+        self.found as f64 / self.total.max(1) as f64
+    }
+}
+
+/// What the answer to a multi-part message did for one of its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartOutcome {
+    /// Whether the part has an answer in the corpus (nothing is asked of the others).
+    pub answerable: bool,
+    /// Whether the answer cites a gold document of this part.
+    pub cites_gold: bool,
+    /// This part's key facts found in the (whole) answer, when it is labelled with some.
+    pub key_facts: Option<FactScore>,
 }
 
 impl AnswerOutcome {
@@ -164,6 +199,107 @@ pub fn decisions(outcomes: &[AnswerOutcome], threshold: f32) -> DecisionMetrics 
     }
 }
 
+/// Key-fact and per-part figures of a set of outcomes at one threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FactMetrics {
+    /// Whether any answerable question is labelled with key facts (else the key-fact figures
+    /// are left out of reports).
+    pub labelled_facts: bool,
+    /// Mean key-fact recall over the answered answerable questions with key facts (`None`
+    /// without any).
+    pub key_fact_recall: Option<f64>,
+    /// How many questions that mean is over.
+    pub key_fact_questions: usize,
+    /// Whether any answerable question has parts (else the part figures are left out).
+    pub labelled_parts: bool,
+    /// Of the answerable parts of answered multi-part messages, the share whose gold documents
+    /// the answer cites (`None` without any).
+    pub part_citation_hit_rate: Option<f64>,
+    /// How many parts that share is over.
+    pub scored_parts: usize,
+    /// Mean key-fact recall over those parts that have key facts (`None` without any).
+    pub part_key_fact_recall: Option<f64>,
+    /// How many parts that mean is over.
+    pub key_fact_parts: usize,
+}
+
+impl FactMetrics {
+    /// The figures by name, as reports list them: `key_fact_recall` and `key_fact_questions`
+    /// when the questions are labelled with key facts, `parts.citation_hit_rate`,
+    /// `parts.scored_parts`, `parts.key_fact_recall` and `parts.key_fact_parts` when they have
+    /// parts. A figure with nothing to count is 0 there.
+    pub fn to_metrics(&self) -> Metrics {
+        let mut metrics = Metrics::new();
+        let count = |n: usize| n as f64;
+        if self.labelled_facts {
+            metrics.insert("key_fact_recall".into(), self.key_fact_recall.unwrap_or(0.0));
+            metrics.insert("key_fact_questions".into(), count(self.key_fact_questions));
+        }
+        if self.labelled_parts {
+            metrics.insert("parts.citation_hit_rate".into(), self.part_citation_hit_rate.unwrap_or(0.0));
+            metrics.insert("parts.scored_parts".into(), count(self.scored_parts));
+            if self.key_fact_parts > 0 || self.labelled_facts {
+                metrics.insert("parts.key_fact_recall".into(), self.part_key_fact_recall.unwrap_or(0.0));
+                metrics.insert("parts.key_fact_parts".into(), count(self.key_fact_parts));
+            }
+        }
+        metrics
+    }
+}
+
+/// The key-fact and per-part figures of `outcomes` at `threshold`: only answers count (a
+/// refusal is measured by the answer rate), and only answerable questions and parts.
+pub fn facts(outcomes: &[AnswerOutcome], threshold: f32) -> FactMetrics {
+    let answerable = || outcomes.iter().filter(|o| o.answerable);
+    let answered: Vec<&AnswerOutcome> = answerable().filter(|o| o.answered_at(threshold)).collect();
+    let recalls: Vec<f64> = answered.iter().filter_map(|o| o.key_facts).map(|f| f.recall()).collect();
+    let parts: Vec<&PartOutcome> = answered.iter().flat_map(|o| &o.parts).filter(|p| p.answerable).collect();
+    let part_recalls: Vec<f64> = parts.iter().filter_map(|p| p.key_facts).map(|f| f.recall()).collect();
+    let hits = parts.iter().filter(|p| p.cites_gold).count();
+    let mean = |v: &[f64]| (!v.is_empty()).then(|| super::metrics::mean(v.iter().copied()));
+    FactMetrics {
+        labelled_facts: answerable().any(|o| o.key_facts.is_some()),
+        key_fact_recall: mean(&recalls),
+        key_fact_questions: recalls.len(),
+        labelled_parts: answerable().any(|o| !o.parts.is_empty()),
+        part_citation_hit_rate: (!parts.is_empty()).then(|| hits as f64 / parts.len() as f64),
+        scored_parts: parts.len(),
+        part_key_fact_recall: mean(&part_recalls),
+        key_fact_parts: part_recalls.len(),
+    }
+}
+
+/// The figures of each `kinds` tag at `threshold`, with the definitions of [`decisions`] and
+/// [`facts`] applied to the questions with that tag.
+pub fn by_kind(outcomes: &[AnswerOutcome], threshold: f32) -> BTreeMap<String, KindFigures> {
+    let mut tagged: BTreeMap<&str, Vec<AnswerOutcome>> = BTreeMap::new();
+    for outcome in outcomes {
+        let mut kinds: Vec<&str> = outcome.kinds.iter().map(String::as_str).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        for kind in kinds {
+            tagged.entry(kind).or_default().push(outcome.clone());
+        }
+    }
+    tagged
+        .into_iter()
+        .map(|(kind, outcomes)| {
+            let decided = decisions(&outcomes, threshold);
+            let answerable = outcomes.iter().filter(|o| o.answerable).count();
+            let answered = outcomes.iter().filter(|o| o.answerable && o.answered_at(threshold)).count();
+            let figures = KindFigures {
+                questions: outcomes.len(),
+                unanswerable: outcomes.len() - answerable,
+                answer_rate: (answerable > 0).then_some(decided.answer_rate),
+                citation_hit_rate: (answered > 0).then_some(decided.citation_hit_rate),
+                key_fact_recall: facts(&outcomes, threshold).key_fact_recall,
+                abstention_recall: decided.abstention_recall,
+            };
+            (kind.to_string(), figures)
+        })
+        .collect()
+}
+
 /// The confidence threshold with the best balanced accuracy on `outcomes`, and that accuracy.
 ///
 /// Candidates are the midpoints between consecutive distinct confidences (and the ends), so
@@ -193,7 +329,102 @@ mod tests {
     use super::*;
 
     fn outcome(answerable: bool, confidence: f32, cited: usize, cited_gold: usize) -> AnswerOutcome {
-        AnswerOutcome { answerable, confidence, answers_when_allowed: true, cited, cited_gold }
+        AnswerOutcome {
+            answerable,
+            confidence,
+            answers_when_allowed: true,
+            cited,
+            cited_gold,
+            key_facts: None,
+            parts: Vec::new(),
+            kinds: Vec::new(),
+        }
+    }
+
+    fn score(found: usize, total: usize) -> Option<FactScore> {
+        Some(FactScore { found, total })
+    }
+
+    fn part(answerable: bool, cites_gold: bool, key_facts: Option<FactScore>) -> PartOutcome {
+        PartOutcome { answerable, cites_gold, key_facts }
+    }
+
+    #[test]
+    fn key_fact_recall_on_a_hand_computed_case() {
+        let tagged = |mut o: AnswerOutcome, facts: Option<FactScore>, kinds: &[&str]| {
+            o.key_facts = facts;
+            o.kinds = kinds.iter().map(|k| k.to_string()).collect();
+            o
+        };
+        let outcomes = [
+            tagged(outcome(true, 0.9, 1, 1), score(1, 2), &["typo"]), // 0.5
+            tagged(outcome(true, 0.8, 1, 0), score(3, 3), &["pinyin", "typo"]), // 1.0
+            tagged(outcome(true, 0.7, 1, 1), None, &["pinyin"]),      // no key facts: not counted
+            tagged(outcome(true, 0.2, 1, 1), score(0, 1), &["pinyin"]), // refused at 0.5
+            tagged(outcome(false, 0.9, 1, 0), None, &["pinyin"]),     // unanswerable
+        ];
+        let m = facts(&outcomes, 0.5);
+        assert_eq!(m.key_fact_recall, Some(0.75), "(0.5 + 1.0) / 2");
+        assert_eq!(m.key_fact_questions, 2);
+        assert!(m.labelled_facts && !m.labelled_parts);
+        let named = m.to_metrics();
+        assert_eq!(named.get("key_fact_recall"), Some(&0.75));
+        assert_eq!(named.get("key_fact_questions"), Some(&2.0));
+        assert!(!named.contains_key("parts.citation_hit_rate"));
+        // At 0.1 the refused one counts too: (0.5 + 1 + 0) / 3.
+        assert!((facts(&outcomes, 0.1).key_fact_recall.unwrap() - 0.5).abs() < 1e-12);
+        // Nothing answered: labelled, so reported as 0 over 0 questions.
+        let none = facts(&outcomes, 0.95);
+        assert_eq!((none.key_fact_recall, none.key_fact_questions), (None, 0));
+        assert_eq!(none.to_metrics().get("key_fact_recall"), Some(&0.0));
+        // A set with no key facts reports none.
+        assert!(facts(&[outcome(true, 0.9, 1, 1)], 0.5).to_metrics().is_empty());
+
+        let kinds = by_kind(&outcomes, 0.5);
+        assert_eq!(kinds.keys().collect::<Vec<_>>(), ["pinyin", "typo"]);
+        let typo = &kinds["typo"];
+        assert_eq!((typo.questions, typo.unanswerable), (2, 0));
+        assert_eq!((typo.answer_rate, typo.citation_hit_rate), (Some(1.0), Some(0.5)));
+        assert_eq!((typo.key_fact_recall, typo.abstention_recall), (Some(0.75), None));
+        let pinyin = &kinds["pinyin"];
+        assert_eq!((pinyin.questions, pinyin.unanswerable), (4, 1));
+        // Answerable 3, answered 2 (0.8 and 0.7), one citing gold; key facts only on the 0.8.
+        assert!((pinyin.answer_rate.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!((pinyin.citation_hit_rate, pinyin.key_fact_recall), (Some(0.5), Some(1.0)));
+        assert_eq!(pinyin.abstention_recall, Some(0.0));
+    }
+
+    #[test]
+    fn parts_are_scored_on_answered_multi_part_messages() {
+        let with_parts = |mut o: AnswerOutcome, parts: Vec<PartOutcome>| {
+            o.parts = parts;
+            o
+        };
+        let outcomes = [
+            // Both parts cited; facts 1/2 and 1/1.
+            with_parts(
+                outcome(true, 0.9, 2, 2),
+                vec![part(true, true, score(1, 2)), part(true, true, score(1, 1))],
+            ),
+            // Partial: the unanswerable part asks nothing; the answerable one is not cited.
+            with_parts(
+                outcome(true, 0.8, 1, 0),
+                vec![part(true, false, score(0, 1)), part(false, false, None)],
+            ),
+            // Refused at 0.5: its parts are not scored.
+            with_parts(outcome(true, 0.1, 1, 1), vec![part(true, true, score(1, 1))]),
+            outcome(true, 0.9, 1, 1),
+        ];
+        let m = facts(&outcomes, 0.5);
+        assert_eq!(m.scored_parts, 3);
+        assert!((m.part_citation_hit_rate.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(m.key_fact_parts, 3);
+        assert!((m.part_key_fact_recall.unwrap() - 0.5).abs() < 1e-12, "(0.5 + 1 + 0) / 3");
+        assert!(!m.labelled_facts && m.labelled_parts);
+        let named = m.to_metrics();
+        assert_eq!(named.get("parts.scored_parts"), Some(&3.0));
+        assert_eq!(named.get("parts.key_fact_parts"), Some(&3.0));
+        assert!(named.contains_key("parts.citation_hit_rate") && !named.contains_key("key_fact_recall"));
     }
 
     #[test]

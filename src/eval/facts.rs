@@ -8,8 +8,10 @@
 //! else is equated ("£4.99" is not "4.99 GBP", "7天" is not "七天"), so a wrong number never
 //! counts.
 
+use serde::{Deserialize, Serialize};
+
 /// A labelled question's key facts checked against one answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactCheck {
     /// The key facts the answer states, as labelled.
     pub found: Vec<String>,
@@ -100,9 +102,7 @@ fn strip_markers(text: &str) -> String {
         let open = &rest[start..];
         let close = open.char_indices().skip(1).find(|&(_, c)| !(c.is_ascii_digit() || c == ',' || c == ' '));
         match close {
-            Some((end, c @ (']' | '】')))
-                if open[..end].chars().any(|c| c.is_ascii_digit()) =>
-            {
+            Some((end, c @ (']' | '】'))) if open[..end].chars().any(|c| c.is_ascii_digit()) => {
                 rest = &open[end + c.len_utf8()..];
             }
             _ => {
@@ -120,7 +120,8 @@ fn strip_markers(text: &str) -> String {
 /// word with and without a plural `s` ("30days", "30day").
 fn unit_forms(fact: &str) -> Vec<String> {
     let word_start = fact.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len();
-    let number_then_word = word_start < fact.len() && fact[..word_start].ends_with(|c: char| c.is_ascii_digit());
+    let number_then_word =
+        word_start < fact.len() && fact[..word_start].ends_with(|c: char| c.is_ascii_digit());
     if !number_then_word {
         return vec![fact.to_string()];
     }
@@ -145,8 +146,8 @@ fn occurs_whole(haystack: &str, needle: &str) -> bool {
         let decimal_point = |c: Option<char>| c.is_some_and(|c| c == '.' || c == ',');
         let starts_inside = (digit(first) && (digit(b1) || (decimal_point(b1) && digit(b2))))
             || (letter(first) && letter(b1));
-        let ends_inside = (digit(last) && (digit(a1) || (decimal_point(a1) && digit(a2))))
-            || (letter(last) && letter(a1));
+        let ends_inside =
+            (digit(last) && (digit(a1) || (decimal_point(a1) && digit(a2)))) || (letter(last) && letter(a1));
         !starts_inside && !ends_inside
     })
 }
@@ -210,7 +211,10 @@ mod tests {
 
     #[test]
     fn chinese_facts_on_hand_computed_cases() {
-        let result = check("亲，签收后7 天内可以无理由退货[1]，运费￥１２，满¥99包邮。", &facts(&["7天", "¥12", "¥99", "原包装"]));
+        let result = check(
+            "亲，签收后7 天内可以无理由退货[1]，运费￥１２，满¥99包邮。",
+            &facts(&["7天", "¥12", "¥99", "原包装"]),
+        );
         assert_eq!(result.found, facts(&["7天", "¥12", "¥99"]));
         assert_eq!(result.missing, facts(&["原包装"]));
         assert_eq!(result.recall(), Some(0.75));

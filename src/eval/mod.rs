@@ -7,7 +7,9 @@
 //!    ranks where its best chunk ranks) and scored with [`metrics`].
 //! 3. Answer the questions (judged and unanswerable) with the answerer of `POST /v1/ask`, once,
 //!    with no confidence threshold; the decision at any threshold follows from each answer's
-//!    confidence ([`answers`]), which is how the threshold is calibrated.
+//!    confidence ([`answers`]), which is how the threshold is calibrated. Each answer is also
+//!    checked for the question's key facts ([`facts`]) and, for a multi-part message, for each
+//!    part's gold documents and key facts.
 //! 4. Assemble the [`report::Report`].
 
 pub mod answers;
@@ -31,8 +33,10 @@ use crate::index::SearchFilter;
 use crate::indexer::{self, IngestReport};
 use crate::retrieve::{Mode, Retriever, SearchRequest};
 use crate::{Error, Result};
-use answers::AnswerOutcome;
-use report::{AnswerResult, AnswerSection, Calibration, Metrics, ModeResult, QueryResult, Report};
+use answers::{AnswerOutcome, FactScore, PartOutcome};
+use report::{
+    AnswerResult, AnswerSection, Calibration, Metrics, ModeResult, PartResult, QueryResult, Report,
+};
 use sets::LabelledQuery;
 
 /// What to evaluate and how.
@@ -72,7 +76,8 @@ pub fn evaluate(config: &Config, options: &EvalOptions) -> Result<(Report, Optio
     let retriever = Arc::new(Retriever::open(&config, Arc::new(Embedder::load(&config)?))?);
 
     let judged: Vec<&LabelledQuery> = set.test.iter().filter(|q| q.answerable).collect();
-    let with_answers = options.answers && set.test.iter().any(|q| q.answer.is_some() || !q.answerable);
+    let with_answers = options.answers
+        && set.test.iter().any(|q| q.answer.is_some() || !q.answerable || !q.key_facts.is_empty());
     let (dev, answered): (Vec<LabelledQuery>, Vec<LabelledQuery>) = match (with_answers, options.calibrate) {
         (true, true) => set.calibration_split(),
         (true, false) => (Vec::new(), set.test.clone()),
@@ -87,6 +92,7 @@ pub fn evaluate(config: &Config, options: &EvalOptions) -> Result<(Report, Optio
             id: q.id.clone(),
             question: q.text.clone(),
             gold: sorted_gold(q),
+            kinds: q.kinds.clone(),
             modes: BTreeMap::new(),
             answer: None,
         })
@@ -213,6 +219,8 @@ fn evaluate_answers(
     let results = answer_all(questions)?;
     let outcomes: Vec<AnswerOutcome> = results.iter().map(|(o, _)| o.clone()).collect();
     let mut figures = answers::decisions(&outcomes, threshold).to_metrics();
+    figures.extend(answers::facts(&outcomes, threshold).to_metrics());
+    let kinds = answers::by_kind(&outcomes, threshold);
     let (mut f1, mut rouge, mut latencies) = (Vec::new(), Vec::new(), Vec::new());
     let mut position: HashMap<String, usize> =
         per_query.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
@@ -228,6 +236,7 @@ fn evaluate_answers(
                 id: query.id.clone(),
                 question: query.text.clone(),
                 gold: sorted_gold(query),
+                kinds: query.kinds.clone(),
                 modes: BTreeMap::new(),
                 answer: None,
             });
@@ -239,7 +248,14 @@ fn evaluate_answers(
     figures.insert("token_f1".into(), metrics::mean(f1));
     figures.insert("rouge_l".into(), metrics::mean(rouge));
     add_latency(&mut figures, &latencies);
-    Ok(AnswerSection { questions: questions.len(), unanswerable, threshold, calibration, metrics: figures })
+    Ok(AnswerSection {
+        questions: questions.len(),
+        unanswerable,
+        threshold,
+        calibration,
+        metrics: figures,
+        kinds,
+    })
 }
 
 /// The outcome and report line of one answer.
@@ -249,12 +265,36 @@ fn score_answer(query: &LabelledQuery, answer: &crate::answer::Answer) -> (Answe
     // No passage number is valid with 0 passages: every marker goes.
     let (text, _) = crate::answer::citations::check(&answer.answer, 0);
     let reference = query.answer.as_deref().filter(|_| query.answerable && !answer.abstained);
+    let key_facts = (!query.key_facts.is_empty()).then(|| facts::check(&text, &query.key_facts));
+    let parts: Vec<PartResult> = query
+        .parts
+        .iter()
+        .map(|part| PartResult {
+            question: part.question.clone(),
+            answerable: part.answerable,
+            citation_hit: part.answerable.then(|| cited.iter().any(|d| part.gold_doc_ids.contains(d))),
+            key_facts: (!part.key_facts.is_empty()).then(|| facts::check(&text, &part.key_facts)),
+        })
+        .collect();
+    let score = |check: &Option<facts::FactCheck>| {
+        check.as_ref().map(|c| FactScore { found: c.found.len(), total: c.total() })
+    };
     let outcome = AnswerOutcome {
         answerable: query.answerable,
         confidence: answer.confidence,
         answers_when_allowed: !answer.abstained,
         cited: cited.len(),
         cited_gold,
+        key_facts: score(&key_facts),
+        parts: parts
+            .iter()
+            .map(|p| PartOutcome {
+                answerable: p.answerable,
+                cites_gold: p.citation_hit == Some(true),
+                key_facts: score(&p.key_facts),
+            })
+            .collect(),
+        kinds: query.kinds.clone(),
     };
     let result = AnswerResult {
         answerable: query.answerable,
@@ -262,6 +302,8 @@ fn score_answer(query: &LabelledQuery, answer: &crate::answer::Answer) -> (Answe
         confidence: answer.confidence,
         token_f1: reference.map(|r| answers::token_f1(&text, r)),
         rouge_l: reference.map(|r| answers::rouge_l(&text, r)),
+        key_facts,
+        parts,
         text,
         cited,
         ms: answer.timings.total_ms,

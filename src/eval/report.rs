@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use super::facts::FactCheck;
 use super::metrics::RETRIEVAL_METRICS;
 
 /// Metric name -> value.
@@ -59,8 +60,48 @@ pub struct AnswerSection {
     /// computed at it, on the questions outside the dev part.
     pub calibration: Option<Calibration>,
     /// abstention_precision/recall, answer_rate, citation_precision, citation_hit_rate,
-    /// decision_accuracy, token_f1, rouge_l, latency_p50_ms, latency_p95_ms.
+    /// decision_accuracy, token_f1, rouge_l, latency_p50_ms, latency_p95_ms; key_fact_recall
+    /// and the parts.* figures when the set is labelled for them.
     pub metrics: Metrics,
+    /// The figures of each `kinds` tag of the questions (empty when they have none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kinds: BTreeMap<String, KindFigures>,
+}
+
+/// The answer figures of the questions with one `kinds` tag; a figure with nothing to count is
+/// `None`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KindFigures {
+    /// Questions with the tag.
+    pub questions: usize,
+    /// Of which unanswerable.
+    pub unanswerable: usize,
+    /// Of the answerable ones, the share answered.
+    pub answer_rate: Option<f64>,
+    /// Of those answers, the share citing a gold document.
+    pub citation_hit_rate: Option<f64>,
+    /// Mean key-fact recall of those answers that have key facts.
+    pub key_fact_recall: Option<f64>,
+    /// Of the unanswerable ones, the share refused.
+    pub abstention_recall: Option<f64>,
+}
+
+impl KindFigures {
+    /// The figures by name (those with something to count).
+    pub fn to_metrics(&self) -> Metrics {
+        let mut metrics = Metrics::from([
+            ("questions".to_string(), self.questions as f64),
+            ("unanswerable".to_string(), self.unanswerable as f64),
+        ]);
+        let rates = [
+            ("answer_rate", self.answer_rate),
+            ("citation_hit_rate", self.citation_hit_rate),
+            ("key_fact_recall", self.key_fact_recall),
+            ("abstention_recall", self.abstention_recall),
+        ];
+        metrics.extend(rates.into_iter().filter_map(|(n, v)| Some((n.to_string(), v?))));
+        metrics
+    }
 }
 
 /// The outcome of calibrating the confidence threshold.
@@ -85,6 +126,9 @@ pub struct QueryResult {
     pub question: String,
     /// Relevant documents.
     pub gold: Vec<String>,
+    /// Its `kinds` tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
     /// Per mode: the first ten documents and the question's metrics.
     pub modes: BTreeMap<String, ModeResult>,
     /// The answer, when answers were evaluated.
@@ -117,8 +161,28 @@ pub struct AnswerResult {
     pub token_f1: Option<f64>,
     /// See `token_f1`.
     pub rouge_l: Option<f64>,
+    /// The question's key facts found and missing in the answer, when it has some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_facts: Option<FactCheck>,
+    /// Each part of a multi-part message.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartResult>,
     /// Time to answer.
     pub ms: f64,
+}
+
+/// How an answer did for one part of a multi-part message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartResult {
+    /// The part's question.
+    pub question: String,
+    /// Whether the corpus answers it.
+    pub answerable: bool,
+    /// Whether the answer cites a gold document of the part (`None` for an unanswerable part:
+    /// nothing is required of the citations).
+    pub citation_hit: Option<bool>,
+    /// The part's key facts found and missing in the answer, when it has some.
+    pub key_facts: Option<FactCheck>,
 }
 
 /// The `--json` summary.
@@ -149,7 +213,7 @@ impl Report {
         }
     }
 
-    /// Every metric as `mode.metric` or `answers.metric`.
+    /// Every metric as `mode.metric`, `answers.metric` or `answers.kinds.KIND.metric`.
     pub fn flatten(&self) -> Metrics {
         let mut out = Metrics::new();
         for (mode, metrics) in &self.modes {
@@ -157,6 +221,10 @@ impl Report {
         }
         if let Some(answers) = &self.answers {
             out.extend(answers.metrics.iter().map(|(name, v)| (format!("answers.{name}"), *v)));
+            for (kind, figures) in &answers.kinds {
+                let metrics = figures.to_metrics();
+                out.extend(metrics.into_iter().map(|(name, v)| (format!("answers.kinds.{kind}.{name}"), v)));
+            }
         }
         out
     }
@@ -198,6 +266,24 @@ impl Report {
             for (name, value) in &answers.metrics {
                 let _ = writeln!(md, "| {name} | {} |", format_value(name, Some(value)));
             }
+            if !answers.kinds.is_empty() {
+                let _ = writeln!(
+                    md,
+                    "\n### By kind\n\n| kind | questions | unanswerable | answer_rate | citation_hit_rate | \
+                     key_fact_recall | abstention_recall |\n|---|---:|---:|---:|---:|---:|---:|"
+                );
+                for (kind, f) in &answers.kinds {
+                    let rates = [f.answer_rate, f.citation_hit_rate, f.key_fact_recall, f.abstention_recall];
+                    let cells: Vec<String> = rates.iter().map(|v| format_value("", v.as_ref())).collect();
+                    let _ = writeln!(
+                        md,
+                        "| {kind} | {} | {} | {} |",
+                        f.questions,
+                        f.unanswerable,
+                        cells.join(" | ")
+                    );
+                }
+            }
         }
         md
     }
@@ -206,6 +292,7 @@ impl Report {
 fn format_value(name: &str, value: Option<&f64>) -> String {
     match value {
         Some(v) if name.ends_with("_ms") => format!("{v:.1}"),
+        Some(v) if name.ends_with("_questions") || name.ends_with("_parts") => format!("{v:.0}"),
         Some(v) => format!("{v:.4}"),
         None => "–".to_string(),
     }

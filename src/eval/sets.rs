@@ -6,7 +6,8 @@
 //!   (`query-id`, `corpus-id`, `score`, with a header row). A train part, `queries_train.jsonl`
 //!   with `qrels_train.tsv`, is read as the set's dev part.
 //! - **kefu**: one JSONL file of questions about a help center that is already ingested (`id`,
-//!   `question`, `locale`, `gold_doc_ids`, `answer`, `answerable`, optional `split`).
+//!   `question`, `locale`, `gold_doc_ids`, `answer`, `answerable`, optional `split`,
+//!   `key_facts`, `kinds` and `parts`).
 //!
 //! Parsing works on strings; only [`load`] touches the disk.
 
@@ -23,6 +24,11 @@ use crate::{Error, Result};
 /// the confidence threshold).
 const DERIVED_DEV_SHARE: u8 = 77; // of 256: 30%
 
+/// Most key facts, kinds or parts one question may list, and the longest each may be (in
+/// characters): labels are short, and each fact is searched for in the answer.
+const MAX_LIST: usize = 32;
+const MAX_LABEL_CHARS: usize = 200;
+
 /// A labelled question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelledQuery {
@@ -38,6 +44,37 @@ pub struct LabelledQuery {
     pub answer: Option<String>,
     /// `false` for questions kefu must refuse.
     pub answerable: bool,
+    /// Short facts a complete answer must state ("£4.99", "30 days", "7天"); see
+    /// [`super::facts`].
+    pub key_facts: Vec<String>,
+    /// Tags for per-kind breakdowns (`typo`, `pinyin`, `multi_part`…).
+    pub kinds: Vec<String>,
+    /// The questions of a multi-part message, each labelled on its own (empty otherwise).
+    pub parts: Vec<QueryPart>,
+}
+
+/// One question of a multi-part message.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryPart {
+    /// That question, restated.
+    pub question: String,
+    /// Documents that answer it (none when unanswerable).
+    #[serde(default)]
+    pub gold_doc_ids: Vec<String>,
+    /// Its reference answer.
+    #[serde(default)]
+    pub answer: String,
+    /// Facts an answer to it must state.
+    #[serde(default)]
+    pub key_facts: Vec<String>,
+    /// `false` when the help center does not answer it.
+    #[serde(default = "yes")]
+    pub answerable: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Which layout a set is in.
@@ -211,6 +248,9 @@ fn parse_beir(
             relevant,
             answer: line.answer.filter(|a| !a.trim().is_empty()),
             answerable,
+            key_facts: Vec::new(),
+            kinds: Vec::new(),
+            parts: Vec::new(),
         });
     }
     Ok((out, unjudged))
@@ -249,9 +289,12 @@ fn parse_kefu(text: &str, path: &Path) -> Result<(Vec<LabelledQuery>, Vec<Labell
         answerable: bool,
         #[serde(default)]
         split: Option<String>,
-    }
-    fn yes() -> bool {
-        true
+        #[serde(default)]
+        key_facts: Vec<String>,
+        #[serde(default)]
+        kinds: Vec<String>,
+        #[serde(default)]
+        parts: Vec<QueryPart>,
     }
     let (mut test, mut dev) = (Vec::new(), Vec::new());
     let mut seen = HashSet::new();
@@ -269,6 +312,12 @@ fn parse_kefu(text: &str, path: &Path) -> Result<(Vec<LabelledQuery>, Vec<Labell
             (false, false) => return Err(fail("an unanswerable question cannot have `gold_doc_ids`")),
             _ => {}
         }
+        check_labels("key_facts", &line.key_facts).map_err(|m| fail(&m))?;
+        check_labels("kinds", &line.kinds).map_err(|m| fail(&m))?;
+        if !line.answerable && !line.key_facts.is_empty() {
+            return Err(fail("an unanswerable question cannot have `key_facts`"));
+        }
+        check_parts(&line.parts, line.answerable).map_err(|m| fail(&m))?;
         let query = LabelledQuery {
             id: line.id,
             text: line.question,
@@ -276,6 +325,9 @@ fn parse_kefu(text: &str, path: &Path) -> Result<(Vec<LabelledQuery>, Vec<Labell
             relevant: line.gold_doc_ids.into_iter().map(|d| (d, 1)).collect(),
             answer: Some(line.answer).filter(|a| !a.trim().is_empty()),
             answerable: line.answerable,
+            key_facts: line.key_facts,
+            kinds: line.kinds,
+            parts: line.parts,
         };
         match line.split.as_deref() {
             None | Some("test") => test.push(query),
@@ -287,6 +339,54 @@ fn parse_kefu(text: &str, path: &Path) -> Result<(Vec<LabelledQuery>, Vec<Labell
         return Err(dataset(path, "no test questions"));
     }
     Ok((test, dev))
+}
+
+/// A list of short labels (`key_facts`, `kinds`): bounded, no empty entry.
+fn check_labels(field: &str, labels: &[String]) -> std::result::Result<(), String> {
+    if labels.len() > MAX_LIST {
+        return Err(format!("`{field}` has {} entries; at most {MAX_LIST}", labels.len()));
+    }
+    if let Some(i) = labels.iter().position(|l| l.trim().is_empty()) {
+        return Err(format!("`{field}[{i}]` is empty"));
+    }
+    if let Some(i) = labels.iter().position(|l| l.chars().count() > MAX_LABEL_CHARS) {
+        return Err(format!("`{field}[{i}]` is longer than {MAX_LABEL_CHARS} characters"));
+    }
+    Ok(())
+}
+
+/// The parts of a multi-part message: each labelled like a question, and the message answerable
+/// exactly when one of its parts is.
+fn check_parts(parts: &[QueryPart], answerable: bool) -> std::result::Result<(), String> {
+    if parts.is_empty() {
+        return Ok(());
+    }
+    if parts.len() > MAX_LIST {
+        return Err(format!("`parts` has {} entries; at most {MAX_LIST}", parts.len()));
+    }
+    for (i, part) in parts.iter().enumerate() {
+        if part.question.trim().is_empty() {
+            return Err(format!("`parts[{i}].question` is empty"));
+        }
+        match (part.answerable, part.gold_doc_ids.is_empty()) {
+            (true, true) => return Err(format!("`parts[{i}]`: an answerable part needs `gold_doc_ids`")),
+            (false, false) => {
+                return Err(format!("`parts[{i}]`: an unanswerable part cannot have `gold_doc_ids`"));
+            }
+            _ => {}
+        }
+        check_labels(&format!("parts[{i}].key_facts"), &part.key_facts)?;
+        if !part.answerable && !part.key_facts.is_empty() {
+            return Err(format!("`parts[{i}]`: an unanswerable part cannot have `key_facts`"));
+        }
+    }
+    if parts.iter().any(|p| p.answerable) != answerable {
+        return Err(format!(
+            "`answerable` is {answerable} but {} of its `parts` is answerable",
+            if answerable { "none" } else { "one" }
+        ));
+    }
+    Ok(())
 }
 
 /// Non-empty lines with their 1-based numbers.
@@ -370,6 +470,47 @@ mod tests {
     }
 
     #[test]
+    fn kefu_messages_keep_key_facts_kinds_and_parts() {
+        let text = r#"{"id":"m1","question":"return fee? and do u sell gift cards","gold_doc_ids":["r.md"],"key_facts":["£4.99"],"kinds":["multi_part","partial"],"parts":[{"question":"return fee?","gold_doc_ids":["r.md"],"answer":"£4.99","key_facts":["£4.99"]},{"question":"gift cards?","answerable":false}]}"#;
+        let (test, _) = parse_kefu(text, Path::new("m.jsonl")).unwrap();
+        let q = &test[0];
+        assert_eq!(q.key_facts, ["£4.99"]);
+        assert_eq!(q.kinds, ["multi_part", "partial"]);
+        assert_eq!(q.parts.len(), 2);
+        assert_eq!(q.parts[0].gold_doc_ids, ["r.md"]);
+        assert!(!q.parts[1].answerable && q.parts[1].key_facts.is_empty());
+        // Old lines still read, with nothing new.
+        let (old, _) =
+            parse_kefu(r#"{"id":"a","question":"q","gold_doc_ids":["x"]}"#, Path::new("s")).unwrap();
+        assert!(old[0].key_facts.is_empty() && old[0].kinds.is_empty() && old[0].parts.is_empty());
+    }
+
+    #[test]
+    fn bad_key_facts_kinds_and_parts_name_the_line_and_field() {
+        let line = |json: &str| parse_kefu(json, Path::new("m.jsonl")).unwrap_err().to_string();
+        let head = r#"{"id":"a","question":"q","gold_doc_ids":["x"],"#;
+        let err = line(&format!(
+            r#"{head}"parts":[{{"question":"p1","gold_doc_ids":["x"]}},{{"question":"p2"}}]}}"#
+        ));
+        assert!(err.contains("m.jsonl:1: `parts[1]`: an answerable part needs `gold_doc_ids`"), "{err}");
+        let err =
+            line(&format!(r#"{head}"parts":[{{"question":"p","answerable":false,"gold_doc_ids":["x"]}}]}}"#));
+        assert!(err.contains("`parts[0]`: an unanswerable part cannot have `gold_doc_ids`"), "{err}");
+        let err = line(&format!(r#"{head}"parts":[{{"question":"p","answerable":false}}]}}"#));
+        assert!(err.contains("`answerable` is true but none of its `parts` is answerable"), "{err}");
+        let err = line(&format!(r#"{head}"parts":[{{"question":"p","gold":["x"]}}]}}"#));
+        assert!(err.contains("m.jsonl:1:") && err.contains("unknown field `gold`"), "{err}");
+        let err = line(&format!(r#"{head}"key_facts":["30 days", " "]}}"#));
+        assert!(err.contains("m.jsonl:1: `key_facts[1]` is empty"), "{err}");
+        let err = line(&format!(r#"{head}"kinds":["{}"]}}"#, "x".repeat(201)));
+        assert!(err.contains("`kinds[0]` is longer than 200 characters"), "{err}");
+        let err = line(r#"{"id":"a","question":"q","answerable":false,"key_facts":["£1"]}"#);
+        assert!(err.contains("an unanswerable question cannot have `key_facts`"), "{err}");
+        let err = line(&format!(r#"{head}"key_facts":"£1"}}"#));
+        assert!(err.contains("m.jsonl:1: invalid type"), "{err}");
+    }
+
+    #[test]
     fn derived_dev_part_is_stable_and_about_thirty_percent() {
         let query = |i: usize| LabelledQuery {
             id: format!("q{i}"),
@@ -378,6 +519,9 @@ mod tests {
             relevant: Judgements::new(),
             answer: None,
             answerable: true,
+            key_facts: Vec::new(),
+            kinds: Vec::new(),
+            parts: Vec::new(),
         };
         let set = LabelledSet {
             name: "s".into(),
