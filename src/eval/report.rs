@@ -410,6 +410,67 @@ mod tests {
         assert!(err.contains("no metric \"bm25.ndcg@10\"") && err.contains("hybrid.ndcg@10"), "{err}");
     }
 
+    fn report_with_answers() -> Report {
+        let kind = KindFigures {
+            questions: 3,
+            unanswerable: 1,
+            answer_rate: Some(0.5),
+            citation_hit_rate: Some(1.0),
+            key_fact_recall: None,
+            abstention_recall: Some(1.0),
+        };
+        Report {
+            set: "messages_en".into(),
+            format: "kefu".into(),
+            path: "m.jsonl".into(),
+            fingerprint: "f".into(),
+            queries: 2,
+            unjudged: 0,
+            kefu: "0".into(),
+            model: "m".into(),
+            data_dir: "d".into(),
+            config: serde_json::Value::Null,
+            depth: 100,
+            created_at: 0,
+            modes: BTreeMap::new(),
+            answers: Some(AnswerSection {
+                questions: 3,
+                unanswerable: 1,
+                threshold: 0.3,
+                calibration: None,
+                metrics: metrics(&[
+                    ("answer_rate", 0.5),
+                    ("key_fact_recall", 0.75),
+                    ("key_fact_questions", 4.0),
+                ]),
+                kinds: BTreeMap::from([("pinyin".to_string(), kind)]),
+            }),
+            per_query: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn key_facts_and_kinds_reach_the_summary_the_floors_and_the_json() {
+        let report = report_with_answers();
+        let md = report.markdown();
+        assert!(md.contains("| key_fact_recall | 0.7500 |"), "{md}");
+        assert!(md.contains("| key_fact_questions | 4 |"), "{md}");
+        assert!(md.contains("| pinyin | 3 | 1 | 0.5000 | 1.0000 | – | 1.0000 |"), "{md}");
+        let flat = report.flatten();
+        assert_eq!(flat.get("answers.kinds.pinyin.answer_rate"), Some(&0.5));
+        assert!(!flat.contains_key("answers.kinds.pinyin.key_fact_recall"));
+        let floor = ["answers.key_fact_recall=0.8".parse().unwrap()];
+        assert_eq!(
+            check_floors(&flat, &floor).unwrap(),
+            ["answers.key_fact_recall = 0.7500 is below the floor 0.8"]
+        );
+        // A report written before key facts existed still reads.
+        let mut json = serde_json::to_value(&report).unwrap();
+        json["answers"].as_object_mut().unwrap().remove("kinds");
+        let old: Report = serde_json::from_value(json).unwrap();
+        assert!(old.answers.unwrap().kinds.is_empty());
+    }
+
     #[test]
     fn comparisons_pair_metrics_by_name_and_mark_real_changes() {
         let before = metrics(&[("a.x", 0.5), ("a.gone", 1.0), ("a.latency_p50_ms", 10.0)]);
