@@ -104,6 +104,11 @@ pub fn warm_up() {
     LazyLock::force(&JIEBA);
 }
 
+/// Whether jieba's dictionary has `word` (a word a Chinese reader knows, not a typo).
+pub fn is_dictionary_word(word: &str) -> bool {
+    JIEBA.has_word(word)
+}
+
 /// Word tokens of `text`, for the main BM25 fields.
 pub fn words(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();

@@ -217,6 +217,11 @@ pub struct SearchConfig {
     /// Weight of the dense retriever in the fusion (applied only to query languages the model
     /// was trained on; otherwise hybrid search is BM25 alone).
     pub dense_weight: f32,
+    /// How much the fusion weights follow each retriever's sureness for the question (convex
+    /// fusion): each weight is multiplied by `exp(adaptive_fusion · sureness)`, sureness being
+    /// how far the retriever's first result stands above its next ten (0–1). 0 keeps the
+    /// weights fixed.
+    pub adaptive_fusion: f32,
     /// Boost of matches in the breadcrumb (title and headings, or a FAQ question) over the body.
     pub title_boost: f32,
     /// Weight of the Chinese character-bigram field relative to the word fields.
@@ -373,6 +378,7 @@ impl Default for SearchConfig {
             rrf_k: 60.0,
             bm25_weight: 0.45,
             dense_weight: 0.8,
+            adaptive_fusion: 0.0,
             title_boost: 0.25,
             bigram_weight: 0.5,
             hnsw_ef: 128,
@@ -475,6 +481,7 @@ impl Config {
             ("search.rrf_k", self.search.rrf_k),
             ("search.bm25_weight", self.search.bm25_weight),
             ("search.dense_weight", self.search.dense_weight),
+            ("search.adaptive_fusion", self.search.adaptive_fusion),
             ("search.title_boost", self.search.title_boost),
             ("search.bigram_weight", self.search.bigram_weight),
         ];

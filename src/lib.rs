@@ -7,7 +7,7 @@
 //!                                         \                \
 //!                                          index: catalog + BM25 (tantivy) + vectors (qdrant)
 //!                                                          |
-//!                           question --retrieve--> hybrid results (BM25 + dense, fused)
+//!        message --understand--> questions --retrieve--> hybrid results (BM25 + dense, fused)
 //!                                                          |
 //!                                     --answer--> grounded answer with citations, or abstain
 //!                                                          |
@@ -21,6 +21,8 @@
 //!   atomic.
 //! - [`indexer`]: an ingest run, from paths to a published generation.
 //! - [`retrieve`]: search and rank fusion.
+//! - [`understand`]: a shopper's message read into questions: normalised, pinyin and typos
+//!   read as the help center's words, chatter dropped, multi-part messages split.
 //! - [`answer`]: confidence, abstention, handoff, extractive and LLM answers, citation checks,
 //!   follow-up questions.
 //! - [`serve`]: the HTTP service: routes, API keys, rate limits, metrics, live index reloads.
@@ -41,6 +43,7 @@ pub mod indexer;
 pub mod progress;
 pub mod retrieve;
 pub mod serve;
+pub mod understand;
 
 #[cfg(test)]
 mod properties;

@@ -370,3 +370,41 @@ proptest! {
         prop_assert_eq!(signal.reason, HandoffReason::Complaint, "{}", message);
     }
 }
+
+/// A vocabulary of a few help-center words in both languages.
+fn vocabulary() -> &'static crate::understand::Vocabulary {
+    static VOCABULARY: std::sync::OnceLock<crate::understand::Vocabulary> = std::sync::OnceLock::new();
+    VOCABULARY.get_or_init(|| {
+        let text = "退货 运费 空气炸锅 发票 保修 receive refund delivery warranty customs blender";
+        let terms: Vec<(String, u32)> = words(text).into_iter().map(|t| (t.term, 2)).collect();
+        crate::understand::Vocabulary::new(&terms, ["receive", "refund"].map(String::from))
+    })
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn any_message_is_read_into_at_most_max_parts_questions(message in prop_oneof!["\\PC{0,200}", text()]) {
+        let understood = crate::understand::understand(&message, vocabulary());
+        prop_assert!(understood.parts.len() <= crate::understand::MAX_PARTS);
+        for part in &understood.parts {
+            prop_assert!(!part.question.trim().is_empty());
+        }
+    }
+
+    #[test]
+    fn normalising_twice_changes_nothing_more(message in text()) {
+        let once = crate::understand::normalize::normalize(&message);
+        prop_assert_eq!(crate::understand::normalize::normalize(&once), once);
+    }
+
+    #[test]
+    fn quotable_candidates_point_into_their_passage(text in prop_oneof!["\\PC{0,300}", text()]) {
+        let passages = [crate::answer::extractive::Passage { text: &text, question: None }];
+        for candidate in crate::answer::extractive::candidates(&passages) {
+            prop_assert!(text.get(candidate.range.clone()).is_some(), "{:?}", candidate.range);
+            prop_assert!(!candidate.text.is_empty());
+        }
+    }
+}

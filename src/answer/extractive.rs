@@ -27,15 +27,44 @@ pub struct Limits {
     pub max_chars: usize,
 }
 
-/// An answer made of passages' sentences.
+/// An answer made of passages' sentences or table rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Extract {
-    /// The answer, with `[n]` markers.
-    pub text: String,
-    /// Indexes (into the passages given) of the passages cited; marker `[n]` is entry `n - 1`.
+    /// What is quoted, in answer order.
+    pub pieces: Vec<Piece>,
+    /// Indexes (into the passages given) of the passages cited; citation `i` is entry `i`.
     pub cited: Vec<usize>,
     /// Per citation, the byte range of the passage it quotes (the FAQ answer or the sentences).
     pub quoted: Vec<Range<usize>>,
+}
+
+/// A quoted sentence (or table row, read with its header).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    /// The text as answered.
+    pub text: String,
+    /// Its citation (index into [`Extract::cited`]).
+    pub citation: usize,
+    /// The last piece of a run from one passage: its citation marker follows it.
+    pub marked: bool,
+}
+
+impl Extract {
+    /// The answer's text, each run of quotes followed by its marker `[n]`, `n` given by
+    /// `number` from the citation's index (`|i| i + 1` when this extract is the whole answer).
+    pub fn render(&self, number: impl Fn(usize) -> usize) -> String {
+        let mut text = String::new();
+        for piece in &self.pieces {
+            if !text.is_empty() {
+                text.push_str(separator(&text));
+            }
+            text.push_str(&piece.text);
+            if piece.marked {
+                text.push_str(&format!("{}[{}]", separator(&piece.text), number(piece.citation)));
+            }
+        }
+        text
+    }
 }
 
 /// The question's terms with their weights (IDF in the index).
@@ -66,94 +95,223 @@ pub fn faq_answer(question: &WeightedTerms, passages: &[Passage], min_coverage: 
     let body = top.text.trim();
     let start = top.text.find(body).unwrap_or(0);
     Some(Extract {
-        text: format!("{}{}[1]", body, separator(body)),
+        pieces: vec![Piece { text: body.to_string(), citation: 0, marked: true }],
         cited: vec![0],
         quoted: std::iter::once(start..start + body.len()).collect(),
     })
 }
 
-/// A sentence of a passage.
+/// Something a passage says that an answer can quote: a sentence, or a table row.
 #[derive(Debug, Clone)]
-struct Candidate {
-    passage: usize,
-    range: Range<usize>,
+pub struct Candidate {
+    /// The passage (index into the passages given).
+    pub passage: usize,
+    /// Its bytes in the passage.
+    pub range: Range<usize>,
+    /// Its text as answered and compared with the question: a sentence without its list bullet,
+    /// or a table row with each cell named by its column ("Canada — Standard cost: $9.95; …").
+    pub text: String,
     terms: HashSet<String>,
-    score: f32,
 }
 
-/// Picks the sentences of `passages` that best answer `question`. `None` when no sentence shares
-/// a term with the question.
-pub fn extract(question: &WeightedTerms, passages: &[Passage], limits: Limits) -> Option<Extract> {
-    let mut candidates = Vec::new();
+/// The sentences and table rows of `passages`, in order. A table is a run of lines of `|`-separated
+/// cells; its first line is its header.
+pub fn candidates(passages: &[Passage]) -> Vec<Candidate> {
+    let mut out = Vec::new();
     for (p, passage) in passages.iter().enumerate() {
-        for range in sentences(passage.text) {
-            let text = &passage.text[range.clone()];
-            let terms = terms(text);
-            let relevance = coverage(question, &terms);
-            if relevance <= 0.0 {
-                continue;
+        let text = passage.text;
+        let mut header: Option<Vec<&str>> = None;
+        let mut prose_start = 0;
+        let mut line_start = 0;
+        for line in text.split_inclusive('\n') {
+            let range = line_start..line_start + line.trim_end().len();
+            line_start += line.len();
+            let cells = table_cells(&text[range.clone()]);
+            match (&header, cells) {
+                (_, None) => {
+                    header = None;
+                    continue;
+                }
+                (None, Some(cells)) => {
+                    sentence_candidates(p, text, prose_start..range.start, &mut out);
+                    header = Some(cells);
+                }
+                (Some(names), Some(cells)) => {
+                    if !cells.iter().all(|c| c.chars().all(|c| matches!(c, '-' | ':' | ' '))) {
+                        let text = row_text(names, &cells);
+                        out.push(Candidate { passage: p, range: range.clone(), terms: terms(&text), text });
+                    }
+                }
             }
-            // Higher-ranked passages win ties; fragments too short to read alone lose.
-            let rank_prior = 1.0 / (1.0 + p as f32);
-            let brevity = if text.chars().count() < 12 { 0.5 } else { 1.0 };
-            let score = relevance * brevity + 0.1 * rank_prior;
-            candidates.push(Candidate { passage: p, range, terms, score });
+            prose_start = line_start;
         }
+        sentence_candidates(p, text, prose_start..text.len(), &mut out);
     }
-    let best = candidates.iter().map(|c| c.score).fold(0.0f32, f32::max);
+    out
+}
+
+fn sentence_candidates(passage: usize, text: &str, within: Range<usize>, out: &mut Vec<Candidate>) {
+    if within.is_empty() {
+        return;
+    }
+    for range in sentences(&text[within.clone()]) {
+        let range = within.start + range.start..within.start + range.end;
+        let sentence = clean(&text[range.clone()]).to_string();
+        out.push(Candidate { passage, range, terms: terms(&sentence), text: sentence });
+    }
+}
+
+/// The cells of a table line ("a | b | c", with or without outer pipes); `None` for other lines.
+fn table_cells(line: &str) -> Option<Vec<&str>> {
+    let line = line.trim();
+    if line.matches('|').count() < 2 && !(line.contains(" | ")) {
+        return None;
+    }
+    let inner = line.strip_prefix('|').unwrap_or(line);
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    let cells: Vec<&str> = inner.split('|').map(str::trim).collect();
+    (cells.len() >= 2).then_some(cells)
+}
+
+/// A table row read with its header: the first cell names the row, the others are named by their
+/// column.
+fn row_text(header: &[&str], cells: &[&str]) -> String {
+    let mut text = cells[0].to_string();
+    let named: Vec<String> = header
+        .iter()
+        .zip(cells)
+        .skip(1)
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| if name.is_empty() { value.to_string() } else { format!("{name}: {value}") })
+        .collect();
+    if !named.is_empty() {
+        text.push_str(" — ");
+        text.push_str(&named.join("; "));
+    }
+    text
+}
+
+/// How candidates are weighed.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    /// Weight of the question–candidate similarity of the embedding model (0–1 scaled), when
+    /// given; the rest goes to word coverage.
+    pub semantic_weight: f32,
+    /// A candidate is kept only if it scores at least this share of the best one.
+    pub keep_ratio: f32,
+}
+
+impl Candidate {
+    /// Share of the question's term weight this candidate contains.
+    pub fn coverage(&self, question: &WeightedTerms) -> f32 {
+        coverage(question, &self.terms)
+    }
+}
+
+/// How well each candidate answers `question`: IDF-weighted word coverage and, when `similarity`
+/// gives one per candidate, the embedding model's similarity; `None` for a candidate unrelated to
+/// the question (no word in common and not similar).
+pub fn scores(
+    question: &WeightedTerms,
+    candidates: &[Candidate],
+    similarity: Option<&[f32]>,
+    selection: Selection,
+) -> Vec<Option<f32>> {
+    candidates
+        .iter()
+        .enumerate()
+        .map(|(i, candidate)| {
+            let relevance = candidate.coverage(question);
+            let semantic = similarity.and_then(|s| s.get(i)).copied();
+            if relevance <= 0.0 && semantic.is_none_or(|s| s < 0.5) {
+                return None;
+            }
+            let base = match semantic {
+                Some(s) => selection.semantic_weight * s + (1.0 - selection.semantic_weight) * relevance,
+                None => relevance,
+            };
+            // Higher-ranked passages win ties; fragments too short to read alone lose.
+            let rank_prior = 1.0 / (1.0 + candidate.passage as f32);
+            let brevity = if candidate.text.chars().count() < 12 { 0.5 } else { 1.0 };
+            Some(base * brevity + 0.1 * rank_prior)
+        })
+        .collect()
+}
+
+/// Picks the candidates that best answer `question` (by [`scores`]), without repeating each
+/// other, in source order. `None` when nothing is related to the question.
+pub fn select(
+    question: &WeightedTerms,
+    candidates: &[Candidate],
+    similarity: Option<&[f32]>,
+    selection: Selection,
+    limits: Limits,
+) -> Option<Extract> {
+    let mut scored: Vec<(usize, f32)> = scores(question, candidates, similarity, selection)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, score)| Some((i, score?)))
+        .collect();
+    let best = scored.iter().map(|(_, s)| *s).fold(0.0f32, f32::max);
     if best <= 0.0 {
         return None;
     }
 
     // Maximal marginal relevance: relevant to the question, not redundant with what is chosen.
-    let mut chosen: Vec<Candidate> = Vec::new();
+    let mut chosen: Vec<usize> = Vec::new();
     let mut chars = 0;
     while chosen.len() < limits.max_sentences {
-        let next = candidates
+        let next = scored
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| {
-                let redundancy = chosen.iter().map(|s| jaccard(&s.terms, &c.terms)).fold(0.0f32, f32::max);
-                // Near-repeats are never taken; partial overlap costs relevance.
-                (redundancy < 0.4).then_some((i, c.score - 0.5 * redundancy))
+            .filter_map(|(k, &(i, score))| {
+                let candidate = &candidates[i];
+                let redundancy = chosen
+                    .iter()
+                    .map(|&c| jaccard(&candidates[c].terms, &candidate.terms))
+                    .fold(0.0f32, f32::max);
+                // Near-repeats are never taken; partial overlap costs relevance. The sentence after
+                // a chosen one shares its words because it goes on with it ("The gift card part is
+                // refunded first."): it may share more, at no cost.
+                let follows =
+                    chosen.iter().any(|&c| c + 1 == i && candidates[c].passage == candidate.passage);
+                let (most, penalty) = if follows { (0.6, 0.0) } else { (0.4, 0.5 * redundancy) };
+                (redundancy < most).then_some((k, score - penalty))
             })
-            .filter(|(_, score)| *score >= 0.5 * best)
+            .filter(|(_, score)| *score >= selection.keep_ratio * best)
             .max_by(|a, b| a.1.total_cmp(&b.1));
-        let Some((i, _)) = next else { break };
-        let candidate = candidates.swap_remove(i);
-        let length = passages[candidate.passage].text[candidate.range.clone()].chars().count();
+        let Some((k, _)) = next else { break };
+        let (i, _) = scored.swap_remove(k);
+        let length = candidates[i].text.chars().count();
         if !chosen.is_empty() && chars + length > limits.max_chars {
             continue;
         }
         chars += length;
-        chosen.push(candidate);
+        chosen.push(i);
     }
+    let mut chosen: Vec<&Candidate> = chosen.into_iter().map(|i| &candidates[i]).collect();
 
     // Source order: passages by rank, sentences by position; one marker per run of a passage.
     chosen.sort_by_key(|c| (c.passage, c.range.start));
-    let mut text = String::new();
+    let mut pieces = Vec::new();
     let mut cited: Vec<usize> = Vec::new();
     let mut quoted: Vec<Range<usize>> = Vec::new();
     for (i, candidate) in chosen.iter().enumerate() {
-        let sentence = clean(&passages[candidate.passage].text[candidate.range.clone()]);
-        if !text.is_empty() {
-            text.push_str(separator(&text));
-        }
-        text.push_str(sentence);
-        let last_of_run = chosen.get(i + 1).is_none_or(|next| next.passage != candidate.passage);
-        match cited.iter().position(|&p| p == candidate.passage) {
-            Some(n) => quoted[n].end = candidate.range.end,
+        let citation = match cited.iter().position(|&p| p == candidate.passage) {
+            Some(n) => {
+                quoted[n].end = candidate.range.end;
+                n
+            }
             None => {
                 cited.push(candidate.passage);
                 quoted.push(candidate.range.clone());
+                cited.len() - 1
             }
-        }
-        if last_of_run {
-            let n = cited.iter().position(|&p| p == candidate.passage).unwrap_or(0) + 1;
-            text.push_str(&format!("{}[{n}]", separator(sentence)));
-        }
+        };
+        let marked = chosen.get(i + 1).is_none_or(|next| next.passage != candidate.passage);
+        pieces.push(Piece { text: candidate.text.clone(), citation, marked });
     }
-    Some(Extract { text, cited, quoted })
+    Some(Extract { pieces, cited, quoted })
 }
 
 /// Byte ranges of the sentences of `text`: Unicode sentence boundaries (UAX #29: "e.g. this"
@@ -216,6 +374,11 @@ mod tests {
     }
 
     const LIMITS: Limits = Limits { max_sentences: 3, max_chars: 600 };
+    const SELECTION: Selection = Selection { semantic_weight: 0.5, keep_ratio: 0.5 };
+
+    fn extract(question: &WeightedTerms, passages: &[Passage], limits: Limits) -> Option<Extract> {
+        select(question, &candidates(passages), None, SELECTION, limits)
+    }
 
     #[test]
     fn sentences_split_english_chinese_and_lists() {
@@ -258,7 +421,7 @@ mod tests {
         ];
         let answer = extract(&weighted("restocking fee for opened electronics"), &passages, LIMITS).unwrap();
         assert_eq!(
-            answer.text,
+            answer.render(|i| i + 1),
             "Opened electronics carry a 15% restocking fee. [1] The restocking fee is waived for faulty electronics. [2]"
         );
         assert_eq!(answer.cited, vec![0, 1]);
@@ -276,7 +439,8 @@ mod tests {
             Passage { text: "Refunds take 5 business days.", question: None },
         ];
         let answer = extract(&weighted("how many days do refunds take"), &passages, LIMITS).unwrap();
-        assert_eq!(answer.text.matches("Refunds").count(), 1, "{}", answer.text);
+        let text = answer.render(|i| i + 1);
+        assert_eq!(text.matches("Refunds").count(), 1, "{text}");
     }
 
     #[test]
@@ -284,7 +448,59 @@ mod tests {
         let passages =
             [Passage { text: "可以，签收后七天内申请。", question: Some("可以退货吗？") }];
         let answer = faq_answer(&weighted("我可以退货吗"), &passages, 0.6).unwrap();
-        assert_eq!(answer.text, "可以，签收后七天内申请。[1]");
+        assert_eq!(answer.render(|i| i + 1), "可以，签收后七天内申请。[1]");
+        assert_eq!(answer.render(|i| i + 4), "可以，签收后七天内申请。[4]", "numbered as the caller says");
         assert!(faq_answer(&weighted("发票怎么开"), &passages, 0.6).is_none());
+    }
+
+    #[test]
+    fn table_rows_are_read_with_their_header_and_the_matching_row_wins() {
+        let passages = [Passage {
+            text: "Delivery times are in business days.\n\
+                   Zone | Standard delivery | Standard cost\n\
+                   |---|---|---|\n\
+                   United Kingdom | 2–4 business days | £3.95\n\
+                   Canada | 6–10 business days | $9.95\n\
+                   Orders ship daily.",
+            question: None,
+        }];
+        let all = candidates(&passages);
+        let texts: Vec<&str> = all.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Delivery times are in business days.",
+                "United Kingdom — Standard delivery: 2–4 business days; Standard cost: £3.95",
+                "Canada — Standard delivery: 6–10 business days; Standard cost: $9.95",
+                "Orders ship daily."
+            ]
+        );
+        assert_eq!(&passages[0].text[all[2].range.clone()], "Canada | 6–10 business days | $9.95");
+        let limits = Limits { max_sentences: 1, max_chars: 600 };
+        let answer = extract(&weighted("standard delivery cost to canada"), &passages, limits).unwrap();
+        assert_eq!(
+            answer.render(|i| i + 1),
+            "Canada — Standard delivery: 6–10 business days; Standard cost: $9.95 [1]"
+        );
+    }
+
+    #[test]
+    fn similarity_finds_the_sentence_that_shares_no_word() {
+        let passages =
+            [Passage { text: "Parcels are insured. You can send it back within 30 days.", question: None }];
+        let all = candidates(&passages);
+        let question = weighted("how long do i have to return parcels");
+        let lexical =
+            select(&question, &all, None, SELECTION, Limits { max_sentences: 1, max_chars: 600 }).unwrap();
+        assert_eq!(lexical.pieces[0].text, "Parcels are insured.");
+        let semantic = select(
+            &question,
+            &all,
+            Some(&[0.1, 0.9]),
+            SELECTION,
+            Limits { max_sentences: 1, max_chars: 600 },
+        )
+        .unwrap();
+        assert_eq!(semantic.pieces[0].text, "You can send it back within 30 days.");
     }
 }

@@ -17,17 +17,20 @@ pub enum HandoffReason {
     LowConfidence,
     /// The passages the answer cites state conflicting numbers for the same rule.
     ConflictingSources,
+    /// The customer asks where one order stands, which only the shop's order system knows.
+    OrderLookup,
 }
 
 impl HandoffReason {
     /// The name in the API (`requested_human`, `complaint`, `low_confidence`,
-    /// `conflicting_sources`).
+    /// `conflicting_sources`, `order_lookup`).
     pub fn as_str(self) -> &'static str {
         match self {
             HandoffReason::RequestedHuman => "requested_human",
             HandoffReason::Complaint => "complaint",
             HandoffReason::LowConfidence => "low_confidence",
             HandoffReason::ConflictingSources => "conflicting_sources",
+            HandoffReason::OrderLookup => "order_lookup",
         }
     }
 }

@@ -17,6 +17,36 @@ pub fn abstain(language: &str) -> &'static str {
     }
 }
 
+/// The message only greets or thanks.
+pub fn greeting(language: &str) -> &'static str {
+    match language {
+        "zh" => "您好！请问有什么可以帮您？",
+        _ => "Hi! What can I help you with?",
+    }
+}
+
+/// One question of a message that kefu could not answer, said in the answer to the others.
+pub fn part_unanswered(language: &str, question: &str) -> String {
+    match language {
+        "zh" => format!("关于“{question}”，我在帮助中心里没有找到可靠的答案，这部分已为您转交人工客服。"),
+        _ => format!(
+            "About \"{question}\": I couldn't find a reliable answer in our help center, so I'm passing that \
+             part to a member of our support team."
+        ),
+    }
+}
+
+/// The customer asks where order `number` stands: kefu cannot see orders and passes it on.
+pub fn order_lookup(language: &str, number: &str) -> String {
+    match language {
+        "zh" => format!("我这里查不到订单 {number} 的具体进度，已为您转接人工客服，他们会帮您查询。"),
+        _ => format!(
+            "I can't see the details of order {number} here, so I'm passing your question to a member of our \
+             support team, who can look it up."
+        ),
+    }
+}
+
 /// The customer asked for a person.
 pub fn handing_over(language: &str) -> &'static str {
     match language {

@@ -32,10 +32,11 @@ use crate::config::AnswerConfig;
 use crate::index::SearchFilter;
 use crate::index::text::QueryTerm;
 use crate::retrieve::{Mode, Retriever, SearchHit, SearchRequest};
+use crate::understand::{self, Part};
 use crate::{Error, Result};
 use citations::CitationFilter;
 use confidence::Evidence;
-use extractive::{Extract, Passage};
+use extractive::{Candidate, Extract, Passage};
 pub use handoff::HandoffReason;
 use llm::LlmClient;
 
@@ -46,6 +47,17 @@ const FAQ_MATCH: f32 = 0.6;
 const SNIPPET_CHARS: usize = 300;
 /// Ranks within which both retrievers must place the top passage to agree on it.
 const AGREEMENT_RANK: usize = 3;
+/// Share of their IDF the words of the context a customer gives count for in confidence and
+/// sentence choice (the question's own words count fully).
+const CONTEXT_WEIGHT: f32 = 0.3;
+/// Best sentences searched for the kind of value a question asks for.
+const EXPECTATION_CANDIDATES: usize = 3;
+/// Top passages whose sentences and table rows may be quoted.
+const QUOTED_PASSAGES: usize = 4;
+/// How sentences are chosen: the embedding model's similarity at 0.7, the IDF-weighted word
+/// coverage at 0.3; sentences within half the best one's score join it (chosen on the dev
+/// questions, docs/answering.md).
+const SELECTION: extractive::Selection = extractive::Selection { semantic_weight: 0.7, keep_ratio: 0.5 };
 
 /// A question to answer.
 #[derive(Debug, Clone, Default)]
@@ -84,8 +96,24 @@ pub struct Answer {
     pub fallback: Option<String>,
     /// A note for the customer about how the answer was made (e.g. the LLM was unavailable).
     pub notice: Option<String>,
+    /// The questions kefu read in the message, in order (several when the customer asked several
+    /// things at once), and which of them it answered.
+    pub parts: Vec<AnswerPart>,
     /// Where the time went.
     pub timings: AnswerTimings,
+}
+
+/// One question of a message.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AnswerPart {
+    /// The question as kefu read it (normalised: typos, pinyin and traditional characters read).
+    pub question: String,
+    /// Whether the answer answers it (otherwise it says so and a person is offered).
+    pub answered: bool,
+    /// How sure kefu is that the passages answer it (0–1).
+    pub confidence: f32,
+    /// What the confidence was made from (absent when nothing was retrieved).
+    pub evidence: Option<Evidence>,
 }
 
 /// A cited passage.
@@ -160,27 +188,85 @@ pub struct Answerer {
     llm: Option<LlmClient>,
 }
 
-/// What retrieval hands to generation.
+/// What retrieval found for one question of a message.
 struct Retrieved {
+    /// The question answered.
+    part: Part,
+    /// The order number, when the question asks where one order stands (nothing is retrieved:
+    /// only the shop's order system knows).
+    order: Option<String>,
     hits: Vec<SearchHit>,
-    /// The question's words weighted by their IDF in the index.
+    /// The question's words weighted by their IDF in the index, and the context's words at
+    /// [`CONTEXT_WEIGHT`] of theirs.
     weights: Vec<(String, f32)>,
-    /// Share of that weight carried by words no chunk contains.
+    /// Share of the question's weight carried by words no chunk contains.
     unknown: f32,
+    /// Sentences and table rows of the top passages, and their similarity to the question (0–1,
+    /// when the dense retriever ran).
+    candidates: Vec<Candidate>,
+    similarity: Option<Vec<f32>>,
+    /// How sure kefu is that the passages answer the question, and from what.
+    confidence: f32,
+    evidence: Option<Evidence>,
     embed_ms: f64,
 }
 
 impl Retrieved {
-    fn new(hits: Vec<SearchHit>, terms: &[QueryTerm], embed_ms: f64) -> Retrieved {
-        let total: f32 = terms.iter().map(|t| t.idf).sum();
-        let unknown: f32 = terms.iter().filter(|t| t.chunks == 0).map(|t| t.idf).sum();
+    /// A question about where order `order` stands: nothing to retrieve.
+    fn order_lookup(part: Part, order: String) -> Retrieved {
         Retrieved {
-            hits,
-            weights: terms.iter().map(|t| (t.term.clone(), t.idf)).collect(),
-            unknown: if total > 0.0 { unknown / total } else { 0.0 },
-            embed_ms,
+            part,
+            order: Some(order),
+            hits: Vec::new(),
+            weights: Vec::new(),
+            unknown: 0.0,
+            candidates: Vec::new(),
+            similarity: None,
+            confidence: 0.0,
+            evidence: None,
+            embed_ms: 0.0,
         }
     }
+
+    /// What the answer reports of this question.
+    fn summary(&self, answered: bool) -> AnswerPart {
+        AnswerPart {
+            question: self.part.question.clone(),
+            answered,
+            confidence: self.confidence,
+            evidence: self.evidence,
+        }
+    }
+
+    /// Passages as the extractive answerer reads them.
+    fn passages(&self) -> Vec<Passage<'_>> {
+        self.hits
+            .iter()
+            .map(|hit| Passage {
+                text: &hit.record.chunk.text,
+                question: hit.record.chunk.question.as_deref(),
+            })
+            .collect()
+    }
+}
+
+/// The question's terms at their IDF, then the context's other terms at a share of theirs: the
+/// context helps find the passage, but the passage must answer the question.
+fn weighted_terms(question: &[QueryTerm], context: &[QueryTerm]) -> Vec<(String, f32)> {
+    let mut weights: Vec<(String, f32)> = question.iter().map(|t| (t.term.clone(), t.idf)).collect();
+    for term in context {
+        if !weights.iter().any(|(t, _)| *t == term.term) {
+            weights.push((term.term.clone(), CONTEXT_WEIGHT * term.idf));
+        }
+    }
+    weights
+}
+
+/// Share of the question's IDF weight carried by words no chunk contains.
+fn unknown_share(question: &[QueryTerm]) -> f32 {
+    let total: f32 = question.iter().map(|t| t.idf).sum();
+    let unknown: f32 = question.iter().filter(|t| t.chunks == 0).map(|t| t.idf).sum();
+    if total > 0.0 { unknown / total } else { 0.0 }
 }
 
 impl Answerer {
@@ -204,8 +290,13 @@ impl Answerer {
                 let _ = events.send(event);
             }
         };
-        let language = messages::language_of(&question.text, question.locale.as_deref());
-        let signal = handoff::detect(&question.text);
+        let understood = {
+            let (retriever, text) = (retriever.clone(), question.text.clone());
+            crate::error::blocking(move || Ok(understand::understand(&text, &*retriever.vocabulary()?)))
+                .await?
+        };
+        let language = messages::language_of(&understood.text, question.locale.as_deref());
+        let signal = handoff::detect(&understood.text).or_else(|| handoff::detect(&question.text));
         let mut answer = Answer {
             answer: String::new(),
             citations: Vec::new(),
@@ -217,6 +308,7 @@ impl Answerer {
             generator: Generator::None,
             fallback: None,
             notice: None,
+            parts: Vec::new(),
             timings: AnswerTimings::default(),
         };
         if signal.is_some_and(|s| s.only_request) {
@@ -225,31 +317,57 @@ impl Answerer {
             answer.timings.total_ms = ms(started);
             return Ok(answer);
         }
+        if understood.only_chatter() {
+            answer.answer = messages::greeting(language).to_string();
+            emit(AnswerEvent::Delta(answer.answer.clone()));
+            answer.timings.total_ms = ms(started);
+            return Ok(answer);
+        }
 
         let clock = Instant::now();
-        let similarity_range = retriever.model().similarity_range;
-        let mut retrieved = self.retrieve(retriever, &question, language).await?;
-        retrieved.hits.retain(is_safe);
-        answer.timings.embed_ms = retrieved.embed_ms;
+        let earlier = earlier_turns(&question);
+        let mut parts = Vec::with_capacity(understood.parts.len());
+        for mut part in understood.parts {
+            if !earlier.is_empty() {
+                part.context =
+                    format!("{earlier}{}{}", understand::segment::separator(earlier), part.context);
+            }
+            let retrieved = match understand::intent::order_status_request(&part.query()) {
+                Some(order) => Retrieved::order_lookup(part, order),
+                None => self.retrieve(retriever.clone(), &question, part, language).await?,
+            };
+            answer.timings.embed_ms += retrieved.embed_ms;
+            parts.push(retrieved);
+        }
         answer.timings.retrieve_ms = ms(clock);
-        answer.confidence =
-            evidence(&retrieved, similarity_range).map_or(0.0, |e| confidence::confidence(&e));
+        // A message is answered when one of its questions is; each question is judged on its own.
+        answer.confidence = parts.iter().map(|p| p.confidence).fold(0.0, f32::max);
+        answer.parts = parts.iter().map(|p| p.summary(false)).collect();
 
         let clock = Instant::now();
         if answer.confidence >= self.config.min_confidence {
-            self.generate(&question.text, &retrieved, language, &mut answer, &emit).await;
+            self.generate(&understood.text, &parts, language, &mut answer, &emit).await;
         }
         if answer.generator != Generator::None {
-            flag_conflicts(&retrieved.hits, language, &mut answer, &emit);
+            let hits: Vec<SearchHit> = distinct_hits(&parts);
+            flag_conflicts(&hits, language, &mut answer, &emit);
         }
         if answer.generator == Generator::None {
             answer.abstained = true;
-            answer.answer = messages::abstain(language).to_string();
             answer.citations.clear();
-            answer.handoff = Handoff {
-                needed: true,
-                reason: Some(signal.map_or(HandoffReason::LowConfidence, |s| s.reason)),
+            // Every question is about an order: say so, with its number.
+            let order = parts.iter().map(|p| p.order.as_deref()).collect::<Option<Vec<_>>>();
+            let reason = match order.as_deref() {
+                Some([number, ..]) => {
+                    answer.answer = messages::order_lookup(language, number);
+                    HandoffReason::OrderLookup
+                }
+                _ => {
+                    answer.answer = messages::abstain(language).to_string();
+                    HandoffReason::LowConfidence
+                }
             };
+            answer.handoff = Handoff { needed: true, reason: Some(signal.map_or(reason, |s| s.reason)) };
             emit(AnswerEvent::Delta(answer.answer.clone()));
         }
         answer.timings.generate_ms = ms(clock);
@@ -257,15 +375,17 @@ impl Answerer {
         Ok(answer)
     }
 
-    /// Hybrid search in the question's language, then in every language if that finds nothing.
+    /// Hybrid search for one question of the message in its language, then in every language if
+    /// that finds nothing; then the evidence that the passages answer it.
     async fn retrieve(
         &self,
         retriever: Arc<Retriever>,
         question: &Question,
+        part: Part,
         language: &str,
     ) -> Result<Retrieved> {
         let mut request = SearchRequest {
-            query: question.retrieval_query.clone(),
+            query: part.query(),
             k: self.config.passages,
             mode: Mode::Hybrid,
             filter: question.filter.clone(),
@@ -273,35 +393,81 @@ impl Answerer {
         if request.filter.locale.is_none() {
             request.filter.locale = Some(question.locale.clone().unwrap_or_else(|| language.to_string()));
         }
+        let language = language.to_string();
         crate::error::blocking(move || {
+            let language = language.as_str();
             let mut results = retriever.search(&request)?;
             if results.results.is_empty() {
                 request.filter.locale = None;
                 results = retriever.search(&request)?;
             }
-            let terms = retriever.query_terms(&request.query)?;
-            Ok(Retrieved::new(results.results, &terms, results.timings.embed_ms))
+            let question_terms = retriever.query_terms(&part.question)?;
+            let context_terms = retriever.query_terms(&part.context)?;
+            let mut hits = results.results;
+            hits.retain(is_safe);
+            let range = retriever.model().similarity_range;
+            let passages: Vec<Passage> = hits
+                .iter()
+                .take(QUOTED_PASSAGES)
+                .map(|hit| Passage {
+                    text: &hit.record.chunk.text,
+                    question: hit.record.chunk.question.as_deref(),
+                })
+                .collect();
+            let candidates = extractive::candidates(&passages);
+            let similarity = match &results.query_vector {
+                Some(query) if !candidates.is_empty() => {
+                    let texts: Vec<String> = candidates.iter().map(|c| c.text.clone()).collect();
+                    let vectors = retriever.sentence_vectors(&texts)?;
+                    Some(vectors.iter().map(|v| confidence::semantic(cosine(query, v), range)).collect())
+                }
+                _ => None,
+            };
+            let mut retrieved = Retrieved {
+                part,
+                hits,
+                weights: weighted_terms(&question_terms, &context_terms),
+                unknown: unknown_share(&question_terms),
+                order: None,
+                candidates,
+                similarity,
+                confidence: 0.0,
+                evidence: None,
+                embed_ms: results.timings.embed_ms,
+            };
+            let question_weights = weighted_terms(&question_terms, &[]);
+            retrieved.evidence = evidence(&retrieved, &question_weights, range);
+            let calibration = confidence::calibration(&retriever.model().name, language);
+            retrieved.confidence =
+                retrieved.evidence.map_or(0.0, |e| confidence::confidence(&e, &calibration));
+            Ok(retrieved)
         })
         .await
     }
 
-    /// Writes the answer with the LLM, falling back to the extractive answerer.
+    /// Writes the answer with the LLM (the whole message, from the passages of every question
+    /// kefu is confident about), falling back to the extractive answerer (question by question).
     async fn generate(
         &self,
-        question: &str,
-        retrieved: &Retrieved,
+        message: &str,
+        parts: &[Retrieved],
         language: &str,
         answer: &mut Answer,
         emit: &(impl Fn(AnswerEvent) + Sync),
     ) {
+        let confident: Vec<&Retrieved> =
+            parts.iter().filter(|p| p.confidence >= self.config.min_confidence).collect();
         if let Some(llm) = &self.llm {
-            match self.generate_with_llm(llm, question, retrieved, language, emit).await {
+            let hits = interleaved_hits(&confident, self.config.passages);
+            match self.generate_with_llm(llm, message, &hits, language, emit).await {
                 Ok(LlmOutcome::Answered(text, cited)) => {
                     answer.answer = text;
                     answer.citations =
-                        cited.into_iter().map(|n| whole_chunk_citation(n, &retrieved.hits[n - 1])).collect();
+                        cited.into_iter().map(|n| whole_chunk_citation(n, &hits[n - 1])).collect();
                     answer.generator = Generator::Llm;
                     answer.abstained = false;
+                    answer.parts =
+                        parts.iter().map(|p| p.summary(p.confidence >= self.config.min_confidence)).collect();
                     return;
                 }
                 Ok(LlmOutcome::NoAnswer) => return,
@@ -322,25 +488,54 @@ impl Answerer {
                 }
             }
         }
-        let weights = &retrieved.weights;
-        let passages: Vec<Passage> = retrieved
-            .hits
-            .iter()
-            .map(|hit| Passage {
-                text: &hit.record.chunk.text,
-                question: hit.record.chunk.question.as_deref(),
-            })
-            .collect();
         let limits =
             extractive::Limits { max_sentences: self.config.max_sentences, max_chars: self.config.max_chars };
-        let extract = extractive::faq_answer(weights, &passages, FAQ_MATCH)
-            .or_else(|| extractive::extract(weights, &passages, limits));
-        if let Some(extract) = extract {
-            emit(AnswerEvent::Delta(extract.text.clone()));
-            answer.citations = quoted_citations(&extract, &retrieved.hits);
-            answer.answer = extract.text;
-            answer.generator = Generator::Extractive;
-            answer.abstained = false;
+        let extracts: Vec<Option<Extract>> = parts
+            .iter()
+            .map(|p| {
+                if p.confidence < self.config.min_confidence {
+                    return None;
+                }
+                extractive::faq_answer(&p.weights, &p.passages(), FAQ_MATCH).or_else(|| {
+                    extractive::select(&p.weights, &p.candidates, p.similarity.as_deref(), SELECTION, limits)
+                })
+            })
+            .collect();
+        if extracts.iter().all(Option::is_none) {
+            return;
+        }
+        let mut paragraphs = Vec::new();
+        for (part, extract) in parts.iter().zip(&extracts) {
+            match extract {
+                Some(extract) => {
+                    let numbers: Vec<usize> = extract
+                        .cited
+                        .iter()
+                        .zip(&extract.quoted)
+                        .map(|(&passage, quoted)| cite(&mut answer.citations, &part.hits[passage], quoted))
+                        .collect();
+                    paragraphs.push(extract.render(|i| numbers[i]));
+                }
+                None => paragraphs.push(match &part.order {
+                    Some(number) => messages::order_lookup(language, number),
+                    None => messages::part_unanswered(language, &part.part.question),
+                }),
+            }
+        }
+        answer.answer = paragraphs.join("\n\n");
+        emit(AnswerEvent::Delta(answer.answer.clone()));
+        answer.generator = Generator::Extractive;
+        answer.abstained = false;
+        answer.parts = parts.iter().zip(&extracts).map(|(p, e)| p.summary(e.is_some())).collect();
+        if let Some(unanswered) = parts.iter().zip(&extracts).find(|(_, e)| e.is_none()) {
+            // One question is answered, another is not: a person takes that one.
+            answer.handoff.needed = true;
+            let reason = if unanswered.0.order.is_some() {
+                HandoffReason::OrderLookup
+            } else {
+                HandoffReason::LowConfidence
+            };
+            answer.handoff.reason.get_or_insert(reason);
         }
     }
 
@@ -348,14 +543,12 @@ impl Answerer {
         &self,
         llm: &LlmClient,
         question: &str,
-        retrieved: &Retrieved,
+        hits: &[SearchHit],
         language: &str,
         emit: &(impl Fn(AnswerEvent) + Sync),
     ) -> Result<LlmOutcome, (Error, bool)> {
-        let breadcrumbs: Vec<String> =
-            retrieved.hits.iter().map(|h| h.record.chunk.breadcrumb_line()).collect();
-        let passages: Vec<prompt::PromptPassage> = retrieved
-            .hits
+        let breadcrumbs: Vec<String> = hits.iter().map(|h| h.record.chunk.breadcrumb_line()).collect();
+        let passages: Vec<prompt::PromptPassage> = hits
             .iter()
             .zip(&breadcrumbs)
             .map(|(hit, breadcrumb)| prompt::PromptPassage { breadcrumb, text: &hit.record.chunk.text })
@@ -500,28 +693,88 @@ fn flag_conflicts(hits: &[SearchHit], language: &str, answer: &mut Answer, emit:
     answer.handoff.reason.get_or_insert(HandoffReason::ConflictingSources);
 }
 
-/// The evidence about the top passage, if any.
-fn evidence(retrieved: &Retrieved, similarity_range: [f32; 2]) -> Option<Evidence> {
+/// The evidence that the passages answer the question, if anything was retrieved.
+fn evidence(
+    retrieved: &Retrieved,
+    question_weights: &[(String, f32)],
+    similarity_range: [f32; 2],
+) -> Option<Evidence> {
     let top = retrieved.hits.first()?;
     let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
     let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
+    let scores = extractive::scores(
+        &retrieved.weights,
+        &retrieved.candidates,
+        retrieved.similarity.as_deref(),
+        SELECTION,
+    );
+    let mut best: Vec<(usize, f32)> =
+        scores.iter().enumerate().filter_map(|(i, s)| Some((i, (*s)?))).collect();
+    best.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let expected_found = understand::expect::expectation(&retrieved.part.question).map(|kind| {
+        best.iter()
+            .take(EXPECTATION_CANDIDATES)
+            .any(|&(i, _)| understand::expect::satisfies(kind, &retrieved.candidates[i].text))
+    });
     Some(Evidence {
         coverage: extractive::coverage(&retrieved.weights, &extractive::terms(&text)),
         semantic: top.dense_score.map(|cosine| confidence::semantic(cosine, similarity_range)),
+        sentence: retrieved.similarity.as_ref().and_then(|s| s.iter().copied().reduce(f32::max)),
+        sentence_coverage: retrieved
+            .candidates
+            .iter()
+            .map(|c| c.coverage(question_weights))
+            .fold(0.0, f32::max),
+        expected_found,
         agreement: within(top.bm25_rank) && within(top.dense_rank),
         unknown: retrieved.unknown,
     })
 }
 
-/// Citations of an extractive answer: each the quoted sentences of its passage.
-fn quoted_citations(extract: &Extract, hits: &[SearchHit]) -> Vec<Citation> {
-    extract
-        .cited
-        .iter()
-        .zip(&extract.quoted)
-        .enumerate()
-        .map(|(i, (&passage, quoted))| sentence_citation(i + 1, &hits[passage], quoted))
+/// The conversation a follow-up builds on: what the retrieval query adds before the message.
+fn earlier_turns(question: &Question) -> &str {
+    let message = question.text.trim();
+    question.retrieval_query.trim().strip_suffix(message).map_or("", str::trim)
+}
+
+/// The hits of every question, each chunk once.
+fn distinct_hits(parts: &[Retrieved]) -> Vec<SearchHit> {
+    let mut seen = std::collections::HashSet::new();
+    parts.iter().flat_map(|p| &p.hits).filter(|h| seen.insert(h.chunk_id.clone())).cloned().collect()
+}
+
+/// The hits of several questions taken in turn (each question's best first), each chunk once,
+/// at most `limit`.
+fn interleaved_hits(parts: &[&Retrieved], limit: usize) -> Vec<SearchHit> {
+    let mut seen = std::collections::HashSet::new();
+    let deepest = parts.iter().map(|p| p.hits.len()).max().unwrap_or(0);
+    (0..deepest)
+        .flat_map(|rank| parts.iter().filter_map(move |p| p.hits.get(rank)))
+        .filter(|h| seen.insert(h.chunk_id.clone()))
+        .take(limit)
+        .cloned()
         .collect()
+}
+
+/// The number of the citation of `range` of `hit`'s chunk, adding it unless the answer already
+/// cites exactly that.
+fn cite(citations: &mut Vec<Citation>, hit: &SearchHit, range: &std::ops::Range<usize>) -> usize {
+    let citation = sentence_citation(citations.len() + 1, hit, range);
+    if let Some(same) = citations.iter().find(|c| c.chunk_id == citation.chunk_id && c.span == citation.span)
+    {
+        return same.n;
+    }
+    let n = citation.n;
+    citations.push(citation);
+    n
+}
+
+/// Cosine similarity (0 for a zero vector).
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let norms = norm(a) * norm(b);
+    if norms > 0.0 { dot / norms } else { 0.0 }
 }
 
 /// A citation of the text at `range` (bytes) of a retrieved chunk.

@@ -172,8 +172,9 @@ pub fn beir_data_dir(config: &Config, name: &str, corpus_hash: &str) -> PathBuf 
     config.home.join("eval").join(format!("{name}-{key}"))
 }
 
-/// Answers `dev` and `questions` with no threshold, calibrates on `dev` when given, and
-/// computes the answer metrics of `questions` at the chosen (or configured) threshold.
+/// Answers `dev` with no threshold and calibrates on it when given, then answers `questions` at
+/// the chosen (or configured) threshold, as the service would (a question of a multi-part
+/// message below it is left to a person), and computes their answer metrics.
 fn evaluate_answers(
     config: &Config,
     retriever: &Arc<Retriever>,
@@ -182,32 +183,36 @@ fn evaluate_answers(
     per_query: &mut Vec<QueryResult>,
     bar: &ProgressBar,
 ) -> Result<AnswerSection> {
-    let mut unthresholded = config.answer.clone();
-    unthresholded.min_confidence = 0.0;
-    let answerer = Answerer::new(&unthresholded)?;
+    let answerer_at = |threshold: f32| {
+        let mut settings = config.answer.clone();
+        settings.min_confidence = threshold;
+        Answerer::new(&settings)
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(Error::io("tokio runtime"))?;
-    let answer_all = |queries: &[LabelledQuery]| -> Result<Vec<(AnswerOutcome, AnswerResult)>> {
-        queries
-            .iter()
-            .map(|q| {
-                let question = Question {
-                    text: q.text.clone(),
-                    retrieval_query: q.text.clone(),
-                    locale: q.locale.clone(),
-                    filter: SearchFilter::default(),
-                };
-                let answer = runtime
-                    .block_on(answerer.answer(Arc::clone(retriever), question, None))
-                    .map_err(|e| in_query(&q.id, e))?;
-                bar.inc(1);
-                Ok(score_answer(q, &answer))
-            })
-            .collect()
-    };
-    let dev_outcomes: Vec<AnswerOutcome> = answer_all(dev)?.into_iter().map(|(o, _)| o).collect();
+    let answer_all =
+        |answerer: &Answerer, queries: &[LabelledQuery]| -> Result<Vec<(AnswerOutcome, AnswerResult)>> {
+            queries
+                .iter()
+                .map(|q| {
+                    let question = Question {
+                        text: q.text.clone(),
+                        retrieval_query: q.text.clone(),
+                        locale: q.locale.clone(),
+                        filter: SearchFilter::default(),
+                    };
+                    let answer = runtime
+                        .block_on(answerer.answer(Arc::clone(retriever), question, None))
+                        .map_err(|e| in_query(&q.id, e))?;
+                    bar.inc(1);
+                    Ok(score_answer(q, &answer))
+                })
+                .collect()
+        };
+    let dev_outcomes: Vec<AnswerOutcome> =
+        answer_all(&answerer_at(0.0)?, dev)?.into_iter().map(|(o, _)| o).collect();
     let calibration = answers::calibrate(&dev_outcomes).map(|(threshold, dev_accuracy)| Calibration {
         dev_questions: dev.len(),
         configured: config.answer.min_confidence,
@@ -216,7 +221,7 @@ fn evaluate_answers(
     });
     let threshold = calibration.as_ref().map_or(config.answer.min_confidence, |c| c.threshold);
 
-    let results = answer_all(questions)?;
+    let results = answer_all(&answerer_at(threshold)?, questions)?;
     let outcomes: Vec<AnswerOutcome> = results.iter().map(|(o, _)| o.clone()).collect();
     let mut figures = answers::decisions(&outcomes, threshold).to_metrics();
     figures.extend(answers::facts(&outcomes, threshold).to_metrics());
@@ -304,6 +309,7 @@ fn score_answer(query: &LabelledQuery, answer: &crate::answer::Answer) -> (Answe
         rouge_l: reference.map(|r| answers::rouge_l(&text, r)),
         key_facts,
         parts,
+        read: answer.parts.clone(),
         text,
         cited,
         ms: answer.timings.total_ms,

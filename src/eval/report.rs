@@ -167,6 +167,10 @@ pub struct AnswerResult {
     /// Each part of a multi-part message.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartResult>,
+    /// The questions kefu read in the message, with their confidence and its evidence (for
+    /// calibrating the confidence: scripts/calibrate_confidence.py).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read: Vec<crate::answer::AnswerPart>,
     /// Time to answer.
     pub ms: f64,
 }

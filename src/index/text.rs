@@ -154,6 +154,25 @@ impl TextIndex {
             .collect()
     }
 
+    /// Every analysed term of breadcrumbs and bodies, with the number of chunks containing it
+    /// (deleted chunks included until their segment is merged).
+    pub fn vocabulary(&self) -> Result<Vec<(String, u32)>> {
+        let searcher = self.reader.searcher();
+        let mut counts: std::collections::HashMap<String, [u32; 2]> = std::collections::HashMap::new();
+        for segment in searcher.segment_readers() {
+            for (slot, field) in [self.fields.body, self.fields.title].into_iter().enumerate() {
+                let inverted = segment.inverted_index(field).map_err(text_error)?;
+                let mut terms = inverted.terms().stream().map_err(|e| Error::TextIndex(e.to_string()))?;
+                while terms.advance() {
+                    if let Ok(term) = std::str::from_utf8(terms.key()) {
+                        counts.entry(term.to_string()).or_default()[slot] += terms.value().doc_freq;
+                    }
+                }
+            }
+        }
+        Ok(counts.into_iter().map(|(term, [body, title])| (term, body.max(title))).collect())
+    }
+
     /// Every indexed chunk id, duplicates included (for consistency checks).
     pub fn chunk_ids(&self) -> Result<Vec<String>> {
         let searcher = self.reader.searcher();

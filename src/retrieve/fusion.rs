@@ -67,14 +67,8 @@ pub fn convex_combination(lists: &[Scored]) -> Vec<(String, f32)> {
     // what a list scores it above that floor.
     let mut floor = 0.0;
     for list in lists.iter().filter(|l| l.weight > 0.0) {
-        let (Some((_, best)), Some((_, lowest))) = (list.hits.first(), list.hits.last()) else {
+        let (Some((offset, divisor)), Some((_, lowest))) = (scaling(list), list.hits.last()) else {
             continue;
-        };
-        // scaled = (score - offset) / divisor
-        let (offset, divisor) = match list.scale {
-            Scale::ByBest if *best > 0.0 => (0.0, *best),
-            Scale::ByBest => (0.0, 1.0),
-            Scale::Range([low, high]) => (low, (high - low).max(f32::EPSILON)),
         };
         floor += list.weight * (lowest - offset) / divisor;
         for (i, (id, score)) in list.hits.iter().enumerate() {
@@ -84,6 +78,44 @@ pub fn convex_combination(lists: &[Scored]) -> Vec<(String, f32)> {
         }
     }
     ranked(fused.into_iter().map(|(id, (gain, best))| (id, floor + gain, best)).collect())
+}
+
+/// `(offset, divisor)` that put a list's scores on its scale: `(score - offset) / divisor`.
+fn scaling(list: &Scored) -> Option<(f32, f32)> {
+    let (_, best) = list.hits.first()?;
+    Some(match list.scale {
+        Scale::ByBest if *best > 0.0 => (0.0, *best),
+        Scale::ByBest => (0.0, 1.0),
+        Scale::Range([low, high]) => (low, (high - low).max(f32::EPSILON)),
+    })
+}
+
+/// Results after the first that [`sureness`] compares it with.
+const SURENESS_DEPTH: usize = 10;
+
+/// How sure a retriever is of its first result for this question: how far its scaled score
+/// stands above the mean of the next [`SURENESS_DEPTH`], from 0 (level) to 1.
+pub fn sureness(list: &Scored) -> f32 {
+    let Some((offset, divisor)) = scaling(list) else { return 0.0 };
+    let scaled = |score: f32| ((score - offset) / divisor).clamp(0.0, 1.0);
+    let next: Vec<f32> = list.hits.iter().skip(1).take(SURENESS_DEPTH).map(|(_, s)| scaled(*s)).collect();
+    if next.is_empty() {
+        return 0.0;
+    }
+    (scaled(list.hits[0].1) - next.iter().sum::<f32>() / next.len() as f32).clamp(0.0, 1.0)
+}
+
+/// Adapts the lists' weights to the question: each is multiplied by `exp(strength · sureness)`,
+/// so that for this question the retriever that sets its first result apart counts more than one
+/// whose scores are level (a multilingual model's cosines on a question about years and names;
+/// BM25 on a paraphrase). `strength` 0 leaves the weights as configured.
+pub fn adapt_weights(lists: &mut [Scored], strength: f32) {
+    if strength == 0.0 {
+        return;
+    }
+    for list in lists.iter_mut() {
+        list.weight *= (strength * sureness(list)).exp();
+    }
 }
 
 /// (id, score, best rank) sorted by score, then best rank, then id.
@@ -117,6 +149,37 @@ mod tests {
             assert_eq!(id, want_id);
             assert!((score - want).abs() < 1e-6, "{id}: {score}");
         }
+    }
+
+    #[test]
+    fn sureness_measures_how_far_the_first_result_stands_out() {
+        let peaked = scored(&[("a", 10.0), ("b", 2.0), ("c", 2.0)]);
+        let level = scored(&[("a", 10.0), ("b", 9.8), ("c", 9.9)]);
+        let list = |hits| Scored { hits, weight: 1.0, scale: Scale::ByBest };
+        assert!((sureness(&list(&peaked)) - 0.8).abs() < 1e-6);
+        assert!(sureness(&list(&level)) < 0.02);
+        assert_eq!(sureness(&list(&scored(&[("a", 1.0)]))), 0.0, "nothing to compare with");
+        let cosines = scored(&[("a", 0.90), ("b", 0.85)]);
+        let on_range = Scored { hits: &cosines, weight: 1.0, scale: Scale::Range([0.80, 0.90]) };
+        assert!((sureness(&on_range) - 0.5).abs() < 1e-5);
+    }
+
+    #[test]
+    fn adapted_weights_favour_the_sure_retriever_for_the_question() {
+        // BM25 is sure of "year" (a rare number matched); dense spreads its cosines evenly.
+        let bm25 = scored(&[("year", 10.0), ("x", 3.0), ("y", 2.0)]);
+        let dense = scored(&[("x", 0.905), ("y", 0.90), ("year", 0.899)]);
+        let mut lists = [
+            Scored { hits: &bm25, weight: 0.45, scale: Scale::ByBest },
+            Scored { hits: &dense, weight: 0.8, scale: Scale::Range([0.83, 0.93]) },
+        ];
+        assert_eq!(convex_combination(&lists)[0].0, "x");
+        adapt_weights(&mut lists, 2.0);
+        assert!(lists[0].weight > 0.45 * 3.0 && lists[1].weight < 0.8 * 1.2, "{lists:?}");
+        assert_eq!(convex_combination(&lists)[0].0, "year");
+        let mut unchanged = lists;
+        adapt_weights(&mut unchanged, 0.0);
+        assert_eq!(unchanged[0].weight, lists[0].weight);
     }
 
     #[test]

@@ -9,7 +9,9 @@
 pub mod fusion;
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use lru::LruCache;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +20,7 @@ use crate::config::{Fusion, SearchConfig};
 use crate::embed::Embedder;
 use crate::index::text::{LexicalWeights, QueryTerm};
 use crate::index::{ChunkRecord, Index, SearchFilter};
+use crate::understand::Vocabulary;
 use crate::{Error, Result};
 use fusion::{Ranking, Scale, Scored, convex_combination, reciprocal_rank_fusion};
 
@@ -100,6 +103,9 @@ pub struct SearchTimings {
 pub struct SearchResults {
     /// The hits.
     pub results: Vec<SearchHit>,
+    /// The question's vector, when the dense retriever ran (for choosing sentences to quote).
+    #[serde(skip)]
+    pub query_vector: Option<Vec<f32>>,
     /// Total time.
     pub took_ms: f64,
     /// Breakdown of `took_ms`.
@@ -109,11 +115,18 @@ pub struct SearchResults {
 /// Chunk ids with their scores, best first.
 type Ranked = Vec<(String, f32)>;
 
+/// Vectors of sentences kept for quoting (about 1.5 KB each with a 384-dimension model).
+const SENTENCE_CACHE_ENTRIES: usize = 20_000;
+
 /// Searches one index generation.
 pub struct Retriever {
     index: Index,
     embedder: Arc<Embedder>,
     config: SearchConfig,
+    /// The index's words, for reading messages; built on first use.
+    vocabulary: OnceLock<Arc<Vocabulary>>,
+    /// Vectors of passage sentences, by BLAKE3 of their text.
+    sentences: Mutex<LruCache<[u8; 32], Arc<Vec<f32>>>>,
 }
 
 impl Retriever {
@@ -132,7 +145,10 @@ impl Retriever {
                 configured,
             });
         }
-        Ok(Retriever { index, embedder, config })
+        let sentences = Mutex::new(LruCache::new(
+            std::num::NonZeroUsize::new(SENTENCE_CACHE_ENTRIES).expect("the cache holds something"),
+        ));
+        Ok(Retriever { index, embedder, config, vocabulary: OnceLock::new(), sentences })
     }
 
     /// The embedding model's settings.
@@ -154,6 +170,48 @@ impl Retriever {
     /// The question's words with their IDF in this index (for answer confidence).
     pub fn query_terms(&self, query: &str) -> Result<Vec<QueryTerm>> {
         self.index.text().query_terms(query)
+    }
+
+    /// The index's words and the embedding model's, for reading messages ([`crate::understand`]).
+    /// Built from the BM25 term dictionary on first use and kept.
+    pub fn vocabulary(&self) -> Result<Arc<Vocabulary>> {
+        if let Some(vocabulary) = self.vocabulary.get() {
+            return Ok(vocabulary.clone());
+        }
+        let terms = self.index.text().vocabulary()?;
+        let vocab = self.embedder.tokenizer()?.get_vocab(false);
+        // SentencePiece marks a word's start with "▁"; WordPiece marks continuations with "##".
+        let sentence_piece = vocab.keys().any(|t| t.starts_with('\u{2581}'));
+        let words = vocab.into_keys().filter_map(|token| match token.strip_prefix('\u{2581}') {
+            Some(word) => Some(word.to_string()),
+            None => (!sentence_piece && !token.starts_with("##")).then_some(token),
+        });
+        let vocabulary = Arc::new(Vocabulary::new(&terms, words));
+        Ok(self.vocabulary.get_or_init(|| vocabulary).clone())
+    }
+
+    /// Vectors of sentences (as passages), for choosing what to quote; cached, so a sentence is
+    /// embedded once however often it is retrieved.
+    pub fn sentence_vectors(&self, sentences: &[String]) -> Result<Vec<Arc<Vec<f32>>>> {
+        let keys: Vec<[u8; 32]> = sentences.iter().map(|s| *blake3::hash(s.as_bytes()).as_bytes()).collect();
+        let mut vectors: Vec<Option<Arc<Vec<f32>>>> = {
+            let mut cache =
+                self.sentences.lock().map_err(|_| Error::Busy("sentence cache poisoned".into()))?;
+            keys.iter().map(|k| cache.get(k).cloned()).collect()
+        };
+        let missing: Vec<usize> = (0..sentences.len()).filter(|&i| vectors[i].is_none()).collect();
+        if !missing.is_empty() {
+            let texts: Vec<String> = missing.iter().map(|&i| sentences[i].clone()).collect();
+            let embedded = self.embedder.embed_passages(&texts, |_| ())?;
+            let mut cache =
+                self.sentences.lock().map_err(|_| Error::Busy("sentence cache poisoned".into()))?;
+            for (&i, vector) in missing.iter().zip(embedded) {
+                let vector = Arc::new(vector);
+                cache.put(keys[i], vector.clone());
+                vectors[i] = Some(vector);
+            }
+        }
+        Ok(vectors.into_iter().map(|v| v.unwrap_or_default()).collect())
     }
 
     /// Runs a search.
@@ -191,18 +249,18 @@ impl Retriever {
             let hits = self.index.text().search(&request.query, &request.filter, depth, weights)?;
             Ok((hits, ms(clock)))
         };
-        let semantic = || -> Result<(Ranked, f64, f64)> {
+        let semantic = || -> Result<(Ranked, f64, f64, Option<Vec<f32>>)> {
             if !use_dense {
-                return Ok((Vec::new(), 0.0, 0.0));
+                return Ok((Vec::new(), 0.0, 0.0, None));
             }
             let clock = Instant::now();
             let vector = self.embedder.embed_query(&request.query)?;
             let embed_ms = ms(clock);
             let clock = Instant::now();
             let hits = self.index.vectors().search(&vector, &request.filter, depth)?;
-            Ok((hits, embed_ms, ms(clock)))
+            Ok((hits, embed_ms, ms(clock), Some(vector)))
         };
-        let ((bm25, bm25_ms), (dense, embed_ms, dense_ms)) = if use_bm25 && use_dense {
+        let ((bm25, bm25_ms), (dense, embed_ms, dense_ms, query_vector)) = if use_bm25 && use_dense {
             match lexical_pool() {
                 Some(pool) => {
                     let mut lexical_result = None;
@@ -226,14 +284,18 @@ impl Retriever {
         let ranked: Vec<(String, f32)> = match (request.mode, self.config.fusion) {
             (Mode::Bm25, _) => bm25,
             (Mode::Dense, _) => dense.clone(),
-            (Mode::Hybrid, Fusion::Convex) => convex_combination(&[
-                Scored { hits: &bm25, weight: self.config.bm25_weight, scale: Scale::ByBest },
-                Scored {
-                    hits: &dense,
-                    weight: dense_weight,
-                    scale: Scale::Range(self.embedder.spec().similarity_range),
-                },
-            ]),
+            (Mode::Hybrid, Fusion::Convex) => {
+                let mut lists = [
+                    Scored { hits: &bm25, weight: self.config.bm25_weight, scale: Scale::ByBest },
+                    Scored {
+                        hits: &dense,
+                        weight: dense_weight,
+                        scale: Scale::Range(self.embedder.spec().similarity_range),
+                    },
+                ];
+                fusion::adapt_weights(&mut lists, self.config.adaptive_fusion);
+                convex_combination(&lists)
+            }
             (Mode::Hybrid, Fusion::Rrf) => reciprocal_rank_fusion(
                 &[
                     Ranking { ids: &bm25_ids, weight: self.config.bm25_weight },
@@ -245,7 +307,7 @@ impl Retriever {
         let top: Vec<(String, f32)> = ranked.into_iter().take(request.k).collect();
         let results = self.assemble(&request.query, top, &bm25_ids, &dense)?;
         timings.assemble_ms = ms(clock);
-        Ok(SearchResults { results, took_ms: ms(started), timings })
+        Ok(SearchResults { results, query_vector, took_ms: ms(started), timings })
     }
 
     /// Looks the chunks up in the catalog and adds snippets.

@@ -64,7 +64,12 @@ pub fn embedder() -> Arc<Embedder> {
 /// vector index is built as for a large corpus: an HNSW graph (searched with a small `ef`),
 /// not the exact scan a corpus this small would get by default.
 pub fn corpus_retriever() -> &'static Retriever {
-    static RETRIEVER: OnceLock<(tempfile::TempDir, Retriever)> = OnceLock::new();
+    shared_corpus_retriever()
+}
+
+/// [`corpus_retriever`], shared (the answerer takes an `Arc`).
+pub fn shared_corpus_retriever() -> &'static Arc<Retriever> {
+    static RETRIEVER: OnceLock<(tempfile::TempDir, Arc<Retriever>)> = OnceLock::new();
     let (_, retriever) = RETRIEVER.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let output = kefu_ingest(&corpus(), dir.path())
@@ -79,7 +84,7 @@ pub fn corpus_retriever() -> &'static Retriever {
         let index = Index::open(&DataDir::new(dir.path()), &config).expect("index opens");
         assert!(index.vectors().indexed_count() > 0, "an HNSW graph was built");
         let retriever = Retriever::new(index, embedder(), config.search.clone(), dir.path()).unwrap();
-        (dir, retriever)
+        (dir, Arc::new(retriever))
     });
     retriever
 }

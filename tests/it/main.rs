@@ -11,6 +11,7 @@ mod eval;
 mod hostile;
 mod ingest;
 mod loading;
+mod messages;
 mod models;
 #[cfg(feature = "qdrant-server")]
 mod qdrant_server;

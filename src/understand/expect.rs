@@ -1,0 +1,275 @@
+//! What kind of answer a question asks for ("how much" wants an amount, "多久" a duration), and
+//! whether a sentence gives one. A passage about the right thing that states no such value does
+//! not answer the question ("how much is a spare basket?" against a page that only says spare
+//! baskets exist). Pure functions.
+
+/// The kind of value a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expectation {
+    /// A price, fee or percentage.
+    Amount,
+    /// A length of time.
+    Duration,
+    /// A time of day, a day or a date.
+    Time,
+    /// A number of things.
+    Count,
+}
+
+/// English phrases asking for each kind, checked in this order (first match wins).
+const EN: &[(Expectation, &[&str])] = &[
+    (
+        Expectation::Amount,
+        &[
+            "how much",
+            "what's the price",
+            "what is the price",
+            "what does it cost",
+            "how expensive",
+            "what's the fee",
+            "what is the fee",
+        ],
+    ),
+    (
+        Expectation::Duration,
+        &[
+            "how long",
+            "how many days",
+            "how many weeks",
+            "how many months",
+            "how many hours",
+            "how many years",
+            "how quickly",
+            "how soon",
+        ],
+    ),
+    (
+        Expectation::Time,
+        &["what time", "what hours", "which hours", "opening hours", "which day", "what day", "what date"],
+    ),
+    (Expectation::Count, &["how many"]),
+];
+
+/// Chinese phrases asking for each kind, checked in this order.
+const ZH: &[(Expectation, &[&str])] = &[
+    (
+        Expectation::Amount,
+        &[
+            "多少钱",
+            "价格",
+            "什么价",
+            "几块",
+            "多少元",
+            "费用多少",
+            "收多少",
+            "扣多少",
+            "退多少",
+            "赔多少",
+            "贵不贵",
+        ],
+    ),
+    (
+        Expectation::Duration,
+        &["多久", "几天", "多长时间", "多少天", "几个工作日", "多长", "几个月", "几年", "多少小时", "几小时"],
+    ),
+    (Expectation::Time, &["什么时候", "几点", "哪天", "几号", "哪一天", "何时"]),
+    (Expectation::Count, &["多少", "几个", "几次", "几台"]),
+];
+
+/// Units of time after a number.
+const TIME_UNITS: &[&str] = &[
+    "second",
+    "minute",
+    "min",
+    "hour",
+    "hr",
+    "day",
+    "week",
+    "month",
+    "year",
+    "business day",
+    "working day",
+    "秒",
+    "分钟",
+    "小时",
+    "天",
+    "日",
+    "周",
+    "星期",
+    "个月",
+    "月",
+    "年",
+    "工作日",
+];
+
+/// Words naming days.
+const DAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "weekday",
+    "weekend",
+    "today",
+    "tomorrow",
+    "周一",
+    "周二",
+    "周三",
+    "周四",
+    "周五",
+    "周六",
+    "周日",
+    "周末",
+    "工作日",
+    "节假日",
+    "当天",
+    "次日",
+    "星期",
+];
+
+/// The kind of value `question` asks for, if it asks for one.
+pub fn expectation(question: &str) -> Option<Expectation> {
+    let lower = question.to_lowercase();
+    let table = if lower.chars().any(kefu_ingest::locale::is_han) { ZH } else { EN };
+    table.iter().find(|(_, cues)| cues.iter().any(|cue| has_cue(&lower, cue))).map(|(kind, _)| *kind)
+}
+
+fn has_cue(text: &str, cue: &str) -> bool {
+    if cue.chars().any(kefu_ingest::locale::is_han) {
+        return text.contains(cue);
+    }
+    text.match_indices(cue).any(|(i, _)| {
+        let before = text[..i].chars().last().is_none_or(|c| !c.is_alphanumeric());
+        let after = text[i + cue.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        before && after
+    })
+}
+
+/// Whether `sentence` states a value of the kind `expectation`.
+pub fn satisfies(expectation: Expectation, sentence: &str) -> bool {
+    let lower = sentence.to_lowercase();
+    match expectation {
+        Expectation::Amount => {
+            numbers(&lower).iter().any(|&(start, end)| {
+                let before = lower[..start].trim_end();
+                let after = lower[end..].trim_start();
+                before.ends_with(['£', '€', '$', '¥', '￥'])
+                    || after.starts_with(['%', '元', '块'])
+                    || ["eur", "gbp", "usd", "percent", "pence", "p "].iter().any(|u| after.starts_with(u))
+            }) || ["free", "no charge", "免费", "包邮", "不收"].iter().any(|w| lower.contains(w))
+        }
+        Expectation::Duration => {
+            followed_by(&lower, TIME_UNITS) || lower.contains("same day") || lower.contains("当天")
+        }
+        // "什么时候发货" is answered by "48 小时内": a duration says when, too.
+        Expectation::Time => {
+            satisfies(Expectation::Duration, sentence)
+                || lower.contains(':') && !numbers(&lower).is_empty()
+                || DAYS.iter().any(|d| lower.contains(d))
+                || followed_by(&lower, &["am", "pm", "点", "号", "月", "日"])
+                || [
+                    "january",
+                    "february",
+                    "march",
+                    "april",
+                    "may",
+                    "june",
+                    "july",
+                    "august",
+                    "september",
+                    "october",
+                    "november",
+                    "december",
+                ]
+                .iter()
+                .any(|m| lower.contains(m))
+        }
+        Expectation::Count => {
+            !numbers(&lower).is_empty() || lower.chars().any(|c| "一二两三四五六七八九十百".contains(c))
+        }
+    }
+}
+
+/// Whether a number in `text` is followed by one of `units`.
+fn followed_by(text: &str, units: &[&str]) -> bool {
+    numbers(text).iter().any(|&(_, end)| {
+        let after = text[end..].trim_start_matches([' ', '-', '–', '个']);
+        units.iter().any(|u| after.starts_with(u))
+    }) || chinese_numbers_followed_by(text, units)
+}
+
+fn chinese_numbers_followed_by(text: &str, units: &[&str]) -> bool {
+    text.char_indices().any(|(i, c)| {
+        "一二两三四五六七八九十".contains(c) && {
+            let after = text[i + c.len_utf8()..].trim_start_matches(['个']);
+            units.iter().any(|u| after.starts_with(u))
+        }
+    })
+}
+
+/// Byte ranges of the runs of digits (with decimal points and separators inside) in `text`.
+fn numbers(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let inside = b.is_ascii_digit()
+            || (matches!(b, b'.' | b',')
+                && start.is_some()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
+        match (inside, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, bytes.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_say_what_kind_of_value_they_want() {
+        assert_eq!(expectation("how much is a spare basket?"), Some(Expectation::Amount));
+        assert_eq!(expectation("how long does a refund take"), Some(Expectation::Duration));
+        assert_eq!(expectation("what time does live chat open on saturdays"), Some(Expectation::Time));
+        assert_eq!(expectation("how many rooms can I name"), Some(Expectation::Count));
+        assert_eq!(expectation("can I return opened earbuds?"), None);
+        assert_eq!(expectation("空气炸锅多少钱"), Some(Expectation::Amount));
+        assert_eq!(expectation("退款多久到账"), Some(Expectation::Duration));
+        assert_eq!(expectation("客服几点上班"), Some(Expectation::Time));
+        assert_eq!(expectation("金卡能拿多少积分"), Some(Expectation::Count));
+        assert_eq!(expectation("能开专票吗"), None);
+        // Whole words: "whenever" is not "when".
+        assert_eq!(expectation("can I return it whenever I like"), None);
+    }
+
+    #[test]
+    fn sentences_give_values_of_a_kind() {
+        assert!(satisfies(Expectation::Amount, "Standard delivery costs £3.95."));
+        assert!(satisfies(Expectation::Amount, "A 15% restocking fee applies."));
+        assert!(satisfies(Expectation::Amount, "运费 8 元，满 99 元包邮。"));
+        assert!(satisfies(Expectation::Amount, "Returns are free in the UK."));
+        assert!(!satisfies(Expectation::Amount, "Spare baskets are available for the CrispAir."));
+        assert!(satisfies(Expectation::Duration, "Refunds take 5–10 business days."));
+        assert!(satisfies(Expectation::Duration, "签收后七天内可申请。"));
+        assert!(satisfies(Expectation::Duration, "退款 3 个工作日内到账。"));
+        assert!(!satisfies(Expectation::Duration, "Refunds go to the original payment method."));
+        assert!(satisfies(Expectation::Time, "Live chat is open 08:00–20:00 CET."));
+        assert!(satisfies(Expectation::Time, "We answer on Saturdays too."));
+        assert!(!satisfies(Expectation::Time, "Chat with us in the app."));
+        assert!(satisfies(Expectation::Count, "It saves maps of up to 4 floors."));
+        assert!(!satisfies(Expectation::Count, "Name your rooms in the app."));
+    }
+}

@@ -1,0 +1,183 @@
+//! Questions about one order's progress ("where is my order NW-58213", "订单尾号4417 退款到账了吗",
+//! "快递单号SF1402938812 修到哪一步了"): only the shop's order system can answer them, so kefu
+//! does not answer them from the help center; it hands them to a person with the order number.
+//! A question that names an order but asks about a rule ("my order NW-1234 arrived damaged, what
+//! do I do?") is not one of them. Pure functions.
+
+/// Words that name an order or parcel number just before it.
+const ORDER_WORDS: &[&str] = &[
+    "order",
+    "order number",
+    "order no",
+    "order #",
+    "order nr",
+    "return on order",
+    "tracking number",
+    "tracking no",
+    "parcel",
+    "ref",
+    "reference",
+    "订单",
+    "订单号",
+    "单号",
+    "订单尾号",
+    "尾号",
+    "快递单号",
+    "运单号",
+    "物流单号",
+    "退货单号",
+    "售后单号",
+];
+
+/// Words that ask where an order stands.
+const STATUS_EN: &[&str] = &[
+    "where is",
+    "where's",
+    "wheres",
+    "shipped",
+    "dispatched",
+    "status",
+    "processed",
+    "yet",
+    "track",
+    "tracking",
+    "update",
+    "progress",
+    "still nothing",
+    "not arrived",
+    "hasn't arrived",
+    "has it",
+    "did you",
+    "have you",
+    "when will",
+    "checked",
+];
+
+/// Chinese words that ask where an order stands.
+const STATUS_ZH: &[&str] = &[
+    "到哪",
+    "发货了",
+    "发了吗",
+    "到账",
+    "处理了",
+    "处理到",
+    "进度",
+    "审核",
+    "收到了",
+    "收到没",
+    "上门",
+    "联系我",
+    "到了吗",
+    "什么时候到",
+    "怎么还没",
+    "还没",
+    "哪一步",
+    "通过了",
+    "状态",
+    "查一下",
+    "查查",
+    "帮我看看",
+];
+
+/// Shortest run of digits read as an order or parcel number without a word naming it.
+const BARE_NUMBER_DIGITS: usize = 8;
+/// Fewest digits in a number named as an order's ("order NW-58213", "尾号4417").
+const NAMED_NUMBER_DIGITS: usize = 4;
+
+/// The order or parcel number `question` asks about the progress of, if it asks about one.
+pub fn order_status_request(question: &str) -> Option<String> {
+    let number = order_number(question)?;
+    let lower = question.to_lowercase();
+    let asks_status =
+        STATUS_ZH.iter().any(|w| lower.contains(w)) || STATUS_EN.iter().any(|w| contains_words(&lower, w));
+    asks_status.then_some(number)
+}
+
+/// An order or parcel number in `text`: a code with at least 4 digits right after a word naming
+/// an order ("order NW-58213", "订单尾号4417"), or any code with at least 8 digits
+/// ("2025111207781", "SF1402938812"). Product model numbers ("NW-BL1200") are neither.
+pub fn order_number(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    for (start, code) in codes(text) {
+        let digits = code.chars().filter(char::is_ascii_digit).count();
+        if digits >= BARE_NUMBER_DIGITS {
+            return Some(code.to_string());
+        }
+        let before = lower[..start].trim_end_matches([' ', ':', '：', '#', '-', '为', '是']);
+        if digits >= NAMED_NUMBER_DIGITS && ORDER_WORDS.iter().any(|w| before.ends_with(w)) {
+            return Some(code.to_string());
+        }
+    }
+    None
+}
+
+/// Runs of ASCII letters, digits and inner hyphens that hold a digit, with their byte offsets.
+fn codes(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let bytes = text.as_bytes();
+    for i in 0..=bytes.len() {
+        let inside = bytes.get(i).is_some_and(|&b| {
+            b.is_ascii_alphanumeric()
+                || (b == b'-' && start.is_some() && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
+        });
+        match (inside, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                let code = &text[s..i];
+                if code.bytes().any(|b| b.is_ascii_digit()) {
+                    out.push((s, code));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn contains_words(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(i, _)| {
+        let before = text[..i].chars().last().is_none_or(|c| !c.is_alphanumeric());
+        let after = text[i + phrase.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        before && after
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_about_one_orders_progress_are_recognised() {
+        let cases = [
+            ("where is my order NW-58213, its been a week", "NW-58213"),
+            ("order NW-70031 - has it shipped yet?", "NW-70031"),
+            ("Has my refund actually been processed yet? (return on order NW-77104)", "NW-77104"),
+            ("以旧换新的回收师傅到底哪天上门啊 订单NW2025112001", "NW2025112001"),
+            ("订单尾号4417，到现在钱还没到账，帮我看看处理了没有", "4417"),
+            ("快递单号SF1402938812，现在修到哪一步了", "SF1402938812"),
+            ("售后申请审核通过了吗 订单号 2025111207781", "2025111207781"),
+        ];
+        for (question, number) in cases {
+            assert_eq!(order_status_request(question).as_deref(), Some(number), "{question}");
+        }
+    }
+
+    #[test]
+    fn rules_model_numbers_and_prices_are_not_orders() {
+        for question in [
+            "how long does a refund take",
+            "where is the serial number on the NW-BL1200?",
+            "my order arrived damaged, what do I do",
+            "my order NW-12345 arrived with a cracked jar, can I get a replacement",
+            "空气炸锅NW-AF550多少钱",
+            "I paid £1299.00, is shipping free",
+            "退款多久到账",
+        ] {
+            assert_eq!(order_status_request(question), None, "{question}");
+        }
+        assert_eq!(order_number("my order NW-12345 arrived with a cracked jar").as_deref(), Some("NW-12345"));
+        assert_eq!(order_number("the NW-BL1200 blender"), None);
+    }
+}

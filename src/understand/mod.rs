@@ -1,0 +1,325 @@
+//! Message understanding: a shopper's message, as typed into a chat window, read into the
+//! questions kefu answers.
+//!
+//! ```text
+//! message -> normalise (full-width, traditional, emoji, punctuation runs, chat shorthand)
+//!         -> pinyin and homophones read as the help center's Chinese words
+//!         -> misspelt English words read as the help center's words
+//!         -> pieces: chatter (dropped), context, questions
+//!         -> parts: each question with the context the customer gave (at most MAX_PARTS);
+//!            a question about one order's progress is recognised as such (`intent`)
+//! ```
+//!
+//! Pure functions: the help center's vocabulary ([`Vocabulary`]) is built by the retriever from
+//! its index and handed in.
+
+pub mod expect;
+pub mod intent;
+pub mod normalize;
+pub mod pinyin;
+pub mod segment;
+pub mod spelling;
+
+use std::collections::HashSet;
+
+use crate::analysis;
+use pinyin::PinyinIndex;
+use segment::{Role, Segment};
+use spelling::Speller;
+
+/// Most questions of one message answered separately; more are answered together with the last.
+pub const MAX_PARTS: usize = 3;
+/// Characters of context searched with each question.
+const MAX_CONTEXT_CHARS: usize = 400;
+/// Words a question needs to stand on its own, besides [`ASKING_ONLY`].
+const MIN_QUESTION_WORDS: usize = 2;
+/// Words that ask without saying about what: a question made only of these ("why?", "what do I
+/// do now?", "怎么办") is about what the customer said before it.
+const ASKING_ONLY: &[&str] = &[
+    "why",
+    "how",
+    "what",
+    "when",
+    "where",
+    "who",
+    "which",
+    "does",
+    "do",
+    "did",
+    "mean",
+    "means",
+    "so",
+    "then",
+    "ok",
+    "really",
+    "why's",
+    "what's",
+    "i",
+    "me",
+    "my",
+    "we",
+    "us",
+    "our",
+    "you",
+    "your",
+    "it",
+    "this",
+    "that",
+    "should",
+    "can",
+    "could",
+    "would",
+    "will",
+    "now",
+    "next",
+    "please",
+    "is",
+    "are",
+    "be",
+    "have",
+    "has",
+    "get",
+    "there",
+    "here",
+    "anything",
+    "something",
+    "help",
+    "fix",
+    "为什么",
+    "为啥",
+    "怎么回事",
+    "啥意思",
+    "什么意思",
+    "咋办",
+    "怎么办",
+    "然后",
+    "呢",
+    "怎么",
+    "处理",
+    "解决",
+    "凭啥",
+    "咋",
+    "啥",
+    "会",
+    "能",
+    "可以",
+    "吗",
+    "现在",
+    "一下",
+    "还",
+    "给",
+    "不",
+    "多少",
+    "多少钱",
+    "钱",
+    "多久",
+    "几天",
+    "哪天",
+    "几点",
+    "much",
+    "long",
+    "many",
+    "cost",
+    "costs",
+    "price",
+];
+
+/// The help center's words, for reading what shoppers type.
+#[derive(Debug, Default, Clone)]
+pub struct Vocabulary {
+    pinyin: PinyinIndex,
+    speller: Speller,
+    han_words: HashSet<String>,
+}
+
+impl Vocabulary {
+    /// From the index's analysed terms (term, chunks containing it) and the real words of the
+    /// embedding model's vocabulary.
+    pub fn new(terms: &[(String, u32)], dictionary: impl IntoIterator<Item = String>) -> Vocabulary {
+        let han_words: HashSet<String> = terms
+            .iter()
+            .filter(|(t, _)| t.chars().all(kefu_ingest::locale::is_han))
+            .map(|(t, _)| t.clone())
+            .collect();
+        Vocabulary {
+            pinyin: PinyinIndex::new(terms.iter().map(|(t, c)| (t.as_str(), *c))),
+            speller: Speller::new(terms.iter().map(|(t, c)| (t.as_str(), *c)), dictionary),
+            han_words,
+        }
+    }
+
+    /// Whether `word` is a word: the help center's or the Chinese dictionary's.
+    fn knows(&self, word: &str) -> bool {
+        self.han_words.contains(word) || analysis::is_dictionary_word(word)
+    }
+}
+
+/// A message, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Understood {
+    /// The message normalised and corrected.
+    pub text: String,
+    /// The questions to answer, in the order asked; at least one unless the message is only
+    /// chatter.
+    pub parts: Vec<Part>,
+}
+
+impl Understood {
+    /// The message greets or thanks and asks nothing.
+    pub fn only_chatter(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+/// One question of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The question, normalised and corrected.
+    pub question: String,
+    /// What the customer told around their questions (may be empty).
+    pub context: String,
+}
+
+impl Part {
+    /// What to search for: the question, then its context.
+    pub fn query(&self) -> String {
+        if self.context.is_empty() {
+            return self.question.clone();
+        }
+        format!("{}{}{}", self.question, segment::separator(&self.question), self.context)
+    }
+}
+
+/// Reads `message` with the help center's `vocabulary`.
+pub fn understand(message: &str, vocabulary: &Vocabulary) -> Understood {
+    let text = normalize::normalize(message);
+    let text = pinyin::replace_pinyin(&text, &vocabulary.pinyin);
+    let text = pinyin::correct_homophones(&text, &vocabulary.pinyin, |w| vocabulary.knows(w));
+    let text = vocabulary.speller.correct_text(&text);
+    let parts = parts(&segment::segments(&text));
+    Understood { text, parts }
+}
+
+/// The questions of a message with its context. A message that asks nothing in question form
+/// ("tracking says delivered but nothing at my door") is one question: everything but its chatter.
+fn parts(segments: &[Segment]) -> Vec<Part> {
+    let mut context = String::new();
+    for segment in segments.iter().filter(|s| s.role == Role::Context) {
+        if context.chars().count() >= MAX_CONTEXT_CHARS {
+            break;
+        }
+        if !context.is_empty() {
+            context.push_str(segment::separator(&context));
+        }
+        context.extend(segment.text.chars().take(MAX_CONTEXT_CHARS));
+    }
+    let mut questions: Vec<Part> = Vec::new();
+    for segment in segments.iter().filter(|s| s.role == Role::Question) {
+        let full = questions.len() == MAX_PARTS;
+        match questions.last_mut() {
+            Some(last) if !stands_alone(&segment.text) || full => {
+                last.question.push_str(segment::separator(&last.question));
+                last.question.push_str(&segment.text);
+            }
+            // "…one of the wheels wobbles. what now?": the context is the question.
+            None if !stands_alone(&segment.text) && !context.is_empty() => {
+                let question = format!("{context}{}{}", segment::separator(&context), segment.text);
+                questions.push(Part { question, context: String::new() });
+            }
+            _ => questions.push(Part { question: segment.text.clone(), context: context.clone() }),
+        }
+    }
+    if questions.is_empty() && !context.is_empty() {
+        questions.push(Part { question: context, context: String::new() });
+    }
+    questions
+}
+
+/// Whether a question says what it is about: at least [`MIN_QUESTION_WORDS`] words that are not
+/// only asking ("should I pay it?" has one: "pay").
+fn stands_alone(question: &str) -> bool {
+    analysis::words(question)
+        .iter()
+        .filter(|t| !ASKING_ONLY.contains(&question[t.start..t.end].to_lowercase().as_str()))
+        .count()
+        >= MIN_QUESTION_WORDS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocabulary() -> Vocabulary {
+        let corpus = "退货 运费 空气炸锅 发票 保修 receive refund delivery warranty customs blender Care+";
+        let mut terms: Vec<(String, u32)> = Vec::new();
+        for token in analysis::words(corpus) {
+            if !terms.iter().any(|(t, _)| *t == token.term) {
+                terms.push((token.term, 3));
+            }
+        }
+        Vocabulary::new(&terms, ["receive", "refund", "delivery"].map(String::from))
+    }
+
+    #[test]
+    fn a_long_english_message_becomes_its_question_with_context() {
+        let understood = understand(
+            "Hi there!! I bought the Vortex Pro blender 45 days ago 😊 is it too late to add Care+??? thx",
+            &vocabulary(),
+        );
+        assert_eq!(
+            understood.parts,
+            [Part {
+                question: "is it too late to add Care+?".into(),
+                context: "I bought the Vortex Pro blender 45 days ago".into(),
+            }]
+        );
+        assert_eq!(
+            understood.parts[0].query(),
+            "is it too late to add Care+? I bought the Vortex Pro blender 45 days ago"
+        );
+    }
+
+    #[test]
+    fn multi_part_messages_give_one_part_per_question() {
+        let understood =
+            understand("when will i recieve my refudn? and do i pay customs on returns?", &vocabulary());
+        let questions: Vec<&str> = understood.parts.iter().map(|p| p.question.as_str()).collect();
+        assert_eq!(questions, ["when will i receive my refund?", "do i pay customs on returns?"]);
+    }
+
+    #[test]
+    fn chinese_with_pinyin_traditional_and_typos_is_read() {
+        let understood = understand("親 在嗎～ 我想推货，kongqizhaguo的yunfei誰出？？", &vocabulary());
+        let questions: Vec<&str> = understood.parts.iter().map(|p| p.question.as_str()).collect();
+        assert_eq!(questions, ["空气炸锅的运费谁出？"]);
+        assert_eq!(understood.parts[0].context, "我想退货");
+    }
+
+    #[test]
+    fn questions_with_no_words_of_their_own_join_what_came_before() {
+        let understood = understand("what does error E3 mean on the kettle? why?", &vocabulary());
+        assert_eq!(understood.parts.len(), 1);
+        assert_eq!(understood.parts[0].question, "what does error E3 mean on the kettle? why?");
+        let understood =
+            understand("roamo arrived today, box crushed and a wheel wobbles 😭 what now??", &vocabulary());
+        assert_eq!(
+            understood.parts,
+            [Part {
+                question: "roamo arrived today box crushed and a wheel wobbles what now?".into(),
+                context: String::new()
+            }]
+        );
+        let understood = understand("我上周买的空气炸锅 用了两次就坏了 能退吗 另外运费谁出", &vocabulary());
+        let questions: Vec<&str> = understood.parts.iter().map(|p| p.question.as_str()).collect();
+        assert_eq!(questions, ["我上周买的空气炸锅，用了两次就坏了，能退吗", "运费谁出"]);
+    }
+
+    #[test]
+    fn statements_are_questions_and_chatter_is_nothing() {
+        let understood = understand("tracking says delivered but nothing at my door", &vocabulary());
+        assert_eq!(understood.parts.len(), 1);
+        assert_eq!(understood.parts[0].question, "tracking says delivered but nothing at my door");
+        assert!(understand("thanks so much!! 🙏", &vocabulary()).only_chatter());
+        assert!(understand("好的 谢谢啦", &vocabulary()).only_chatter());
+    }
+}

@@ -1,0 +1,338 @@
+//! Chinese typed as pinyin ("wo xiang tuihuo", "这个kongqizhaguo能退吗") and characters a pinyin
+//! input method put in by mistake (推货 for 退货): both are read back as the help center's own
+//! words with the same sound. Only words the help center uses are produced, so a Latin word
+//! that is not pinyin for one of them stays as it was. Pure functions over a [`PinyinIndex`].
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use kefu_ingest::locale::is_han;
+use pinyin::ToPinyinMulti;
+
+/// Readings tried per word for heteronyms (还款 is huankuan, not haikuan).
+const MAX_READINGS: usize = 8;
+/// Longest word looked up, in syllables.
+const MAX_WORD_SYLLABLES: usize = 6;
+/// Longest pinyin syllable, in letters ("zhuang").
+const MAX_SYLLABLE_LETTERS: usize = 6;
+
+/// Every toneless syllable a CJK character is read with (ü written `v`, as keyboards type it).
+static SYLLABLES: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    (0x4E00u32..=0x9FFF)
+        .filter_map(char::from_u32)
+        .filter_map(|c| c.to_pinyin_multi())
+        .flat_map(|multi| multi.into_iter().map(|p| plain(p.plain())))
+        .collect()
+});
+
+/// The help center's Chinese words by their toneless pinyin.
+#[derive(Debug, Default, Clone)]
+pub struct PinyinIndex {
+    /// Pinyin key ("tuihuo") → the most common word read so, and the chunks containing it.
+    words: HashMap<String, (String, u32)>,
+}
+
+impl PinyinIndex {
+    /// Indexes the words of two or more Han characters among `words` (word, chunks containing it).
+    pub fn new<'a>(words: impl IntoIterator<Item = (&'a str, u32)>) -> PinyinIndex {
+        let mut index: HashMap<String, (String, u32)> = HashMap::new();
+        for (word, chunks) in words {
+            if word.chars().count() < 2 || !word.chars().all(is_han) {
+                continue;
+            }
+            for key in readings(word) {
+                let entry = index.entry(key).or_insert_with(|| (word.to_string(), chunks));
+                if chunks > entry.1 || (chunks == entry.1 && word < entry.0.as_str()) {
+                    *entry = (word.to_string(), chunks);
+                }
+            }
+        }
+        PinyinIndex { words: index }
+    }
+
+    /// The word read as `key`, if the help center has one.
+    pub fn word(&self, key: &str) -> Option<&str> {
+        self.words.get(key).map(|(word, _)| word.as_str())
+    }
+
+    /// Whether nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// The toneless readings of a Han word, syllables joined ("还款" → "haikuan", "huankuan", …),
+/// at most [`MAX_READINGS`].
+pub fn readings(word: &str) -> Vec<String> {
+    let mut keys = vec![String::new()];
+    for c in word.chars() {
+        let Some(multi) = c.to_pinyin_multi() else {
+            return Vec::new();
+        };
+        let syllables: Vec<String> = multi.into_iter().map(|p| plain(p.plain())).collect();
+        keys = keys
+            .iter()
+            .flat_map(|key| syllables.iter().map(move |s| format!("{key}{s}")))
+            .take(MAX_READINGS)
+            .collect();
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// `word` (lowercase ASCII letters) as pinyin syllables, fewest syllables first ("xian" is one
+/// syllable, not xi'an); `None` when it is not pinyin.
+pub fn syllables(word: &str) -> Option<Vec<&str>> {
+    let n = word.len();
+    if n == 0 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    // best[i]: fewest syllables spelling word[..i], and where the last one starts.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for end in 1..=n {
+        for start in end.saturating_sub(MAX_SYLLABLE_LETTERS)..end {
+            let Some((count, _)) = best[start] else { continue };
+            if SYLLABLES.contains(&word[start..end]) && best[end].is_none_or(|(c, _)| count + 1 < c) {
+                best[end] = Some((count + 1, start));
+            }
+        }
+    }
+    best[n]?;
+    let mut parts = Vec::new();
+    let mut end = n;
+    while end > 0 {
+        let (_, start) = best[end]?;
+        parts.push(&word[start..end]);
+        end = start;
+    }
+    parts.reverse();
+    Some(parts)
+}
+
+/// Runs of Latin words in `text` that spell the help center's Chinese words in pinyin, replaced
+/// by those words. In a message with Chinese characters any such run is read; in one without,
+/// only a message that is pinyin throughout (every word a pinyin spelling, most syllables forming
+/// known words), so that English stays English.
+pub fn replace_pinyin(text: &str, index: &PinyinIndex) -> String {
+    if index.is_empty() {
+        return text.to_string();
+    }
+    let has_han = text.chars().any(is_han);
+    let runs: Vec<(std::ops::Range<usize>, Option<Reading>)> =
+        latin_runs(text).into_iter().map(|run| (run.clone(), convert(&text[run], index))).collect();
+    if !has_han {
+        // All-pinyin message: every word a pinyin spelling, most syllables forming known words.
+        let every_word_pinyin = text
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| !w.is_empty())
+            .all(|w| syllables(&w.to_ascii_lowercase()).is_some());
+        let (covered, total) = runs
+            .iter()
+            .filter_map(|(_, c)| c.as_ref())
+            .fold((0, 0), |(c, t), reading| (c + reading.covered, t + reading.syllables));
+        if !every_word_pinyin || covered * 2 < total || total < 3 {
+            return text.to_string();
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for (run, converted) in runs {
+        if let Some(reading) = converted.filter(|r| r.covered > 0) {
+            out.push_str(&text[done..run.start]);
+            out.push_str(&reading.hanzi);
+            done = run.end;
+        }
+    }
+    out.push_str(&text[done..]);
+    out
+}
+
+/// Byte ranges of runs of ASCII-letter words separated by single spaces.
+fn latin_runs(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphabetic() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        while i < bytes.len() {
+            if bytes[i].is_ascii_alphabetic() {
+                i += 1;
+                end = i;
+            } else if bytes[i] == b' ' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        // A word glued to digits ("E7", "s7") is a model name, not pinyin.
+        if !bytes.get(end).is_some_and(u8::is_ascii_digit) {
+            runs.push(start..end);
+        }
+    }
+    runs
+}
+
+/// A run of pinyin read as the known words it spells.
+struct Reading {
+    /// The words, in order.
+    hanzi: String,
+    /// Syllables those words cover.
+    covered: usize,
+    /// Syllables of the run.
+    syllables: usize,
+}
+
+/// A run of pinyin as the known words it spells; `None` if a word of the run is not pinyin.
+fn convert(run: &str, index: &PinyinIndex) -> Option<Reading> {
+    let lower = run.to_ascii_lowercase();
+    let mut all: Vec<&str> = Vec::new();
+    for word in lower.split(' ') {
+        all.extend(syllables(word)?);
+    }
+    let n = all.len();
+    // best[i]: most syllables covered by known words in all[..i], and the word ending at i.
+    let mut best: Vec<(usize, Option<(usize, &str)>)> = vec![(0, None); n + 1];
+    for end in 1..=n {
+        best[end] = (best[end - 1].0, None);
+        for start in end.saturating_sub(MAX_WORD_SYLLABLES)..end.saturating_sub(1) {
+            let key: String = all[start..end].concat();
+            if let Some(word) = index.word(&key) {
+                let covered = best[start].0 + (end - start);
+                if covered > best[end].0 {
+                    best[end] = (covered, Some((start, word)));
+                }
+            }
+        }
+    }
+    let covered = best[n].0;
+    let mut words = Vec::new();
+    let mut end = n;
+    while end > 0 {
+        match best[end].1 {
+            Some((start, word)) => {
+                words.push(word);
+                end = start;
+            }
+            None => end -= 1,
+        }
+    }
+    words.reverse();
+    Some(Reading { hanzi: words.concat(), covered, syllables: n })
+}
+
+/// Han words of `text` that are not words (neither the help center's nor the dictionary's,
+/// per `known`) but sound like one of the help center's words and share a character with it
+/// at the same place: the input method's homophone, replaced by the word meant.
+pub fn correct_homophones(text: &str, index: &PinyinIndex, known: impl Fn(&str) -> bool) -> String {
+    if index.is_empty() || !text.chars().any(is_han) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    'outer: while i < chars.len() {
+        for len in (2..=4).rev() {
+            let Some(window) = chars.get(i..i + len) else { continue };
+            if !window.iter().copied().all(is_han) {
+                continue;
+            }
+            let typed: String = window.iter().collect();
+            if known(&typed) {
+                continue;
+            }
+            let replacement = readings(&typed).into_iter().find_map(|key| {
+                let meant = index.word(&key)?;
+                let differing = meant.chars().zip(window).filter(|(a, b)| a != *b).count();
+                (meant.chars().count() == len && differing >= 1 && differing <= len / 2).then_some(meant)
+            });
+            if let Some(meant) = replacement {
+                out.push_str(meant);
+                i += len;
+                continue 'outer;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+fn plain(syllable: &str) -> String {
+    syllable.replace('ü', "v")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> PinyinIndex {
+        PinyinIndex::new([
+            ("退货", 12),
+            ("运费", 9),
+            ("空气炸锅", 5),
+            ("发票", 7),
+            ("开发票", 2),
+            ("还款", 3),
+            ("保修", 8),
+            ("退款", 10),
+            ("地址", 4),
+        ])
+    }
+
+    #[test]
+    fn words_are_split_into_syllables() {
+        assert_eq!(syllables("tuihuo"), Some(vec!["tui", "huo"]));
+        assert_eq!(syllables("kongqizhaguo"), Some(vec!["kong", "qi", "zha", "guo"]));
+        assert_eq!(syllables("xian"), Some(vec!["xian"]));
+        assert_eq!(syllables("lvse"), Some(vec!["lv", "se"]));
+        assert_eq!(syllables("wifi"), None);
+        assert_eq!(syllables("refund"), None);
+        assert_eq!(syllables("Tuihuo"), None, "callers lowercase");
+    }
+
+    #[test]
+    fn heteronyms_give_every_reading() {
+        let keys = readings("还款");
+        assert!(keys.contains(&"huankuan".to_string()) && keys.contains(&"haikuan".to_string()), "{keys:?}");
+    }
+
+    #[test]
+    fn pinyin_in_a_chinese_message_becomes_the_words_meant() {
+        let index = index();
+        assert_eq!(replace_pinyin("这个kongqizhaguo能退吗", &index), "这个空气炸锅能退吗");
+        assert_eq!(replace_pinyin("我想tuihuo，yunfei谁出", &index), "我想退货，运费谁出");
+        assert_eq!(replace_pinyin("怎么kai fapiao", &index), "怎么开发票");
+        assert_eq!(replace_pinyin("huankuan 失败", &index), "还款 失败");
+        // English words and model names stay.
+        assert_eq!(replace_pinyin("wifi连不上 E7报错", &index), "wifi连不上 E7报错");
+        assert_eq!(replace_pinyin("APP里怎么改dizhi", &index), "APP里怎么改地址");
+    }
+
+    #[test]
+    fn an_all_pinyin_message_is_read_only_when_it_is_pinyin_throughout() {
+        let index = index();
+        assert_eq!(replace_pinyin("wo xiang tuihuo yunfei shei chu", &index), "退货运费");
+        assert_eq!(replace_pinyin("wo xiang tuihuo, yunfei shei chu?", &index), "退货, 运费?");
+        // English that happens to contain syllables stays English.
+        assert_eq!(replace_pinyin("can I return my fan", &index), "can I return my fan");
+        assert_eq!(replace_pinyin("tuihuo", &index), "tuihuo", "too short to be sure");
+    }
+
+    #[test]
+    fn homophones_typed_by_mistake_are_corrected() {
+        let index = index();
+        let known = |w: &str| ["我想", "想退", "退货", "保修", "运费"].contains(&w);
+        assert_eq!(correct_homophones("我想推货", &index, known), "我想退货");
+        assert_eq!(correct_homophones("保休多久", &index, known), "保修多久");
+        // Known words and words of another sound are left alone.
+        assert_eq!(correct_homophones("运费多少", &index, known), "运费多少");
+        assert_eq!(correct_homophones("我想买", &index, known), "我想买");
+    }
+}

@@ -1,0 +1,570 @@
+//! A message as the parts a customer wrote it in: greetings and thanks (dropped), the context
+//! they give (what they bought, when, what happened), and the questions they ask, each of which
+//! kefu answers on its own. Rules in English and Chinese, no model. Pure functions.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// What a piece of a message does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Greeting, thanks, politeness: nothing to answer or search for.
+    Chatter,
+    /// A question or request.
+    Question,
+    /// Anything else the customer tells: background for the questions.
+    Context,
+}
+
+/// A piece of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// Its text.
+    pub text: String,
+    /// What it does.
+    pub role: Role,
+}
+
+/// English words that only greet, thank or fill.
+const CHATTER_EN: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "there",
+    "dear",
+    "team",
+    "support",
+    "good",
+    "morning",
+    "afternoon",
+    "evening",
+    "thanks",
+    "thank",
+    "you",
+    "so",
+    "much",
+    "very",
+    "a",
+    "lot",
+    "in",
+    "advance",
+    "cheers",
+    "regards",
+    "kind",
+    "best",
+    "many",
+    "please",
+    "ok",
+    "okay",
+    "great",
+    "appreciate",
+    "appreciated",
+    "it",
+    "sorry",
+    "to",
+    "bother",
+    "yo",
+    "folks",
+    "guys",
+    "all",
+    "again",
+    "for",
+    "your",
+    "help",
+    "the",
+    "and",
+    "bye",
+    "quick",
+    "question",
+    "ta",
+    "have",
+    "nice",
+    "day",
+    "hope",
+    "doing",
+    "well",
+    "are",
+    "how",
+    "i",
+    "am",
+    "fine",
+    "sir",
+    "madam",
+    "customer",
+    "service",
+    "urgent",
+    "asap",
+    "thx",
+    "ty",
+    "x",
+    "xx",
+    "lol",
+    "haha",
+    "hmm",
+    "um",
+    "uh",
+    "oh",
+];
+
+/// Chinese greetings, thanks and fillers (a piece made only of these is chatter).
+const CHATTER_ZH: &[&str] = &[
+    "你好",
+    "您好",
+    "在吗",
+    "在不在",
+    "在么",
+    "亲亲",
+    "亲",
+    "哈喽",
+    "嗨",
+    "谢谢",
+    "多谢",
+    "感谢",
+    "麻烦了",
+    "麻烦",
+    "辛苦了",
+    "辛苦",
+    "客服",
+    "小姐姐",
+    "小哥哥",
+    "急急急",
+    "急",
+    "拜托",
+    "拜托了",
+    "早上好",
+    "晚上好",
+    "下午好",
+    "哈哈",
+    "呜呜",
+    "嗯",
+    "啊",
+    "呀",
+    "哦",
+    "喂",
+    "请问一下",
+    "打扰了",
+    "打扰一下",
+    "有人吗",
+    "人呢",
+    "请问",
+    "好的",
+    "啦",
+    "哈",
+    "嘿",
+    "哈喽啊",
+    "好嘞",
+    "收到",
+    "好",
+    "谢了",
+    "谢啦",
+    "谢谢啦",
+    "谢谢你",
+    "谢谢您",
+    "么么哒",
+    "求助",
+    "救命",
+];
+
+/// English words that open a question.
+const QUESTION_START_EN: &[&str] = &[
+    "how", "what", "what's", "whats", "when", "where", "which", "who", "whom", "whose", "why", "can",
+    "could", "do", "does", "did", "is", "are", "was", "were", "will", "would", "should", "shall", "may",
+    "might", "have", "has", "any", "anyone", "am", "whats", "hows", "wheres", "whens",
+];
+
+/// English phrases that ask, wherever they are.
+const ASKING_EN: &[&str] = &[
+    "i want to know",
+    "i'd like to know",
+    "i would like to know",
+    "i need to know",
+    "wondering",
+    "tell me",
+    "let me know",
+    "explain",
+    "help me",
+    "how to",
+    "how do",
+    "how long",
+    "how much",
+    "how many",
+    "is there",
+    "are there",
+    "can i",
+    "can you",
+    "could i",
+    "could you",
+    "do i",
+    "do you",
+    "i want to",
+    "i'd like to",
+    "i need to",
+    "want to return",
+    "not sure",
+    "what if",
+    "any way",
+    "possible to",
+    "what do i do",
+    "what should i do",
+];
+
+/// Chinese words and endings that ask.
+const ASKING_ZH: &[&str] = &[
+    "怎么",
+    "怎样",
+    "如何",
+    "什么",
+    "为什么",
+    "为啥",
+    "哪",
+    "几天",
+    "几个",
+    "多少",
+    "多久",
+    "多长",
+    "能不能",
+    "可不可以",
+    "是不是",
+    "有没有",
+    "会不会",
+    "要不要",
+    "是否",
+    "咋",
+    "啥",
+    "请问",
+    "想问",
+    "想知道",
+    "能否",
+    "谁",
+    "可以吗",
+    "行吗",
+    "行不行",
+    "好不好",
+    "求",
+    "帮我",
+    "帮忙",
+    "怎么办",
+    "该怎么",
+    "有什么",
+    "能退",
+    "能换",
+    "可以退",
+    "可以换",
+    "能开",
+    "可以开",
+    "能用",
+    "还能",
+    "需要",
+];
+
+/// Chinese endings of a question.
+const ENDINGS_ZH: &[char] = &['吗', '么', '呢', '不', '没', '嘛'];
+
+/// English words that join two questions ("… to Ireland and do I pay customs?").
+const JOINERS_EN: &[&str] = &["and", "also", "plus", "btw", "&"];
+
+/// Chinese words that start another question.
+const JOINERS_ZH: &[&str] =
+    &["另外", "还有", "顺便问一下", "顺便问下", "顺便", "还想问", "再问一下", "以及", "对了"];
+
+/// The pieces of `message` (already normalised), in order.
+pub fn segments(message: &str) -> Vec<Segment> {
+    let mut pieces = Vec::new();
+    for sentence in message.split_sentence_bounds() {
+        for clause in clauses(sentence) {
+            let after_comma = pieces_after_comma(sentence, clause);
+            let clause = clause.trim().trim_matches([',', '，', '、', ';', '；', ':', '：']).trim();
+            let text = without_joiner(clause);
+            if text.is_empty() {
+                continue;
+            }
+            let role = match role(text) {
+                // "另外运费谁出", "also the blender": what follows a joiner is asked too.
+                Role::Context if text.len() < clause.len() => Role::Question,
+                // "…, but have been running it every day": inside an English sentence only a
+                // question mark or a question word starts a question.
+                Role::Question if after_comma && !text.ends_with('?') && !starts_with_question_word(text) => {
+                    Role::Context
+                }
+                role => role,
+            };
+            pieces.push(Segment { text: text.to_string(), role });
+        }
+    }
+    merge_context(pieces)
+}
+
+/// A sentence cut where the customer starts another question: before an English joiner followed
+/// by a question word, at Chinese commas and spaces, and before Chinese joiners.
+fn clauses(sentence: &str) -> Vec<&str> {
+    let mut cuts = vec![0];
+    let han = sentence.chars().any(kefu_ingest::locale::is_han);
+    if han {
+        // Chinese customers separate clauses with commas or spaces, and ask one thing per clause.
+        for (i, c) in sentence.char_indices() {
+            let next = sentence[i + c.len_utf8()..].chars().next();
+            // "空气炸锅 的保修期": a particle never starts a clause.
+            let particle_follows = next.is_some_and(|n| "的地得了吗呢吧啊么嘛".contains(n));
+            if matches!(c, ',' | '，' | '\n') || (c == ' ' && !particle_follows) {
+                cuts.push(i + c.len_utf8());
+            }
+        }
+        for joiner in JOINERS_ZH {
+            for (i, _) in sentence.match_indices(joiner) {
+                cuts.push(i);
+            }
+        }
+    } else {
+        let words: Vec<(usize, &str)> = sentence.unicode_word_indices().collect();
+        for pair in words.windows(2) {
+            let (at, joiner) = pair[0];
+            if JOINERS_EN.contains(&joiner.to_lowercase().as_str()) && at > 0 && asks_next(&sentence[at..]) {
+                cuts.push(at);
+            }
+        }
+        for (i, c) in sentence.char_indices() {
+            let after = &sentence[i + c.len_utf8()..];
+            let next_is_word =
+                after.starts_with(' ') && after.trim_start().starts_with(|c: char| c.is_alphabetic());
+            // Chat writes "got it yesterday. is it ok": a full stop before a lowercase word ends a
+            // sentence too, unless it ends an abbreviation.
+            let full_stop = matches!(c, '.' | '!') && next_is_word && !after_abbreviation(&sentence[..i]);
+            if c == '\n' || (c == ',' && next_is_word) || full_stop {
+                cuts.push(i + c.len_utf8());
+            }
+        }
+    }
+    // Inline numbered questions: "1. do you take amex 2. is there interest …".
+    let bytes = sentence.as_bytes();
+    for (i, window) in bytes.windows(3).enumerate() {
+        let starts_item = window[0].is_ascii_digit()
+            && matches!(window[1], b'.' | b')')
+            && window[2] == b' '
+            && (i == 0 || bytes[i - 1] == b' ')
+            && bytes.get(i + 3).is_some_and(u8::is_ascii_alphabetic);
+        if starts_item && i > 0 {
+            cuts.push(i);
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts.push(sentence.len());
+    cuts.windows(2).map(|w| &sentence[w[0]..w[1]]).collect()
+}
+
+/// Whether what follows a joiner ("and do I pay customs", "and what about…") starts a question:
+/// a question word, or a verb before its subject.
+fn asks_next(from_joiner: &str) -> bool {
+    let words: Vec<String> = from_joiner.unicode_words().skip(1).take(2).map(str::to_lowercase).collect();
+    let [first, second] = words.as_slice() else { return false };
+    const SUBJECTS: &[&str] =
+        &["i", "you", "it", "we", "they", "he", "she", "there", "this", "that", "my", "your"];
+    starts_with_question_word(first)
+        || QUESTION_START_EN.contains(&first.as_str()) && SUBJECTS.contains(&second.as_str())
+}
+
+/// Whether `clause` of an English `sentence` starts right after a comma.
+fn pieces_after_comma(sentence: &str, clause: &str) -> bool {
+    let han = sentence.chars().any(kefu_ingest::locale::is_han);
+    let start = clause.as_ptr() as usize - sentence.as_ptr() as usize;
+    !han && sentence[..start].trim_end().ends_with(',')
+}
+
+/// Whether `text` opens with how, what, when, where, which, who or why.
+fn starts_with_question_word(text: &str) -> bool {
+    let first = text.unicode_words().next().unwrap_or("").to_lowercase();
+    ["how", "what", "what's", "whats", "when", "where", "which", "who", "why"].contains(&first.as_str())
+}
+
+/// A piece without the word that joined it to the one before ("and do I pay customs" → "do I pay
+/// customs", "另外运费谁出" → "运费谁出").
+fn without_joiner(piece: &str) -> &str {
+    let piece = match piece.as_bytes() {
+        [d, b'.' | b')', b' ', ..] if d.is_ascii_digit() => piece[3..].trim_start(),
+        _ => piece,
+    };
+    for joiner in JOINERS_ZH {
+        if let Some(rest) = piece.strip_prefix(joiner) {
+            return rest.trim_start_matches([',', '，']).trim();
+        }
+    }
+    let first = piece.split_whitespace().next().unwrap_or("");
+    if JOINERS_EN.contains(&first.to_lowercase().as_str()) && piece.len() > first.len() {
+        return piece[first.len()..].trim();
+    }
+    piece
+}
+
+/// Whether `before` ends with an abbreviation or an initial ("e.g", "Mr", "J").
+fn after_abbreviation(before: &str) -> bool {
+    let word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("").to_lowercase();
+    word.chars().count() == 1
+        || word.contains('.')
+        || ["eg", "ie", "etc", "vs", "mr", "mrs", "ms", "dr", "no", "approx", "incl"].contains(&word.as_str())
+}
+
+/// What a piece does.
+fn role(text: &str) -> Role {
+    if is_chatter(text) {
+        Role::Chatter
+    } else if asks(text) {
+        Role::Question
+    } else {
+        Role::Context
+    }
+}
+
+/// Only greetings, thanks and fillers.
+pub fn is_chatter(text: &str) -> bool {
+    let mut rest = text.to_lowercase();
+    let mut phrases = CHATTER_ZH.to_vec();
+    phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for phrase in phrases {
+        rest = rest.replace(phrase, " ");
+    }
+    rest.unicode_words().all(|w| CHATTER_EN.contains(&w))
+}
+
+/// Whether a piece asks something.
+pub fn asks(text: &str) -> bool {
+    let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '。' | '!' | '！'));
+    if trimmed.ends_with(['?', '？']) {
+        return true;
+    }
+    if trimmed.chars().any(kefu_ingest::locale::is_han) {
+        return trimmed.ends_with(ENDINGS_ZH) || ASKING_ZH.iter().any(|w| trimmed.contains(w));
+    }
+    let lower = trimmed.to_lowercase();
+    let first = lower.unicode_words().next().unwrap_or("");
+    QUESTION_START_EN.contains(&first) || ASKING_EN.iter().any(|phrase| contains_phrase(&lower, phrase))
+}
+
+/// `phrase` in `text` as whole words.
+fn contains_phrase(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(i, _)| {
+        let before = text[..i].chars().last().is_none_or(|c| !c.is_alphanumeric());
+        let after = text[i + phrase.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        before && after
+    })
+}
+
+/// Neighbouring context pieces joined into one (they are one story); a question that asks nothing
+/// on its own ("why?", "怎么办") keeps the context as its text.
+fn merge_context(pieces: Vec<Segment>) -> Vec<Segment> {
+    let mut merged: Vec<Segment> = Vec::new();
+    for piece in pieces {
+        match merged.last_mut() {
+            Some(last) if last.role == Role::Context && piece.role == Role::Context => {
+                last.text.push_str(separator(&last.text));
+                last.text.push_str(&piece.text);
+            }
+            _ => merged.push(piece),
+        }
+    }
+    merged
+}
+
+/// What goes between two joined pieces: nothing after Chinese, a space otherwise.
+pub fn separator(before: &str) -> &'static str {
+    match before.chars().last() {
+        Some(c) if kefu_ingest::locale::is_cjk(c) || "。！？；：，".contains(c) => "，",
+        _ => " ",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(message: &str) -> Vec<(Role, String)> {
+        segments(message).into_iter().map(|s| (s.role, s.text)).collect()
+    }
+
+    #[test]
+    fn greetings_context_and_questions_are_told_apart_in_english() {
+        let parts = roles(
+            "Hi there! I bought the Vortex Pro blender 45 days ago and it's been great. \
+             Is it too late to add Care+? Thanks so much",
+        );
+        assert_eq!(
+            parts,
+            [
+                (Role::Chatter, "Hi there!".into()),
+                (Role::Context, "I bought the Vortex Pro blender 45 days ago and it's been great.".into()),
+                (Role::Question, "Is it too late to add Care+?".into()),
+                (Role::Chatter, "Thanks so much".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn two_questions_in_one_sentence_are_split() {
+        let parts = roles("how long does delivery to ireland take and do i have to pay customs");
+        assert_eq!(
+            parts,
+            [
+                (Role::Question, "how long does delivery to ireland take".into()),
+                (Role::Question, "do i have to pay customs".into()),
+            ]
+        );
+        // "and" that joins words or statements, not questions, does not split.
+        assert_eq!(roles("can I return opened earbuds and cables?").len(), 1);
+        assert_eq!(roles("we got it a week ago and have been running it every day").len(), 1);
+    }
+
+    #[test]
+    fn chinese_clauses_are_read_one_by_one() {
+        let parts = roles("亲 在吗 我上周买的空气炸锅 用了两次就坏了 能退吗 另外运费谁出");
+        assert_eq!(
+            parts,
+            [
+                (Role::Chatter, "亲".into()),
+                (Role::Chatter, "在吗".into()),
+                (Role::Context, "我上周买的空气炸锅，用了两次就坏了".into()),
+                (Role::Question, "能退吗".into()),
+                (Role::Question, "运费谁出".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn lowercase_after_a_full_stop_starts_a_sentence() {
+        let parts = roles("my kettle shows E3. what does it mean? is it broken e.g. the heater");
+        assert_eq!(
+            parts,
+            [
+                (Role::Context, "my kettle shows E3.".into()),
+                (Role::Question, "what does it mean?".into()),
+                (Role::Question, "is it broken e.g. the heater".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn inline_numbered_questions_are_split() {
+        let parts = roles(
+            "1. do you take amex 2. is there interest on pay in 3 3. when does the money leave my account",
+        );
+        assert_eq!(
+            parts,
+            [
+                (Role::Question, "do you take amex".into()),
+                (Role::Question, "is there interest on pay in 3".into()),
+                (Role::Question, "when does the money leave my account".into()),
+            ]
+        );
+        assert_eq!(roles("it costs 3. 5 euros more").len(), 1, "a number ending a sentence is not an item");
+    }
+
+    #[test]
+    fn statements_without_a_question_are_context() {
+        assert!(!asks("tracking says delivered but nothing at my door"));
+        assert!(!asks("my roamo keeps stopping"), "a statement; a message of statements is one question");
+        assert!(asks("发票怎么开"));
+        assert!(asks("能开专票不"));
+        assert!(!asks("我上周买的"));
+        assert!(is_chatter("谢谢啦~"));
+        assert!(is_chatter("Thanks in advance, cheers"));
+        assert!(!is_chatter("thanks, where is the serial number"));
+    }
+}

@@ -1,0 +1,73 @@
+//! Messages as shoppers write them, answered end to end on the sample help center: context and
+//! greetings around the question, two questions in one message, pinyin and traditional
+//! characters, table questions, chatter. The real models and indexes; only a few fixed messages
+//! (the labelled sets in eval/sets measure the rest, see docs/evaluation.md).
+
+use kefu::answer::{Answer, Answerer, Generator, HandoffReason, Question};
+
+use crate::common::{config, shared_corpus_retriever};
+
+fn ask(message: &str) -> Answer {
+    let answerer = Answerer::new(&config(std::path::Path::new("unused")).answer).unwrap();
+    let question =
+        Question { text: message.to_string(), retrieval_query: message.to_string(), ..Question::default() };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(answerer.answer(shared_corpus_retriever().clone(), question, None)).unwrap()
+}
+
+fn cites(answer: &Answer, doc_id: &str) -> bool {
+    answer.citations.iter().any(|c| c.doc_id == doc_id)
+}
+
+#[test]
+fn a_long_message_with_greetings_and_context_is_answered_from_its_question() {
+    let answer =
+        ask("Hi there!! 😊 I bought the Vortex Pro blender about 45 days ago and it's been great so far. \
+         My sister says I can still add Care+ to it?? is that true. thanks so much");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(cites(&answer, "en/help/nestwell-care-plus.html"), "{answer:#?}");
+    assert!(answer.answer.contains("60 days"), "{}", answer.answer);
+    assert_eq!(answer.parts.len(), 1, "{:?}", answer.parts);
+}
+
+#[test]
+fn two_questions_are_answered_each_and_an_unanswerable_one_is_handed_over() {
+    let answer = ask("how long are your e-gift cards valid? and do you have a refer a friend scheme?");
+    assert_eq!(answer.parts.len(), 2, "{:?}", answer.parts);
+    assert!(answer.parts[0].answered && !answer.parts[1].answered, "{:?}", answer.parts);
+    assert!(!answer.abstained);
+    assert!(answer.answer.contains("36 months"), "{}", answer.answer);
+    assert!(answer.answer.contains("refer a friend"), "the unanswered part is named: {}", answer.answer);
+    assert!(answer.handoff.needed && answer.handoff.reason == Some(HandoffReason::LowConfidence));
+    assert!(cites(&answer, "en/guides/gift-cards.md"), "{answer:#?}");
+}
+
+#[test]
+fn pinyin_and_traditional_characters_are_read_as_chinese() {
+    let answer = ask("請問 kongqizhaguo 的保修期是多久？");
+    assert_eq!(answer.language, "zh");
+    assert!(answer.parts[0].question.contains("空气炸锅"), "{:?}", answer.parts);
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(
+        answer.citations.iter().any(|c| c.doc_id.starts_with("zh/")),
+        "answered from the Chinese help center: {answer:#?}"
+    );
+}
+
+#[test]
+fn a_table_question_is_answered_with_its_row() {
+    let answer = ask("hey how much is standard shipping to canada and when is it free");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("$9.95"), "{}", answer.answer);
+    assert_eq!(answer.generator, Generator::Extractive);
+}
+
+#[test]
+fn chatter_alone_gets_a_greeting_not_a_handoff() {
+    for message in ["thanks so much!! 🙏", "好的 谢谢啦"] {
+        let answer = ask(message);
+        assert!(!answer.handoff.needed, "{message}: {answer:#?}");
+        assert!(answer.citations.is_empty() && answer.parts.is_empty());
+        assert!(answer.answer.contains('?') || answer.answer.contains('？'), "{}", answer.answer);
+    }
+}
