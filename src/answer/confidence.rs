@@ -63,28 +63,32 @@ pub struct Calibration {
     pub bias: f32,
 }
 
-/// multilingual-e5-small, English (84 dev questions: 51 realistic messages, 33 tidy).
+/// multilingual-e5-small, English (84 dev questions: 51 realistic messages, 33 tidy); at 0.5
+/// it refuses 81% of the dev unanswerable questions.
 const E5_EN: Calibration = Calibration {
-    coverage: 1.204,
-    semantic: 2.047,
-    sentence: 1.594,
-    sentence_coverage: 0.416,
-    expected_missing: -1.132,
-    agreement: -0.147,
-    unknown: -0.523,
-    bias: -1.938,
+    coverage: 1.232,
+    semantic: 1.949,
+    sentence: 1.865,
+    sentence_coverage: 0.407,
+    expected_missing: -0.917,
+    agreement: -0.022,
+    unknown: -0.077,
+    bias: -2.030,
 };
 
-/// multilingual-e5-small, Chinese (72 dev questions: 45 realistic messages, 27 tidy).
+/// multilingual-e5-small, Chinese (72 dev questions: 45 realistic messages, 27 tidy). The fit's
+/// bias, −2.978, is moved by −0.405 (= −ln(0.6/0.4)): on the dev questions the fit's 0.5 refuses
+/// only 77% of the unanswerable ones, and 0.6 is the lowest point that refuses the 85% kefu's
+/// Chinese floor asks for (docs/answering.md).
 const E5_ZH: Calibration = Calibration {
-    coverage: 0.802,
-    semantic: 1.728,
-    sentence: 1.570,
-    sentence_coverage: -0.156,
-    expected_missing: -1.529,
-    agreement: 0.695,
-    unknown: -0.725,
-    bias: -2.721,
+    coverage: 0.831,
+    semantic: 1.979,
+    sentence: 1.644,
+    sentence_coverage: 0.305,
+    expected_missing: -2.139,
+    agreement: 1.067,
+    unknown: -0.655,
+    bias: -3.383,
 };
 
 /// The calibration of `model` (its short name) for questions in `language`. Models without a

@@ -50,8 +50,8 @@ const AGREEMENT_RANK: usize = 3;
 /// Share of their IDF the words of the context a customer gives count for in confidence and
 /// sentence choice (the question's own words count fully).
 const CONTEXT_WEIGHT: f32 = 0.3;
-/// Best sentences searched for the kind of value a question asks for.
-const EXPECTATION_CANDIDATES: usize = 3;
+/// Sentences most about the question searched for the kind of value it asks for.
+const EXPECTATION_CANDIDATES: usize = 2;
 /// Top passages whose sentences and table rows may be quoted.
 const QUOTED_PASSAGES: usize = 4;
 /// How sentences are chosen: the embedding model's similarity at 0.7, the IDF-weighted word
@@ -346,7 +346,8 @@ impl Answerer {
 
         let clock = Instant::now();
         if answer.confidence >= self.config.min_confidence {
-            self.generate(&understood.text, &parts, language, &mut answer, &emit).await;
+            // The LLM reads the customer's own words: it needs no help with typos.
+            self.generate(&question.text, &parts, language, &mut answer, &emit).await;
         }
         if answer.generator != Generator::None {
             let hits: Vec<SearchHit> = distinct_hits(&parts);
@@ -415,18 +416,17 @@ impl Answerer {
                 })
                 .collect();
             let candidates = extractive::candidates(&passages);
+            let weights = weighted_terms(&question_terms, &context_terms);
             let similarity = match &results.query_vector {
                 Some(query) if !candidates.is_empty() => {
-                    let texts: Vec<String> = candidates.iter().map(|c| c.text.clone()).collect();
-                    let vectors = retriever.sentence_vectors(&texts)?;
-                    Some(vectors.iter().map(|v| confidence::semantic(cosine(query, v), range)).collect())
+                    Some(similarities(&retriever, query, &candidates, &weights, range)?)
                 }
                 _ => None,
             };
             let mut retrieved = Retrieved {
                 part,
                 hits,
-                weights: weighted_terms(&question_terms, &context_terms),
+                weights,
                 unknown: unknown_share(&question_terms),
                 order: None,
                 candidates,
@@ -702,19 +702,25 @@ fn evidence(
     let top = retrieved.hits.first()?;
     let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
     let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
+    // The sentences most about what the question asks (most of its own words, then best scored)
+    // must state the kind of value it asks for: "Spare baskets are available." says no price.
     let scores = extractive::scores(
         &retrieved.weights,
         &retrieved.candidates,
         retrieved.similarity.as_deref(),
         SELECTION,
     );
-    let mut best: Vec<(usize, f32)> =
-        scores.iter().enumerate().filter_map(|(i, s)| Some((i, (*s)?))).collect();
-    best.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut about: Vec<(usize, f32, f32)> = scores
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, retrieved.candidates[i].coverage(question_weights), (*s)?)))
+        .collect();
+    about.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.total_cmp(&a.2)));
     let expected_found = understand::expect::expectation(&retrieved.part.question).map(|kind| {
-        best.iter()
+        about
+            .iter()
             .take(EXPECTATION_CANDIDATES)
-            .any(|&(i, _)| understand::expect::satisfies(kind, &retrieved.candidates[i].text))
+            .any(|&(i, _, _)| understand::expect::satisfies(kind, &retrieved.candidates[i].text))
     });
     Some(Evidence {
         coverage: extractive::coverage(&retrieved.weights, &extractive::terms(&text)),
@@ -767,6 +773,29 @@ fn cite(citations: &mut Vec<Citation>, hit: &SearchHit, range: &std::ops::Range<
     let n = citation.n;
     citations.push(citation);
     n
+}
+
+/// Each candidate's similarity to the question (the query's vector), scaled by the model's
+/// `range`. Only the top passage's candidates and those sharing a word with the question are
+/// embedded (the others score 0): a sentence of a lower passage with no word of the question in
+/// common rarely answers it, and embedding every sentence of four passages would cost more than
+/// the search.
+fn similarities(
+    retriever: &Retriever,
+    query: &[f32],
+    candidates: &[Candidate],
+    weights: &[(String, f32)],
+    range: [f32; 2],
+) -> Result<Vec<f32>> {
+    let worth: Vec<usize> = (0..candidates.len())
+        .filter(|&i| candidates[i].passage == 0 || candidates[i].coverage(weights) > 0.0)
+        .collect();
+    let texts: Vec<String> = worth.iter().map(|&i| candidates[i].text.clone()).collect();
+    let mut similarity = vec![0.0; candidates.len()];
+    for (&i, vector) in worth.iter().zip(retriever.sentence_vectors(&texts)?) {
+        similarity[i] = confidence::semantic(cosine(query, &vector), range);
+    }
+    Ok(similarity)
 }
 
 /// Cosine similarity (0 for a zero vector).

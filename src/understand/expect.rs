@@ -14,10 +14,55 @@ pub enum Expectation {
     Time,
     /// A number of things.
     Count,
+    /// A weight.
+    Weight,
+    /// A length, height or other size.
+    Size,
+    /// A loudness.
+    Loudness,
+    /// An electrical power.
+    Power,
+    /// A volume held.
+    Capacity,
 }
+
+/// Units of each measure (lowercase), after a number.
+const UNITS: &[(Expectation, &[&str])] = &[
+    (
+        Expectation::Weight,
+        &["kg", "g ", "g,", "g.", "grams", "gram", "kilo", "lb", "pound", "oz", "公斤", "千克", "克", "斤"],
+    ),
+    (
+        Expectation::Size,
+        &["cm", "mm", "m ", "m,", "m.", "m²", "metre", "meter", "inch", "厘米", "毫米", "米", "寸"],
+    ),
+    (Expectation::Loudness, &["db", "decibel", "分贝"]),
+    (Expectation::Power, &["w ", "w,", "w.", "w)", "watt", "kw", "瓦"]),
+    (Expectation::Capacity, &["l ", "l,", "l.", "l)", "litre", "liter", "ml", "升", "毫升"]),
+];
 
 /// English phrases asking for each kind, checked in this order (first match wins).
 const EN: &[(Expectation, &[&str])] = &[
+    (Expectation::Weight, &["how heavy", "weigh", "weight"]),
+    (Expectation::Loudness, &["how loud", "how noisy", "decibel", "in db", "noise level"]),
+    (Expectation::Power, &["wattage", "how many watts", "how powerful", "power rating"]),
+    (
+        Expectation::Capacity,
+        &["capacity", "how many litres", "how many liters", "how much water", "how much does it hold"],
+    ),
+    (
+        Expectation::Size,
+        &[
+            "how big",
+            "how tall",
+            "how high",
+            "how wide",
+            "how long is the cable",
+            "how long is the cord",
+            "dimensions",
+            "what size",
+        ],
+    ),
     (
         Expectation::Amount,
         &[
@@ -52,6 +97,11 @@ const EN: &[(Expectation, &[&str])] = &[
 
 /// Chinese phrases asking for each kind, checked in this order.
 const ZH: &[(Expectation, &[&str])] = &[
+    (Expectation::Weight, &["多重", "重量", "几斤", "几公斤", "多少克"]),
+    (Expectation::Loudness, &["分贝", "噪音多大", "声音多大", "多吵"]),
+    (Expectation::Power, &["功率", "多少瓦", "几瓦"]),
+    (Expectation::Capacity, &["容量", "多少升", "几升", "多少毫升", "能装多少"]),
+    (Expectation::Size, &["多大", "多高", "多宽", "尺寸", "多长", "多厚"]),
     (
         Expectation::Amount,
         &[
@@ -190,6 +240,11 @@ pub fn satisfies(expectation: Expectation, sentence: &str) -> bool {
         Expectation::Count => {
             !numbers(&lower).is_empty() || lower.chars().any(|c| "一二两三四五六七八九十百".contains(c))
         }
+        measure => {
+            let units = UNITS.iter().find(|(kind, _)| *kind == measure).map_or(&[][..], |(_, u)| *u);
+            // A unit at the very end of the sentence has no character after it.
+            followed_by(&format!("{lower} "), units)
+        }
     }
 }
 
@@ -251,6 +306,10 @@ mod tests {
         assert_eq!(expectation("客服几点上班"), Some(Expectation::Time));
         assert_eq!(expectation("金卡能拿多少积分"), Some(Expectation::Count));
         assert_eq!(expectation("能开专票吗"), None);
+        assert_eq!(expectation("how heavy is the roamo s7"), Some(Expectation::Weight));
+        assert_eq!(expectation("how loud is the blender in dB"), Some(Expectation::Loudness));
+        assert_eq!(expectation("扫地机器人有多重"), Some(Expectation::Weight));
+        assert_eq!(expectation("水壶容量多少"), Some(Expectation::Capacity));
         // Whole words: "whenever" is not "when".
         assert_eq!(expectation("can I return it whenever I like"), None);
     }
@@ -271,5 +330,13 @@ mod tests {
         assert!(!satisfies(Expectation::Time, "Chat with us in the app."));
         assert!(satisfies(Expectation::Count, "It saves maps of up to 4 floors."));
         assert!(!satisfies(Expectation::Count, "Name your rooms in the app."));
+        assert!(satisfies(Expectation::Weight, "It weighs 3.2 kg with the battery."));
+        assert!(!satisfies(Expectation::Weight, "Height: 9.7 cm"), "a size is not a weight");
+        assert!(satisfies(Expectation::Size, "Height: 9.7 cm"));
+        assert!(!satisfies(Expectation::Loudness, "Motor: 1,200 W, up to 30,000 rpm"));
+        assert!(satisfies(Expectation::Loudness, "It runs at 65 dB on the lowest speed."));
+        assert!(satisfies(Expectation::Power, "Motor: 1,200 W, up to 30,000 rpm"));
+        assert!(satisfies(Expectation::Capacity, "Jar: 1.8 L Tritan"));
+        assert!(satisfies(Expectation::Weight, "整机重约 3.2 公斤。"));
     }
 }

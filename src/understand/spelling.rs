@@ -9,6 +9,9 @@ use crate::analysis;
 
 /// Shortest word corrected: shorter ones have too many neighbours.
 const MIN_LETTERS: usize = 4;
+/// Terms from this length on may have a letter changed; shorter ones only swapped, missing or
+/// extra letters.
+const SUBSTITUTIONS_FROM: usize = 6;
 /// Terms from this length on may be two edits away; shorter ones one.
 const TWO_EDITS_FROM: usize = 7;
 
@@ -69,7 +72,10 @@ impl Speller {
             .flatten()
             .filter_map(|(candidate, chunks)| {
                 let distance = edit_distance(&term, candidate, most)?;
-                Some((candidate, distance, *chunks))
+                // In a short word a changed letter too often makes another real word ("stall",
+                // "still"): there only swapped, missing or extra letters are typos.
+                let substituted = candidate.len() == term.len() && !same_letters(candidate, &term);
+                (!(substituted && term.len() < SUBSTITUTIONS_FROM)).then_some((candidate, distance, *chunks))
             })
             // Fewest edits, then the most common term, then the first alphabetically.
             .min_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)))?;
@@ -108,6 +114,16 @@ impl Speller {
         }
         out
     }
+}
+
+/// Whether two words are made of the same letters (one is the other with letters swapped).
+fn same_letters(a: &str, b: &str) -> bool {
+    let sorted = |w: &str| {
+        let mut letters: Vec<char> = w.chars().collect();
+        letters.sort_unstable();
+        letters
+    };
+    sorted(a) == sorted(b)
 }
 
 /// The analysed term of one English word (its stem); `None` for stop words.
@@ -152,7 +168,7 @@ mod tests {
 
     fn speller() -> Speller {
         let corpus = "receive received warranty refund refunds delivery address kettle descale shipping \
-                      cancellation eight";
+                      cancellation eight ship";
         let mut counts: HashMap<String, u32> = HashMap::new();
         for token in analysis::words(corpus) {
             *counts.entry(token.term).or_default() += 1;
@@ -190,6 +206,7 @@ mod tests {
         assert_eq!(speller.correct("refunds"), None, "the help center uses it");
         assert_eq!(speller.correct("cat"), None, "too short");
         assert_eq!(speller.correct("xylophone"), None, "nothing close");
+        assert_eq!(speller.correct("shop"), None, "a changed letter in a short word is not a typo (ship)");
     }
 
     #[test]
