@@ -52,6 +52,8 @@ const AGREEMENT_RANK: usize = 3;
 const CONTEXT_WEIGHT: f32 = 0.3;
 /// Sentences most about the question searched for the kind of value it asks for.
 const EXPECTATION_CANDIDATES: usize = 2;
+/// Most candidates embedded per question: embedding is most of an answer's time.
+const MAX_EMBEDDED_CANDIDATES: usize = 16;
 /// Top passages whose sentences and table rows may be quoted.
 const QUOTED_PASSAGES: usize = 4;
 /// How sentences are chosen: the embedding model's similarity at 0.7, the IDF-weighted word
@@ -777,9 +779,9 @@ fn cite(citations: &mut Vec<Citation>, hit: &SearchHit, range: &std::ops::Range<
 
 /// Each candidate's similarity to the question (the query's vector), scaled by the model's
 /// `range`. Only the top passage's candidates and those sharing a word with the question are
-/// embedded (the others score 0): a sentence of a lower passage with no word of the question in
-/// common rarely answers it, and embedding every sentence of four passages would cost more than
-/// the search.
+/// embedded, at most [`MAX_EMBEDDED_CANDIDATES`] (the others score 0): a sentence of a lower
+/// passage with no word of the question in common rarely answers it, and embedding every
+/// sentence of four passages would cost several times the search.
 fn similarities(
     retriever: &Retriever,
     query: &[f32],
@@ -787,9 +789,15 @@ fn similarities(
     weights: &[(String, f32)],
     range: [f32; 2],
 ) -> Result<Vec<f32>> {
-    let worth: Vec<usize> = (0..candidates.len())
-        .filter(|&i| candidates[i].passage == 0 || candidates[i].coverage(weights) > 0.0)
+    // The top passage's candidates first, then by the share of the question's words they hold.
+    let mut worth: Vec<(usize, f32)> = (0..candidates.len())
+        .map(|i| (i, candidates[i].coverage(weights)))
+        .filter(|&(i, coverage)| candidates[i].passage == 0 || coverage > 0.0)
         .collect();
+    worth.sort_by(|a, b| {
+        (candidates[a.0].passage != 0).cmp(&(candidates[b.0].passage != 0)).then(b.1.total_cmp(&a.1))
+    });
+    let worth: Vec<usize> = worth.into_iter().take(MAX_EMBEDDED_CANDIDATES).map(|(i, _)| i).collect();
     let texts: Vec<String> = worth.iter().map(|&i| candidates[i].text.clone()).collect();
     let mut similarity = vec![0.0; candidates.len()];
     for (&i, vector) in worth.iter().zip(retriever.sentence_vectors(&texts)?) {

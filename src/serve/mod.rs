@@ -104,6 +104,8 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         crate::analysis::warm_up();
         let embedder = Arc::new(Embedder::load(&loaded)?);
         let retriever = Retriever::open(&loaded, embedder.clone())?;
+        // Built now rather than by the first customer's question.
+        retriever.vocabulary()?;
         Ok((embedder, retriever))
     })
     .await?;
@@ -217,8 +219,12 @@ async fn watch_for_new_generations(state: AppState) {
             }
         }
         let reload = state.clone();
-        let opened =
-            crate::error::blocking(move || Retriever::open(&reload.config, reload.embedder.clone())).await;
+        let opened = crate::error::blocking(move || {
+            let retriever = Retriever::open(&reload.config, reload.embedder.clone())?;
+            retriever.vocabulary()?;
+            Ok(retriever)
+        })
+        .await;
         match opened {
             Ok(retriever) => {
                 let generation = retriever.index().generation();
