@@ -11,8 +11,10 @@ const MAX_MARKER_CHARS: usize = 64;
 #[derive(Debug)]
 pub struct CitationFilter {
     passages: usize,
-    /// An opened bracket not yet closed: held back until we know what it is.
-    pending: String,
+    /// Opened brackets not yet closed, outermost first, each with what followed it: held back
+    /// until we know what they are. A group dropped inside another ("【[0]1]") leaves the outer
+    /// one going on, and checked in turn.
+    pending: Vec<String>,
     /// Inside a bracketed run of numbers too long to be a marker: dropped up to its end.
     dropping: bool,
     cited: Vec<usize>,
@@ -21,7 +23,7 @@ pub struct CitationFilter {
 impl CitationFilter {
     /// A filter for an answer written from passages numbered 1 to `passages`.
     pub fn new(passages: usize) -> CitationFilter {
-        CitationFilter { passages, pending: String::new(), dropping: false, cited: Vec::new() }
+        CitationFilter { passages, pending: Vec::new(), dropping: false, cited: Vec::new() }
     }
 
     /// Takes the next piece of the answer; returns what can be shown now.
@@ -37,25 +39,34 @@ impl CitationFilter {
                     continue;
                 }
             }
-            if self.pending.is_empty() {
-                if is_open(c) {
-                    self.pending.push(c);
-                } else {
-                    out.push(c);
+            if is_open(c) {
+                self.pending.push(c.to_string());
+            } else if self.pending.is_empty() {
+                out.push(c);
+                continue;
+            } else if is_close(c) {
+                let mut group = self.pending.pop().unwrap_or_default();
+                group.push(c);
+                let resolved = self.resolve(&group);
+                if !resolved.is_empty() {
+                    // The groups around a kept marker are text.
+                    out.push_str(&self.pending.concat());
+                    self.pending.clear();
+                    out.push_str(&resolved);
                 }
                 continue;
-            }
-            self.pending.push(c);
-            if is_close(c) {
-                let marker = std::mem::take(&mut self.pending);
-                out.push_str(&self.resolve(&marker));
-            } else if !is_marker_char(c) {
+            } else if is_marker_char(c) {
+                if let Some(group) = self.pending.last_mut() {
+                    group.push(c);
+                }
+            } else {
                 // Not a citation: plain text in brackets.
-                let text = std::mem::take(&mut self.pending);
-                let (open, rest) = text.split_at(text.chars().next().map_or(0, char::len_utf8));
-                out.push_str(open);
-                out.push_str(&self.push(rest));
-            } else if self.pending.chars().count() > MAX_MARKER_CHARS {
+                out.push_str(&self.pending.concat());
+                self.pending.clear();
+                out.push(c);
+                continue;
+            }
+            if self.pending.iter().map(|g| g.chars().count()).sum::<usize>() > MAX_MARKER_CHARS {
                 self.pending.clear();
                 self.dropping = true;
             }
@@ -66,7 +77,7 @@ impl CitationFilter {
     /// Ends the text; returns whatever was held back.
     pub fn finish(&mut self) -> String {
         self.dropping = false;
-        std::mem::take(&mut self.pending)
+        std::mem::take(&mut self.pending).concat()
     }
 
     /// Valid passage numbers cited so far, in order of first citation.

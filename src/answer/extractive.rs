@@ -157,6 +157,10 @@ fn sentence_candidates(passage: usize, text: &str, within: Range<usize>, out: &m
     for range in sentences(&text[within.clone()]) {
         let range = within.start + range.start..within.start + range.end;
         let sentence = clean(&text[range.clone()]).to_string();
+        // A bullet alone ("-·") says nothing.
+        if sentence.is_empty() {
+            continue;
+        }
         out.push(Candidate { passage, range, terms: terms(&sentence), text: sentence });
     }
 }
