@@ -214,20 +214,35 @@ fn parts(segments: &[Segment]) -> Vec<Part> {
         context.extend(segment.text.chars().take(MAX_CONTEXT_CHARS));
     }
     let mut questions: Vec<Part> = Vec::new();
-    for segment in segments.iter().filter(|s| s.role == Role::Question) {
+    // What the customer said since the last question ("…订单号2025111207781 到哪了": the
+    // question is about that).
+    let mut told: Vec<&str> = Vec::new();
+    for segment in segments {
+        match segment.role {
+            Role::Chatter => continue,
+            Role::Context => {
+                told.push(&segment.text);
+                continue;
+            }
+            Role::Question => {}
+        }
         let full = questions.len() == MAX_PARTS;
+        let alone = stands_alone(&segment.text);
         match questions.last_mut() {
-            Some(last) if !stands_alone(&segment.text) || full => {
+            Some(last) if full || (!alone && told.is_empty()) => {
                 last.question.push_str(segment::separator(&last.question));
                 last.question.push_str(&segment.text);
             }
-            // "…one of the wheels wobbles. what now?": the context is the question.
-            None if !stands_alone(&segment.text) && !context.is_empty() => {
-                let question = format!("{context}{}{}", segment::separator(&context), segment.text);
+            // "…one of the wheels wobbles. what now?": what was just told is the question.
+            _ if !alone && !told.is_empty() => {
+                let mut question = told.join(segment::separator(told[0]));
+                question.push_str(segment::separator(&question));
+                question.push_str(&segment.text);
                 questions.push(Part { question, context: String::new() });
             }
             _ => questions.push(Part { question: segment.text.clone(), context: context.clone() }),
         }
+        told.clear();
     }
     if questions.is_empty() && !context.is_empty() {
         questions.push(Part { question: context, context: String::new() });
@@ -312,6 +327,10 @@ mod tests {
         let understood = understand("我上周买的空气炸锅 用了两次就坏了 能退吗 另外运费谁出", &vocabulary());
         let questions: Vec<&str> = understood.parts.iter().map(|p| p.question.as_str()).collect();
         assert_eq!(questions, ["我上周买的空气炸锅，用了两次就坏了，能退吗", "运费谁出"]);
+        // A question after more of the story is about that story, not the question before.
+        let understood = understand("退货运费谁出？ 订单号2025111207781 到哪了", &vocabulary());
+        let questions: Vec<&str> = understood.parts.iter().map(|p| p.question.as_str()).collect();
+        assert_eq!(questions, ["退货运费谁出？", "订单号2025111207781 到哪了"]);
     }
 
     #[test]
