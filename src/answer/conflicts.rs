@@ -16,8 +16,6 @@ use std::ops::Range;
 
 use crate::analysis;
 
-use super::extractive;
-
 /// Share of the two rules' words (Jaccard) they must share: a short sentence ("No restocking
 /// fee applies.") often leaves its condition to the heading above it, so a rule is only the
 /// same when the two sentences say nearly the same thing but the number.
@@ -154,7 +152,7 @@ fn same_rule(a: &[String], b: &[String]) -> bool {
 /// The claims of a text, sentence by sentence.
 fn claims(text: &str) -> Vec<Claim> {
     let mut claims = Vec::new();
-    for sentence in extractive::sentences(text) {
+    for sentence in kefu_ingest::quotable::sentences(text) {
         let quantities = quantities(&text[sentence.clone()]);
         if quantities.is_empty() {
             continue;

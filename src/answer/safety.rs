@@ -9,8 +9,6 @@
 //! Warnings about secrets ("we never ask for your password", "请勿将验证码告诉他人") and the
 //! shop sending a code to the customer ("enter the code we text you") are not requests.
 
-use super::extractive;
-
 /// Why a passage is never quoted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hazard {
@@ -34,7 +32,7 @@ impl Hazard {
 pub fn hazard(text: &str) -> Option<Hazard> {
     if addresses_the_assistant(text) {
         Some(Hazard::Injection)
-    } else if extractive::sentences(text).into_iter().any(|s| asks_for_secret(&text[s])) {
+    } else if kefu_ingest::quotable::sentences(text).into_iter().any(|s| asks_for_secret(&text[s])) {
         Some(Hazard::SecretRequest)
     } else {
         None
@@ -289,7 +287,8 @@ impl SentenceGate {
 
     fn release(&mut self, end: usize) -> String {
         let ready: String = self.pending.drain(..end).collect();
-        self.blocked |= extractive::sentences(&ready).into_iter().any(|s| asks_for_secret(&ready[s]));
+        self.blocked |=
+            kefu_ingest::quotable::sentences(&ready).into_iter().any(|s| asks_for_secret(&ready[s]));
         if self.blocked { String::new() } else { ready }
     }
 }

@@ -20,6 +20,8 @@ use crate::{Error, Result};
 const DOCUMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("documents");
 const CHUNKS: TableDefinition<&str, &[u8]> = TableDefinition::new("chunks");
 const INFO: TableDefinition<&str, &[u8]> = TableDefinition::new("info");
+/// The vectors of each chunk's quotables, by chunk id (catalogs written before it have none).
+const QUOTES: TableDefinition<&str, &[u8]> = TableDefinition::new("quotes");
 const INFO_KEY: &str = "index";
 
 /// Version of the on-disk layout; a data folder of another version is refused.
@@ -95,6 +97,78 @@ pub struct IndexInfo {
     pub chunks: usize,
     /// Unix time of the commit.
     pub committed_at: u64,
+}
+
+/// The vectors of a chunk's quotables (its sentences and table rows, `kefu_ingest::quotable`),
+/// embedded at ingestion so that choosing what to quote embeds nothing at answer time. Each is
+/// kept with a hash of its text, so a quotable cut differently at answer time is simply not found.
+/// Stored as 16-bit floats: half the space, cosine similarities change in the third decimal.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuoteVectors {
+    entries: Vec<(u64, Vec<f32>)>,
+}
+
+impl QuoteVectors {
+    /// The vectors of `texts` (in the same order).
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>, vectors: &[Vec<f32>]) -> QuoteVectors {
+        QuoteVectors { entries: texts.into_iter().map(text_hash).zip(vectors.iter().cloned()).collect() }
+    }
+
+    /// The vector of the quotable with this text.
+    pub fn get(&self, text: &str) -> Option<&[f32]> {
+        let hash = text_hash(text);
+        self.entries.iter().find(|(h, _)| *h == hash).map(|(_, v)| v.as_slice())
+    }
+
+    /// Number of quotables.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// `dimension` (u32), then per quotable its hash (u64) and its vector (f16), little-endian.
+    fn encode(&self) -> Vec<u8> {
+        let dimension = self.entries.first().map_or(0, |(_, v)| v.len());
+        let mut bytes = Vec::with_capacity(4 + self.entries.len() * (8 + 2 * dimension));
+        bytes.extend_from_slice(&(dimension as u32).to_le_bytes());
+        for (hash, vector) in &self.entries {
+            bytes.extend_from_slice(&hash.to_le_bytes());
+            for &x in vector {
+                bytes.extend_from_slice(&half::f16::from_f32(x).to_le_bytes());
+            }
+        }
+        bytes
+    }
+
+    fn decode(bytes: &[u8]) -> Result<QuoteVectors> {
+        let corrupt = || Error::Catalog("corrupt quote vectors".into());
+        let (dimension, rest) = bytes.split_first_chunk::<4>().ok_or_else(corrupt)?;
+        let dimension = u32::from_le_bytes(*dimension) as usize;
+        let stride = 8 + 2 * dimension;
+        if rest.len() % stride != 0 {
+            return Err(corrupt());
+        }
+        let entries = rest
+            .chunks_exact(stride)
+            .map(|entry| {
+                let (hash, vector) = entry.split_at(8);
+                let hash = u64::from_le_bytes(hash.try_into().expect("8 bytes"));
+                let vector =
+                    vector.chunks_exact(2).map(|x| half::f16::from_le_bytes([x[0], x[1]]).to_f32()).collect();
+                (hash, vector)
+            })
+            .collect();
+        Ok(QuoteVectors { entries })
+    }
+}
+
+fn text_hash(text: &str) -> u64 {
+    let hash = blake3::hash(text.as_bytes());
+    u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
 enum Db {
@@ -177,6 +251,14 @@ impl Catalog {
         self.read(DOCUMENTS, None, |table| get_json(table, id))
     }
 
+    /// The vectors of a chunk's quotables; `None` when the catalog has none for it.
+    pub fn quotes(&self, chunk_id: &str) -> Result<Option<QuoteVectors>> {
+        self.read(QUOTES, None, |table| match table.get(chunk_id).map_err(db_error)? {
+            Some(bytes) => QuoteVectors::decode(bytes.value()).map(Some),
+            None => Ok(None),
+        })
+    }
+
     /// Applies removals and additions in one transaction, durable on return.
     pub fn write(&self, apply: impl FnOnce(&mut CatalogWriter) -> Result<()>) -> Result<()> {
         let Db::Writable(db) = &self.db else {
@@ -188,6 +270,7 @@ impl Catalog {
                 documents: txn.open_table(DOCUMENTS).map_err(db_error)?,
                 chunks: txn.open_table(CHUNKS).map_err(db_error)?,
                 info: txn.open_table(INFO).map_err(db_error)?,
+                quotes: txn.open_table(QUOTES).map_err(db_error)?,
             };
             apply(&mut writer)?;
         }
@@ -219,6 +302,7 @@ pub struct CatalogWriter<'txn> {
     documents: redb::Table<'txn, &'static str, &'static [u8]>,
     chunks: redb::Table<'txn, &'static str, &'static [u8]>,
     info: redb::Table<'txn, &'static str, &'static [u8]>,
+    quotes: redb::Table<'txn, &'static str, &'static [u8]>,
 }
 
 impl CatalogWriter<'_> {
@@ -231,15 +315,31 @@ impl CatalogWriter<'_> {
         drop(bytes);
         for chunk_id in &record.chunk_ids {
             self.chunks.remove(chunk_id.as_str()).map_err(db_error)?;
+            self.quotes.remove(chunk_id.as_str()).map_err(db_error)?;
         }
         Ok(true)
     }
 
-    /// Adds a document with its chunks (its `chunk_ids` must be theirs).
-    pub fn put_document(&mut self, record: &DocumentRecord, chunks: &[ChunkRecord]) -> Result<()> {
+    /// Adds a document with its chunks (its `chunk_ids` must be theirs) and their quotables'
+    /// vectors (in the same order as the chunks).
+    pub fn put_document(
+        &mut self,
+        record: &DocumentRecord,
+        chunks: &[ChunkRecord],
+        quotes: &[QuoteVectors],
+    ) -> Result<()> {
         self.documents.insert(record.id.as_str(), encode(record)?.as_slice()).map_err(db_error)?;
-        for chunk in chunks {
-            self.chunks.insert(chunk.chunk.id.as_str(), encode(chunk)?.as_slice()).map_err(db_error)?;
+        for (i, chunk) in chunks.iter().enumerate() {
+            let id = chunk.chunk.id.as_str();
+            self.chunks.insert(id, encode(chunk)?.as_slice()).map_err(db_error)?;
+            match quotes.get(i) {
+                Some(quotes) if !quotes.is_empty() => {
+                    self.quotes.insert(id, quotes.encode().as_slice()).map_err(db_error)?;
+                }
+                _ => {
+                    self.quotes.remove(id).map_err(db_error)?;
+                }
+            }
         }
         Ok(())
     }
@@ -286,5 +386,66 @@ fn open_error(path: &Path, e: impl Into<redb::Error>) -> Error {
             Error::Busy(format!("{} is open in another process", path.display()))
         }
         e => Error::Catalog(format!("{}: {e}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, chunk_ids: &[&str]) -> DocumentRecord {
+        DocumentRecord {
+            id: id.into(),
+            source_id: id.into(),
+            source: id.into(),
+            content_hash: "h".into(),
+            format: Format::Markdown,
+            meta: Metadata::default(),
+            text: String::new(),
+            chunk_ids: chunk_ids.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn chunk(id: &str, doc_id: &str) -> ChunkRecord {
+        ChunkRecord {
+            chunk: Chunk {
+                id: id.into(),
+                doc_id: doc_id.into(),
+                ordinal: 0,
+                breadcrumb: Vec::new(),
+                text: "A sentence.".into(),
+                span: (0, 11),
+                question: None,
+                tags: Vec::new(),
+            },
+            title: String::new(),
+            url: None,
+            locale: "en".into(),
+            doc_type: None,
+            product: None,
+        }
+    }
+
+    #[test]
+    fn quote_vectors_are_found_by_text_and_survive_their_encoding() {
+        let vectors = vec![vec![0.25, -0.5, 0.125], vec![0.1, 0.2, 0.3]];
+        let quotes = QuoteVectors::new(["Returns are free.", "Canada — cost: $9.95"], &vectors);
+        let decoded = QuoteVectors::decode(&quotes.encode()).unwrap();
+        assert_eq!(decoded.get("Returns are free."), Some(&[0.25, -0.5, 0.125][..]), "exact in f16");
+        let second = decoded.get("Canada — cost: $9.95").unwrap();
+        assert!(second.iter().zip(&vectors[1]).all(|(a, b)| (a - b).abs() < 1e-3), "{second:?}");
+        assert_eq!(decoded.get("Returns are free"), None, "another text is another quotable");
+        assert!(QuoteVectors::decode(&quotes.encode()[..9]).is_err(), "a cut record is refused");
+    }
+
+    #[test]
+    fn a_removed_document_takes_its_quote_vectors_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = Catalog::open_writable(&dir.path().join("catalog.redb")).unwrap();
+        let quotes = vec![QuoteVectors::new(["A sentence."], &[vec![1.0, 0.0]])];
+        catalog.write(|w| w.put_document(&record("d", &["d#0"]), &[chunk("d#0", "d")], &quotes)).unwrap();
+        assert_eq!(catalog.quotes("d#0").unwrap().unwrap().get("A sentence."), Some(&[1.0, 0.0][..]));
+        catalog.write(|w| w.remove_document("d").map(drop)).unwrap();
+        assert_eq!(catalog.quotes("d#0").unwrap(), None);
     }
 }

@@ -12,7 +12,7 @@ pub mod vectors;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-pub use catalog::{Catalog, ChunkRecord, DocumentRecord, IndexInfo, IndexedSource};
+pub use catalog::{Catalog, ChunkRecord, DocumentRecord, IndexInfo, IndexedSource, QuoteVectors};
 pub use data_dir::{DataDir, IngestLock};
 pub use filter::SearchFilter;
 use text::{TextIndex, TextWriter};
@@ -143,7 +143,7 @@ pub struct GenerationBuilder {
     vectors: Box<dyn VectorIndex>,
     location: VectorLocation,
     removed: Vec<String>,
-    added: Vec<(DocumentRecord, Vec<ChunkRecord>)>,
+    added: Vec<(DocumentRecord, Vec<ChunkRecord>, Vec<QuoteVectors>)>,
 }
 
 impl GenerationBuilder {
@@ -175,12 +175,14 @@ impl GenerationBuilder {
         Ok(())
     }
 
-    /// Adds a document's chunks with their vectors (in the same order).
+    /// Adds a document's chunks with their vectors and their quotables' vectors (in the same
+    /// order).
     pub fn add_document(
         &mut self,
         document: DocumentRecord,
         chunks: Vec<ChunkRecord>,
         vectors: &[Vec<f32>],
+        quotes: Vec<QuoteVectors>,
     ) -> Result<()> {
         for chunk in &chunks {
             self.text.add(chunk)?;
@@ -190,7 +192,7 @@ impl GenerationBuilder {
         if !points.is_empty() {
             self.vectors.upsert(&points)?;
         }
-        self.added.push((document, chunks));
+        self.added.push((document, chunks, quotes));
         Ok(())
     }
 
@@ -214,8 +216,8 @@ impl GenerationBuilder {
             for id in &self.removed {
                 writer.remove_document(id)?;
             }
-            for (document, chunks) in &self.added {
-                writer.put_document(document, chunks)?;
+            for (document, chunks, quotes) in &self.added {
+                writer.put_document(document, chunks, quotes)?;
             }
             counts = writer.counts()?;
             (info.documents, info.chunks) = counts;

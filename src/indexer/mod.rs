@@ -4,8 +4,9 @@
 //!    chunker version, chunk size, model), and compare with the manifest of the live generation.
 //! 2. Load and chunk the added and changed documents (PDFs in a sandboxed child process). A file
 //!    that fails keeps its previously indexed version and is reported as skipped.
-//! 3. Embed the chunks, taking every vector the embedding cache already has; new vectors are
-//!    cached as they are computed, so an interrupted run loses no embedding work.
+//! 3. Embed the chunks, then the sentences and table rows answers may quote from them
+//!    (`kefu_ingest::quotable`), taking every vector the embedding cache already has; new vectors
+//!    are cached as they are computed, so an interrupted run loses no embedding work.
 //! 4. Copy the live generation, apply removals and additions to every store, commit them, and
 //!    publish the new generation (see [`crate::index::data_dir`]).
 //!
@@ -19,14 +20,14 @@ use std::time::{Duration, Instant};
 
 use kefu_ingest::{
     Chunk, Chunker, ChunkerConfig, Document, ReadError, SourceFile, content_hash, discover, plan_changes,
-    read_source,
+    quotable, read_source,
 };
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::embed::{Embedder, EmbeddingCache, ModelSpec};
 use crate::index::{
-    Catalog, ChunkRecord, DataDir, DocumentRecord, GenerationBuilder, IndexInfo, IndexedSource,
+    Catalog, ChunkRecord, DataDir, DocumentRecord, GenerationBuilder, IndexInfo, IndexedSource, QuoteVectors,
     VectorLocation, catalog, vectors,
 };
 use crate::progress::bar as progress;
@@ -82,6 +83,9 @@ pub struct IngestReport {
     pub embedded: usize,
     /// Chunks whose vector came from the embedding cache.
     pub reused: usize,
+    /// Sentences and table rows of the new chunks run through the model (answers quote them;
+    /// the others came from the embedding cache).
+    pub quotes_embedded: usize,
     /// Files not indexed, and FAQ rows left out.
     pub skipped: Vec<SkippedFile>,
     /// The generation live after the run.
@@ -307,6 +311,7 @@ impl<'a> Run<'a> {
             unchanged,
             deleted: 0,
             embedded: 0,
+            quotes_embedded: 0,
             reused: 0,
             skipped,
             generation: self.live,
@@ -334,9 +339,26 @@ impl<'a> Run<'a> {
         let texts: Vec<String> =
             prepared.iter().flat_map(|d| d.chunks.iter().map(|c| c.chunk.indexed_text())).collect();
         let cache = EmbeddingCache::open(&data.embedding_cache())?;
-        let (vectors, embedded) = embed_with_cache(&embedder, &cache, &texts, show_progress)?;
+        let (vectors, embedded) = embed_with_cache(&embedder, &cache, &texts, "embedding", show_progress)?;
         report.embedded = embedded;
         report.reused = texts.len() - embedded.min(texts.len());
+        let quotables: Vec<Vec<String>> = prepared
+            .iter()
+            .flat_map(|d| {
+                d.chunks
+                    .iter()
+                    .map(|c| quotable::quotables(&c.chunk.text).into_iter().map(|q| q.text).collect())
+            })
+            .collect();
+        let quote_texts: Vec<String> = quotables.iter().flatten().cloned().collect();
+        let (quote_vectors, quotes_embedded) =
+            embed_with_cache(&embedder, &cache, &quote_texts, "embedding sentences", show_progress)?;
+        report.quotes_embedded = quotes_embedded;
+        let mut quote_vectors = quote_vectors.into_iter();
+        let mut quotes = quotables.iter().map(|texts| {
+            let vectors: Vec<Vec<f32>> = quote_vectors.by_ref().take(texts.len()).collect();
+            QuoteVectors::new(texts.iter().map(String::as_str), &vectors)
+        });
         crate::failpoint::hit("ingest.after_embedding");
 
         // 4. Write a new generation and publish it.
@@ -354,7 +376,8 @@ impl<'a> Run<'a> {
             let n = doc.chunks.len();
             report.added += usize::from(!indexed.contains_key(&doc.record.source_id));
             report.changed += usize::from(indexed.contains_key(&doc.record.source_id));
-            builder.add_document(doc.record, doc.chunks, &vectors[offset..offset + n])?;
+            let doc_quotes = quotes.by_ref().take(n).collect();
+            builder.add_document(doc.record, doc.chunks, &vectors[offset..offset + n], doc_quotes)?;
             offset += n;
             bar.inc(n as u64);
         }
@@ -473,6 +496,7 @@ fn embed_with_cache(
     embedder: &Embedder,
     cache: &EmbeddingCache,
     texts: &[String],
+    label: &'static str,
     show_progress: bool,
 ) -> Result<(Vec<Vec<f32>>, usize)> {
     let spec = embedder.spec();
@@ -493,7 +517,7 @@ fn embed_with_cache(
     // Longest first across the whole run, so that every inference batch holds texts of similar
     // length (little padding) and the estimate on the progress bar only improves.
     missing.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
-    let bar = progress(show_progress, missing.len(), "embedding");
+    let bar = progress(show_progress, missing.len(), label);
     for batch in missing.chunks(EMBED_COMMIT_EVERY) {
         let inputs: Vec<String> = batch.iter().map(|&i| texts[i].clone()).collect();
         let computed = embedder.embed_passages(&inputs, |n| bar.inc(n as u64))?;

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Fusion, SearchConfig};
 use crate::embed::Embedder;
 use crate::index::text::{LexicalWeights, QueryTerm};
-use crate::index::{ChunkRecord, Index, SearchFilter};
+use crate::index::{ChunkRecord, Index, QuoteVectors, SearchFilter};
 use crate::understand::Vocabulary;
 use crate::{Error, Result};
 use fusion::{Ranking, Scale, Scored, convex_combination, reciprocal_rank_fusion};
@@ -115,7 +115,8 @@ pub struct SearchResults {
 /// Chunk ids with their scores, best first.
 type Ranked = Vec<(String, f32)>;
 
-/// Vectors of sentences kept for quoting (about 1.5 KB each with a 384-dimension model).
+/// Vectors of quotables embedded at answer time (generations written before quotables were
+/// embedded at ingestion), about 1.5 KB each with a 384-dimension model.
 const SENTENCE_CACHE_ENTRIES: usize = 20_000;
 
 /// Searches one index generation.
@@ -125,7 +126,7 @@ pub struct Retriever {
     config: SearchConfig,
     /// The index's words, for reading messages; built on first use.
     vocabulary: OnceLock<Arc<Vocabulary>>,
-    /// Vectors of passage sentences, by BLAKE3 of their text.
+    /// Vectors of quotables embedded at answer time, by BLAKE3 of their text.
     sentences: Mutex<LruCache<[u8; 32], Arc<Vec<f32>>>>,
 }
 
@@ -190,18 +191,33 @@ impl Retriever {
         Ok(self.vocabulary.get_or_init(|| vocabulary).clone())
     }
 
-    /// Vectors of sentences (as passages), for choosing what to quote; cached, so a sentence is
-    /// embedded once however often it is retrieved.
-    pub fn sentence_vectors(&self, sentences: &[String]) -> Result<Vec<Arc<Vec<f32>>>> {
-        let keys: Vec<[u8; 32]> = sentences.iter().map(|s| *blake3::hash(s.as_bytes()).as_bytes()).collect();
-        let mut vectors: Vec<Option<Arc<Vec<f32>>>> = {
+    /// Vectors of quotables of retrieved chunks (chunk id, quotable text), for choosing what to
+    /// quote: those the generation stored at ingestion, the others (a generation written before
+    /// quotables were embedded) embedded now and kept in a cache.
+    pub fn quote_vectors(&self, quotes: &[(&str, &str)]) -> Result<Vec<Arc<Vec<f32>>>> {
+        let mut stored: HashMap<&str, Option<QuoteVectors>> = HashMap::new();
+        let mut vectors: Vec<Option<Arc<Vec<f32>>>> = Vec::with_capacity(quotes.len());
+        for &(chunk_id, text) in quotes {
+            if !stored.contains_key(chunk_id) {
+                stored.insert(chunk_id, self.index.catalog().quotes(chunk_id)?);
+            }
+            let found = stored[chunk_id].as_ref().and_then(|q| q.get(text));
+            vectors.push(found.map(|v| Arc::new(v.to_vec())));
+        }
+        let keys: Vec<[u8; 32]> =
+            quotes.iter().map(|(_, text)| *blake3::hash(text.as_bytes()).as_bytes()).collect();
+        {
             let mut cache =
                 self.sentences.lock().map_err(|_| Error::Busy("sentence cache poisoned".into()))?;
-            keys.iter().map(|k| cache.get(k).cloned()).collect()
-        };
-        let missing: Vec<usize> = (0..sentences.len()).filter(|&i| vectors[i].is_none()).collect();
+            for (vector, key) in vectors.iter_mut().zip(&keys) {
+                if vector.is_none() {
+                    *vector = cache.get(key).cloned();
+                }
+            }
+        }
+        let missing: Vec<usize> = (0..quotes.len()).filter(|&i| vectors[i].is_none()).collect();
         if !missing.is_empty() {
-            let texts: Vec<String> = missing.iter().map(|&i| sentences[i].clone()).collect();
+            let texts: Vec<String> = missing.iter().map(|&i| quotes[i].1.to_string()).collect();
             let embedded = self.embedder.embed_passages(&texts, |_| ())?;
             let mut cache =
                 self.sentences.lock().map_err(|_| Error::Busy("sentence cache poisoned".into()))?;

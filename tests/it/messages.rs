@@ -71,3 +71,37 @@ fn chatter_alone_gets_a_greeting_not_a_handoff() {
         assert!(answer.answer.contains('?') || answer.answer.contains('？'), "{}", answer.answer);
     }
 }
+
+#[test]
+fn every_quotable_sentence_and_row_is_embedded_at_ingestion_as_the_model_embeds_it() {
+    let retriever = shared_corpus_retriever();
+    let catalog = retriever.index().catalog();
+    let ids = catalog.chunk_ids().unwrap();
+    let chunks: Vec<_> = catalog.chunks(&ids).unwrap().into_iter().map(Option::unwrap).collect();
+    for chunk in &chunks {
+        let stored = catalog.quotes(&chunk.chunk.id).unwrap().expect("every chunk has quote vectors");
+        let quotables = kefu_ingest::quotable::quotables(&chunk.chunk.text);
+        assert_eq!(stored.len(), quotables.len(), "{}", chunk.chunk.id);
+        assert!(quotables.iter().all(|q| stored.get(&q.text).is_some()), "{}", chunk.chunk.id);
+    }
+    // A table row and a Chinese sentence: what is stored is what the model gives now.
+    let row = chunks
+        .iter()
+        .flat_map(|c| kefu_ingest::quotable::quotables(&c.chunk.text).into_iter().map(move |q| (c, q)))
+        .find(|(_, q)| q.text.starts_with("Canada — "))
+        .expect("the shipping table has a Canada row");
+    let sentence = chunks.iter().find(|c| c.locale == "zh").expect("a Chinese chunk");
+    let sentence_text = kefu_ingest::quotable::quotables(&sentence.chunk.text).remove(0).text;
+    let wanted =
+        [(row.0.chunk.id.as_str(), row.1.text.as_str()), (sentence.chunk.id.as_str(), &sentence_text)];
+    let stored = retriever.quote_vectors(&wanted).unwrap();
+    let fresh = crate::common::embedder()
+        .embed_passages(&[row.1.text.clone(), sentence_text.clone()], |_| ())
+        .unwrap();
+    for (stored, fresh) in stored.iter().zip(&fresh) {
+        let dot: f32 = stored.iter().zip(fresh).map(|(a, b)| a * b).sum();
+        let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let cosine = dot / (norm(stored) * norm(fresh));
+        assert!(cosine > 0.999, "stored and fresh vectors differ: cosine {cosine}");
+    }
+}
