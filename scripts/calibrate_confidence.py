@@ -86,8 +86,9 @@ def main(argv):
         for k in range(5):
             wk, bk = fit(x[folds != k], y[folds != k])
             held[folds == k] = 1 / (1 + np.exp(-(x[folds == k] @ wk + bk)))
-        rate, refused, acc = balanced(held, y, 0.5)
-        print(f"  5-fold at 0.50: answer rate {rate:.3f}, abstention recall {refused:.3f}, balanced {acc:.3f}")
+        for t in (0.5, 0.55, 0.6):
+            rate, refused, acc = balanced(held, y, t)
+            print(f"  5-fold at {t:.2f}: answer rate {rate:.3f}, abstention recall {refused:.3f}, balanced {acc:.3f}")
 
 
 if __name__ == "__main__":

@@ -329,13 +329,20 @@ impl Answerer {
 
         let clock = Instant::now();
         let earlier = earlier_turns(&question);
+        let single = understood.parts.len() == 1;
         let mut parts = Vec::with_capacity(understood.parts.len());
         for mut part in understood.parts {
             if !earlier.is_empty() {
                 part.context =
                     format!("{earlier}{}{}", understand::segment::separator(earlier), part.context);
             }
-            let retrieved = match understand::intent::order_status_request(&part.query()) {
+            // A message with one question is about the order it names anywhere ("订单尾号4417，
+            // 仓库说早就收到了，……麻烦帮我看看处理了没有"); in one of several questions, only the
+            // order its own words name.
+            let order = understand::intent::order_status_request(&part.query()).or_else(|| {
+                single.then(|| understand::intent::order_status_request(&understood.text)).flatten()
+            });
+            let retrieved = match order {
                 Some(order) => Retrieved::order_lookup(part, order),
                 None => self.retrieve(retriever.clone(), &question, part, language).await?,
             };

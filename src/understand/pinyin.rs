@@ -28,31 +28,39 @@ static SYLLABLES: LazyLock<std::collections::HashSet<String>> = LazyLock::new(||
 /// The help center's Chinese words by their toneless pinyin.
 #[derive(Debug, Default, Clone)]
 pub struct PinyinIndex {
-    /// Pinyin key ("tuihuo") → the most common word read so, and the chunks containing it.
+    /// Pinyin key ("tuihuo") → the most common word read so, and the chunks containing it; every
+    /// reading of a heteronym is a key.
     words: HashMap<String, (String, u32)>,
+    /// The same by each word's usual reading only (every character's first reading).
+    usual: HashMap<String, (String, u32)>,
 }
 
 impl PinyinIndex {
     /// Indexes the words of two or more Han characters among `words` (word, chunks containing it).
     pub fn new<'a>(words: impl IntoIterator<Item = (&'a str, u32)>) -> PinyinIndex {
-        let mut index: HashMap<String, (String, u32)> = HashMap::new();
+        let mut index = PinyinIndex::default();
         for (word, chunks) in words {
             if word.chars().count() < 2 || !word.chars().all(is_han) {
                 continue;
             }
             for key in readings(word) {
-                let entry = index.entry(key).or_insert_with(|| (word.to_string(), chunks));
-                if chunks > entry.1 || (chunks == entry.1 && word < entry.0.as_str()) {
-                    *entry = (word.to_string(), chunks);
-                }
+                keep_most_common(&mut index.words, key, word, chunks);
+            }
+            if let Some(key) = usual_reading(word) {
+                keep_most_common(&mut index.usual, key, word, chunks);
             }
         }
-        PinyinIndex { words: index }
+        index
     }
 
     /// The word read as `key`, if the help center has one.
     pub fn word(&self, key: &str) -> Option<&str> {
         self.words.get(key).map(|(word, _)| word.as_str())
+    }
+
+    /// The word whose usual reading is `key`, if the help center has one.
+    pub fn word_usually_read(&self, key: &str) -> Option<&str> {
+        self.usual.get(key).map(|(word, _)| word.as_str())
     }
 
     /// Whether nothing is indexed.
@@ -79,6 +87,20 @@ pub fn readings(word: &str) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys
+}
+
+fn keep_most_common(index: &mut HashMap<String, (String, u32)>, key: String, word: &str, chunks: u32) {
+    let entry = index.entry(key).or_insert_with(|| (word.to_string(), chunks));
+    if chunks > entry.1 || (chunks == entry.1 && word < entry.0.as_str()) {
+        *entry = (word.to_string(), chunks);
+    }
+}
+
+/// A Han word read with every character's usual (first) reading ("还款" → "haikuan").
+pub fn usual_reading(word: &str) -> Option<String> {
+    word.chars()
+        .map(|c| c.to_pinyin_multi().and_then(|m| m.into_iter().next()).map(|p| plain(p.plain())))
+        .collect()
 }
 
 /// `word` (lowercase ASCII letters) as pinyin syllables, fewest syllables first ("xian" is one
@@ -227,29 +249,39 @@ fn convert(run: &str, index: &PinyinIndex) -> Option<Reading> {
     Some(Reading { hanzi: words.concat(), covered, syllables: n })
 }
 
-/// Han words of `text` that are not words (neither the help center's nor the dictionary's,
-/// per `known`) but sound like one of the help center's words and share a character with it
-/// at the same place: the input method's homophone, replaced by the word meant.
+/// Han words of `text` that are not words and touch none (neither the help center's nor the
+/// dictionary's, per `known`) but sound like one of the help center's words and share a character with it
+/// at the same place: the input method's homophone, replaced by the word meant. Both are read
+/// with their usual readings only: a window across two words ("的座" in "扫地机的座子") matches
+/// some word through a rare reading of one of its characters (的 as dí: 底座) far more often than
+/// a shopper's input method picks a character by its rare reading.
 pub fn correct_homophones(text: &str, index: &PinyinIndex, known: impl Fn(&str) -> bool) -> String {
     if index.is_empty() || !text.chars().any(is_han) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
+    let window = |i: usize, len: usize| chars.get(i..i + len).filter(|w| w.iter().copied().all(is_han));
+    // Characters that are part of a known word: a window touching one is a word boundary being
+    // crossed ("单尾" in "订单尾号"), not a typo.
+    let mut in_word = vec![false; chars.len()];
+    for i in 0..chars.len() {
+        for len in 2..=4 {
+            if window(i, len).is_some_and(|w| known(&w.iter().collect::<String>())) {
+                in_word[i..i + len].iter_mut().for_each(|x| *x = true);
+            }
+        }
+    }
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     'outer: while i < chars.len() {
         for len in (2..=4).rev() {
-            let Some(window) = chars.get(i..i + len) else { continue };
-            if !window.iter().copied().all(is_han) {
+            let Some(typed) = window(i, len) else { continue };
+            if in_word[i..i + len].iter().any(|&x| x) {
                 continue;
             }
-            let typed: String = window.iter().collect();
-            if known(&typed) {
-                continue;
-            }
-            let replacement = readings(&typed).into_iter().find_map(|key| {
-                let meant = index.word(&key)?;
-                let differing = meant.chars().zip(window).filter(|(a, b)| a != *b).count();
+            let replacement = usual_reading(&typed.iter().collect::<String>()).and_then(|key| {
+                let meant = index.word_usually_read(&key)?;
+                let differing = meant.chars().zip(typed).filter(|(a, b)| a != *b).count();
                 (meant.chars().count() == len && differing >= 1 && differing <= len / 2).then_some(meant)
             });
             if let Some(meant) = replacement {
@@ -334,5 +366,23 @@ mod tests {
         // Known words and words of another sound are left alone.
         assert_eq!(correct_homophones("运费多少", &index, known), "运费多少");
         assert_eq!(correct_homophones("我想买", &index, known), "我想买");
+    }
+
+    #[test]
+    fn a_rare_reading_makes_no_homophone() {
+        // 的 is also read dí, 数 also shuò, 能 and 大 both also tài.
+        let index = PinyinIndex::new([("底座", 5), ("数电", 3), ("多大", 4)]);
+        let known = |w: &str| ["扫地机", "座子", "电池", "最多", "多少"].contains(&w);
+        assert_eq!(correct_homophones("扫地机的座子", &index, known), "扫地机的座子");
+        assert_eq!(correct_homophones("说电池温度", &index, known), "说电池温度");
+        assert_eq!(correct_homophones("最多能打多少", &index, known), "最多能打多少");
+    }
+
+    #[test]
+    fn a_window_across_two_words_is_no_homophone() {
+        // 单尾 (dānwěi) sounds like 单位, but it is the end of 订单 and the start of 尾号.
+        let index = PinyinIndex::new([("单位", 5)]);
+        let known = |w: &str| ["订单", "尾号"].contains(&w);
+        assert_eq!(correct_homophones("订单尾号4417", &index, known), "订单尾号4417");
     }
 }
