@@ -16,7 +16,7 @@ pub enum Expectation {
     Count,
     /// A weight.
     Weight,
-    /// A length, height or other size.
+    /// A length, height, distance or other size.
     Size,
     /// A loudness.
     Loudness,
@@ -61,6 +61,12 @@ const EN: &[(Expectation, &[&str])] = &[
             "how long is the cord",
             "dimensions",
             "what size",
+            "how far",
+            "how many metres",
+            "how many meters",
+            "how many feet",
+            "how many cm",
+            "how many inches",
         ],
     ),
     (
@@ -101,7 +107,10 @@ const ZH: &[(Expectation, &[&str])] = &[
     (Expectation::Loudness, &["分贝", "噪音多大", "声音多大", "多吵"]),
     (Expectation::Power, &["功率", "多少瓦", "几瓦"]),
     (Expectation::Capacity, &["容量", "多少升", "几升", "多少毫升", "能装多少"]),
-    (Expectation::Size, &["多大", "多高", "多宽", "尺寸", "多长", "多厚"]),
+    (
+        Expectation::Size,
+        &["多大", "多高", "多宽", "尺寸", "多长", "多厚", "多远", "几米", "多少米", "多少厘米"],
+    ),
     (
         Expectation::Amount,
         &[
@@ -300,6 +309,11 @@ mod tests {
         assert_eq!(expectation("how long does a refund take"), Some(Expectation::Duration));
         assert_eq!(expectation("what time does live chat open on saturdays"), Some(Expectation::Time));
         assert_eq!(expectation("how many rooms can I name"), Some(Expectation::Count));
+        assert_eq!(
+            expectation("bluetooth range, like how many metres from my phone"),
+            Some(Expectation::Size)
+        );
+        assert_eq!(expectation("蓝牙能连多远"), Some(Expectation::Size));
         assert_eq!(expectation("can I return opened earbuds?"), None);
         assert_eq!(expectation("空气炸锅多少钱"), Some(Expectation::Amount));
         assert_eq!(expectation("退款多久到账"), Some(Expectation::Duration));
@@ -333,6 +347,7 @@ mod tests {
         assert!(satisfies(Expectation::Weight, "It weighs 3.2 kg with the battery."));
         assert!(!satisfies(Expectation::Weight, "Height: 9.7 cm"), "a size is not a weight");
         assert!(satisfies(Expectation::Size, "Height: 9.7 cm"));
+        assert!(!satisfies(Expectation::Size, "Bluetooth 5.3, multipoint (2 devices at the same time)"));
         assert!(!satisfies(Expectation::Loudness, "Motor: 1,200 W, up to 30,000 rpm"));
         assert!(satisfies(Expectation::Loudness, "It runs at 65 dB on the lowest speed."));
         assert!(satisfies(Expectation::Power, "Motor: 1,200 W, up to 30,000 rpm"));

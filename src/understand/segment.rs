@@ -278,6 +278,16 @@ pub fn segments(message: &str) -> Vec<Segment> {
             if text.is_empty() {
                 continue;
             }
+            // "what's the bluetooth range, like how many metres before it cuts out": the question
+            // said again in other words belongs to it.
+            if let Some(last) = pieces.last_mut().filter(|p: &&mut Segment| p.role == Role::Question)
+                && after_comma
+                && restates(text)
+            {
+                last.text.push_str(", ");
+                last.text.push_str(text);
+                continue;
+            }
             let role = match role(text) {
                 // "另外运费谁出", "also the blender": what follows a joiner is asked too.
                 Role::Context if text.len() < clause.len() => Role::Question,
@@ -368,6 +378,14 @@ fn pieces_after_comma(sentence: &str, clause: &str) -> bool {
     let han = sentence.chars().any(kefu_ingest::locale::is_han);
     let start = clause.as_ptr() as usize - sentence.as_ptr() as usize;
     !han && sentence[..start].trim_end().ends_with(',')
+}
+
+/// Whether `text` opens with words that restate what was just asked ("like", "i mean", "as in").
+fn restates(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ["like ", "i mean ", "as in ", "i.e. ", "ie ", "so like ", "basically "]
+        .iter()
+        .any(|p| lower.starts_with(p))
 }
 
 /// Whether `text` opens with how, what, when, where, which, who or why.
@@ -494,6 +512,20 @@ mod tests {
                 (Role::Question, "Is it too late to add Care+?".into()),
                 (Role::Chatter, "Thanks so much".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_question_said_again_in_other_words_stays_one_question() {
+        let parts =
+            roles("what's the bluetooth range on the airtune t3s, like how many metres before it cuts out");
+        assert_eq!(
+            parts,
+            [(
+                Role::Question,
+                "what's the bluetooth range on the airtune t3s, like how many metres before it cuts out"
+                    .into()
+            )]
         );
     }
 
