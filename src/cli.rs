@@ -377,6 +377,7 @@ async fn ask(config: &Config, args: &AskArgs) -> Result<Answer> {
         text: args.question.clone(),
         retrieval_query: args.question.clone(),
         locale: args.locale.clone(),
+        earlier: Vec::new(),
         filter: SearchFilter::default(),
     };
     answerer.answer(retriever, question, None).await

@@ -75,3 +75,22 @@ pub fn llm_unavailable(language: &str) -> &'static str {
         _ => "Our assistant is unavailable right now; this answer is quoted directly from our help center.",
     }
 }
+
+/// The customer is frustrated: said before anything else.
+pub fn apology(language: &str) -> &'static str {
+    match language {
+        "zh" => "非常抱歉给您带来不好的体验。",
+        _ => "I'm sorry about the trouble.",
+    }
+}
+
+/// `text` opened with `apology`, if there is one.
+pub fn opening(apology: Option<&str>, text: &str) -> String {
+    match apology {
+        Some(apology) if !text.starts_with(apology) => {
+            let separator = if apology.ends_with('。') { "" } else { " " };
+            format!("{apology}{separator}{text}")
+        }
+        _ => text.to_string(),
+    }
+}

@@ -32,6 +32,7 @@ use crate::config::AnswerConfig;
 use crate::index::SearchFilter;
 use crate::index::text::QueryTerm;
 use crate::retrieve::{Mode, Retriever, SearchHit, SearchRequest};
+use crate::understand::frustration::Frustration;
 use crate::understand::{self, Part};
 use crate::{Error, Result};
 use citations::CitationFilter;
@@ -71,6 +72,9 @@ pub struct Question {
     pub retrieval_query: String,
     /// The customer's locale, if the client knows it.
     pub locale: Option<String>,
+    /// The customer's earlier messages in this conversation, oldest first (a question asked
+    /// again, or a second "no", is a sign of frustration).
+    pub earlier: Vec<String>,
     /// Metadata filters (doc_type, product, tags; `locale` is set from the question).
     pub filter: SearchFilter,
 }
@@ -102,6 +106,8 @@ pub struct Answer {
     /// The questions kefu read in the message, in order (several when the customer asked several
     /// things at once), and which of them it answered.
     pub parts: Vec<AnswerPart>,
+    /// What says the customer is frustrated (then the answer opens with an apology).
+    pub frustration: Frustration,
     /// Where the time went.
     pub timings: AnswerTimings,
 }
@@ -287,7 +293,7 @@ impl Answerer {
         events: Option<&UnboundedSender<AnswerEvent>>,
     ) -> Result<Answer> {
         let started = Instant::now();
-        let emit = |event: AnswerEvent| {
+        let send = |event: AnswerEvent| {
             if let Some(events) = events {
                 // A client that went away stops listening; the answer is still completed.
                 let _ = events.send(event);
@@ -299,6 +305,28 @@ impl Answerer {
                 .await?
         };
         let language = messages::language_of(&understood.text, question.locale.as_deref());
+        let earlier: Vec<&str> = question.earlier.iter().map(String::as_str).collect();
+        let frustration = understand::frustration::frustration(&question.text, &earlier);
+        // A frustrated customer hears an apology first, however the answer is written (and again
+        // after a reset, which makes the client forget what it was sent).
+        let apology = frustration.frustrated().then(|| messages::apology(language));
+        let opened = std::sync::atomic::AtomicBool::new(apology.is_none());
+        let emit = |event: AnswerEvent| match event {
+            AnswerEvent::Delta(text) if !opened.swap(true, std::sync::atomic::Ordering::Relaxed) => {
+                send(AnswerEvent::Delta(messages::opening(apology, &text)))
+            }
+            AnswerEvent::Reset => {
+                opened.store(apology.is_none(), std::sync::atomic::Ordering::Relaxed);
+                send(AnswerEvent::Reset)
+            }
+            event => send(event),
+        };
+        let finish = |mut answer: Answer| {
+            answer.answer = messages::opening(apology, &answer.answer);
+            answer.frustration = frustration.clone();
+            answer.timings.total_ms = ms(started);
+            answer
+        };
         let signal = handoff::detect(&understood.text).or_else(|| handoff::detect(&question.text));
         let mut answer = Answer {
             answer: String::new(),
@@ -312,19 +340,18 @@ impl Answerer {
             fallback: None,
             notice: None,
             parts: Vec::new(),
+            frustration: Frustration::default(),
             timings: AnswerTimings::default(),
         };
         if signal.is_some_and(|s| s.only_request) {
             answer.answer = messages::handing_over(language).to_string();
             emit(AnswerEvent::Delta(answer.answer.clone()));
-            answer.timings.total_ms = ms(started);
-            return Ok(answer);
+            return Ok(finish(answer));
         }
         if understood.only_chatter() {
             answer.answer = messages::greeting(language).to_string();
             emit(AnswerEvent::Delta(answer.answer.clone()));
-            answer.timings.total_ms = ms(started);
-            return Ok(answer);
+            return Ok(finish(answer));
         }
 
         let clock = Instant::now();
@@ -382,8 +409,7 @@ impl Answerer {
             emit(AnswerEvent::Delta(answer.answer.clone()));
         }
         answer.timings.generate_ms = ms(clock);
-        answer.timings.total_ms = ms(started);
-        Ok(answer)
+        Ok(finish(answer))
     }
 
     /// Hybrid search for one question of the message in its language, then in every language if

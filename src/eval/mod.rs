@@ -201,6 +201,7 @@ fn evaluate_answers(
                         text: q.text.clone(),
                         retrieval_query: q.text.clone(),
                         locale: q.locale.clone(),
+                        earlier: Vec::new(),
                         filter: SearchFilter::default(),
                     };
                     let answer = runtime

@@ -343,6 +343,7 @@ async fn ask(
             text,
             retrieval_query,
             locale: request.locale.clone(),
+            earlier: Vec::new(),
             filter: request.filters.clone(),
         },
         conversation_id,

@@ -14,6 +14,7 @@
 //! its index and handed in.
 
 pub mod expect;
+pub mod frustration;
 pub mod intent;
 pub mod normalize;
 pub mod pinyin;

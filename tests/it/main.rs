@@ -8,6 +8,7 @@ mod common;
 mod crash;
 mod crash_loop;
 mod eval;
+mod frustration;
 mod hostile;
 mod ingest;
 mod loading;

@@ -73,6 +73,16 @@ fn chatter_alone_gets_a_greeting_not_a_handoff() {
 }
 
 #[test]
+fn a_frustrated_customer_hears_an_apology_before_the_answer() {
+    let answer = ask("this is ridiculous. how long does a refund to paypal take??");
+    assert!(answer.frustration.frustrated(), "{:?}", answer.frustration);
+    assert!(answer.answer.starts_with("I'm sorry"), "{}", answer.answer);
+    assert!(!answer.abstained, "the question is still answered: {answer:#?}");
+    let calm = ask("how long does a refund to paypal take?");
+    assert!(!calm.frustration.frustrated() && !calm.answer.starts_with("I'm sorry"), "{}", calm.answer);
+}
+
+#[test]
 fn every_quotable_sentence_and_row_is_embedded_at_ingestion_as_the_model_embeds_it() {
     let retriever = shared_corpus_retriever();
     let catalog = retriever.index().catalog();
