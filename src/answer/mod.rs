@@ -384,7 +384,12 @@ impl Answerer {
         let clock = Instant::now();
         if answer.confidence >= self.config.min_confidence {
             // The LLM reads the customer's own words: it needs no help with typos.
-            self.generate(&question.text, &parts, language, &mut answer, &emit).await;
+            let asked = prompt::Asked {
+                question: &question.text,
+                resolved: &question.retrieval_query,
+                earlier: &question.earlier,
+            };
+            self.generate(asked, &parts, language, &mut answer, &emit).await;
         }
         if answer.generator != Generator::None {
             let hits: Vec<SearchHit> = distinct_hits(&parts);
@@ -485,7 +490,7 @@ impl Answerer {
     /// kefu is confident about), falling back to the extractive answerer (question by question).
     async fn generate(
         &self,
-        message: &str,
+        asked: prompt::Asked<'_>,
         parts: &[Retrieved],
         language: &str,
         answer: &mut Answer,
@@ -495,7 +500,7 @@ impl Answerer {
             parts.iter().filter(|p| p.confidence >= self.config.min_confidence).collect();
         if let Some(llm) = &self.llm {
             let hits = interleaved_hits(&confident, self.config.passages);
-            match self.generate_with_llm(llm, message, &hits, language, emit).await {
+            match self.generate_with_llm(llm, asked, &hits, language, emit).await {
                 Ok(LlmOutcome::Answered(text, cited)) => {
                     answer.answer = text;
                     answer.citations =
@@ -578,7 +583,7 @@ impl Answerer {
     async fn generate_with_llm(
         &self,
         llm: &LlmClient,
-        question: &str,
+        asked: prompt::Asked<'_>,
         hits: &[SearchHit],
         language: &str,
         emit: &(impl Fn(AnswerEvent) + Sync),
@@ -589,7 +594,7 @@ impl Answerer {
             .zip(&breadcrumbs)
             .map(|(hit, breadcrumb)| prompt::PromptPassage { breadcrumb, text: &hit.record.chunk.text })
             .collect();
-        let messages = prompt::messages(question, &passages, language);
+        let messages = prompt::messages(asked, &passages, language);
         let mut stream = ReplyStream::new(passages.len());
         let reply = llm
             .complete(&messages, |piece| {
