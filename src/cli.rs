@@ -371,7 +371,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 async fn ask(config: &Config, args: &AskArgs) -> Result<Answer> {
-    let answerer = Answerer::new(&config.answer)?;
+    let answerer = Answerer::new(&config.answer)?.with_redactor(config.privacy.redactor());
     let retriever = Arc::new(open_retriever(config)?);
     let question = Question {
         text: args.question.clone(),

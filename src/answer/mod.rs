@@ -2,7 +2,8 @@
 //! and a handoff to a human.
 //!
 //! ```text
-//! question -> handoff lexicon -> retrieval (locale first, then all)
+//! question -> personal data redacted (placeholders, left out of what is searched)
+//!          -> handoff lexicon -> retrieval (locale first, then all)
 //!          -> passages asking for secrets or speaking to the assistant dropped -> confidence
 //!          -> below threshold: abstain + handoff
 //!          -> LLM (if configured; citations checked as they stream) or extractive answer
@@ -31,6 +32,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::config::AnswerConfig;
 use crate::index::SearchFilter;
 use crate::index::text::QueryTerm;
+use crate::privacy::{self, Redactor};
 use crate::retrieve::{Mode, Retriever, SearchHit, SearchRequest};
 use crate::understand::{self, Part};
 use crate::{Error, Result};
@@ -188,6 +190,7 @@ pub enum AnswerEvent {
 pub struct Answerer {
     config: AnswerConfig,
     llm: Option<LlmClient>,
+    redactor: Redactor,
 }
 
 /// What retrieval found for one question of a message.
@@ -272,13 +275,36 @@ fn unknown_share(question: &[QueryTerm]) -> f32 {
 }
 
 impl Answerer {
-    /// An answerer with `answer`'s settings (and its LLM, if one is configured).
+    /// An answerer with `answer`'s settings (and its LLM, if one is configured), redacting
+    /// every kind of personal data.
     pub fn new(config: &AnswerConfig) -> Result<Answerer> {
-        Ok(Answerer { config: config.clone(), llm: LlmClient::from_config(&config.llm)? })
+        Ok(Answerer {
+            config: config.clone(),
+            llm: LlmClient::from_config(&config.llm)?,
+            redactor: Redactor::default(),
+        })
+    }
+
+    /// The same answerer redacting what `redactor` redacts (`privacy.redact`).
+    pub fn with_redactor(self, redactor: Redactor) -> Answerer {
+        Answerer { redactor, ..self }
+    }
+
+    /// `question` with its personal data replaced by placeholders: the message and the earlier
+    /// turns it is read with, each on its own (a card word in one turn is no reason to take a
+    /// number in the next for a card).
+    fn redacted(&self, question: Question) -> Question {
+        let text = self.redactor.redact(&question.text).text;
+        let retrieval_query = match earlier_turns(&question) {
+            "" => text.clone(),
+            earlier => format!("{} {text}", self.redactor.redact(earlier).text),
+        };
+        Question { text, retrieval_query, ..question }
     }
 
     /// Answers `question` from `retriever`'s index, sending the answer's text to `events` as it
-    /// is written.
+    /// is written. Nothing past the first line reads the customer's personal data: the LLM gets
+    /// the placeholders, understanding and retrieval the message without them.
     pub async fn answer(
         &self,
         retriever: Arc<Retriever>,
@@ -292,8 +318,9 @@ impl Answerer {
                 let _ = events.send(event);
             }
         };
+        let question = self.redacted(question);
         let understood = {
-            let (retriever, text) = (retriever.clone(), question.text.clone());
+            let (retriever, text) = (retriever.clone(), privacy::without_placeholders(&question.text));
             crate::error::blocking(move || Ok(understand::understand(&text, &*retriever.vocabulary()?)))
                 .await?
         };
@@ -327,7 +354,8 @@ impl Answerer {
         }
 
         let clock = Instant::now();
-        let earlier = earlier_turns(&question);
+        let earlier = privacy::without_placeholders(earlier_turns(&question));
+        let earlier = earlier.trim();
         let mut parts = Vec::with_capacity(understood.parts.len());
         for mut part in understood.parts {
             if !earlier.is_empty() {

@@ -186,7 +186,7 @@ fn evaluate_answers(
     let answerer_at = |threshold: f32| {
         let mut settings = config.answer.clone();
         settings.min_confidence = threshold;
-        Answerer::new(&settings)
+        Answerer::new(&settings).map(|a| a.with_redactor(config.privacy.redactor()))
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
