@@ -280,9 +280,11 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         road_cn: re(concat!(
             r"(?:\p{Han}{2,7}?(?:省|自治区))?(?:\p{Han}{2,6}?(?:市|自治州|盟|地区))?",
             r"(?:\p{Han}{1,6}?(?:区|县|旗|市))?(?:\p{Han}{1,8}?(?:镇|乡|街道))?",
-            r"[\p{Han}0-9]{1,12}?(?:大道|大街|路|街|巷|弄|胡同)",
+            r"[\p{Han}0-9]{1,12}?(?:大道|大街|路|街|巷|弄|胡同)(?:[一二三四五六七八九十0-9]{1,3}段)?",
             r"(?:[0-9]{1,5}|[一二三四五六七八九十百零]{1,4})(?:号|號)院?",
-            r"(?:(?:[0-9A-Za-z]{1,5}|[一二三四五六七八九十]{1,3})(?:号楼|栋|幢|座|单元|层|楼|室|号))*",
+            // A building's name is part of the address only when a building, unit or room follows.
+            r"(?:[\p{Han}A-Za-z]{0,10}?",
+            r"(?:(?:[0-9A-Za-z]{1,5}|[一二三四五六七八九十]{1,3})(?:号楼|栋|幢|座|单元|层|楼|室|号))+)?",
         )),
         estate_cn: re(concat!(
             r"\p{Han}{2,10}?(?:小区|花园|公寓|大厦|家园|新村|社区|苑)",
@@ -506,7 +508,8 @@ const NOT_STREET_NAME: &[&str] = &[
 ];
 
 /// Street types a street name needs no capitals for.
-const CLEAR_STREET_TYPES: &[&str] = &["street", "road", "avenue", "boulevard", "lane"];
+const CLEAR_STREET_TYPES: &[&str] =
+    &["street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln"];
 
 /// Province codes of Chinese ID numbers (GB/T 2260, plus 71, 81–83 for Taiwan, Hong Kong and
 /// Macao residents' permits).
@@ -932,6 +935,8 @@ mod tests {
             "收货地址：[address] 电话[phone]"
         );
         assert_eq!(redact("阳光花园3栋2单元501 放门口"), "[address] 放门口");
+        assert_eq!(redact("改成北京市朝阳区建国路88号SOHO现代城5号楼1203室"), "改成[address]");
+        assert_eq!(redact("地址是成都市武侯区人民南路四段12号，放门卫"), "地址是[address]，放门卫");
         assert_eq!(redact("建国路88号有门店吗"), "建国路88号有门店吗", "no place, building or address word");
     }
 
@@ -943,6 +948,10 @@ mod tests {
         );
         assert_eq!(redact("Flat 3, 12 high street, Leeds"), "[address]");
         assert_eq!(redact("I live at 14 Elm Rd."), "I live at [address]");
+        assert_eq!(
+            redact("send the replacement to 18 station rd, bristol"),
+            "send the replacement to [address], bristol"
+        );
         assert_eq!(redact("I have 2 hard drive bays"), "I have 2 hard drive bays");
     }
 
