@@ -199,6 +199,9 @@ struct EvalPiiArgs {
     /// `phone.precision=0.95`, `kept=1` (repeatable).
     #[arg(long = "fail-below", value_name = "METRIC=VALUE")]
     floors: Vec<Floor>,
+    /// Only the messages of this split (`dev` or `test`).
+    #[arg(long)]
+    split: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -285,7 +288,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Eval(args) => return eval(&config, args),
         Command::EvalPii(args) => {
-            let report = eval::evaluate_pii(&config, &args.set)?;
+            let report = eval::evaluate_pii(&config, &args.set, args.split.as_deref())?;
             print_as(args.json, &report, |out, report| write!(out, "{}", report.markdown()))?;
             let failures =
                 eval::report::check_floors(&report.metrics(), &args.floors).map_err(Error::InvalidRequest)?;

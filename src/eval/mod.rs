@@ -378,12 +378,21 @@ pub fn read_report(path: &Path) -> Result<Report> {
 /// Smallest time spent redacting the set again and again to measure the cost per message.
 const PII_TIMING: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// `kefu eval-pii`: redacts every message of the labelled set at `path` with the configured
-/// kinds (`privacy.redact`) and scores it; the cost per message is measured by redacting the
-/// whole set again until at least half a second has passed.
-pub fn evaluate_pii(config: &Config, path: &Path) -> Result<pii::PiiReport> {
+/// `kefu eval-pii`: redacts every message of the labelled set at `path` (those of `split`
+/// only, if given) with the configured kinds (`privacy.redact`) and scores it; the cost per
+/// message is measured by redacting them again until at least half a second has passed.
+pub fn evaluate_pii(config: &Config, path: &Path, split: Option<&str>) -> Result<pii::PiiReport> {
     let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
-    let cases = pii::parse_set(path, &text)?;
+    let mut cases = pii::parse_set(path, &text)?;
+    if let Some(split) = split {
+        cases.retain(|c| c.split.as_deref() == Some(split));
+        if cases.is_empty() {
+            return Err(Error::InvalidRequest(format!(
+                "--split {split}: no message of {} is in it",
+                path.display()
+            )));
+        }
+    }
     let redactor = config.privacy.redactor();
     let mut report = pii::evaluate(&cases, &redactor);
     let started = std::time::Instant::now();

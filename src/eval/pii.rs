@@ -34,6 +34,9 @@ pub struct PiiCase {
     /// Strings that must survive redaction (order numbers, product codes, prices, dates).
     #[serde(default)]
     pub keep: Vec<String>,
+    /// `dev` (written while the rules were) or `test` (written after them, never tuned on).
+    #[serde(default)]
+    pub split: Option<String>,
 }
 
 /// A labelled value.
@@ -287,6 +290,7 @@ mod tests {
             text: text.into(),
             pii: pii.iter().map(|(kind, value)| Labelled { kind: *kind, value: value.to_string() }).collect(),
             keep: keep.iter().map(|s| s.to_string()).collect(),
+            split: None,
         }
     }
 
