@@ -559,7 +559,7 @@ fn id_number_checks(chars: &[u8]) -> Option<(bool, bool)> {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -599,7 +599,7 @@ fn card_number(digits: &[u8]) -> bool {
             if i % 2 == 1 { if d > 4 { d * 2 - 9 } else { d * 2 } } else { d }
         })
         .sum();
-    network && sum % 10 == 0
+    network && sum.is_multiple_of(10)
 }
 
 fn phones(t: &str, out: &mut Vec<(Kind, Range<usize>)>) {
