@@ -876,3 +876,25 @@ fn citation(n: usize, hit: &SearchHit, span: [usize; 2], quote: &str) -> Citatio
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_follow_up_and_its_earlier_turns_are_redacted_each_on_its_own() {
+        let answerer = Answerer::new(&AnswerConfig::default()).unwrap();
+        let question = Question {
+            text: "and to 4111 1111 1111 1111?".into(),
+            retrieval_query: "refund to my card, mail jo@example.com and to 4111 1111 1111 1111?".into(),
+            ..Question::default()
+        };
+        let redacted = answerer.redacted(question);
+        assert_eq!(redacted.text, "and to [card]?");
+        assert_eq!(redacted.retrieval_query, "refund to my card, mail [email] and to [card]?");
+        assert_eq!(earlier_turns(&redacted), "refund to my card, mail [email]");
+        let off = Answerer::new(&AnswerConfig::default()).unwrap().with_redactor(Redactor::new(&[]));
+        let question = Question { text: "jo@example.com".into(), ..Question::default() };
+        assert_eq!(off.redacted(question).text, "jo@example.com");
+    }
+}
