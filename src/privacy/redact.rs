@@ -35,6 +35,7 @@
 //! other occurrence of it in the text is redacted too.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -698,21 +699,30 @@ fn standalone_number(t: &str, start: usize) -> bool {
 }
 
 /// Keeps the highest-priority candidates where they overlap (joining overlapping ones of the
-/// same kind), in text order.
+/// same kind), in text order. The spans kept are disjoint, held by start: a candidate meets only
+/// its neighbours, and each span is joined into another at most once.
 fn resolve(mut candidates: Vec<(Kind, Range<usize>)>) -> Vec<(Kind, Range<usize>)> {
     candidates.sort_by_key(|(kind, span)| (*kind, span.start, std::cmp::Reverse(span.end)));
-    let mut accepted: Vec<(Kind, Range<usize>)> = Vec::new();
-    for (kind, span) in candidates {
-        let overlaps = |s: &Range<usize>| s.start < span.end && span.start < s.end;
-        if accepted.iter().any(|(k, s)| *k != kind && overlaps(s)) {
-            continue;
+    let mut kept: BTreeMap<usize, (usize, Kind)> = BTreeMap::new();
+    'candidates: for (kind, span) in candidates {
+        let mut joined = span.clone();
+        let mut overlapping = Vec::new();
+        for (&start, &(end, other)) in kept.range(..span.end).rev() {
+            if end <= span.start {
+                break;
+            }
+            if other != kind {
+                continue 'candidates;
+            }
+            overlapping.push(start);
+            joined = joined.start.min(start)..joined.end.max(end);
         }
-        match accepted.iter_mut().find(|(k, s)| *k == kind && overlaps(s)) {
-            Some((_, s)) => *s = s.start.min(span.start)..s.end.max(span.end),
-            None => accepted.push((kind, span)),
+        for start in overlapping {
+            kept.remove(&start);
         }
+        kept.insert(joined.start, (joined.end, kind));
     }
-    merge(accepted)
+    kept.into_iter().map(|(start, (end, kind))| (kind, start..end)).collect()
 }
 
 /// Every occurrence of a value found is redacted, not only the one whose context gave it away
@@ -953,6 +963,32 @@ mod tests {
             "send the replacement to [address], bristol"
         );
         assert_eq!(redact("I have 2 hard drive bays"), "I have 2 hard drive bays");
+    }
+
+    #[test]
+    fn long_hostile_inputs_are_handled_whole() {
+        let redactor = Redactor::default();
+        let phones = "手机13812345678 ".repeat(20_000);
+        let redacted = redactor.redact(&phones);
+        assert_eq!(redacted.found.len(), 20_000);
+        assert_eq!(redacted.text, "手机[phone] ".repeat(20_000));
+        for hostile in [
+            "a".repeat(200_000) + "@",
+            "a@".repeat(100_000),
+            "a@b.cc.".to_string() + &"0".repeat(200_000),
+            "1 ".repeat(100_000),
+            "+1 ".repeat(70_000),
+            "4".repeat(200_000),
+            "路".repeat(70_000) + "88号",
+            "1号".repeat(50_000),
+            "12 Baker ".repeat(20_000) + "Street",
+            "１２３＠".repeat(50_000),
+        ] {
+            let redacted = redactor.redact(&hostile);
+            for found in &redacted.found {
+                assert!(!redacted.text.contains(&hostile[found.span.clone()]));
+            }
+        }
     }
 
     #[test]
