@@ -63,6 +63,11 @@ eval: setup
 		--fail-below hybrid.hit@3=0.86 --fail-below answers.answer_rate=0.75 \
 		--fail-below answers.abstention_recall=0.80 --fail-below answers.citation_hit_rate=0.92 \
 		--fail-below answers.key_fact_recall=0.70
+# Personal data redaction (docs/privacy.md): nothing that must survive is redacted.
+	$(KEFU) eval-pii --set eval/sets/pii.jsonl \
+		--fail-below all.precision=0.98 --fail-below all.recall=0.95 --fail-below leak_free=0.95 \
+		--fail-below kept=1 --fail-below email.recall=0.95 --fail-below phone.recall=0.95 \
+		--fail-below id_number.recall=0.95 --fail-below bank_card.recall=0.90 --fail-below address.recall=0.90
 
 lint:
 	$(CARGO) fmt --all --check

@@ -41,6 +41,8 @@ enum Command {
     Serve(ServeArgs),
     /// Measure retrieval and answers on a labelled question set (see docs/evaluation.md).
     Eval(EvalArgs),
+    /// Measure personal data redaction on a labelled set of messages (see docs/privacy.md).
+    EvalPii(EvalPiiArgs),
     /// Show what the data folder holds.
     Status(StatusArgs),
     /// Print the effective configuration (defaults < file < environment) as TOML.
@@ -189,6 +191,23 @@ struct EvalArgs {
 }
 
 #[derive(Debug, Args)]
+struct EvalPiiArgs {
+    /// A JSONL set of messages labelled with their personal data (e.g. eval/sets/pii.jsonl).
+    #[arg(long, value_name = "FILE")]
+    set: PathBuf,
+    /// Exit with status 1 when a metric is below its floor, e.g. `all.recall=0.9`,
+    /// `phone.precision=0.95`, `kept=1` (repeatable).
+    #[arg(long = "fail-below", value_name = "METRIC=VALUE")]
+    floors: Vec<Floor>,
+    /// Only the messages of this split (`dev` or `test`).
+    #[arg(long)]
+    split: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
 struct StatusArgs {
     #[command(flatten)]
     data: DataArg,
@@ -268,6 +287,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             runtime()?.block_on(serve::run(config, options))?;
         }
         Command::Eval(args) => return eval(&config, args),
+        Command::EvalPii(args) => {
+            let report = eval::evaluate_pii(&config, &args.set, args.split.as_deref())?;
+            print_as(args.json, &report, |out, report| write!(out, "{}", report.markdown()))?;
+            let failures =
+                eval::report::check_floors(&report.metrics(), &args.floors).map_err(Error::InvalidRequest)?;
+            for failure in &failures {
+                eprintln!("below floor: {failure}");
+            }
+            if !failures.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Status(args) => {
             set_data(&mut config, &args.data);
             let mut status = status(&config)?;
@@ -371,7 +402,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 async fn ask(config: &Config, args: &AskArgs) -> Result<Answer> {
-    let answerer = Answerer::new(&config.answer)?;
+    let answerer = Answerer::new(&config.answer)?.with_redactor(config.privacy.redactor());
     let retriever = Arc::new(open_retriever(config)?);
     let question = Question {
         text: args.question.clone(),

@@ -39,6 +39,31 @@ pub struct Config {
     pub answer: AnswerConfig,
     /// The HTTP service.
     pub server: ServerConfig,
+    /// Personal data redaction.
+    pub privacy: PrivacyConfig,
+}
+
+/// Personal data redaction; see docs/privacy.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacyConfig {
+    /// The kinds of personal data replaced by a placeholder in customers' messages before they
+    /// are searched with, stored, logged or sent: `email`, `phone`, `id_number`, `bank_card`,
+    /// `address` (default: all).
+    pub redact: Vec<crate::privacy::Kind>,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig { redact: crate::privacy::Kind::ALL.to_vec() }
+    }
+}
+
+impl PrivacyConfig {
+    /// The redactor of the configured kinds.
+    pub fn redactor(&self) -> crate::privacy::Redactor {
+        crate::privacy::Redactor::new(&self.redact)
+    }
 }
 
 /// How answers are made; see docs/answering.md.
@@ -283,6 +308,7 @@ impl Default for Config {
             vector_store: VectorStoreConfig::default(),
             answer: AnswerConfig::default(),
             server: ServerConfig::default(),
+            privacy: PrivacyConfig::default(),
         }
     }
 }
@@ -547,6 +573,7 @@ fn environment() -> Env {
         "vector_store",
         "answer",
         "server",
+        "privacy",
     ];
     Env::prefixed("KEFU_").split("__").filter(|key| {
         let top = key.as_str().split('.').next().unwrap_or_default();
@@ -619,6 +646,27 @@ mod tests {
             jail.set_env("KEFU_SEARCH__MAX_K", "20");
             let err = Config::load(None).unwrap_err().to_string();
             assert!(err.contains("search.max_k"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn privacy_redacts_every_kind_unless_told_otherwise() {
+        use crate::privacy::Kind;
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(Config::load(None).expect("config loads").privacy.redact, Kind::ALL);
+            jail.create_file("kefu.toml", "[privacy]\nredact = [\"email\", \"bank_card\"]\n")?;
+            let redactor = Config::load(None).expect("config loads").privacy.redactor();
+            assert!(redactor.redacts(Kind::Email) && redactor.redacts(Kind::BankCard));
+            assert!(!redactor.redacts(Kind::Phone) && !redactor.redacts(Kind::Address));
+            jail.create_file("kefu.toml", "[privacy]\nredact = [\"passport\"]\n")?;
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("passport") && err.contains("id_number"), "{err}");
+            jail.set_env("KEFU_PRIVACY__REDACT", "[phone, address]");
+            let redactor = Config::load(None).expect("config loads").privacy.redactor();
+            assert!(redactor.redacts(Kind::Phone) && !redactor.redacts(Kind::Email));
+            jail.set_env("KEFU_PRIVACY__REDACT", "[]");
+            assert!(Config::load(None).expect("config loads").privacy.redact.is_empty());
             Ok(())
         });
     }

@@ -25,6 +25,8 @@
 //!   read as the help center's words, chatter dropped, multi-part messages split.
 //! - [`answer`]: confidence, abstention, handoff, extractive and LLM answers, citation checks,
 //!   follow-up questions.
+//! - [`privacy`]: personal data (e-mail, phone, ID and card numbers, addresses) replaced by
+//!   placeholders before a message is searched, stored, logged or sent anywhere.
 //! - [`serve`]: the HTTP service: routes, API keys, rate limits, metrics, live index reloads.
 //! - [`analysis`]: the tokenizer of the BM25 index, for English and Chinese.
 //! - [`config`], [`error`]: layered configuration; the one error type.
@@ -40,6 +42,7 @@ pub mod eval;
 pub mod failpoint;
 pub mod index;
 pub mod indexer;
+pub mod privacy;
 pub mod progress;
 pub mod retrieve;
 pub mod serve;

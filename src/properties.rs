@@ -1,5 +1,5 @@
-//! Property tests of kefu's pure pieces: text analysis, fusion, citation checks and the
-//! handoff lexicon. Case counts keep them to seconds in the debug build; `PROPTEST_CASES=N`
+//! Property tests of kefu's pure pieces: text analysis, fusion, citation checks, the handoff
+//! lexicon and personal data redaction. Case counts keep them to seconds in the debug build; `PROPTEST_CASES=N`
 //! runs each N times instead.
 
 use proptest::prelude::*;
@@ -8,6 +8,7 @@ use proptest::test_runner::Config;
 use crate::analysis::{answer_words, han_bigrams, words};
 use crate::answer::citations::{CitationFilter, check};
 use crate::answer::handoff::{HandoffReason, detect};
+use crate::privacy::{Kind, Redactor, without_placeholders};
 use crate::retrieve::fusion::{Ranking, Scale, Scored, convex_combination, reciprocal_rank_fusion};
 use kefu_ingest::locale::is_han;
 
@@ -408,5 +409,79 @@ proptest! {
             prop_assert!(text.get(candidate.range.clone()).is_some(), "{:?}", candidate.range);
             prop_assert!(!candidate.text.is_empty());
         }
+    }
+}
+
+/// Pieces that look like personal data, or like the numbers that must survive, and the words
+/// around them that decide which it is.
+fn personal_looking() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9._+-]{1,12}@[a-z0-9-]{1,8}(\\.[a-z]{2,4}){1,2}",
+        "(\\+86 ?|0086-)?1[3-9][0-9]([ -]?[0-9]{4}){2}",
+        "\\+[1-9][0-9]{1,2}( [0-9]{2,4}){2,4}",
+        "\\(?0[1-9][0-9]{1,2}\\)?-?[0-9]{7,8}",
+        "[1-9][0-9]{5} ?(19|20)[0-9]{2}[01][0-9][0-3][0-9] ?[0-9]{3}[0-9Xx]",
+        "[2-6][0-9]{3}([ -][0-9]{4}){3}([ -][0-9]{3})?",
+        "[0-9]{10,20}",
+        "[一-龥]{2,3}(省|市|区)[一-龥]{1,3}(路|街|弄)[0-9一二三]{1,4}号([0-9]{1,4}(室|栋))?",
+        "[一-龥]{2,4}(小区|花园)[0-9]{1,2}栋([0-9]单元)?[0-9]{3}",
+        "(Flat [0-9], )?[0-9]{1,4}[A-Z]? ([A-Z][a-z]{2,8} ){1,2}(Street|Rd|Road|Lane|Way)(, [A-Z][a-z]+ [A-Z]{2}[0-9] [0-9][A-Z]{2})?",
+        "(卡号|card|visa|订单号|order no\\.|tracking|电话|call me on|身份证|地址|寄到|NW-|#|SF) ?",
+        "[＠．－（）０-９ａ-ｚ。]{1,8}",
+    ]
+}
+
+/// Messages mixing ordinary text with personal-looking pieces.
+fn message_with_personal_data() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![2 => text(), 3 => personal_looking()];
+    let separator = prop::sample::select(&["", " ", "，", "\n", ": ", "-"][..]);
+    prop::collection::vec((piece, separator), 0..10)
+        .prop_map(|pieces| pieces.into_iter().map(|(p, s)| format!("{p}{s}")).collect())
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn redaction_replaces_exactly_what_it_finds_and_leaves_none_of_it(
+        message in prop_oneof![3 => message_with_personal_data(), 1 => "\\PC{0,200}", 1 => text()],
+    ) {
+        let redacted = Redactor::default().redact(&message);
+        let mut rebuilt = String::new();
+        let mut at = 0;
+        for found in &redacted.found {
+            let span = found.span.clone();
+            prop_assert!(at <= span.start && span.start < span.end && span.end <= message.len(), "{span:?}");
+            prop_assert!(message.is_char_boundary(span.start) && message.is_char_boundary(span.end), "{span:?}");
+            rebuilt.push_str(&message[at..span.start]);
+            rebuilt.push_str(found.kind.placeholder());
+            at = span.end;
+        }
+        rebuilt.push_str(&message[at..]);
+        prop_assert_eq!(&rebuilt, &redacted.text);
+        for found in &redacted.found {
+            let value = &message[found.span.clone()];
+            prop_assert!(!redacted.text.contains(value), "{value:?} is still in {:?}", redacted.text);
+        }
+        let read = without_placeholders(&redacted.text);
+        prop_assert!(!Kind::ALL.iter().any(|k| read.contains(k.placeholder())), "{read:?}");
+    }
+
+    #[test]
+    fn a_mobile_or_an_email_between_words_is_always_redacted(
+        before in neutral_question(),
+        after in neutral_question(),
+        value in prop_oneof![
+            "1[3-9][0-9]([ -]?[0-9]{4}){2}",
+            "[a-z][a-z0-9._]{0,10}@[a-z0-9]{1,8}\\.(com|cn|co\\.uk|net)",
+        ],
+    ) {
+        // A number right after "order", "发票"… is that order's or invoice's.
+        let names_a_reference = ["order", "tracking", "parcel", "invoice", "订单", "发票", "快递", "单号", "编号"];
+        prop_assume!(!names_a_reference.iter().any(|w| before.to_lowercase().contains(w)));
+        let message = format!("{before} {value} {after}");
+        let redacted = Redactor::default().redact(&message);
+        prop_assert!(!redacted.text.contains(&value), "{:?}", redacted.text);
+        prop_assert_eq!(redacted.found.len(), 1, "{:?}", redacted.found);
     }
 }

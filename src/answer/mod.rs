@@ -2,7 +2,8 @@
 //! and a handoff to a human.
 //!
 //! ```text
-//! question -> handoff lexicon -> retrieval (locale first, then all)
+//! question -> personal data redacted (placeholders, left out of what is searched)
+//!          -> handoff lexicon -> retrieval (locale first, then all)
 //!          -> passages asking for secrets or speaking to the assistant dropped -> confidence
 //!          -> below threshold: abstain + handoff
 //!          -> LLM (if configured; citations checked as they stream) or extractive answer
@@ -31,6 +32,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::config::AnswerConfig;
 use crate::index::SearchFilter;
 use crate::index::text::QueryTerm;
+use crate::privacy::{self, Redactor};
 use crate::retrieve::{Mode, Retriever, SearchHit, SearchRequest};
 use crate::understand::frustration::Frustration;
 use crate::understand::{self, Part};
@@ -195,6 +197,7 @@ pub enum AnswerEvent {
 pub struct Answerer {
     config: AnswerConfig,
     llm: Option<LlmClient>,
+    redactor: Redactor,
 }
 
 /// What retrieval found for one question of a message.
@@ -279,13 +282,37 @@ fn unknown_share(question: &[QueryTerm]) -> f32 {
 }
 
 impl Answerer {
-    /// An answerer with `answer`'s settings (and its LLM, if one is configured).
+    /// An answerer with `answer`'s settings (and its LLM, if one is configured), redacting
+    /// every kind of personal data.
     pub fn new(config: &AnswerConfig) -> Result<Answerer> {
-        Ok(Answerer { config: config.clone(), llm: LlmClient::from_config(&config.llm)? })
+        Ok(Answerer {
+            config: config.clone(),
+            llm: LlmClient::from_config(&config.llm)?,
+            redactor: Redactor::default(),
+        })
+    }
+
+    /// The same answerer redacting what `redactor` redacts (`privacy.redact`).
+    pub fn with_redactor(self, redactor: Redactor) -> Answerer {
+        Answerer { redactor, ..self }
+    }
+
+    /// `question` with its personal data replaced by placeholders: the message and the earlier
+    /// turns it is read with, each on its own (a card word in one turn is no reason to take a
+    /// number in the next for a card).
+    fn redacted(&self, question: Question) -> Question {
+        let text = self.redactor.redact(&question.text).text;
+        let retrieval_query = match earlier_turns(&question) {
+            "" => text.clone(),
+            earlier => format!("{} {text}", self.redactor.redact(earlier).text),
+        };
+        let earlier = question.earlier.iter().map(|message| self.redactor.redact(message).text).collect();
+        Question { text, retrieval_query, earlier, ..question }
     }
 
     /// Answers `question` from `retriever`'s index, sending the answer's text to `events` as it
-    /// is written.
+    /// is written. Nothing past the first line reads the customer's personal data: the LLM gets
+    /// the placeholders, understanding and retrieval the message without them.
     pub async fn answer(
         &self,
         retriever: Arc<Retriever>,
@@ -299,8 +326,9 @@ impl Answerer {
                 let _ = events.send(event);
             }
         };
+        let question = self.redacted(question);
         let understood = {
-            let (retriever, text) = (retriever.clone(), question.text.clone());
+            let (retriever, text) = (retriever.clone(), privacy::without_placeholders(&question.text));
             crate::error::blocking(move || Ok(understand::understand(&text, &*retriever.vocabulary()?)))
                 .await?
         };
@@ -355,7 +383,8 @@ impl Answerer {
         }
 
         let clock = Instant::now();
-        let earlier = earlier_turns(&question);
+        let earlier = privacy::without_placeholders(earlier_turns(&question));
+        let earlier = earlier.trim();
         let single = understood.parts.len() == 1;
         let mut parts = Vec::with_capacity(understood.parts.len());
         for mut part in understood.parts {
@@ -891,4 +920,26 @@ fn citation(n: usize, hit: &SearchHit, span: [usize; 2], quote: &str) -> Citatio
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_follow_up_and_its_earlier_turns_are_redacted_each_on_its_own() {
+        let answerer = Answerer::new(&AnswerConfig::default()).unwrap();
+        let question = Question {
+            text: "and to 4111 1111 1111 1111?".into(),
+            retrieval_query: "refund to my card, mail jo@example.com and to 4111 1111 1111 1111?".into(),
+            ..Question::default()
+        };
+        let redacted = answerer.redacted(question);
+        assert_eq!(redacted.text, "and to [card]?");
+        assert_eq!(redacted.retrieval_query, "refund to my card, mail [email] and to [card]?");
+        assert_eq!(earlier_turns(&redacted), "refund to my card, mail [email]");
+        let off = Answerer::new(&AnswerConfig::default()).unwrap().with_redactor(Redactor::new(&[]));
+        let question = Question { text: "jo@example.com".into(), ..Question::default() };
+        assert_eq!(off.redacted(question).text, "jo@example.com");
+    }
 }

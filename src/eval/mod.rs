@@ -11,11 +11,15 @@
 //!    checked for the question's key facts ([`facts`]) and, for a multi-part message, for each
 //!    part's gold documents and key facts.
 //! 4. Assemble the [`report::Report`].
+//!
+//! `kefu eval-pii` measures personal data redaction on a labelled set of messages instead
+//! ([`pii`], [`evaluate_pii`]).
 
 pub mod answers;
 pub mod chart;
 pub mod facts;
 pub mod metrics;
+pub mod pii;
 pub mod report;
 pub mod sets;
 
@@ -186,7 +190,7 @@ fn evaluate_answers(
     let answerer_at = |threshold: f32| {
         let mut settings = config.answer.clone();
         settings.min_confidence = threshold;
-        Answerer::new(&settings)
+        Answerer::new(&settings).map(|a| a.with_redactor(config.privacy.redactor()))
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -370,4 +374,36 @@ pub fn read_report(path: &Path) -> Result<Report> {
         path: path.to_path_buf(),
         message: format!("not a kefu eval report: {e}"),
     })
+}
+
+/// Smallest time spent redacting the set again and again to measure the cost per message.
+const PII_TIMING: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// `kefu eval-pii`: redacts every message of the labelled set at `path` (those of `split`
+/// only, if given) with the configured kinds (`privacy.redact`) and scores it; the cost per
+/// message is measured by redacting them again until at least half a second has passed.
+pub fn evaluate_pii(config: &Config, path: &Path, split: Option<&str>) -> Result<pii::PiiReport> {
+    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+    let mut cases = pii::parse_set(path, &text)?;
+    if let Some(split) = split {
+        cases.retain(|c| c.split.as_deref() == Some(split));
+        if cases.is_empty() {
+            return Err(Error::InvalidRequest(format!(
+                "--split {split}: no message of {} is in it",
+                path.display()
+            )));
+        }
+    }
+    let redactor = config.privacy.redactor();
+    let mut report = pii::evaluate(&cases, &redactor);
+    let started = std::time::Instant::now();
+    let mut redacted = 0usize;
+    while started.elapsed() < PII_TIMING {
+        for case in &cases {
+            std::hint::black_box(redactor.redact(std::hint::black_box(&case.text)));
+        }
+        redacted += cases.len();
+    }
+    report.micros_per_message = Some(started.elapsed().as_secs_f64() * 1e6 / redacted as f64);
+    Ok(report)
 }

@@ -390,7 +390,7 @@ fn check_parts(parts: &[QueryPart], answerable: bool) -> std::result::Result<(),
 }
 
 /// Non-empty lines with their 1-based numbers.
-fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     text.lines()
         .enumerate()
@@ -398,15 +398,15 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .filter(|(_, l)| !l.trim().is_empty())
 }
 
-fn parse_line<T: serde::de::DeserializeOwned>(path: &Path, n: usize, line: &str) -> Result<T> {
+pub(crate) fn parse_line<T: serde::de::DeserializeOwned>(path: &Path, n: usize, line: &str) -> Result<T> {
     serde_json::from_str(line).map_err(|e| dataset_line(path, n, &e.to_string()))
 }
 
-fn dataset(path: &Path, message: &str) -> Error {
+pub(crate) fn dataset(path: &Path, message: &str) -> Error {
     Error::Dataset { path: path.to_path_buf(), message: message.to_string() }
 }
 
-fn dataset_line(path: &Path, n: usize, message: &str) -> Error {
+pub(crate) fn dataset_line(path: &Path, n: usize, message: &str) -> Error {
     Error::Dataset { path: PathBuf::from(format!("{}:{n}", path.display())), message: message.to_string() }
 }
 

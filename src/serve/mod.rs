@@ -98,7 +98,7 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
     if options.open && config.server.api_keys.is_empty() {
         tracing::warn!("serving without API keys (--open): for local development only");
     }
-    let answerer = Answerer::new(&config.answer)?;
+    let answerer = Answerer::new(&config.answer)?.with_redactor(config.privacy.redactor());
     let loaded = config.clone();
     let (embedder, retriever) = crate::error::blocking(move || {
         crate::analysis::warm_up();

@@ -14,6 +14,7 @@ mod ingest;
 mod loading;
 mod messages;
 mod models;
+mod privacy;
 #[cfg(feature = "qdrant-server")]
 mod qdrant_server;
 mod safety;
