@@ -247,6 +247,11 @@ pub struct SearchConfig {
     /// how far the retriever's first result stands above its next ten (0–1). 0 keeps the
     /// weights fixed.
     pub adaptive_fusion: f32,
+    /// Hybrid search: the score of a fused candidate among the first 30 that contains none of
+    /// the question's years and codes ("2018", "NW-RV700", "E8") is multiplied by this (1 keeps
+    /// it). An exact identifier is what the question turns on, and the dense retriever cannot
+    /// tell 2018 from 2019.
+    pub identifier_penalty: f32,
     /// Boost of matches in the breadcrumb (title and headings, or a FAQ question) over the body.
     pub title_boost: f32,
     /// Weight of the Chinese character-bigram field relative to the word fields.
@@ -405,6 +410,7 @@ impl Default for SearchConfig {
             bm25_weight: 0.45,
             dense_weight: 0.8,
             adaptive_fusion: 0.0,
+            identifier_penalty: 0.8,
             title_boost: 0.25,
             bigram_weight: 0.5,
             hnsw_ef: 128,
@@ -513,6 +519,9 @@ impl Config {
         ];
         if let Some((key, _)) = weights.iter().find(|(_, v)| !v.is_finite() || *v < 0.0) {
             return Err(Error::Config(format!("`{key}` must be a non-negative number")));
+        }
+        if !(0.0..=1.0).contains(&self.search.identifier_penalty) {
+            return Err(Error::Config("`search.identifier_penalty` must be between 0 and 1".into()));
         }
         if !(0.0..=1.0).contains(&self.answer.min_confidence) {
             return Err(Error::Config("`answer.min_confidence` must be between 0 and 1".into()));

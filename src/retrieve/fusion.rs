@@ -124,9 +124,39 @@ fn ranked(mut fused: Vec<(&str, f32, usize)>) -> Vec<(String, f32)> {
     fused.into_iter().map(|(id, score, _)| (id.to_string(), score)).collect()
 }
 
+/// The years ("2018") and codes ("nw-rv700", "e8", "il-6") of a query, lowercase: ASCII words
+/// that mix letters and digits, or four digits starting 19 or 20.
+pub fn identifiers(query: &str) -> Vec<String> {
+    let lower = query.to_lowercase();
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in lower.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_alphanumeric() || (c == '-' && !current.is_empty()) {
+            current.push(c);
+            continue;
+        }
+        let word = current.trim_end_matches('-').to_string();
+        current.clear();
+        let digits = word.chars().filter(char::is_ascii_digit).count();
+        let letters = word.chars().filter(char::is_ascii_alphabetic).count();
+        let year = word.len() == 4 && digits == 4 && (word.starts_with("19") || word.starts_with("20"));
+        if year || (digits > 0 && letters > 0 && word.len() >= 2) {
+            out.push(word);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_and_codes_are_identifiers() {
+        assert_eq!(identifiers("中国人民大学2018年高水平艺术团"), ["2018"]);
+        assert_eq!(identifiers("does the NW-RV700 show error E8?"), ["nw-rv700", "e8"]);
+        assert!(identifiers("can I return 2 kettles within 30 days for £3500").is_empty());
+    }
 
     fn scored(list: &[(&str, f32)]) -> Vec<(String, f32)> {
         list.iter().map(|(id, s)| (id.to_string(), *s)).collect()

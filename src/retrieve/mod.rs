@@ -119,6 +119,9 @@ type Ranked = Vec<(String, f32)>;
 /// embedded at ingestion), about 1.5 KB each with a 384-dimension model.
 const SENTENCE_CACHE_ENTRIES: usize = 20_000;
 
+/// Fused candidates checked for the question's identifiers.
+const IDENTIFIER_DEPTH: usize = 30;
+
 /// Searches one index generation.
 pub struct Retriever {
     index: Index,
@@ -320,10 +323,37 @@ impl Retriever {
                 self.config.rrf_k,
             ),
         };
+        let ranked = match request.mode {
+            Mode::Hybrid => self.prefer_identifiers(&request.query, ranked)?,
+            _ => ranked,
+        };
         let top: Vec<(String, f32)> = ranked.into_iter().take(request.k).collect();
         let results = self.assemble(&request.query, top, &bm25_ids, &dense)?;
         timings.assemble_ms = ms(clock);
         Ok(SearchResults { results, query_vector, took_ms: ms(started), timings })
+    }
+
+    /// The fused candidates that contain one of the question's identifiers (years, codes) first:
+    /// the others' scores are multiplied by `identifier_penalty`, among the first
+    /// [`IDENTIFIER_DEPTH`].
+    fn prefer_identifiers(&self, query: &str, mut ranked: Vec<(String, f32)>) -> Result<Vec<(String, f32)>> {
+        let penalty = self.config.identifier_penalty;
+        let identifiers = fusion::identifiers(query);
+        if identifiers.is_empty() || penalty >= 1.0 {
+            return Ok(ranked);
+        }
+        let depth = ranked.len().min(IDENTIFIER_DEPTH);
+        let ids: Vec<String> = ranked[..depth].iter().map(|(id, _)| id.clone()).collect();
+        let records = self.index.catalog().chunks(&ids)?;
+        for ((_, score), record) in ranked[..depth].iter_mut().zip(records) {
+            let Some(record) = record else { continue };
+            let text = format!("{} {}", record.chunk.breadcrumb_line(), record.chunk.text).to_lowercase();
+            if !identifiers.iter().any(|id| text.contains(id.as_str())) {
+                *score *= penalty;
+            }
+        }
+        ranked[..depth].sort_by(|a, b| b.1.total_cmp(&a.1));
+        Ok(ranked)
     }
 
     /// Looks the chunks up in the catalog and adds snippets.
