@@ -11,6 +11,8 @@
 //!                                                          |
 //!                                     --answer--> grounded answer with citations, or abstain
 //!                                                          |
+//!                                     --store--> conversation and turns (SQLite or PostgreSQL)
+//!                                                          |
 //!                                                  serve: HTTP API (axum)
 //! ```
 //!
@@ -25,6 +27,7 @@
 //!   read as the help center's words, chatter dropped, multi-part messages split.
 //! - [`answer`]: confidence, abstention, handoff, extractive and LLM answers, citation checks,
 //!   follow-up questions.
+//! - [`store`]: conversations and their turns, in SQLite or PostgreSQL.
 //! - [`serve`]: the HTTP service: routes, API keys, rate limits, metrics, live index reloads.
 //! - [`analysis`]: the tokenizer of the BM25 index, for English and Chinese.
 //! - [`config`], [`error`]: layered configuration; the one error type.
@@ -43,6 +46,7 @@ pub mod indexer;
 pub mod progress;
 pub mod retrieve;
 pub mod serve;
+pub mod store;
 pub mod understand;
 
 #[cfg(test)]
