@@ -28,7 +28,8 @@ fn assert_not_found(response: reqwest::blocking::Response) {
     assert_eq!((status, code.as_str()), (404, "conversation_not_found"));
 }
 
-fn conversations_over_http(env: &[(&str, &str)]) {
+/// The scenario on a server with `env`; the server, still running, and its data folder.
+fn conversations_over_http(env: &[(&str, &str)]) -> (tempfile::TempDir, Server) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(corpus_data(), dir.path());
     let server = Server::start(dir.path(), env);
@@ -158,6 +159,7 @@ fn conversations_over_http(env: &[(&str, &str)]) {
     assert_eq!(roles(&transcript(&server, &other_user, QUERY_KEY)).len(), 2);
     let (status, code, _) = error_of(server.delete("/v1/users/a%20b", ADMIN_KEY));
     assert_eq!((status, code.as_str()), (400, "invalid_external_user_id"));
+    (dir, server)
 }
 
 #[test]
@@ -165,11 +167,29 @@ fn conversations_are_recorded_kept_across_restarts_private_to_their_key_and_dele
     conversations_over_http(&[("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "0")]);
 }
 
+/// `POST /v1/ask` of a new conversation, JSON or streamed; the error it ends with.
+fn ask_error(server: &Server, stream: bool) -> (u16, String) {
+    let body = json!({ "question": "How long do I have to return an item?", "stream": stream });
+    let response = server.post("/v1/ask", QUERY_KEY, &body);
+    if !stream {
+        let (status, code, _) = error_of(response);
+        return (status, code);
+    }
+    let (event, data) = read_events(response).pop().unwrap();
+    assert_eq!(event, "error", "{data}");
+    (200, data["error"]["code"].as_str().unwrap().to_string())
+}
+
 #[test]
 fn conversations_are_recorded_kept_across_restarts_private_to_their_key_and_deletable_on_postgres() {
     let database = TestDatabase::new();
-    conversations_over_http(&[
-        ("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "0"),
-        ("KEFU_STORE__URL", &database.url),
-    ]);
+    let url = database.url.clone();
+    let (_dir, server) =
+        conversations_over_http(&[("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "0"), ("KEFU_STORE__URL", &url)]);
+    // The database gone: an answer that cannot be recorded is not sent; the client is told why
+    // (a stream ends with an `error` event instead of `done`), and the server stays up.
+    drop(database);
+    assert_eq!(ask_error(&server, false), (503, "store_failed".into()));
+    assert_eq!(ask_error(&server, true), (200, "store_failed".into()));
+    assert_eq!(server.get("/healthz", None).status(), StatusCode::OK);
 }
