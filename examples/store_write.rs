@@ -62,7 +62,7 @@ async fn main() -> kefu::Result<()> {
             tokio::spawn(async move {
                 let mut id = String::new();
                 for i in (w..exchanges).step_by(writers) {
-                    let start = (i / writers % 5 == 0).then(|| NewConversation {
+                    let start = (i / writers).is_multiple_of(5).then(|| NewConversation {
                         owner_key: "key-0123456789abcdef".into(),
                         external_user_id: Some(format!("cust-{}", i % 997)),
                         channel: "api".into(),
