@@ -287,6 +287,8 @@ impl Store {
                     .await
                     .map_err(failed)?;
             }
+            // The crash tests kill the process here: no reply may have been sent yet.
+            crate::failpoint::hit("store-before-commit");
             tx.commit().await.map_err(failed)
         })
     }

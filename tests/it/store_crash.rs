@@ -1,7 +1,9 @@
-//! `kill -9` of `kefu serve` under concurrent /v1/ask load, on SQLite: every turn whose reply a
-//! client received is in the store after the restart, each question with its answer, and the
-//! database passes `PRAGMA integrity_check`.
+//! `kill -9` of `kefu serve` on SQLite: at the moment a turn is about to be committed, no reply
+//! has been sent; under concurrent /v1/ask load, every turn whose reply a client received is in
+//! the store after the restart, each question with its answer, and the database passes
+//! `PRAGMA integrity_check`.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,6 +29,48 @@ const QUESTIONS: &[&str] = &[
     "退货需要多长时间？",
     "那运费呢？",
 ];
+
+/// `PRAGMA integrity_check` and `foreign_key_check` of the store in `data`.
+async fn assert_intact(data: &Path) {
+    let path = data.join("kefu.db");
+    let mut connection =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let check: String =
+        sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut connection).await.unwrap();
+    assert_eq!(check, "ok");
+    let check: Vec<(String, i64, String, i64)> =
+        sqlx::query_as("PRAGMA foreign_key_check").fetch_all(&mut connection).await.unwrap();
+    assert!(check.is_empty(), "turns without their conversation: {check:?}");
+    connection.close().await.unwrap();
+}
+
+#[test]
+fn a_reply_is_sent_only_after_its_turns_are_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(corpus_data(), dir.path());
+    // Killed just before the commit: the client gets no answer, neither as JSON nor as the
+    // stream's `done` event, and the store holds nothing of the turn.
+    for stream in [false, true] {
+        let server = Server::start(dir.path(), &[("KEFU_FAILPOINT", "store-before-commit")]);
+        let body = json!({ "question": "How long do I have to return an item?", "stream": stream });
+        let http = reqwest::blocking::Client::new();
+        let reply = http
+            .post(format!("{}/v1/ask", server.base))
+            .bearer_auth(QUERY_KEY)
+            .json(&body)
+            .send()
+            .and_then(|response| response.text());
+        if let Ok(text) = reply {
+            assert!(!stream && text.is_empty() || stream && !text.contains("event: done"), "{text}");
+        }
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        assert_intact(dir.path()).await;
+        let status = Store::open(&config(dir.path())).await.unwrap().status().await.unwrap();
+        assert_eq!((status.conversations, status.turns), (0, 0));
+    });
+}
 
 #[test]
 fn a_kill_9_under_load_loses_no_acknowledged_turn_and_corrupts_nothing() {
@@ -61,16 +105,7 @@ fn a_kill_9_under_load_loses_no_acknowledged_turn_and_corrupts_nothing() {
     let acknowledged = acknowledged.lock().unwrap().clone();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let path = dir.path().join("kefu.db");
-        let mut connection =
-            sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-        let check: String =
-            sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut connection).await.unwrap();
-        assert_eq!(check, "ok");
-        let check: Vec<(String, i64, String, i64)> =
-            sqlx::query_as("PRAGMA foreign_key_check").fetch_all(&mut connection).await.unwrap();
-        assert!(check.is_empty(), "turns without their conversation: {check:?}");
-        connection.close().await.unwrap();
+        assert_intact(dir.path()).await;
 
         let store = Store::open(&config(dir.path())).await.unwrap();
         for (id, question) in &acknowledged {
