@@ -35,6 +35,8 @@ use crate::{Error, Result};
 
 /// Longest conversation id or external user id a request may name.
 pub const MAX_ID_CHARS: usize = 128;
+/// Where the routes of one external user's data start.
+const USERS_PATH: &str = "/v1/users/";
 /// The channel of conversations started over this API.
 const CHANNEL: &str = "api";
 /// Most tags in a filter.
@@ -196,9 +198,13 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .layer(
             TraceLayer::new_for_http()
-                // The path only: a query string may carry personal data, which must not reach logs.
+                // The path only: a query string may carry personal data, which must not reach
+                // logs; nor may the customer named by an erasure request.
                 .make_span_with(|request: &Request| {
-                    tracing::info_span!("request", method = %request.method(), path = request.uri().path())
+                    let path = request.uri().path();
+                    let path =
+                        if path.starts_with(USERS_PATH) { "/v1/users/{external_user_id}" } else { path };
+                    tracing::info_span!("request", method = %request.method(), path)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )

@@ -122,7 +122,8 @@ fn conversations_over_http(env: &[(&str, &str)]) -> (tempfile::TempDir, Server) 
 
     // A restart loses nothing, and the conversation goes on.
     drop(server);
-    let server = Server::start(dir.path(), env);
+    let log = dir.path().join("serve.log");
+    let server = Server::start_logged(dir.path(), env, &log);
     assert_eq!(roles(&transcript(&server, &id, QUERY_KEY)).len(), 6);
     let after = server.ask(json!({ "question": "what about opened clothing?", "conversation_id": id }));
     assert_eq!(after["conversation_id"], id.as_str());
@@ -159,6 +160,9 @@ fn conversations_over_http(env: &[(&str, &str)]) -> (tempfile::TempDir, Server) 
     assert_eq!(roles(&transcript(&server, &other_user, QUERY_KEY)).len(), 2);
     let (status, code, _) = error_of(server.delete("/v1/users/a%20b", ADMIN_KEY));
     assert_eq!((status, code.as_str()), (400, "invalid_external_user_id"));
+    // The request log names the route of an erasure request, not the customer.
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("/v1/users/{external_user_id}") && !log.contains("cust-2"), "{log}");
     (dir, server)
 }
 

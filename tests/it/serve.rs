@@ -34,7 +34,7 @@ impl Server {
     }
 
     /// [`Server::start`], its log (at INFO) written to `log`.
-    fn start_logged(data: &Path, env: &[(&str, &str)], log: &Path) -> Server {
+    pub(crate) fn start_logged(data: &Path, env: &[(&str, &str)], log: &Path) -> Server {
         let mut env = env.to_vec();
         env.push(("KEFU_LOG", "info"));
         Server::launch(data, &env, Stdio::from(std::fs::File::create(log).unwrap()))
