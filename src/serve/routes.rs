@@ -522,11 +522,15 @@ fn validate_text(state: &AppState, field: &'static str, code: &'static str, text
     Ok(text.to_string())
 }
 
-/// An id a request names (a conversation, an external user): short, and of characters that
-/// are safe in logs and URLs.
-fn validate_id(id: &str, code: &'static str, field: &'static str) -> Result<()> {
+/// Whether `id` is short, and of characters that are safe in logs and URLs.
+fn is_valid_id(id: &str) -> bool {
     let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
-    if id.is_empty() || id.len() > MAX_ID_CHARS || !id.chars().all(safe) {
+    !id.is_empty() && id.len() <= MAX_ID_CHARS && id.chars().all(safe)
+}
+
+/// An id a request names (a conversation, an external user), checked by [`is_valid_id`].
+fn validate_id(id: &str, code: &'static str, field: &'static str) -> Result<()> {
+    if !is_valid_id(id) {
         return Err(Error::InvalidField {
             code,
             field,
@@ -649,10 +653,8 @@ pub struct DeletedView {
 
 /// Conversation `id` if `caller` may see it; otherwise, and when there is none, 404.
 async fn visible_conversation(state: &AppState, caller: &Caller, id: &str) -> Result<StoredConversation> {
-    let conversation = match validate_id(id, "invalid_conversation_id", "id") {
-        Ok(()) => state.store.conversation(id).await?,
-        Err(_) => None,
-    };
+    // An id the server cannot have issued is looked up nowhere.
+    let conversation = if is_valid_id(id) { state.store.conversation(id).await? } else { None };
     conversation
         .filter(|c| caller.may_see(&c.owner_key))
         .ok_or_else(|| Error::ConversationNotFound(format!("no conversation `{id}` of this API key")))
