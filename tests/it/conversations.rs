@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 
 use crate::postgres::TestDatabase;
 use crate::serve::{
-    ADMIN_KEY, FLOOD_KEY, QUERY_KEY, Server, copy_dir, corpus_data, error_of, metric, read_events,
+    ADMIN_KEY, FLOOD_KEY, QUERY_KEY, Server, copy_dir, corpus_data, error_of, eventually, metric, read_events,
 };
+use crate::store::age;
 
 /// A key of the query scope other than the one that starts the conversations.
 const OTHER_KEY: &str = FLOOD_KEY;
@@ -120,10 +121,18 @@ fn conversations_over_http(env: &[(&str, &str)]) -> (tempfile::TempDir, Server) 
         assert!(query.starts_with("How long does a refund take?"), "{query}");
     }
 
-    // A restart loses nothing, and the conversation goes on.
+    // A restart loses nothing, and the conversation goes on; but a conversation idle for longer
+    // than store.retention_days (365) is purged at start-up.
     drop(server);
+    let mut config = crate::common::config(dir.path());
+    config.store.url = env.iter().find(|(key, _)| *key == "KEFU_STORE__URL").map(|(_, url)| url.to_string());
+    tokio::runtime::Runtime::new().unwrap().block_on(age(&config, chain_id, 400));
     let log = dir.path().join("serve.log");
     let server = Server::start_logged(dir.path(), env, &log);
+    eventually("the idle conversation is purged", || {
+        let response = server.get(&format!("/v1/conversations/{chain_id}"), Some(QUERY_KEY));
+        (response.status() == StatusCode::NOT_FOUND).then_some(())
+    });
     assert_eq!(roles(&transcript(&server, &id, QUERY_KEY)).len(), 6);
     let after = server.ask(json!({ "question": "what about opened clothing?", "conversation_id": id }));
     assert_eq!(after["conversation_id"], id.as_str());

@@ -901,7 +901,7 @@ fn hold_request(server: &Server, key: &str) -> std::net::TcpStream {
 }
 
 /// Polls `attempt` until it returns `Some`, for at most 20 s.
-fn eventually<T>(what: &str, mut attempt: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn eventually<T>(what: &str, mut attempt: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(value) = attempt() {

@@ -169,7 +169,7 @@ fn turns_keep_every_field_and_concurrent_writers_number_them_in_order_on_postgre
 }
 
 /// Makes conversation `id`'s last activity `days` older.
-async fn age(config: &Config, id: &str, days: i64) {
+pub(crate) async fn age(config: &Config, id: &str, days: i64) {
     let sql = "UPDATE conversations SET updated_at = updated_at - $1 WHERE id = $2";
     let shift = days * 86_400_000;
     match &config.store.url {
