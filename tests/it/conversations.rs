@@ -86,6 +86,10 @@ fn conversations_over_http(env: &[(&str, &str)]) -> (tempfile::TempDir, Server) 
         &json!({ "question": "and shoes?", "conversation_id": id }),
     ));
     assert_eq!(roles(&transcript(&server, &id, ADMIN_KEY)).len(), 4);
+    // A conversation keeps the external user it was started for.
+    let body = json!({ "question": "and shoes?", "conversation_id": id, "external_user_id": "cust-9" });
+    let (status, code, _) = error_of(server.post("/v1/ask", QUERY_KEY, &body));
+    assert_eq!((status, code.as_str()), (400, "invalid_ask_external_user_id"));
     // A conversation id the client made up is refused, and starts nothing.
     assert_not_found(server.post(
         "/v1/ask",
