@@ -16,6 +16,7 @@ use crate::index::{DataDir, Index, SearchFilter};
 use crate::indexer::{self, IngestOptions, IngestReport};
 use crate::retrieve::{Mode, Retriever, SearchRequest, SearchResults};
 use crate::serve::{self, ServeOptions};
+use crate::store::{Deleted, Store};
 use crate::{Error, Result};
 
 /// kefu: a retrieval-augmented FAQ engine for help centers.
@@ -45,6 +46,8 @@ enum Command {
     EvalPii(EvalPiiArgs),
     /// Show what the data folder holds.
     Status(StatusArgs),
+    /// The conversation store: migrate, status, purge, export, delete (docs/store.md).
+    Store(StoreArgs),
     /// Print the effective configuration (defaults < file < environment) as TOML.
     Config,
     /// Embed texts with the configured model, one JSON vector per line (for checking a model).
@@ -220,6 +223,58 @@ struct StatusArgs {
     json: bool,
 }
 
+#[derive(Debug, Args)]
+struct StoreArgs {
+    /// Data folder holding the SQLite store `kefu.db` (overrides `data_dir`; unused with a
+    /// PostgreSQL `store.url`).
+    #[arg(long, value_name = "DIR", global = true)]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    action: StoreAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum StoreAction {
+    /// Apply the schema migrations the database lacks (`kefu serve` does so at start-up too).
+    Migrate,
+    /// Schema version, conversations and turns stored.
+    Status {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete the conversations whose last turn is older than `store.retention_days`.
+    Purge {
+        /// Days to keep instead of `store.retention_days` (0 deletes every conversation).
+        #[arg(long, value_name = "DAYS")]
+        older_than_days: Option<u32>,
+        /// Print what was deleted as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the conversations, each with its turns, as JSON lines (oldest first).
+    Export {
+        /// File to write (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Only this external user's conversations.
+        #[arg(long, value_name = "EXTERNAL_ID")]
+        user: Option<String>,
+    },
+    /// Delete one conversation, or every conversation of one external user.
+    Delete {
+        /// The conversation's id.
+        #[arg(long, value_name = "ID", conflicts_with = "user", required_unless_present = "user")]
+        conversation: Option<String>,
+        /// The shop's id of its customer.
+        #[arg(long, value_name = "EXTERNAL_ID")]
+        user: Option<String>,
+        /// Print what was deleted as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 impl Cli {
     /// The log level when `KEFU_LOG` is unset: a service logs its requests, commands only their
     /// warnings.
@@ -316,6 +371,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Store(args) => {
+            if let Some(data) = args.data {
+                config.data_dir = data;
+            }
+            runtime()?.block_on(store(&config, args.action))?;
+        }
         Command::Config => to_stdout(|out| write!(out, "{}", config.to_toml()))?,
         Command::Embed(args) => embed(&mut config, args)?,
         Command::LoadDocuments => unreachable!("handled above"),
@@ -390,6 +451,65 @@ fn eval(config: &Config, args: EvalArgs) -> Result<ExitCode> {
         eprintln!("below floor: {failure}");
     }
     Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `kefu store …`.
+async fn store(config: &Config, action: StoreAction) -> Result<()> {
+    let print_deleted = |json: bool, deleted: Deleted| {
+        print_as(json, &deleted, |out, d| {
+            writeln!(out, "deleted {} conversations, {} turns", d.conversations, d.turns)
+        })
+    };
+    match action {
+        StoreAction::Status { json } => {
+            let status = Store::connect(config, false).await?.status().await?;
+            print_as(json, &status, |out, s| write!(out, "{}", toml::to_string_pretty(s).unwrap_or_default()))
+        }
+        StoreAction::Migrate => {
+            let store = Store::connect(config, true).await?;
+            let version = store.migrate().await?;
+            to_stdout(|out| writeln!(out, "{} store at schema version {version}", store.backend()))
+        }
+        StoreAction::Purge { older_than_days, json } => {
+            let days = older_than_days.unwrap_or(config.store.retention_days);
+            if older_than_days.is_none() && days == 0 {
+                return to_stdout(|out| writeln!(out, "store.retention_days is 0: conversations are kept"));
+            }
+            print_deleted(json, Store::open(config).await?.purge(days).await?)
+        }
+        StoreAction::Delete { conversation, user, json } => {
+            let store = Store::open(config).await?;
+            let deleted = match (conversation, user) {
+                (Some(id), _) => store.delete_conversation(&id).await?,
+                (None, Some(user)) => store.delete_user(&user).await?,
+                (None, None) => unreachable!("clap requires --conversation or --user"),
+            };
+            print_deleted(json, deleted)
+        }
+        StoreAction::Export { out, user } => {
+            let store = Store::open(config).await?;
+            let (mut writer, name): (Box<dyn Write>, PathBuf) = match &out {
+                Some(path) => {
+                    let file = std::fs::File::create(path).map_err(Error::io(path))?;
+                    (Box::new(std::io::BufWriter::new(file)), path.clone())
+                }
+                None => (Box::new(std::io::BufWriter::new(std::io::stdout().lock())), "<stdout>".into()),
+            };
+            let count = store
+                .export(user.as_deref(), |conversation| {
+                    let line =
+                        serde_json::to_string(conversation).map_err(|e| Error::Internal(e.to_string()))?;
+                    writeln!(writer, "{line}").map_err(Error::io(&name))
+                })
+                .await?;
+            writer.flush().map_err(Error::io(&name))?;
+            drop(writer);
+            if out.is_some() {
+                to_stdout(|out| writeln!(out, "exported {count} conversations to {}", name.display()))?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Loads the model and opens a retriever over the live generation.

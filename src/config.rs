@@ -41,6 +41,8 @@ pub struct Config {
     pub server: ServerConfig,
     /// Personal data redaction.
     pub privacy: PrivacyConfig,
+    /// The conversation store.
+    pub store: StoreConfig,
 }
 
 /// Personal data redaction; see docs/privacy.md.
@@ -63,6 +65,26 @@ impl PrivacyConfig {
     /// The redactor of the configured kinds.
     pub fn redactor(&self) -> crate::privacy::Redactor {
         crate::privacy::Redactor::new(&self.redact)
+    }
+}
+
+/// The conversation store; see docs/store.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// A PostgreSQL URL (`postgres://user:password@host:5432/kefu`); unset: SQLite, `kefu.db`
+    /// in the data folder.
+    pub url: Option<String>,
+    /// Days a conversation is kept after its last turn (`kefu store purge`, and `kefu serve` at
+    /// start-up and daily); 0 keeps conversations for good.
+    pub retention_days: u32,
+    /// Connections to the database.
+    pub pool_size: u32,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { url: None, retention_days: 365, pool_size: 8 }
     }
 }
 
@@ -132,20 +154,6 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// How often (milliseconds) the service checks whether an ingest published a new index.
     pub reload_interval_ms: u64,
-    /// Turns kept per conversation (older ones are forgotten).
-    pub conversation_turns: usize,
-    /// Conversations kept at once (the least recently used is forgotten first).
-    pub max_conversations: usize,
-    /// Seconds after its last turn that a conversation expires.
-    pub conversation_ttl_secs: u64,
-    /// Bytes of question text kept per conversation (its oldest turns are forgotten first).
-    pub max_conversation_bytes: usize,
-    /// Bytes of question text kept for all conversations together (the least recently used
-    /// conversation is forgotten first).
-    pub max_conversation_store_bytes: usize,
-    /// Earlier turns a follow-up is read with: the question it follows up on and the latest
-    /// follow-ups since (the whole query is still at most `max_question_chars`).
-    pub follow_up_turns: usize,
     /// Requests on the `/v1` routes handled at once; more are refused at once with
     /// `503 overloaded` and `Retry-After`. A streamed answer counts until its stream ends.
     pub max_in_flight: usize,
@@ -314,6 +322,7 @@ impl Default for Config {
             answer: AnswerConfig::default(),
             server: ServerConfig::default(),
             privacy: PrivacyConfig::default(),
+            store: StoreConfig::default(),
         }
     }
 }
@@ -358,12 +367,6 @@ impl Default for ServerConfig {
             header_timeout_secs: 10,
             cors_origins: Vec::new(),
             reload_interval_ms: 1000,
-            conversation_turns: 10,
-            max_conversations: 10_000,
-            conversation_ttl_secs: 1800,
-            max_conversation_bytes: 16 * 1024,
-            max_conversation_store_bytes: 32 * 1024 * 1024,
-            follow_up_turns: 2,
             max_in_flight: 64,
             auth_failures_per_minute: 30,
             auth_failure_burst: 10,
@@ -473,6 +476,9 @@ impl Config {
         for key in &mut shown.server.api_keys {
             key.key = "***".into();
         }
+        if let Some(url) = &mut shown.store.url {
+            *url = mask_password(url);
+        }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot print: {e}"))
     }
 
@@ -497,11 +503,7 @@ impl Config {
             ("server.request_timeout_secs", self.server.request_timeout_secs as usize),
             ("server.header_timeout_secs", self.server.header_timeout_secs as usize),
             ("server.reload_interval_ms", self.server.reload_interval_ms as usize),
-            ("server.conversation_turns", self.server.conversation_turns),
-            ("server.max_conversations", self.server.max_conversations),
-            ("server.max_conversation_bytes", self.server.max_conversation_bytes),
-            ("server.max_conversation_store_bytes", self.server.max_conversation_store_bytes),
-            ("server.follow_up_turns", self.server.follow_up_turns),
+            ("store.pool_size", self.store.pool_size as usize),
             ("server.max_in_flight", self.server.max_in_flight),
             ("answer.llm.timeout_secs", self.answer.llm.timeout_secs as usize),
             ("answer.llm.first_token_timeout_secs", self.answer.llm.first_token_timeout_secs as usize),
@@ -539,10 +541,31 @@ impl Config {
                 self.server.api_keys[n].scope
             )));
         }
+        if let Some(url) = &self.store.url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(Error::Config(
+                "`store.url` must be a `postgres://` URL (leave it unset for SQLite in the data folder)"
+                    .into(),
+            ));
+        }
         if self.vector_store.backend == VectorBackend::Qdrant && self.vector_store.url.is_none() {
             return Err(Error::Config("`vector_store.url` is required with backend `qdrant`".into()));
         }
         Ok(())
+    }
+}
+
+/// `url` with the password of its user information replaced by `***`.
+fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((user_info, host)) if user_info.contains(':') => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -583,6 +606,7 @@ fn environment() -> Env {
         "answer",
         "server",
         "privacy",
+        "store",
     ];
     Env::prefixed("KEFU_").split("__").filter(|key| {
         let top = key.as_str().split('.').next().unwrap_or_default();
@@ -676,6 +700,23 @@ mod tests {
             assert!(redactor.redacts(Kind::Phone) && !redactor.redacts(Kind::Email));
             jail.set_env("KEFU_PRIVACY__REDACT", "[]");
             assert!(Config::load(None).expect("config loads").privacy.redact.is_empty());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn store_urls_must_be_postgres_and_their_passwords_are_masked() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("KEFU_STORE__URL", "mysql://u:p@h/db");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("store.url"), "{err}");
+            jail.set_env("KEFU_STORE__URL", "postgres://kefu:s3cret@db.example:5432/kefu?sslmode=require");
+            jail.set_env("KEFU_STORE__RETENTION_DAYS", "30");
+            let config = Config::load(None).expect("config loads");
+            assert_eq!(config.store.retention_days, 30);
+            let shown = config.to_toml();
+            assert!(shown.contains("postgres://kefu:***@db.example:5432/kefu?sslmode=require"), "{shown}");
+            assert!(!shown.contains("s3cret"), "{shown}");
             Ok(())
         });
     }

@@ -87,6 +87,13 @@ pub enum Error {
     /// What the request names does not exist (a document id, a route).
     #[error("not found: {0}")]
     NotFound(String),
+    /// No conversation with this id, or one another API key started (the two are not told
+    /// apart, so that ids cannot be probed).
+    #[error("not found: {0}")]
+    ConversationNotFound(String),
+    /// The conversation store (SQLite or PostgreSQL) failed.
+    #[error("conversation store: {0}")]
+    Store(String),
     /// The request took longer than the configured timeout.
     #[error("timeout: {0}")]
     Timeout(String),
@@ -137,6 +144,8 @@ impl Error {
             Error::RateLimited { .. } => "rate_limited",
             Error::PayloadTooLarge(_) => "payload_too_large",
             Error::NotFound(_) => "not_found",
+            Error::ConversationNotFound(_) => "conversation_not_found",
+            Error::Store(_) => "store_failed",
             Error::Timeout(_) => "timeout",
             Error::Llm(_) => "llm_failed",
             Error::Dataset { .. } => "dataset_invalid",

@@ -11,6 +11,8 @@
 //!                                                          |
 //!                                     --answer--> grounded answer with citations, or abstain
 //!                                                          |
+//!                                     --store--> conversation and turns (SQLite or PostgreSQL)
+//!                                                          |
 //!                                                  serve: HTTP API (axum)
 //! ```
 //!
@@ -27,6 +29,7 @@
 //!   follow-up questions.
 //! - [`privacy`]: personal data (e-mail, phone, ID and card numbers, addresses) replaced by
 //!   placeholders before a message is searched, stored, logged or sent anywhere.
+//! - [`store`]: conversations and their turns, in SQLite or PostgreSQL.
 //! - [`serve`]: the HTTP service: routes, API keys, rate limits, metrics, live index reloads.
 //! - [`analysis`]: the tokenizer of the BM25 index, for English and Chinese.
 //! - [`config`], [`error`]: layered configuration; the one error type.
@@ -46,6 +49,7 @@ pub mod privacy;
 pub mod progress;
 pub mod retrieve;
 pub mod serve;
+pub mod store;
 pub mod understand;
 
 #[cfg(test)]

@@ -15,6 +15,30 @@ use super::rate_limit::RateLimiter;
 use crate::config::{ApiKey, Scope, ServerConfig};
 use crate::{Error, Result};
 
+/// Who made a request: what conversations are bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// A digest of the API key (`key-` and 16 hex digits; `open` without keys): stored as a
+    /// conversation's owner, so the key itself is never written anywhere.
+    pub key_id: String,
+    /// What the key may do.
+    pub scope: Scope,
+}
+
+impl Caller {
+    /// Whether this caller may read or delete a conversation `owner_key` started: its own, or
+    /// any with the admin scope.
+    pub fn may_see(&self, owner_key: &str) -> bool {
+        self.key_id == owner_key || self.scope == Scope::Admin
+    }
+}
+
+/// The id a key's conversations are stored under.
+fn key_id(key: &str) -> String {
+    let digest = blake3::hash(key.as_bytes()).to_hex();
+    format!("key-{}", &digest[..16])
+}
+
 /// Who may call what.
 #[derive(Debug)]
 pub struct Auth {
@@ -50,9 +74,9 @@ impl Auth {
     /// Checks the request's key against the scope `needed` and the key's rate limit. A client
     /// address that failed to authenticate too often is refused whatever key it sends, so that
     /// a right guess cannot be told from a wrong one.
-    pub fn authorize(&self, headers: &HeaderMap, client: IpAddr, needed: Scope) -> Result<()> {
+    pub fn authorize(&self, headers: &HeaderMap, client: IpAddr, needed: Scope) -> Result<Caller> {
         if self.open {
-            return Ok(());
+            return Ok(Caller { key_id: "open".into(), scope: Scope::Admin });
         }
         let now = Instant::now();
         let client = client.to_string();
@@ -69,7 +93,7 @@ impl Auth {
                 .map(|k| k.scope)
                 .max()
         });
-        let (Some(presented), Some(found)) = (presented, found) else {
+        let (Some(presented), Some(scope)) = (presented, found) else {
             if let Err(wait) = failures.check(&client, now) {
                 return Err(Error::RateLimited { retry_after_secs: wait.as_secs().max(1) });
             }
@@ -79,13 +103,14 @@ impl Auth {
             }));
         };
         drop(failures);
-        if found < needed {
+        if scope < needed {
             return Err(Error::Forbidden(format!("this API key's scope does not allow {needed:?} requests")));
         }
         let mut limiter = self.limiter.lock().map_err(|_| Error::Busy("rate limiter poisoned".into()))?;
         limiter
             .check(presented, Instant::now())
-            .map_err(|wait| Error::RateLimited { retry_after_secs: wait.as_secs().max(1) })
+            .map_err(|wait| Error::RateLimited { retry_after_secs: wait.as_secs().max(1) })?;
+        Ok(Caller { key_id: key_id(presented), scope })
     }
 }
 
@@ -110,14 +135,23 @@ fn client(request: &Request) -> IpAddr {
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
 }
 
-/// Middleware: the query scope.
-pub async fn require_query(State(state): State<AppState>, request: Request, next: Next) -> Result<Response> {
-    state.auth.authorize(request.headers(), client(&request), Scope::Query)?;
-    Ok(next.run(request).await)
+/// Middleware: the query scope. The handler finds the [`Caller`] in the request's extensions.
+pub async fn require_query(state: State<AppState>, request: Request, next: Next) -> Result<Response> {
+    require(state, request, next, Scope::Query).await
 }
 
 /// Middleware: the admin scope.
-pub async fn require_admin(State(state): State<AppState>, request: Request, next: Next) -> Result<Response> {
-    state.auth.authorize(request.headers(), client(&request), Scope::Admin)?;
+pub async fn require_admin(state: State<AppState>, request: Request, next: Next) -> Result<Response> {
+    require(state, request, next, Scope::Admin).await
+}
+
+async fn require(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+    needed: Scope,
+) -> Result<Response> {
+    let caller = state.auth.authorize(request.headers(), client(&request), needed)?;
+    request.extensions_mut().insert(caller);
     Ok(next.run(request).await)
 }

@@ -32,13 +32,14 @@ pub fn status(error: &Error) -> StatusCode {
         Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
-        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::NotFound(_) | Error::ConversationNotFound(_) => StatusCode::NOT_FOUND,
         Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Llm(_) => StatusCode::BAD_GATEWAY,
         Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
         Error::NoIndex(_)
         | Error::Busy(_)
+        | Error::Store(_)
         | Error::Overloaded { .. }
         | Error::Setup(_)
         | Error::ModelMismatch { .. } => StatusCode::SERVICE_UNAVAILABLE,

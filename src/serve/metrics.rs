@@ -56,10 +56,8 @@ pub struct Metrics {
     pub retrieval: Histogram,
     /// The index generation served.
     pub generation: Gauge<u64, AtomicU64>,
-    /// Conversations held in memory.
-    pub conversations: Gauge<u64, AtomicU64>,
-    /// Bytes of ids and questions the conversations hold.
-    pub conversation_bytes: Gauge<u64, AtomicU64>,
+    /// Turns committed to the conversation store.
+    pub turns_stored: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -89,14 +87,8 @@ impl Metrics {
             retrieval.clone(),
         );
         registry.register("index_generation", "Index generation being served", generation.clone());
-        let conversations = Gauge::<u64, AtomicU64>::default();
-        let conversation_bytes = Gauge::<u64, AtomicU64>::default();
-        registry.register("conversations", "Conversations held in memory", conversations.clone());
-        registry.register(
-            "conversation_bytes",
-            "Bytes of conversation ids and questions held in memory",
-            conversation_bytes.clone(),
-        );
+        let turns_stored = Counter::default();
+        registry.register("turns_stored", "Turns committed to the conversation store", turns_stored.clone());
         Metrics {
             registry,
             requests,
@@ -106,8 +98,7 @@ impl Metrics {
             embedding,
             retrieval,
             generation,
-            conversations,
-            conversation_bytes,
+            turns_stored,
         }
     }
 

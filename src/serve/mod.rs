@@ -5,6 +5,10 @@
 //! it (see [`crate::index::data_dir`]) and publishes it atomically; the service then opens it
 //! and swaps it in. Requests already running finish on the old generation, which stays on disk
 //! until the last of them releases it. Nothing is restarted and no request fails.
+//!
+//! Every turn is recorded in the conversation store ([`crate::store`]) before its reply is sent.
+//! The store's schema is migrated at start-up, and conversations older than
+//! `store.retention_days` are purged at start-up and once a day after.
 
 pub mod auth;
 pub mod error;
@@ -20,11 +24,11 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::answer::Answerer;
-use crate::answer::conversation::{self, Conversations};
 use crate::config::{Config, ServerConfig};
 use crate::embed::Embedder;
 use crate::index::DataDir;
 use crate::retrieve::Retriever;
+use crate::store::Store;
 use crate::{Error, Result};
 use auth::Auth;
 use metrics::Metrics;
@@ -42,8 +46,8 @@ pub struct Shared {
     embedder: Arc<Embedder>,
     /// The answerer.
     pub answerer: Answerer,
-    /// Conversations, for follow-up questions.
-    pub conversations: Mutex<Conversations>,
+    /// Conversations and their turns.
+    pub store: Store,
     /// API keys and rate limits.
     pub auth: Auth,
     /// Prometheus metrics.
@@ -99,6 +103,8 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         tracing::warn!("serving without API keys (--open): for local development only");
     }
     let answerer = Answerer::new(&config.answer)?.with_redactor(config.privacy.redactor());
+    // Before the model loads: a store that cannot be reached is reported at once.
+    let store = Store::open(&config).await?;
     let loaded = config.clone();
     let (embedder, retriever) = crate::error::blocking(move || {
         crate::analysis::warm_up();
@@ -109,26 +115,14 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         Ok((embedder, retriever))
     })
     .await?;
-    let server = &config.server;
-    let limits = conversation::Limits {
-        turns: server.conversation_turns,
-        conversations: server.max_conversations,
-        conversation_bytes: server.max_conversation_bytes,
-        total_bytes: server.max_conversation_store_bytes,
-        ttl: Duration::from_secs(server.conversation_ttl_secs),
-        follow_up: conversation::FollowUp {
-            turns: server.follow_up_turns,
-            max_chars: server.max_question_chars,
-        },
-    };
-    let in_flight = Arc::new(Semaphore::new(server.max_in_flight));
+    let in_flight = Arc::new(Semaphore::new(config.server.max_in_flight));
     let metrics = Metrics::new();
     metrics.generation.set(retriever.index().generation());
     let state = AppState(Arc::new(Shared {
         live: RwLock::new(Arc::new(retriever)),
         embedder,
         answerer,
-        conversations: Mutex::new(Conversations::new(limits)),
+        store: store.clone(),
         auth,
         metrics,
         in_flight,
@@ -144,8 +138,12 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
     println!("listening on http://{addr}");
 
     tokio::spawn(watch_for_new_generations(state.clone()));
+    if state.config.store.retention_days > 0 {
+        tokio::spawn(purge_daily(store.clone(), state.config.store.retention_days));
+    }
     let header_timeout = Duration::from_secs(state.server().header_timeout_secs);
     serve_connections(listener, routes::router(state), header_timeout).await;
+    store.close().await;
     tracing::info!("kefu stopped");
     Ok(())
 }
@@ -240,6 +238,24 @@ async fn watch_for_new_generations(state: AppState) {
                     e.code()
                 )));
             }
+        }
+    }
+}
+
+/// Deletes the conversations older than `retention_days` now and every day after; a failure is
+/// logged and tried again the next day.
+async fn purge_daily(store: Store, retention_days: u32) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
+    loop {
+        ticker.tick().await;
+        match store.purge(retention_days).await {
+            Ok(deleted) => tracing::info!(
+                conversations = deleted.conversations,
+                turns = deleted.turns,
+                retention_days,
+                "purged old conversations"
+            ),
+            Err(e) => tracing::warn!(code = e.code(), error = %e, "cannot purge old conversations"),
         }
     }
 }

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header}
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::{delete, get, post};
+use axum::{Extension, Json, Router};
 use futures_util::{Stream, StreamExt, stream};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -22,16 +22,25 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::{OpenApi, ToSchema};
 
+use super::auth::Caller;
 use super::error::{ErrorBody, from_json_rejection, from_path_rejection};
 use super::metrics::{RequestLabels, RouteLabels};
 use super::{AppState, auth};
+use crate::answer::conversation;
 use crate::answer::{Answer, AnswerEvent, Question};
 use crate::index::SearchFilter;
 use crate::retrieve::{Mode, SearchRequest, SearchResults};
+use crate::store::{Deleted, NewConversation, NewTurn, StoredConversation};
 use crate::{Error, Result};
 
-/// Longest conversation id a client may choose.
-pub const MAX_CONVERSATION_ID_CHARS: usize = 128;
+/// Longest conversation id or external user id a request may name.
+pub const MAX_ID_CHARS: usize = 128;
+/// Where the routes of one external user's data start.
+const USERS_PATH: &str = "/v1/users/";
+/// The channel of conversations started over this API.
+const CHANNEL: &str = "api";
+/// Earlier customer messages of a conversation an answer reads (frustration, the LLM prompt).
+const EARLIER_MESSAGES: usize = 3;
 /// Most tags in a filter.
 pub const MAX_FILTER_TAGS: usize = 32;
 /// Longest value of a filter (locale, doc_type, product, a tag).
@@ -45,10 +54,14 @@ const OVERLOADED_RETRY_SECS: u64 = 1;
 pub struct AskRequest {
     /// The customer's question.
     pub question: String,
-    /// Continue this conversation (follow-ups are read with its earlier questions); a new id is
-    /// returned when absent.
+    /// Continue this conversation: an id the server returned to this API key (follow-ups are
+    /// read with the turn before). Absent: a new conversation starts and its id is returned.
     #[serde(default)]
     pub conversation_id: Option<String>,
+    /// The shop's id of its customer, recorded when a conversation starts (so that its data can
+    /// be deleted on request: `DELETE /v1/users/{external_user_id}`).
+    #[serde(default)]
+    pub external_user_id: Option<String>,
     /// The customer's locale (`en`, `zh`); detected from the question when absent.
     #[serde(default)]
     pub locale: Option<String>,
@@ -133,8 +146,8 @@ pub struct Readiness {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "kefu", description = "Grounded answers and search over a help center."),
-    paths(ask, search, document, healthz, readyz, metrics, openapi),
-    components(schemas(ErrorBody, Answer, SearchResults)),
+    paths(ask, search, document, get_conversation, delete_conversation, delete_user, healthz, readyz, metrics, openapi),
+    components(schemas(ErrorBody, Answer, SearchResults, StoredConversation, DeletedView)),
     modifiers(&BearerKeys)
 )]
 struct ApiDoc;
@@ -161,10 +174,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/ask", post(ask))
         .route("/v1/search", post(search))
         .route("/v1/documents/{*id}", get(document))
+        .route("/v1/conversations/{id}", get(get_conversation).delete(delete_conversation))
         .route_layer(middleware::from_fn_with_state(state.clone(), shed_load))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_query));
     let admin = Router::new()
         .route("/metrics", get(metrics))
+        .route("/v1/users/{external_user_id}", delete(delete_user))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_admin));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
@@ -185,9 +200,13 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .layer(
             TraceLayer::new_for_http()
-                // The path only: a query string may carry personal data, which must not reach logs.
+                // The path only: a query string may carry personal data, which must not reach
+                // logs; nor may the customer named by an erasure request.
                 .make_span_with(|request: &Request| {
-                    tracing::info_span!("request", method = %request.method(), path = request.uri().path())
+                    let path = request.uri().path();
+                    let path =
+                        if path.starts_with(USERS_PATH) { "/v1/users/{external_user_id}" } else { path };
+                    tracing::info_span!("request", method = %request.method(), path)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
@@ -206,7 +225,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(allow)
-            .allow_methods([Method::GET, Method::POST])
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
             // Listed: the `*` wildcard does not cover `Authorization` (Fetch standard).
             .allow_headers([
                 header::AUTHORIZATION,
@@ -321,32 +340,65 @@ impl<T: RequestBody, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     security(("api_key" = [])))]
 async fn ask(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     JsonBody(request): JsonBody<AskRequest>,
 ) -> Result<Response> {
     let text = validate_text(&state, "question", "invalid_ask_question", &request.question)?;
+    // Nothing past this line sees the customer's personal data: not the store, the logs, the
+    // answerer or the LLM.
+    let text = state.config.privacy.redactor().redact(&text).text;
     if let Some(id) = &request.conversation_id {
-        validate_conversation_id(id)?;
+        validate_id(id, "invalid_ask_conversation_id", "conversation_id")?;
+    }
+    if let Some(id) = &request.external_user_id {
+        validate_id(id, "invalid_ask_external_user_id", "external_user_id")?;
     }
     if let Some(locale) = &request.locale {
         validate_locale(locale)?;
     }
     validate_filters(&request.filters)?;
-    let conversation_id = request.conversation_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let retrieval_query = state
-        .conversations
-        .lock()
-        .map_err(|_| Error::Busy("conversation store poisoned".into()))?
-        .resolve(&conversation_id, &text, Instant::now());
+    let (conversation_id, start, previous_query, earlier) = match request.conversation_id {
+        Some(id) => {
+            let head = state.store.head(&id).await?;
+            // Someone else's conversation is not told apart from one that does not exist.
+            let head = head.filter(|h| h.owner_key == caller.key_id).ok_or_else(|| {
+                Error::ConversationNotFound(format!(
+                    "no conversation `{id}` of this API key: send an id the server returned, or none to start one"
+                ))
+            })?;
+            if request.external_user_id.is_some() && request.external_user_id != head.external_user_id {
+                return Err(Error::InvalidField {
+                    code: "invalid_ask_external_user_id",
+                    field: "external_user_id",
+                    message: "the conversation was started for another external user".into(),
+                });
+            }
+            let earlier = state.store.customer_messages(&id, EARLIER_MESSAGES).await?;
+            (id, None, head.previous_query, earlier)
+        }
+        None => {
+            let start = NewConversation {
+                owner_key: caller.key_id.clone(),
+                external_user_id: request.external_user_id,
+                channel: CHANNEL.into(),
+            };
+            (uuid::Uuid::new_v4().to_string(), Some(start), None, Vec::new())
+        }
+    };
+    let retrieval_query =
+        conversation::resolve(previous_query.as_deref(), &text, state.server().max_question_chars);
     let turn = Turn {
         question: Question {
             text,
             retrieval_query,
             locale: request.locale.clone(),
-            earlier: Vec::new(),
+            earlier,
             filter: request.filters.clone(),
         },
         conversation_id,
+        start,
+        actor: caller.key_id,
     };
     let streaming = request.stream
         || headers
@@ -371,20 +423,29 @@ async fn ask(
 struct Turn {
     question: Question,
     conversation_id: String,
+    /// The conversation to start with this turn; `None` when it continues one.
+    start: Option<NewConversation>,
+    /// The caller's key id.
+    actor: String,
 }
 
 impl Turn {
-    /// Answers, then records the question in its conversation and the answer in the metrics.
+    /// Answers, then records the question and the answer in the store and the answer in the
+    /// metrics. Returns once the turns are committed: the reply (or the stream's `done` event)
+    /// is sent only then, so a reply the customer saw is never lost.
     async fn answer(self, state: &AppState, events: Option<&UnboundedSender<AnswerEvent>>) -> Result<Answer> {
-        let Turn { question, conversation_id } = self;
-        let text = question.text.clone();
-        let mut answer = state.answerer.answer(state.retriever(), question, events).await?;
+        let Turn { question, conversation_id, start, actor } = self;
+        let (message, resolved_query) = (question.text.clone(), question.retrieval_query.clone());
+        let retriever = state.retriever();
+        let generation = retriever.index().generation();
+        let mut answer = state.answerer.answer(retriever, question, events).await?;
         answer.conversation_id = Some(conversation_id.clone());
-        if let Ok(mut conversations) = state.conversations.lock() {
-            conversations.record(&conversation_id, &text, Instant::now());
-            state.metrics.conversations.set(conversations.len() as u64);
-            state.metrics.conversation_bytes.set(conversations.bytes() as u64);
-        }
+        let turns = [
+            NewTurn::customer(&message, &resolved_query, &actor, &answer.language),
+            NewTurn::bot(&answer, generation),
+        ];
+        state.store.record(&conversation_id, start.as_ref(), &turns).await?;
+        state.metrics.turns_stored.inc_by(turns.len() as u64);
         state.metrics.record_answer(&answer);
         Ok(answer)
     }
@@ -468,15 +529,20 @@ fn validate_text(state: &AppState, field: &'static str, code: &'static str, text
     Ok(text.to_string())
 }
 
-/// A client-chosen conversation id: short, and of characters that are safe in logs and URLs.
-fn validate_conversation_id(id: &str) -> Result<()> {
+/// Whether `id` is short, and of characters that are safe in logs and URLs.
+fn is_valid_id(id: &str) -> bool {
     let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
-    if id.is_empty() || id.len() > MAX_CONVERSATION_ID_CHARS || !id.chars().all(safe) {
+    !id.is_empty() && id.len() <= MAX_ID_CHARS && id.chars().all(safe)
+}
+
+/// An id a request names (a conversation, an external user), checked by [`is_valid_id`].
+fn validate_id(id: &str, code: &'static str, field: &'static str) -> Result<()> {
+    if !is_valid_id(id) {
         return Err(Error::InvalidField {
-            code: "invalid_ask_conversation_id",
-            field: "conversation_id",
+            code,
+            field,
             message: format!(
-                "1 to {MAX_CONVERSATION_ID_CHARS} characters among ASCII letters, digits, `-`, `_`, `.` and `:`"
+                "1 to {MAX_ID_CHARS} characters among ASCII letters, digits, `-`, `_`, `.` and `:`"
             ),
         });
     }
@@ -583,6 +649,67 @@ async fn document(
             })
             .collect(),
     }))
+}
+
+/// What a deletion removed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeletedView {
+    /// Conversations and turns deleted.
+    pub deleted: Deleted,
+}
+
+/// Conversation `id` if `caller` may see it; otherwise, and when there is none, 404.
+async fn visible_conversation(state: &AppState, caller: &Caller, id: &str) -> Result<StoredConversation> {
+    // An id the server cannot have issued is looked up nowhere.
+    let conversation = if is_valid_id(id) { state.store.conversation(id).await? } else { None };
+    conversation
+        .filter(|c| caller.may_see(&c.owner_key))
+        .ok_or_else(|| Error::ConversationNotFound(format!("no conversation `{id}` of this API key")))
+}
+
+/// A conversation's transcript: its turns in order, with what each answer cited (the key that
+/// started it, or an admin key).
+#[utoipa::path(get, path = "/v1/conversations/{id}", params(("id" = String, Path, description = "Conversation id")),
+    responses((status = 200, body = StoredConversation), (status = 404, body = ErrorBody)),
+    security(("api_key" = [])))]
+async fn get_conversation(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: std::result::Result<Path<String>, PathRejection>,
+) -> Result<Json<StoredConversation>> {
+    let Path(id) = path.map_err(from_path_rejection)?;
+    Ok(Json(visible_conversation(&state, &caller, &id).await?))
+}
+
+/// Deletes a conversation and its turns (the key that started it, or an admin key).
+#[utoipa::path(delete, path = "/v1/conversations/{id}", params(("id" = String, Path, description = "Conversation id")),
+    responses((status = 200, body = DeletedView), (status = 404, body = ErrorBody)),
+    security(("api_key" = [])))]
+async fn delete_conversation(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: std::result::Result<Path<String>, PathRejection>,
+) -> Result<Json<DeletedView>> {
+    let Path(id) = path.map_err(from_path_rejection)?;
+    visible_conversation(&state, &caller, &id).await?;
+    let deleted = state.store.delete_conversation(&id).await?;
+    Ok(Json(DeletedView { deleted }))
+}
+
+/// Deletes every conversation of one external user, whichever key started it (admin scope; a
+/// PIPL/GDPR erasure request). Deleting a user with no conversations deletes nothing.
+#[utoipa::path(delete, path = "/v1/users/{external_user_id}",
+    params(("external_user_id" = String, Path, description = "The shop's id of its customer")),
+    responses((status = 200, body = DeletedView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("api_key" = [])))]
+async fn delete_user(
+    State(state): State<AppState>,
+    path: std::result::Result<Path<String>, PathRejection>,
+) -> Result<Json<DeletedView>> {
+    let Path(id) = path.map_err(from_path_rejection)?;
+    validate_id(&id, "invalid_external_user_id", "external_user_id")?;
+    let deleted = state.store.delete_user(&id).await?;
+    Ok(Json(DeletedView { deleted }))
 }
 
 /// Liveness: the process answers.

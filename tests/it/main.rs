@@ -5,6 +5,7 @@
 
 mod chunking;
 mod common;
+mod conversations;
 mod crash;
 mod crash_loop;
 mod eval;
@@ -14,9 +15,12 @@ mod ingest;
 mod loading;
 mod messages;
 mod models;
+mod postgres;
 mod privacy;
 #[cfg(feature = "qdrant-server")]
 mod qdrant_server;
 mod safety;
 mod search;
 mod serve;
+mod store;
+mod store_crash;

@@ -1,0 +1,197 @@
+//! What the store writes and reads, and how a question and its answer become turns (pure).
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::types::Json;
+
+use crate::answer::Answer;
+
+/// Who wrote a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The shop's customer.
+    Customer,
+    /// kefu's answer.
+    Bot,
+    /// A person of the shop's support team.
+    Agent,
+    /// An event of the conversation (a handoff opened, assigned, resolved).
+    System,
+}
+
+impl Role {
+    /// The name stored and shown (`customer`, `bot`, `agent`, `system`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Bot => "bot",
+            Role::Agent => "agent",
+            Role::System => "system",
+        }
+    }
+}
+
+/// A conversation to start.
+#[derive(Debug, Clone)]
+pub struct NewConversation {
+    /// Id of the API key (or session) starting it: the only one that may continue or read it.
+    pub owner_key: String,
+    /// The shop's id of its customer, if it gave one.
+    pub external_user_id: Option<String>,
+    /// Where it takes place (`api`).
+    pub channel: String,
+}
+
+/// A turn to record. Fields that do not apply to a role are `None`.
+#[derive(Debug, Clone)]
+pub struct NewTurn {
+    /// Who wrote it.
+    pub role: Role,
+    /// Who sent it: the API key id of a customer turn, an agent; none for the bot.
+    pub actor: Option<String>,
+    /// The message (with its personal data already replaced, `crate::privacy`) or the answer.
+    pub text: String,
+    /// Customer turns: the query retrieved with (a follow-up joined to the turn before it).
+    pub resolved_query: Option<String>,
+    /// Bot turns: `[{n, chunk_id, doc_id, span}]`.
+    pub citations: Option<Value>,
+    /// Bot turns: the answer's confidence.
+    pub confidence: Option<f64>,
+    /// Bot turns: whether kefu abstained.
+    pub abstained: Option<bool>,
+    /// Bot turns: why a person should take over, if one should.
+    pub handoff_reason: Option<String>,
+    /// Bot turns: `extractive`, `llm` or `none`.
+    pub generator: Option<String>,
+    /// The language answered in.
+    pub language: Option<String>,
+    /// Bot turns: the index generation that answered.
+    pub index_generation: Option<i64>,
+    /// Bot turns: the answer's time in milliseconds.
+    pub total_ms: Option<f64>,
+    /// Bot turns: where the time went.
+    pub timings: Option<Value>,
+}
+
+impl NewTurn {
+    /// The customer's message and the query it was answered with, both as they may be stored.
+    pub fn customer(message: &str, resolved_query: &str, actor: &str, language: &str) -> NewTurn {
+        NewTurn {
+            actor: Some(actor.to_string()),
+            resolved_query: Some(resolved_query.to_string()),
+            language: Some(language.to_string()),
+            ..NewTurn::empty(Role::Customer, message.to_string())
+        }
+    }
+
+    /// kefu's answer, from index generation `generation`.
+    pub fn bot(answer: &Answer, generation: u64) -> NewTurn {
+        let citations: Vec<Value> = answer
+            .citations
+            .iter()
+            .map(|c| json!({ "n": c.n, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "span": c.span }))
+            .collect();
+        NewTurn {
+            citations: Some(Value::Array(citations)),
+            // The decimal the reply shows (0.7441967), not the f32's binary expansion.
+            confidence: answer.confidence.to_string().parse().ok(),
+            abstained: Some(answer.abstained),
+            handoff_reason: answer.handoff.reason.map(|r| r.as_str().to_string()),
+            generator: serde_json::to_value(answer.generator).ok().and_then(|g| g.as_str().map(String::from)),
+            language: Some(answer.language.clone()),
+            index_generation: i64::try_from(generation).ok(),
+            total_ms: Some(answer.timings.total_ms),
+            timings: serde_json::to_value(&answer.timings).ok(),
+            ..NewTurn::empty(Role::Bot, answer.answer.clone())
+        }
+    }
+
+    fn empty(role: Role, text: String) -> NewTurn {
+        NewTurn {
+            role,
+            actor: None,
+            text,
+            resolved_query: None,
+            citations: None,
+            confidence: None,
+            abstained: None,
+            handoff_reason: None,
+            generator: None,
+            language: None,
+            index_generation: None,
+            total_ms: None,
+            timings: None,
+        }
+    }
+}
+
+/// What an ask needs to know of the conversation it continues.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConversationHead {
+    /// Id of the API key (or session) that started it.
+    pub owner_key: String,
+    /// The shop's id of its customer, if it gave one.
+    pub external_user_id: Option<String>,
+    /// The query the last customer turn was answered with.
+    pub previous_query: Option<String>,
+}
+
+/// A stored conversation and its turns (`GET /v1/conversations/{id}`, one line of `kefu store
+/// export`).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct StoredConversation {
+    /// Its id, issued by the server.
+    pub id: String,
+    /// Id of the API key (or session) that started it (a digest, never the key).
+    pub owner_key: String,
+    /// The shop's id of its customer, if it gave one.
+    pub external_user_id: Option<String>,
+    /// Where it took place (`api`).
+    pub channel: String,
+    /// When it started (Unix milliseconds).
+    pub created_at_ms: i64,
+    /// Its last turn (Unix milliseconds).
+    pub updated_at_ms: i64,
+    /// Its turns, in order.
+    #[sqlx(skip)]
+    pub turns: Vec<StoredTurn>,
+}
+
+/// A stored turn.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct StoredTurn {
+    /// 1, 2, … within the conversation.
+    pub seq: i64,
+    /// `customer`, `bot`, `agent` or `system`.
+    pub role: String,
+    /// Who sent it: the API key id of a customer turn, an agent; none for the bot.
+    pub actor: Option<String>,
+    /// The message or the answer (redacted).
+    pub text: String,
+    /// Customer turns: the query retrieved with.
+    pub resolved_query: Option<String>,
+    /// Bot turns: `[{n, chunk_id, doc_id, span}]`.
+    #[schema(value_type = Option<Object>)]
+    pub citations: Option<Json<Value>>,
+    /// Bot turns: confidence (0–1).
+    pub confidence: Option<f64>,
+    /// Bot turns: whether kefu abstained.
+    pub abstained: Option<bool>,
+    /// Bot turns: why a person should take over.
+    pub handoff_reason: Option<String>,
+    /// Bot turns: `extractive`, `llm` or `none`.
+    pub generator: Option<String>,
+    /// The language answered in.
+    pub language: Option<String>,
+    /// Bot turns: the index generation that answered.
+    pub index_generation: Option<i64>,
+    /// Bot turns: the answer's time in milliseconds.
+    pub total_ms: Option<f64>,
+    /// Bot turns: `{embed_ms, retrieve_ms, generate_ms, total_ms}`.
+    #[schema(value_type = Option<Object>)]
+    pub timings: Option<Json<Value>>,
+    /// Where it was written (`api`).
+    pub channel: String,
+    /// When (Unix milliseconds).
+    pub created_at_ms: i64,
+}
