@@ -176,12 +176,38 @@ fn conversations_over_http(env: &[(&str, &str)]) -> (tempfile::TempDir, Server) 
     // The request log names the route of an erasure request, not the customer.
     let log = std::fs::read_to_string(&log).unwrap();
     assert!(log.contains("/v1/users/{external_user_id}") && !log.contains("cust-2"), "{log}");
+
+    // Personal data is replaced before anything is stored; the same question asked again in
+    // other words is read as a frustrated customer's, from the stored turns.
+    let first = server
+        .ask(json!({ "question": format!("hi, {EMAIL} here. how long does a refund to paypal take?") }));
+    let pii_id = first["conversation_id"].as_str().unwrap();
+    let again = server.ask(json!({
+        "question": format!("how long does the paypal refund take?? call me on {PHONE}"),
+        "conversation_id": pii_id,
+    }));
+    assert!(again["frustration"]["signals"].as_array().unwrap().contains(&json!("repeated")), "{again:#}");
+    let stored = transcript(&server, pii_id, QUERY_KEY);
+    let texts = stored["turns"].to_string();
+    assert!(texts.contains("[email]") && texts.contains("[phone]"), "{texts}");
+    assert!(!texts.contains(EMAIL) && !texts.contains(PHONE), "{texts}");
     (dir, server)
 }
 
+/// Personal data a customer types.
+const EMAIL: &str = "jane.doe@example.com";
+const PHONE: &str = "+44 7700 900123";
+
 #[test]
 fn conversations_are_recorded_kept_across_restarts_private_to_their_key_and_deletable_on_sqlite() {
-    conversations_over_http(&[("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "0")]);
+    let (dir, server) = conversations_over_http(&[("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "0")]);
+    drop(server);
+    // Not in the database file, its write-ahead log, or the server's log, in any form.
+    for file in ["kefu.db", "kefu.db-wal", "serve.log"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(EMAIL) && !text.contains(PHONE), "personal data in {file}");
+    }
 }
 
 /// `POST /v1/ask` of a new conversation, JSON or streamed; the error it ends with.
