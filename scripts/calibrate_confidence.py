@@ -18,7 +18,10 @@ import sys
 import numpy as np
 
 L2 = float(__import__("os").environ.get("L2", "0.01"))
-FEATURES = ["coverage", "semantic", "sentence", "sentence_coverage", "expected_missing", "agreement", "unknown"]
+FEATURES = [
+    "coverage", "semantic", "sentence", "sentence_coverage", "expected_missing", "agreement", "unknown",
+    "specific_missing",
+]
 
 
 def rows(path):

@@ -114,6 +114,14 @@ pub struct Answer {
     pub timings: AnswerTimings,
 }
 
+impl Answer {
+    /// Withheld because no question of the message was answered with enough confidence (not a
+    /// greeting, a request for a person or a question only the order system can answer).
+    pub fn abstained_for_low_confidence(&self) -> bool {
+        self.abstained && self.parts.iter().any(|p| p.evidence.is_some())
+    }
+}
+
 /// One question of a message.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct AnswerPart {
@@ -213,6 +221,8 @@ struct Retrieved {
     weights: Vec<(String, f32)>,
     /// Share of the question's weight carried by words no chunk contains.
     unknown: f32,
+    /// The question's most specific word that the help center uses (the highest IDF).
+    specific: Option<String>,
     /// Sentences and table rows of the top passages, and their similarity to the question (0–1,
     /// when the dense retriever ran).
     candidates: Vec<Candidate>,
@@ -232,6 +242,7 @@ impl Retrieved {
             hits: Vec::new(),
             weights: Vec::new(),
             unknown: 0.0,
+            specific: None,
             candidates: Vec::new(),
             similarity: None,
             confidence: 0.0,
@@ -272,6 +283,11 @@ fn weighted_terms(question: &[QueryTerm], context: &[QueryTerm]) -> Vec<(String,
         }
     }
     weights
+}
+
+/// The question's word of highest IDF among those some chunk contains.
+fn most_specific(question: &[QueryTerm]) -> Option<String> {
+    question.iter().filter(|t| t.chunks > 0).max_by(|a, b| a.idf.total_cmp(&b.idf)).map(|t| t.term.clone())
 }
 
 /// Share of the question's IDF weight carried by words no chunk contains.
@@ -498,6 +514,7 @@ impl Answerer {
                 hits,
                 weights,
                 unknown: unknown_share(&question_terms),
+                specific: most_specific(&question_terms),
                 order: None,
                 candidates,
                 similarity,
@@ -792,8 +809,10 @@ fn evidence(
             .take(EXPECTATION_CANDIDATES)
             .any(|&(i, _, _)| understand::expect::satisfies(kind, &retrieved.candidates[i].text))
     });
+    let top_terms = extractive::terms(&text);
     Some(Evidence {
-        coverage: extractive::coverage(&retrieved.weights, &extractive::terms(&text)),
+        coverage: extractive::coverage(&retrieved.weights, &top_terms),
+        specific_missing: retrieved.specific.as_ref().is_some_and(|term| !top_terms.contains(term)),
         semantic: top.dense_score.map(|cosine| confidence::semantic(cosine, similarity_range)),
         sentence: retrieved.similarity.as_ref().and_then(|s| s.iter().copied().reduce(f32::max)),
         sentence_coverage: retrieved

@@ -104,7 +104,7 @@ impl Metrics {
 
     /// Counts what an answer did.
     pub fn record_answer(&self, answer: &Answer) {
-        if answer.abstained {
+        if answer.abstained_for_low_confidence() {
             self.abstentions.inc();
         }
         if let Some(reason) = answer.handoff.reason.filter(|_| answer.handoff.needed) {

@@ -177,6 +177,20 @@ fn conversations_over_http(env: &[(&str, &str)]) -> (tempfile::TempDir, Server) 
     let log = std::fs::read_to_string(&log).unwrap();
     assert!(log.contains("/v1/users/{external_user_id}") && !log.contains("cust-2"), "{log}");
 
+    // Abstentions count answers withheld for low confidence; handoffs count every reason.
+    let counts = || {
+        let metrics = server.get("/metrics", Some(ADMIN_KEY)).text().unwrap();
+        (metric(&metrics, "kefu_abstentions_total"), metrics.matches("kefu_handoffs_total{").count())
+    };
+    let (abstentions, _) = counts();
+    server.ask(json!({ "question": "hi there!" }));
+    server.ask(json!({ "question": "talk to a human please" }));
+    assert_eq!(counts().0, abstentions, "a greeting and a request for a person are not abstentions");
+    server.ask(json!({ "question": "What is the capital of France?" }));
+    let (after, reasons) = counts();
+    assert_eq!(after, abstentions + 1.0);
+    assert!(reasons >= 2, "requested_human and low_confidence handoffs are counted apart");
+
     // Personal data is replaced before anything is stored; the same question asked again in
     // other words is read as a frustrated customer's, from the stored turns.
     let first = server
