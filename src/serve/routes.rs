@@ -30,7 +30,10 @@ use crate::answer::conversation;
 use crate::answer::{Answer, AnswerEvent, Question};
 use crate::index::SearchFilter;
 use crate::retrieve::{Mode, SearchRequest, SearchResults};
-use crate::store::{Deleted, NewConversation, NewTurn, StoredConversation};
+use crate::store::{
+    Deleted, FeedbackKind, FeedbackReason, NewConversation, NewFeedback, NewTurn, StoredConversation,
+    StoredFeedback,
+};
 use crate::{Error, Result};
 
 /// Longest conversation id or external user id a request may name.
@@ -146,8 +149,9 @@ pub struct Readiness {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "kefu", description = "Grounded answers and search over a help center."),
-    paths(ask, search, document, get_conversation, delete_conversation, delete_user, healthz, readyz, metrics, openapi),
-    components(schemas(ErrorBody, Answer, SearchResults, StoredConversation, DeletedView)),
+    paths(ask, search, document, get_conversation, delete_conversation, post_feedback, delete_user, healthz, readyz,
+        metrics, openapi),
+    components(schemas(ErrorBody, Answer, SearchResults, StoredConversation, DeletedView, FeedbackRequest, FeedbackView)),
     modifiers(&BearerKeys)
 )]
 struct ApiDoc;
@@ -175,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/search", post(search))
         .route("/v1/documents/{*id}", get(document))
         .route("/v1/conversations/{id}", get(get_conversation).delete(delete_conversation))
+        .route("/v1/conversations/{id}/feedback", post(post_feedback))
         .route_layer(middleware::from_fn_with_state(state.clone(), shed_load))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_query));
     let admin = Router::new()
@@ -296,6 +301,10 @@ impl RequestBody for AskRequest {
 
 impl RequestBody for SearchBody {
     const REQUIRED: &'static str = "query";
+}
+
+impl RequestBody for FeedbackRequest {
+    const REQUIRED: &'static str = "thumbs";
 }
 
 /// The JSON object body of a request, every failure as kefu's error (naming the field at fault).
@@ -694,6 +703,124 @@ async fn delete_conversation(
     visible_conversation(&state, &caller, &id).await?;
     let deleted = state.store.delete_conversation(&id).await?;
     Ok(Json(DeletedView { deleted }))
+}
+
+/// `POST /v1/conversations/{id}/feedback`: thumbs on one of kefu's answers, or the
+/// conversation's CSAT. A new rating of the same answer (or a new CSAT) replaces the old one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    /// The answer rated: its `seq` in the transcript (with `thumbs`).
+    pub turn: Option<i64>,
+    /// `up` or `down`.
+    pub thumbs: Option<Thumbs>,
+    /// Why the answer did not help (with `thumbs: "down"`).
+    pub reason: Option<FeedbackReason>,
+    /// Satisfaction with the whole conversation, 1 to 5 (instead of `thumbs`).
+    pub csat: Option<i64>,
+    /// The customer's words, at most 1,000 characters; personal data is redacted.
+    pub comment: Option<String>,
+}
+
+/// Thumbs up or down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Thumbs {
+    /// The answer helped.
+    Up,
+    /// It did not.
+    Down,
+}
+
+/// A conversation's ratings after a new one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackView {
+    /// Its answers' thumbs, then its CSAT.
+    pub feedback: Vec<StoredFeedback>,
+}
+
+/// Longest feedback comment, in characters.
+const MAX_FEEDBACK_COMMENT_CHARS: usize = 1000;
+
+/// The rating `request` asks to record, checked.
+fn feedback_of(
+    request: FeedbackRequest,
+    actor: String,
+    redactor: crate::privacy::Redactor,
+) -> Result<NewFeedback> {
+    let invalid = |code: &'static str, field: &'static str, message: &str| Error::InvalidField {
+        code,
+        field,
+        message: message.to_string(),
+    };
+    let comment = match request.comment.as_deref().map(str::trim) {
+        Some(text) if text.chars().count() > MAX_FEEDBACK_COMMENT_CHARS => {
+            return Err(invalid("invalid_feedback_comment", "comment", "at most 1000 characters"));
+        }
+        Some(text) if text.chars().any(|c| c.is_control() && c != '\n') => {
+            return Err(invalid("invalid_feedback_comment", "comment", "no control characters"));
+        }
+        Some("") | None => None,
+        Some(text) => Some(redactor.redact(text).text),
+    };
+    match (request.thumbs, request.csat) {
+        (Some(thumbs), None) => {
+            let turn = request.turn.filter(|&t| t > 0).ok_or_else(|| {
+                invalid("invalid_feedback_turn", "turn", "thumbs rate one answer: give its `turn`")
+            })?;
+            if request.reason.is_some() && thumbs == Thumbs::Up {
+                return Err(invalid("invalid_feedback_reason", "reason", "a reason goes with thumbs down"));
+            }
+            Ok(NewFeedback {
+                turn_seq: turn,
+                kind: FeedbackKind::Thumbs,
+                score: if thumbs == Thumbs::Up { 1 } else { -1 },
+                reason: request.reason,
+                comment,
+                actor,
+            })
+        }
+        (None, Some(csat)) => {
+            if !(1..=5).contains(&csat) {
+                return Err(invalid("invalid_feedback_csat", "csat", "a score from 1 to 5"));
+            }
+            if request.turn.is_some() || request.reason.is_some() {
+                return Err(invalid(
+                    "invalid_feedback",
+                    "turn",
+                    "CSAT rates the whole conversation: no `turn` or `reason`",
+                ));
+            }
+            Ok(NewFeedback {
+                turn_seq: 0,
+                kind: FeedbackKind::Csat,
+                score: csat,
+                reason: None,
+                comment,
+                actor,
+            })
+        }
+        _ => Err(invalid("invalid_feedback", "thumbs", "give either `thumbs` (with `turn`) or `csat`")),
+    }
+}
+
+/// Records a customer's rating of an answer, or of the whole conversation (the key that started
+/// it).
+#[utoipa::path(post, path = "/v1/conversations/{id}/feedback", params(("id" = String, Path, description = "Conversation id")),
+    request_body = FeedbackRequest,
+    responses((status = 200, body = FeedbackView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("api_key" = [])))]
+async fn post_feedback(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    path: std::result::Result<Path<String>, PathRejection>,
+    JsonBody(request): JsonBody<FeedbackRequest>,
+) -> Result<Json<FeedbackView>> {
+    let Path(id) = path.map_err(from_path_rejection)?;
+    visible_conversation(&state, &caller, &id).await?;
+    let feedback = feedback_of(request, caller.key_id.clone(), state.config.privacy.redactor())?;
+    state.store.record_feedback(&id, &feedback).await?;
+    Ok(Json(FeedbackView { feedback: state.store.feedback(&id).await? }))
 }
 
 /// Deletes every conversation of one external user, whichever key started it (admin scope; a

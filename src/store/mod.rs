@@ -24,7 +24,10 @@ use sqlx::sqlite::{
 };
 use sqlx::types::Json;
 
-pub use record::{ConversationHead, NewConversation, NewTurn, Role, StoredConversation, StoredTurn};
+pub use record::{
+    ConversationHead, FeedbackKind, FeedbackReason, NewConversation, NewFeedback, NewTurn, Role,
+    StoredConversation, StoredFeedback, StoredTurn,
+};
 
 use crate::config::Config;
 use crate::{Error, Result};
@@ -310,6 +313,7 @@ impl Store {
         match found {
             Some(mut conversation) => {
                 conversation.turns = self.turns(id).await?;
+                conversation.feedback = self.feedback(id).await?;
                 Ok(Some(conversation))
             }
             None => Ok(None),
@@ -321,6 +325,57 @@ impl Store {
              handoff_reason, generator, language, index_generation, total_ms, timings, channel, \
              created_at AS created_at_ms FROM turns WHERE conversation_id = $1 ORDER BY seq";
         on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await).map_err(failed)
+    }
+
+    /// The ratings of conversation `id`: its answers' thumbs, then its CSAT.
+    pub async fn feedback(&self, id: &str) -> Result<Vec<StoredFeedback>> {
+        const SQL: &str = "SELECT turn_seq, kind, score, reason, comment, created_at AS created_at_ms \
+             FROM feedback WHERE conversation_id = $1 ORDER BY turn_seq, kind";
+        on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await).map_err(failed)
+    }
+
+    /// Records a rating of conversation `id`, replacing an earlier one of the same answer (or the
+    /// earlier CSAT). A rating of a turn that is not one of kefu's answers is refused.
+    pub async fn record_feedback(&self, id: &str, feedback: &NewFeedback) -> Result<()> {
+        const ROLE: &str = "SELECT role FROM turns WHERE conversation_id = $1 AND seq = $2";
+        const UPSERT: &str = "INSERT INTO feedback \
+             (conversation_id, turn_seq, kind, score, reason, comment, actor, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (conversation_id, turn_seq, kind) DO UPDATE SET score = excluded.score, \
+             reason = excluded.reason, comment = excluded.comment, actor = excluded.actor, \
+             created_at = excluded.created_at";
+        let reason = feedback.reason.map(FeedbackReason::as_str);
+        on_backend!(self, pool => {
+            let mut tx = pool.begin().await.map_err(failed)?;
+            if feedback.kind == FeedbackKind::Thumbs {
+                let role: Option<(String,)> = sqlx::query_as(ROLE)
+                    .bind(id)
+                    .bind(feedback.turn_seq)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(failed)?;
+                if role.is_none_or(|(role,)| role != Role::Bot.as_str()) {
+                    return Err(Error::InvalidField {
+                        code: "invalid_feedback_turn",
+                        field: "turn",
+                        message: format!("turn {} of this conversation is not one of kefu's answers", feedback.turn_seq),
+                    });
+                }
+            }
+            sqlx::query(UPSERT)
+                .bind(id)
+                .bind(feedback.turn_seq)
+                .bind(feedback.kind.as_str())
+                .bind(feedback.score)
+                .bind(reason)
+                .bind(&feedback.comment)
+                .bind(&feedback.actor)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await
+                .map_err(failed)?;
+            tx.commit().await.map_err(failed)
+        })
     }
 
     /// Deletes conversation `id` and its turns.
@@ -377,6 +432,7 @@ impl Store {
             (after_ms, after_id) = (last.created_at_ms, last.id.clone());
             for mut conversation in page {
                 conversation.turns = self.turns(&conversation.id).await?;
+                conversation.feedback = self.feedback(&conversation.id).await?;
                 each(&conversation)?;
                 count += 1;
             }

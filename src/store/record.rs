@@ -155,6 +155,9 @@ pub struct StoredConversation {
     /// Its turns, in order.
     #[sqlx(skip)]
     pub turns: Vec<StoredTurn>,
+    /// What the customer said of its answers and of the conversation.
+    #[sqlx(skip)]
+    pub feedback: Vec<StoredFeedback>,
 }
 
 /// A stored turn.
@@ -193,5 +196,85 @@ pub struct StoredTurn {
     /// Where it was written (`api`).
     pub channel: String,
     /// When (Unix milliseconds).
+    pub created_at_ms: i64,
+}
+
+/// What a customer's rating is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackKind {
+    /// Thumbs up or down on one answer.
+    Thumbs,
+    /// Satisfaction with the whole conversation, 1 to 5.
+    Csat,
+}
+
+impl FeedbackKind {
+    /// Its name in the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedbackKind::Thumbs => "thumbs",
+            FeedbackKind::Csat => "csat",
+        }
+    }
+}
+
+/// Why an answer did not help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackReason {
+    /// It is not true.
+    Wrong,
+    /// It was true once.
+    Outdated,
+    /// It could not be understood.
+    Unclear,
+    /// It answers another question.
+    NotWhatIAsked,
+}
+
+impl FeedbackReason {
+    /// Its name in the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedbackReason::Wrong => "wrong",
+            FeedbackReason::Outdated => "outdated",
+            FeedbackReason::Unclear => "unclear",
+            FeedbackReason::NotWhatIAsked => "not_what_i_asked",
+        }
+    }
+}
+
+/// A rating to record: thumbs on a bot turn, or the conversation's CSAT (turn 0).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFeedback {
+    /// The bot turn rated; 0 for the conversation's CSAT.
+    pub turn_seq: i64,
+    /// Thumbs or CSAT.
+    pub kind: FeedbackKind,
+    /// Thumbs: 1 up, −1 down; CSAT: 1 to 5.
+    pub score: i64,
+    /// Why an answer did not help (thumbs down only).
+    pub reason: Option<FeedbackReason>,
+    /// The customer's words, redacted.
+    pub comment: Option<String>,
+    /// The API key id (or session) that sent it.
+    pub actor: String,
+}
+
+/// A stored rating.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct StoredFeedback {
+    /// The bot turn rated; 0 for the conversation's CSAT.
+    pub turn_seq: i64,
+    /// `thumbs` or `csat`.
+    pub kind: String,
+    /// Thumbs: 1 up, −1 down; CSAT: 1 to 5.
+    pub score: i64,
+    /// `wrong`, `outdated`, `unclear` or `not_what_i_asked`.
+    pub reason: Option<String>,
+    /// The customer's words, redacted.
+    pub comment: Option<String>,
+    /// When it was given (Unix milliseconds).
     pub created_at_ms: i64,
 }

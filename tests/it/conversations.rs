@@ -49,6 +49,7 @@ fn conversations_over_http(env: &[(&str, &str)]) -> (tempfile::TempDir, Server) 
     // The transcript: every turn, with what the answer was made from.
     let stored = transcript(&server, &id, QUERY_KEY);
     assert_eq!(roles(&stored), ["customer", "bot", "customer", "bot"]);
+    assert_eq!(stored["feedback"], json!([]));
     assert_eq!(stored["external_user_id"], "cust-1");
     assert_eq!(stored["channel"], "api");
     assert!(!stored["owner_key"].as_str().unwrap().contains(QUERY_KEY), "never the key itself");
@@ -75,6 +76,36 @@ fn conversations_over_http(env: &[(&str, &str)]) -> (tempfile::TempDir, Server) 
     assert!(!cited.is_empty());
     assert_eq!(cited, stored_citations);
     assert_eq!(answer["citations"][0]["span"], follow_up["citations"][0]["span"]);
+
+    // Feedback: thumbs on one of kefu's answers (a new rating replaces the old), CSAT for the
+    // whole conversation; a customer turn cannot be rated, nor can another key's conversation.
+    let feedback =
+        |key: &str, body: Value| server.post(&format!("/v1/conversations/{id}/feedback"), key, &body);
+    let rated = feedback(QUERY_KEY, json!({ "turn": 2, "thumbs": "up" }));
+    assert_eq!(rated.status(), StatusCode::OK);
+    let comment = format!("wrong fee, mail me at {EMAIL}");
+    let rated: Value =
+        feedback(QUERY_KEY, json!({ "turn": 2, "thumbs": "down", "reason": "outdated", "comment": comment }))
+            .json()
+            .unwrap();
+    assert_eq!(rated["feedback"].as_array().unwrap().len(), 1, "{rated}");
+    assert_eq!(rated["feedback"][0]["score"], -1);
+    assert_eq!(rated["feedback"][0]["reason"], "outdated");
+    assert_eq!(rated["feedback"][0]["comment"], "wrong fee, mail me at [email]");
+    assert_eq!(feedback(QUERY_KEY, json!({ "csat": 4 })).status(), StatusCode::OK);
+    for (body, code) in [
+        (json!({ "turn": 1, "thumbs": "down" }), "invalid_feedback_turn"),
+        (json!({ "turn": 99, "thumbs": "up" }), "invalid_feedback_turn"),
+        (json!({ "thumbs": "up" }), "invalid_feedback_turn"),
+        (json!({ "csat": 6 }), "invalid_feedback_csat"),
+        (json!({ "turn": 2, "thumbs": "up", "reason": "wrong" }), "invalid_feedback_reason"),
+        (json!({ "turn": 2, "thumbs": "sideways" }), "invalid_request"),
+        (json!({ "csat": 3, "comment": "x".repeat(1001) }), "invalid_feedback_comment"),
+    ] {
+        let (status, got, _) = error_of(feedback(QUERY_KEY, body.clone()));
+        assert_eq!((status, got.as_str()), (400, code), "{body}");
+    }
+    assert_not_found(feedback(OTHER_KEY, json!({ "csat": 1 })));
 
     // Bound to the key that started it: another key gets 404, as for an id that does not exist;
     // an admin key may read it.
