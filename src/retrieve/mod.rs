@@ -323,49 +323,61 @@ impl Retriever {
                 self.config.rrf_k,
             ),
         };
-        let ranked = match request.mode {
+        let (ranked, fetched) = match request.mode {
             Mode::Hybrid => self.prefer_identifiers(&request.query, ranked)?,
-            _ => ranked,
+            _ => (ranked, HashMap::new()),
         };
         let top: Vec<(String, f32)> = ranked.into_iter().take(request.k).collect();
-        let results = self.assemble(&request.query, top, &bm25_ids, &dense)?;
+        let results = self.assemble(&request.query, top, fetched, &bm25_ids, &dense)?;
         timings.assemble_ms = ms(clock);
         Ok(SearchResults { results, query_vector, took_ms: ms(started), timings })
     }
 
     /// The fused candidates that contain one of the question's identifiers (years, codes) first:
     /// the others' scores are multiplied by `identifier_penalty`, among the first
-    /// [`IDENTIFIER_DEPTH`].
-    fn prefer_identifiers(&self, query: &str, mut ranked: Vec<(String, f32)>) -> Result<Vec<(String, f32)>> {
+    /// [`IDENTIFIER_DEPTH`]. Returns the records it read, which the results take.
+    fn prefer_identifiers(
+        &self,
+        query: &str,
+        mut ranked: Ranked,
+    ) -> Result<(Ranked, HashMap<String, ChunkRecord>)> {
         let penalty = self.config.identifier_penalty;
         let identifiers = fusion::identifiers(query);
+        let mut fetched = HashMap::new();
         if identifiers.is_empty() || penalty >= 1.0 {
-            return Ok(ranked);
+            return Ok((ranked, fetched));
         }
         let depth = ranked.len().min(IDENTIFIER_DEPTH);
         let ids: Vec<String> = ranked[..depth].iter().map(|(id, _)| id.clone()).collect();
         let records = self.index.catalog().chunks(&ids)?;
-        for ((_, score), record) in ranked[..depth].iter_mut().zip(records) {
+        for ((id, score), record) in ranked[..depth].iter_mut().zip(records) {
             let Some(record) = record else { continue };
             let text = format!("{} {}", record.chunk.breadcrumb_line(), record.chunk.text).to_lowercase();
             if !identifiers.iter().any(|id| text.contains(id.as_str())) {
                 *score *= penalty;
             }
+            fetched.insert(id.clone(), record);
         }
         ranked[..depth].sort_by(|a, b| b.1.total_cmp(&a.1));
-        Ok(ranked)
+        Ok((ranked, fetched))
     }
 
-    /// Looks the chunks up in the catalog and adds snippets.
+    /// Looks the chunks up in the catalog (those not `fetched` already) and adds snippets.
     fn assemble(
         &self,
         query: &str,
         top: Vec<(String, f32)>,
+        mut fetched: HashMap<String, ChunkRecord>,
         bm25: &[String],
         dense: &[(String, f32)],
     ) -> Result<Vec<SearchHit>> {
-        let ids: Vec<String> = top.iter().map(|(id, _)| id.clone()).collect();
-        let records = self.index.catalog().chunks(&ids)?;
+        let missing: Vec<String> =
+            top.iter().filter(|(id, _)| !fetched.contains_key(id)).map(|(id, _)| id.clone()).collect();
+        let records = self.index.catalog().chunks(&missing)?;
+        for (id, record) in missing.into_iter().zip(records) {
+            fetched.extend(record.map(|record| (id, record)));
+        }
+        let records: Vec<Option<ChunkRecord>> = top.iter().map(|(id, _)| fetched.remove(id)).collect();
         let highlighter = self.index.text().highlighter(query, self.config.snippet_chars)?;
         // Ranks (from 1) and dense scores by id: one pass over each list, not one per hit.
         let bm25_ranks: HashMap<&str, usize> =
