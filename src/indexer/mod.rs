@@ -33,8 +33,10 @@ use crate::index::{
 use crate::progress::bar as progress;
 use crate::{Error, Result};
 
-/// Bump when loaders or the chunker change what they produce: every document is re-indexed.
-const PIPELINE_VERSION: &str = "kefu-pipeline-3";
+/// Bump when loaders, the chunker or what is stored per chunk change: every document is
+/// re-indexed (its chunks' vectors come from the embedding cache). 4: each chunk's quotables are
+/// embedded and stored with it, which an index written before lacks.
+const PIPELINE_VERSION: &str = "kefu-pipeline-4";
 
 /// Chunks embedded per cache commit.
 const EMBED_COMMIT_EVERY: usize = 64;
