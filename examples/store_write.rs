@@ -43,6 +43,8 @@ fn bot_turn() -> NewTurn {
         timings: Some(
             json!({ "embed_ms": 10.96, "retrieve_ms": 24.03, "generate_ms": 12.36, "total_ms": 38.25 }),
         ),
+        frustration: None,
+        ticket_id: None,
     }
 }
 
@@ -73,7 +75,7 @@ async fn main() -> kefu::Result<()> {
                     let question = format!("How long does a refund take with PayPal? (order NW-{i:05})");
                     let turns =
                         [NewTurn::customer(&question, &question, "key-0123456789abcdef", "en"), bot_turn()];
-                    store.record(&id, start.as_ref(), &turns).await?;
+                    store.record(&id, start.as_ref(), &turns, None).await?;
                 }
                 Ok(())
             })

@@ -528,8 +528,7 @@ async fn ask(config: &Config, args: &AskArgs) -> Result<Answer> {
         text: args.question.clone(),
         retrieval_query: args.question.clone(),
         locale: args.locale.clone(),
-        earlier: Vec::new(),
-        filter: SearchFilter::default(),
+        ..Question::default()
     };
     answerer.answer(retriever, question, None).await
 }

@@ -43,6 +43,8 @@ pub struct Config {
     pub privacy: PrivacyConfig,
     /// The conversation store.
     pub store: StoreConfig,
+    /// Tickets, their delivery to the shop's agents, and what the customer is promised.
+    pub handoff: HandoffConfig,
 }
 
 /// Personal data redaction; see docs/privacy.md.
@@ -80,11 +82,72 @@ pub struct StoreConfig {
     pub retention_days: u32,
     /// Connections to the database.
     pub pool_size: u32,
+    /// Record conversations. `false`: no turn is kept (a shop that must keep no transcripts);
+    /// each `/v1/ask` is answered on its own, and sessions, tickets and feedback are unavailable.
+    pub record: bool,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { url: None, retention_days: 365, pool_size: 8 }
+        StoreConfig { url: None, retention_days: 365, pool_size: 8, record: true }
+    }
+}
+
+/// Handoffs to the shop's agents; see docs/handoff.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HandoffConfig {
+    /// Where each new ticket (and each customer message while one is open) is POSTed, signed;
+    /// unset: no webhook.
+    pub webhook_url: Option<String>,
+    /// The key of the webhooks' HMAC-SHA256 signatures (at least 16 characters; required with
+    /// `webhook_url`).
+    pub webhook_secret: Option<String>,
+    /// Agents answer tickets from the agent API (or the console) even without a webhook.
+    pub agent_console: bool,
+    /// Deliveries of one webhook before it is dead-lettered.
+    pub max_attempts: u32,
+    /// Milliseconds before the second delivery; each retry waits twice as long (up to an hour).
+    pub retry_base_ms: u64,
+    /// Hours an open or assigned ticket waits for an agent before it expires (the bot answers
+    /// again).
+    pub ticket_ttl_hours: u32,
+    /// When agents are at work, e.g. `mon-fri 09:00-18:00 +08:00`; unset: always.
+    pub business_hours: Option<String>,
+    /// How customers reach the shop when no agent receives tickets, per language.
+    pub contact: Contact,
+}
+
+/// How customers reach the shop, in each language kefu answers in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Contact {
+    /// In English, e.g. `email support@shop.example or call +44 20 7946 0000`.
+    pub en: Option<String>,
+    /// In Chinese, e.g. `拨打 400-800-1234 或发邮件至 support@shop.example`.
+    pub zh: Option<String>,
+}
+
+impl Default for HandoffConfig {
+    fn default() -> Self {
+        HandoffConfig {
+            webhook_url: None,
+            webhook_secret: None,
+            agent_console: false,
+            max_attempts: 8,
+            retry_base_ms: 2000,
+            ticket_ttl_hours: 72,
+            business_hours: None,
+            contact: Contact::default(),
+        }
+    }
+}
+
+impl HandoffConfig {
+    /// Whether a handoff opens a ticket that a person receives (a webhook, or agents at the
+    /// console): only then is the customer told that a colleague will reply.
+    pub fn tickets(&self) -> bool {
+        self.webhook_url.is_some() || self.agent_console
     }
 }
 
@@ -162,6 +225,22 @@ pub struct ServerConfig {
     pub auth_failures_per_minute: u32,
     /// Failed authentications an address may make at once before that rate applies.
     pub auth_failure_burst: u32,
+    /// Requests per minute from one client address with a public credential (a publishable key
+    /// or a session token), whatever the credential (0: unlimited).
+    pub public_rate_limit_per_minute: u32,
+    /// Requests such an address may send at once before that rate applies.
+    pub public_rate_limit_burst: u32,
+    /// The key that signs session tokens (at least 32 characters; required with a publishable
+    /// key). Replicas share it.
+    pub session_secret: Option<String>,
+    /// Seconds a session token is valid.
+    pub session_ttl_secs: u64,
+    /// Days after its expiry that a session token may still be renewed for its conversation.
+    pub session_renew_days: u32,
+    /// Event streams (`/v1/conversations/{id}/events`) open at once.
+    pub max_event_streams: usize,
+    /// Seconds an event stream stays open; the client then reconnects with `Last-Event-ID`.
+    pub event_stream_secs: u64,
 }
 
 /// Shortest API key accepted: a key must not be guessable.
@@ -177,15 +256,34 @@ pub struct ApiKey {
     pub scope: Scope,
 }
 
-/// What an API key may do.
+/// What an API key may do; each scope may do what the ones before it may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
-    /// Ask, search, read documents.
+    /// Start browser sessions (`POST /v1/sessions`) and nothing else: the key a web page holds.
+    Publishable,
+    /// Ask, search, read documents, and the conversations this key started.
     Query,
-    /// Everything, including what shows internals (`/metrics`).
+    /// Read every conversation, and take and answer tickets (the shop's agents).
+    Agent,
+    /// Everything, including what shows internals (`/metrics`) and erasure requests.
     Admin,
 }
+
+impl Scope {
+    /// The scope's name in configuration (`publishable`, `query`, `agent`, `admin`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Publishable => "publishable",
+            Scope::Query => "query",
+            Scope::Agent => "agent",
+            Scope::Admin => "admin",
+        }
+    }
+}
+
+/// Shortest session secret accepted.
+pub const MIN_SESSION_SECRET_CHARS: usize = 32;
 
 /// The embedding model and how to run it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -323,6 +421,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             privacy: PrivacyConfig::default(),
             store: StoreConfig::default(),
+            handoff: HandoffConfig::default(),
         }
     }
 }
@@ -370,6 +469,13 @@ impl Default for ServerConfig {
             max_in_flight: 64,
             auth_failures_per_minute: 30,
             auth_failure_burst: 10,
+            public_rate_limit_per_minute: 60,
+            public_rate_limit_burst: 20,
+            session_secret: None,
+            session_ttl_secs: 3600,
+            session_renew_days: 30,
+            max_event_streams: 1000,
+            event_stream_secs: 3600,
         }
     }
 }
@@ -479,6 +585,11 @@ impl Config {
         if let Some(url) = &mut shown.store.url {
             *url = mask_password(url);
         }
+        for secret in
+            [&mut shown.server.session_secret, &mut shown.handoff.webhook_secret].into_iter().flatten()
+        {
+            *secret = "***".into();
+        }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot print: {e}"))
     }
 
@@ -505,6 +616,12 @@ impl Config {
             ("server.reload_interval_ms", self.server.reload_interval_ms as usize),
             ("store.pool_size", self.store.pool_size as usize),
             ("server.max_in_flight", self.server.max_in_flight),
+            ("server.session_ttl_secs", self.server.session_ttl_secs as usize),
+            ("server.max_event_streams", self.server.max_event_streams),
+            ("server.event_stream_secs", self.server.event_stream_secs as usize),
+            ("handoff.max_attempts", self.handoff.max_attempts as usize),
+            ("handoff.retry_base_ms", self.handoff.retry_base_ms as usize),
+            ("handoff.ticket_ttl_hours", self.handoff.ticket_ttl_hours as usize),
             ("answer.llm.timeout_secs", self.answer.llm.timeout_secs as usize),
             ("answer.llm.first_token_timeout_secs", self.answer.llm.first_token_timeout_secs as usize),
         ];
@@ -541,6 +658,30 @@ impl Config {
                 self.server.api_keys[n].scope
             )));
         }
+        let publishable = self.server.api_keys.iter().any(|k| k.scope == Scope::Publishable);
+        match &self.server.session_secret {
+            Some(secret) if secret.chars().count() < MIN_SESSION_SECRET_CHARS => {
+                return Err(Error::Config(format!(
+                    "`server.session_secret` is shorter than {MIN_SESSION_SECRET_CHARS} characters"
+                )));
+            }
+            None if publishable => {
+                return Err(Error::Config(
+                    "a publishable key needs `server.session_secret` (KEFU_SERVER__SESSION_SECRET), \
+                     which signs the session tokens it starts"
+                        .into(),
+                ));
+            }
+            _ => {}
+        }
+        if !self.store.record && (publishable || self.handoff.tickets()) {
+            return Err(Error::Config(
+                "`store.record = false` keeps no conversation: browser sessions and tickets \
+                 (`handoff.webhook_url`, `handoff.agent_console`) need recorded ones"
+                    .into(),
+            ));
+        }
+        self.validate_handoff()?;
         if let Some(url) = &self.store.url
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
         {
@@ -551,6 +692,28 @@ impl Config {
         }
         if self.vector_store.backend == VectorBackend::Qdrant && self.vector_store.url.is_none() {
             return Err(Error::Config("`vector_store.url` is required with backend `qdrant`".into()));
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    fn validate_handoff(&self) -> Result<()> {
+        let handoff = &self.handoff;
+        if let Some(url) = &handoff.webhook_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(Error::Config("`handoff.webhook_url` must be an http:// or https:// URL".into()));
+            }
+            if handoff.webhook_secret.as_ref().is_none_or(|s| s.chars().count() < MIN_API_KEY_CHARS) {
+                return Err(Error::Config(format!(
+                    "`handoff.webhook_secret` (at least {MIN_API_KEY_CHARS} characters) is required with \
+                     `handoff.webhook_url`: receivers check the signature it makes"
+                )));
+            }
+        }
+        if let Some(hours) = &handoff.business_hours {
+            crate::helpdesk::BusinessHours::parse(hours)
+                .map_err(|e| Error::Config(format!("`handoff.business_hours`: {e}")))?;
         }
         Ok(())
     }
@@ -578,15 +741,14 @@ fn parse_api_keys(text: &str) -> Result<Vec<ApiKey>> {
             let (key, scope) = pair.rsplit_once(':').ok_or_else(|| {
                 Error::Config("KEFU_API_KEYS: expected `key:scope` pairs separated by commas".into())
             })?;
-            let scope = match scope {
-                "query" => Scope::Query,
-                "admin" => Scope::Admin,
-                other => {
-                    return Err(Error::Config(format!(
-                        "KEFU_API_KEYS: unknown scope `{other}` (expected `query` or `admin`)"
-                    )));
-                }
-            };
+            let scope = [Scope::Publishable, Scope::Query, Scope::Agent, Scope::Admin]
+                .into_iter()
+                .find(|s| s.as_str() == scope)
+                .ok_or_else(|| {
+                    Error::Config(format!(
+                        "KEFU_API_KEYS: unknown scope `{scope}` (expected `publishable`, `query`, `agent` or `admin`)"
+                    ))
+                })?;
             Ok(ApiKey { key: key.to_string(), scope })
         })
         .collect()
@@ -607,6 +769,7 @@ fn environment() -> Env {
         "server",
         "privacy",
         "store",
+        "handoff",
     ];
     Env::prefixed("KEFU_").split("__").filter(|key| {
         let top = key.as_str().split('.').next().unwrap_or_default();
@@ -679,6 +842,36 @@ mod tests {
             jail.set_env("KEFU_SEARCH__MAX_K", "20");
             let err = Config::load(None).unwrap_err().to_string();
             assert!(err.contains("search.max_k"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn sessions_and_handoffs_need_their_secrets_and_a_recording_store() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("KEFU_API_KEYS", "0123456789abcdef:query,pk-0123456789abcdef:publishable");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("server.session_secret"), "{err}");
+            jail.set_env("KEFU_SERVER__SESSION_SECRET", "too short");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("shorter than 32"), "{err}");
+            jail.set_env("KEFU_SERVER__SESSION_SECRET", "0123456789abcdef0123456789abcdef");
+            let config = Config::load(None).expect("config loads");
+            assert_eq!(config.server.api_keys[1].scope, Scope::Publishable);
+            assert!(!config.to_toml().contains("0123456789abcdef0123456789abcdef"), "the secret is masked");
+
+            jail.set_env("KEFU_HANDOFF__WEBHOOK_URL", "https://helpdesk.example/kefu");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("handoff.webhook_secret"), "{err}");
+            jail.set_env("KEFU_HANDOFF__WEBHOOK_SECRET", "0123456789abcdef");
+            jail.set_env("KEFU_HANDOFF__BUSINESS_HOURS", "mon-fri 9-18");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("handoff.business_hours") && err.contains("`9` is not a time"), "{err}");
+            jail.set_env("KEFU_HANDOFF__BUSINESS_HOURS", "mon-fri 09:00-18:00 +08:00");
+            assert!(Config::load(None).expect("config loads").handoff.tickets());
+            jail.set_env("KEFU_STORE__RECORD", "false");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("store.record"), "{err}");
             Ok(())
         });
     }

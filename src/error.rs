@@ -72,6 +72,9 @@ pub enum Error {
     /// A request carries no API key, or an unknown one.
     #[error("unauthorized: {0}")]
     Unauthorized(String),
+    /// A session token past its expiry: the client renews it.
+    #[error("unauthorized: {0}")]
+    SessionExpired(String),
     /// The API key's scope does not allow this request.
     #[error("forbidden: {0}")]
     Forbidden(String),
@@ -91,6 +94,12 @@ pub enum Error {
     /// apart, so that ids cannot be probed).
     #[error("not found: {0}")]
     ConversationNotFound(String),
+    /// No such ticket.
+    #[error("not found: {0}")]
+    TicketNotFound(String),
+    /// The ticket's state does not allow what was asked (it is resolved, or changed meanwhile).
+    #[error("conflict: {0}")]
+    TicketConflict(String),
     /// The conversation store (SQLite or PostgreSQL) failed.
     #[error("conversation store: {0}")]
     Store(String),
@@ -140,11 +149,14 @@ impl Error {
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Overloaded { .. } => "overloaded",
             Error::Unauthorized(_) => "unauthorized",
+            Error::SessionExpired(_) => "session_expired",
             Error::Forbidden(_) => "forbidden",
             Error::RateLimited { .. } => "rate_limited",
             Error::PayloadTooLarge(_) => "payload_too_large",
             Error::NotFound(_) => "not_found",
             Error::ConversationNotFound(_) => "conversation_not_found",
+            Error::TicketNotFound(_) => "ticket_not_found",
+            Error::TicketConflict(_) => "ticket_state_conflict",
             Error::Store(_) => "store_failed",
             Error::Timeout(_) => "timeout",
             Error::Llm(_) => "llm_failed",

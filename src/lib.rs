@@ -13,6 +13,8 @@
 //!                                                          |
 //!                                     --store--> conversation and turns (SQLite or PostgreSQL)
 //!                                                          |
+//!                                  --helpdesk--> ticket for a person, webhook, agent's reply
+//!                                                          |
 //!                                                  serve: HTTP API (axum)
 //! ```
 //!
@@ -29,7 +31,10 @@
 //!   follow-up questions.
 //! - [`privacy`]: personal data (e-mail, phone, ID and card numbers, addresses) replaced by
 //!   placeholders before a message is searched, stored, logged or sent anywhere.
-//! - [`store`]: conversations and their turns, in SQLite or PostgreSQL.
+//! - [`store`]: conversations and their turns, tickets and the webhook outbox, in SQLite or
+//!   PostgreSQL.
+//! - [`helpdesk`]: handoffs that reach a person: the ticket's states, business hours, webhook
+//!   signatures, what the customer may be promised.
 //! - [`serve`]: the HTTP service: routes, API keys, rate limits, metrics, live index reloads.
 //! - [`analysis`]: the tokenizer of the BM25 index, for English and Chinese.
 //! - [`config`], [`error`]: layered configuration; the one error type.
@@ -43,6 +48,7 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod failpoint;
+pub mod helpdesk;
 pub mod index;
 pub mod indexer;
 pub mod privacy;

@@ -6,13 +6,70 @@ pub fn language_of(question: &str, requested: Option<&str>) -> &'static str {
     if locale.starts_with("zh") { "zh" } else { "en" }
 }
 
-/// No confident answer: kefu does not guess and passes the question on.
+/// What kefu can promise a customer it hands over: it must match what really happens.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Promise {
+    /// A ticket reaches the shop's agents, who reply in this conversation.
+    Reply {
+        /// The agents are at work now.
+        open_now: bool,
+        /// When they are (`mon-fri 09:00-18:00 +08:00`), said when they are not.
+        hours: Option<String>,
+    },
+    /// Nobody receives the conversation: say how to reach the shop (when configured).
+    #[default]
+    Elsewhere,
+    /// As [`Promise::Elsewhere`], with the shop's contact details.
+    Contact(crate::config::Contact),
+}
+
+/// What the customer is told will happen now that a person should take over.
+pub fn promise(language: &str, promise: &Promise) -> String {
+    let zh = language == "zh";
+    match promise {
+        Promise::Reply { open_now: true, .. } if zh => "已为您转接人工客服，同事会尽快在这里回复您。".into(),
+        Promise::Reply { open_now: true, .. } => {
+            "I've passed this to our support team; a colleague will reply here shortly.".into()
+        }
+        Promise::Reply { open_now: false, hours } => match (zh, hours) {
+            (true, Some(hours)) => {
+                format!("现在不是人工客服的服务时间（{hours}），同事上班后会在这里回复您。")
+            }
+            (true, None) => "现在不是人工客服的服务时间，同事上班后会在这里回复您。".into(),
+            (false, Some(hours)) => format!(
+                "Our support team is away right now (hours: {hours}); a colleague will reply here when they are back."
+            ),
+            (false, None) => {
+                "Our support team is away right now; a colleague will reply here when they are back.".into()
+            }
+        },
+        Promise::Contact(contact) => match (zh, contact.zh.as_deref(), contact.en.as_deref()) {
+            (true, Some(how), _) => format!("您可以这样联系人工客服：{how}。"),
+            (false, _, Some(how)) => format!("You can reach our support team: {how}."),
+            _ => self::promise(language, &Promise::Elsewhere),
+        },
+        Promise::Elsewhere if zh => "如需进一步帮助，请联系人工客服。".into(),
+        Promise::Elsewhere => "Please contact our support team for help with this.".into(),
+    }
+}
+
+/// `text` followed by `promise`: in the same paragraph after one of kefu's own messages, in a
+/// paragraph of its own after an answer.
+pub fn with_promise(language: &str, text: &str, promise: &str, own_message: bool) -> String {
+    let separator = match (own_message, language) {
+        (false, _) => "\n\n",
+        (true, "zh") => "",
+        (true, _) => " ",
+    };
+    format!("{text}{separator}{promise}")
+}
+
+/// No confident answer: kefu does not guess.
 pub fn abstain(language: &str) -> &'static str {
     match language {
-        "zh" => "抱歉，我在帮助中心里没有找到这个问题的可靠答案，不想误导您。已为您转接人工客服，请稍候。",
+        "zh" => "抱歉，我在帮助中心里没有找到这个问题的可靠答案，不想误导您。",
         _ => {
-            "Sorry, I couldn't find a reliable answer to that in our help center, and I don't want to \
-             guess. I'm passing your question to a member of our support team."
+            "Sorry, I couldn't find a reliable answer to that in our help center, and I don't want to guess."
         }
     }
 }
@@ -28,42 +85,34 @@ pub fn greeting(language: &str) -> &'static str {
 /// One question of a message that kefu could not answer, said in the answer to the others.
 pub fn part_unanswered(language: &str, question: &str) -> String {
     match language {
-        "zh" => format!("关于“{question}”，我在帮助中心里没有找到可靠的答案，这部分已为您转交人工客服。"),
-        _ => format!(
-            "About \"{question}\": I couldn't find a reliable answer in our help center, so I'm passing that \
-             part to a member of our support team."
-        ),
+        "zh" => format!("关于“{question}”，我在帮助中心里没有找到可靠的答案。"),
+        _ => format!("About \"{question}\": I couldn't find a reliable answer in our help center."),
     }
 }
 
-/// The customer asks where order `number` stands: kefu cannot see orders and passes it on.
+/// The customer asks where order `number` stands: kefu cannot see orders.
 pub fn order_lookup(language: &str, number: &str) -> String {
     match language {
-        "zh" => format!("我这里查不到订单 {number} 的具体进度，已为您转接人工客服，他们会帮您查询。"),
-        _ => format!(
-            "I can't see the details of order {number} here, so I'm passing your question to a member of our \
-             support team, who can look it up."
-        ),
+        "zh" => format!("我这里查不到订单 {number} 的具体进度。"),
+        _ => format!("I can't see the details of order {number} here."),
     }
 }
 
 /// The customer asked for a person.
 pub fn handing_over(language: &str) -> &'static str {
     match language {
-        "zh" => "好的，正在为您转接人工客服，请稍候。",
-        _ => "Of course. I'm connecting you with a member of our support team now.",
+        "zh" => "好的。",
+        _ => "Of course.",
     }
 }
 
-/// Passages `a` and `b` of the answer disagree: kefu says so and offers a person.
+/// Passages `a` and `b` of the answer disagree: kefu says so (and a person is offered).
 pub fn conflicting_sources(language: &str, a: usize, b: usize) -> String {
     match language {
-        "zh" => format!(
-            "请注意：帮助中心的 [{a}] 和 [{b}] 对此给出的数字不一致。已为您转接人工客服，确认以哪个为准。"
-        ),
+        "zh" => format!("请注意：帮助中心的 [{a}] 和 [{b}] 对此给出的数字不一致，需要人工确认以哪个为准。"),
         _ => format!(
-            "Please note: [{a}] and [{b}] in our help center give different figures for this. I'm passing \
-             your question to a member of our support team to confirm which applies."
+            "Please note: [{a}] and [{b}] in our help center give different figures for this, so a person \
+             should confirm which applies."
         ),
     }
 }

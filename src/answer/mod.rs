@@ -79,6 +79,8 @@ pub struct Question {
     pub earlier: Vec<String>,
     /// Metadata filters (doc_type, product, tags; `locale` is set from the question).
     pub filter: SearchFilter,
+    /// What a handoff can promise the customer (a reply here, or how to reach the shop).
+    pub promise: messages::Promise,
 }
 
 /// A grounded answer, or an abstention.
@@ -115,6 +117,26 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// One of kefu's own messages, `text` (empty when kefu stays silent: a message kept for an
+    /// agent), handing over for `reason` when there is one.
+    pub fn message(text: String, language: &str, reason: Option<HandoffReason>) -> Answer {
+        Answer {
+            answer: text,
+            citations: Vec::new(),
+            confidence: 0.0,
+            abstained: false,
+            handoff: Handoff { needed: reason.is_some(), reason },
+            conversation_id: None,
+            language: language.to_string(),
+            generator: Generator::None,
+            fallback: None,
+            notice: None,
+            parts: Vec::new(),
+            frustration: Frustration::default(),
+            timings: AnswerTimings::default(),
+        }
+    }
+
     /// Withheld because no question of the message was answered with enough confidence (not a
     /// greeting, a request for a person or a question only the order system can answer).
     pub fn abstained_for_low_confidence(&self) -> bool {
@@ -366,6 +388,14 @@ impl Answerer {
             event => send(event),
         };
         let finish = |mut answer: Answer| {
+            if answer.handoff.needed {
+                // Said once, whatever made the handoff, and only what will really happen.
+                let promise = messages::promise(language, &question.promise);
+                let own_message = answer.generator == Generator::None;
+                let text = messages::with_promise(language, &answer.answer, &promise, own_message);
+                emit(AnswerEvent::Delta(text[answer.answer.len()..].to_string()));
+                answer.answer = text;
+            }
             answer.answer = messages::opening(apology, &answer.answer);
             answer.frustration = frustration.clone();
             answer.timings.total_ms = ms(started);

@@ -205,8 +205,7 @@ fn evaluate_answers(
                         text: q.text.clone(),
                         retrieval_query: q.text.clone(),
                         locale: q.locale.clone(),
-                        earlier: Vec::new(),
-                        filter: SearchFilter::default(),
+                        ..Question::default()
                     };
                     let answer = runtime
                         .block_on(answerer.answer(Arc::clone(retriever), question, None))

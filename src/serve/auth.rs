@@ -1,5 +1,6 @@
-//! API keys, their scopes, the per-key rate limit, and the limit on failed authentications per
-//! client address.
+//! API keys, their scopes, session tokens, the per-key rate limit, the per-address limit on
+//! public credentials (publishable keys and session tokens, which any web page shows), and the
+//! limit on failed authentications per client address.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Mutex;
@@ -12,6 +13,7 @@ use axum::response::Response;
 
 use super::AppState;
 use super::rate_limit::RateLimiter;
+use super::session::{self, Claims, Refusal, Sessions};
 use crate::config::{ApiKey, Scope, ServerConfig};
 use crate::{Error, Result};
 
@@ -21,20 +23,35 @@ pub struct Caller {
     /// A digest of the API key (`key-` and 16 hex digits; `open` without keys): stored as a
     /// conversation's owner, so the key itself is never written anywhere.
     pub key_id: String,
-    /// What the key may do.
+    /// What the key may do (`publishable` for a session).
     pub scope: Scope,
+    /// A browser's session: it may read and continue this one conversation only.
+    pub session: Option<Claims>,
 }
 
 impl Caller {
-    /// Whether this caller may read or delete a conversation `owner_key` started: its own, or
-    /// any with the admin scope.
-    pub fn may_see(&self, owner_key: &str) -> bool {
-        self.key_id == owner_key || self.scope == Scope::Admin
+    /// Whether this caller may read conversation `id` that `owner_key` started: a session its
+    /// own conversation, a key the conversations it started, an agent or admin key any.
+    pub fn may_see(&self, id: &str, owner_key: &str) -> bool {
+        match &self.session {
+            Some(session) => session.conversation_id == id,
+            None => self.key_id == owner_key || self.scope >= Scope::Agent,
+        }
     }
 }
 
+/// What a route needs of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// An API key of this scope or above.
+    Key(Scope),
+    /// A customer's conversation: a key of the query scope or above, or a session token (for
+    /// its own conversation; the handler checks which).
+    Customer,
+}
+
 /// The id a key's conversations are stored under.
-fn key_id(key: &str) -> String {
+pub fn key_id(key: &str) -> String {
     let digest = blake3::hash(key.as_bytes()).to_hex();
     format!("key-{}", &digest[..16])
 }
@@ -48,6 +65,10 @@ pub struct Auth {
     limiter: Mutex<RateLimiter>,
     /// Failed authentications by client address.
     failures: Mutex<RateLimiter>,
+    /// Requests with a public credential by client address.
+    public: Mutex<RateLimiter>,
+    /// Session tokens, when a secret is configured.
+    sessions: Option<Sessions>,
 }
 
 impl Auth {
@@ -68,15 +89,33 @@ impl Auth {
                 config.auth_failures_per_minute,
                 config.auth_failure_burst,
             )),
+            public: Mutex::new(RateLimiter::new(
+                config.public_rate_limit_per_minute,
+                config.public_rate_limit_burst,
+            )),
+            sessions: config.session_secret.as_deref().map(Sessions::new),
         })
     }
 
-    /// Checks the request's key against the scope `needed` and the key's rate limit. A client
-    /// address that failed to authenticate too often is refused whatever key it sends, so that
-    /// a right guess cannot be told from a wrong one.
-    pub fn authorize(&self, headers: &HeaderMap, client: IpAddr, needed: Scope) -> Result<Caller> {
+    /// The session tokens, when `server.session_secret` is set.
+    pub fn sessions(&self) -> Option<&Sessions> {
+        self.sessions.as_ref()
+    }
+
+    /// Takes a token of `client`'s public-credential bucket.
+    fn limit_public(&self, client: &str) -> Result<()> {
+        let mut public = self.public.lock().map_err(|_| Error::Busy("rate limiter poisoned".into()))?;
+        public
+            .check(client, Instant::now())
+            .map_err(|wait| Error::RateLimited { retry_after_secs: wait.as_secs().max(1) })
+    }
+
+    /// Checks the request's credential against what the route needs and the rate limits. A
+    /// client address that failed to authenticate too often is refused whatever it sends, so
+    /// that a right guess cannot be told from a wrong one.
+    pub fn authorize(&self, headers: &HeaderMap, client: IpAddr, needed: Access) -> Result<Caller> {
         if self.open {
-            return Ok(Caller { key_id: "open".into(), scope: Scope::Admin });
+            return Ok(Caller { key_id: "open".into(), scope: Scope::Admin, session: None });
         }
         let now = Instant::now();
         let client = client.to_string();
@@ -85,6 +124,37 @@ impl Auth {
             return Err(Error::RateLimited { retry_after_secs: wait.as_secs().max(1) });
         }
         let presented = presented_key(headers);
+        if let Some(token) = presented.filter(|p| p.starts_with(session::PREFIX)) {
+            let unix_now = super::unix_secs();
+            let verified =
+                self.sessions.as_ref().map_or(Err(Refusal::Invalid), |s| s.verify(token, unix_now));
+            let claims = match verified {
+                Ok(claims) => claims,
+                Err(Refusal::Expired) => {
+                    return Err(Error::SessionExpired(
+                        "the session token has expired: renew it with `POST /v1/sessions` and `renew`".into(),
+                    ));
+                }
+                Err(Refusal::Invalid) => {
+                    if let Err(wait) = failures.check(&client, now) {
+                        return Err(Error::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+                    }
+                    return Err(Error::Unauthorized("invalid session token".into()));
+                }
+            };
+            drop(failures);
+            if needed != Access::Customer {
+                return Err(Error::Forbidden(
+                    "a session token may only ask and read its own conversation".into(),
+                ));
+            }
+            self.limit_public(&client)?;
+            return Ok(Caller {
+                key_id: claims.owner_key.clone(),
+                scope: Scope::Publishable,
+                session: Some(claims),
+            });
+        }
         // Compare with every key in constant time, so timing does not reveal a prefix.
         let found = presented.and_then(|presented| {
             self.keys
@@ -103,14 +173,25 @@ impl Auth {
             }));
         };
         drop(failures);
-        if scope < needed {
-            return Err(Error::Forbidden(format!("this API key's scope does not allow {needed:?} requests")));
+        let least = match needed {
+            Access::Key(scope) => scope,
+            Access::Customer => Scope::Query,
+        };
+        if scope < least {
+            return Err(Error::Forbidden(format!(
+                "this API key's scope ({}) does not allow this request (it needs {})",
+                scope.as_str(),
+                least.as_str()
+            )));
+        }
+        if scope == Scope::Publishable {
+            self.limit_public(&client)?;
         }
         let mut limiter = self.limiter.lock().map_err(|_| Error::Busy("rate limiter poisoned".into()))?;
         limiter
             .check(presented, Instant::now())
             .map_err(|wait| Error::RateLimited { retry_after_secs: wait.as_secs().max(1) })?;
-        Ok(Caller { key_id: key_id(presented), scope })
+        Ok(Caller { key_id: key_id(presented), scope, session: None })
     }
 }
 
@@ -135,21 +216,36 @@ fn client(request: &Request) -> IpAddr {
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
 }
 
+/// Middleware: a customer's conversation (a query key or a session token).
+pub async fn require_customer(state: State<AppState>, request: Request, next: Next) -> Result<Response> {
+    require(state, request, next, Access::Customer).await
+}
+
+/// Middleware: the publishable scope (starting sessions).
+pub async fn require_publishable(state: State<AppState>, request: Request, next: Next) -> Result<Response> {
+    require(state, request, next, Access::Key(Scope::Publishable)).await
+}
+
 /// Middleware: the query scope. The handler finds the [`Caller`] in the request's extensions.
 pub async fn require_query(state: State<AppState>, request: Request, next: Next) -> Result<Response> {
-    require(state, request, next, Scope::Query).await
+    require(state, request, next, Access::Key(Scope::Query)).await
+}
+
+/// Middleware: the agent scope.
+pub async fn require_agent(state: State<AppState>, request: Request, next: Next) -> Result<Response> {
+    require(state, request, next, Access::Key(Scope::Agent)).await
 }
 
 /// Middleware: the admin scope.
 pub async fn require_admin(state: State<AppState>, request: Request, next: Next) -> Result<Response> {
-    require(state, request, next, Scope::Admin).await
+    require(state, request, next, Access::Key(Scope::Admin)).await
 }
 
 async fn require(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
-    needed: Scope,
+    needed: Access,
 ) -> Result<Response> {
     let caller = state.auth.authorize(request.headers(), client(&request), needed)?;
     request.extensions_mut().insert(caller);

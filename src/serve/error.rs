@@ -30,9 +30,12 @@ pub fn status(error: &Error) -> StatusCode {
     match error {
         Error::InvalidRequest(_) | Error::InvalidField { .. } | Error::Ingest(_) => StatusCode::BAD_REQUEST,
         Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-        Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        Error::Unauthorized(_) | Error::SessionExpired(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
-        Error::NotFound(_) | Error::ConversationNotFound(_) => StatusCode::NOT_FOUND,
+        Error::NotFound(_) | Error::ConversationNotFound(_) | Error::TicketNotFound(_) => {
+            StatusCode::NOT_FOUND
+        }
+        Error::TicketConflict(_) => StatusCode::CONFLICT,
         Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Llm(_) => StatusCode::BAD_GATEWAY,

@@ -30,6 +30,13 @@ pub struct RouteLabels {
     pub route: String,
 }
 
+/// Labels of a webhook delivery.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    /// `delivered`, `failed` (tried again later) or `dead` (given up).
+    pub outcome: String,
+}
+
 /// Labels of a handoff.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ReasonLabels {
@@ -58,6 +65,10 @@ pub struct Metrics {
     pub generation: Gauge<u64, AtomicU64>,
     /// Turns committed to the conversation store.
     pub turns_stored: Counter,
+    /// Tickets opened for the shop's agents.
+    pub tickets_opened: Counter,
+    /// Webhook delivery attempts by outcome.
+    pub webhooks: Family<OutcomeLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -89,8 +100,14 @@ impl Metrics {
         registry.register("index_generation", "Index generation being served", generation.clone());
         let turns_stored = Counter::default();
         registry.register("turns_stored", "Turns committed to the conversation store", turns_stored.clone());
+        let tickets_opened = Counter::default();
+        registry.register("tickets_opened", "Tickets opened for the shop's agents", tickets_opened.clone());
+        let webhooks = Family::<OutcomeLabels, Counter>::default();
+        registry.register("webhook_deliveries", "Webhook delivery attempts by outcome", webhooks.clone());
         Metrics {
             registry,
+            tickets_opened,
+            webhooks,
             requests,
             latency,
             abstentions,

@@ -9,19 +9,28 @@
 //! Every turn is recorded in the conversation store ([`crate::store`]) before its reply is sent.
 //! The store's schema is migrated at start-up, and conversations older than
 //! `store.retention_days` are purged at start-up and once a day after.
+//!
+//! A handoff opens a ticket when someone receives tickets (`handoff.webhook_url`, or
+//! `handoff.agent_console`): [`webhooks`] delivers it from the store's outbox and expires the
+//! tickets nobody took up; agents answer through [`tickets`]; customers follow the conversation
+//! on its event stream ([`events`]).
 
 pub mod auth;
 pub mod error;
+pub mod events;
 pub mod metrics;
 pub mod rate_limit;
 pub mod routes;
+pub mod session;
+pub mod tickets;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::answer::Answerer;
 use crate::config::{Config, ServerConfig};
@@ -54,6 +63,12 @@ pub struct Shared {
     pub metrics: Metrics,
     /// Places for requests in flight (`server.max_in_flight`).
     pub in_flight: Arc<Semaphore>,
+    /// Places for event streams (`server.max_event_streams`).
+    pub event_streams: Arc<Semaphore>,
+    /// The event streams open on this replica, by conversation.
+    pub hub: events::Hub,
+    /// Wakes the webhook loop when a webhook was queued.
+    pub webhooks_due: Notify,
     /// Why the service is not ready, while it is not (a published generation fails to open).
     not_ready: Mutex<Option<String>>,
 }
@@ -126,6 +141,9 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         auth,
         metrics,
         in_flight,
+        event_streams: Arc::new(Semaphore::new(config.server.max_event_streams)),
+        hub: events::Hub::default(),
+        webhooks_due: Notify::new(),
         not_ready: Mutex::new(None),
         config,
     }));
@@ -140,6 +158,10 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
     tokio::spawn(watch_for_new_generations(state.clone()));
     if state.config.store.retention_days > 0 {
         tokio::spawn(purge_daily(store.clone(), state.config.store.retention_days));
+    }
+    if state.config.handoff.tickets() {
+        tokio::spawn(webhooks::deliver(state.clone()));
+        tokio::spawn(webhooks::expire_tickets(state.clone()));
     }
     let header_timeout = Duration::from_secs(state.server().header_timeout_secs);
     serve_connections(listener, routes::router(state), header_timeout).await;
@@ -258,6 +280,16 @@ async fn purge_daily(store: Store, retention_days: u32) {
             Err(e) => tracing::warn!(code = e.code(), error = %e, "cannot purge old conversations"),
         }
     }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_secs() -> i64 {
+    now_ms() / 1000
 }
 
 /// Resolves on SIGTERM or Ctrl-C; requests in flight then finish before the server exits.

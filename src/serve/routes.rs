@@ -24,15 +24,18 @@ use utoipa::{OpenApi, ToSchema};
 
 use super::auth::Caller;
 use super::error::{ErrorBody, from_json_rejection, from_path_rejection};
+use super::events::{self, Live};
 use super::metrics::{RequestLabels, RouteLabels};
+use super::tickets::{self, TicketRef};
 use super::{AppState, auth};
 use crate::answer::conversation;
-use crate::answer::{Answer, AnswerEvent, Question};
+use crate::answer::{Answer, AnswerEvent, Question, messages};
+use crate::helpdesk::ticket::{Priority, TicketState};
 use crate::index::SearchFilter;
 use crate::retrieve::{Mode, SearchRequest, SearchResults};
 use crate::store::{
     Deleted, FeedbackKind, FeedbackReason, NewConversation, NewFeedback, NewTurn, StoredConversation,
-    StoredFeedback,
+    StoredFeedback, TicketEvent, TicketOpening,
 };
 use crate::{Error, Result};
 
@@ -58,7 +61,8 @@ pub struct AskRequest {
     /// The customer's question.
     pub question: String,
     /// Continue this conversation: an id the server returned to this API key (follow-ups are
-    /// read with the turn before). Absent: a new conversation starts and its id is returned.
+    /// read with the turn before). Absent: a new conversation starts and its id is returned
+    /// (with a session token: the session's conversation).
     #[serde(default)]
     pub conversation_id: Option<String>,
     /// The shop's id of its customer, recorded when a conversation starts (so that its data can
@@ -74,6 +78,18 @@ pub struct AskRequest {
     /// Stream the answer as Server-Sent Events (also chosen by `Accept: text/event-stream`).
     #[serde(default)]
     pub stream: bool,
+}
+
+/// The reply to `POST /v1/ask`: kefu's answer, and the conversation's ticket with the shop's
+/// agents when it has one. While a ticket is open kefu does not answer (`answer` is empty): the
+/// message is kept for the agent, whose reply comes on the conversation's event stream.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AskResponse {
+    /// The answer.
+    #[serde(flatten)]
+    pub answer: Answer,
+    /// The conversation's active ticket.
+    pub ticket: Option<TicketRef>,
 }
 
 /// `POST /v1/search`.
@@ -149,9 +165,13 @@ pub struct Readiness {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "kefu", description = "Grounded answers and search over a help center."),
-    paths(ask, search, document, get_conversation, delete_conversation, post_feedback, delete_user, healthz, readyz,
-        metrics, openapi),
-    components(schemas(ErrorBody, Answer, SearchResults, StoredConversation, DeletedView, FeedbackRequest, FeedbackView)),
+    paths(ask, search, document, get_conversation, delete_conversation, post_feedback, events::events,
+        tickets::request_handoff, tickets::start_session, tickets::list_tickets, tickets::get_ticket,
+        tickets::assign_ticket, tickets::reply_to_ticket, tickets::resolve_ticket, tickets::list_webhooks,
+        tickets::retry_webhook, delete_user, healthz, readyz, metrics, openapi),
+    components(schemas(ErrorBody, AskResponse, Answer, SearchResults, StoredConversation, DeletedView, FeedbackRequest,
+        FeedbackView, tickets::HandoffView, tickets::SessionView, tickets::TicketsView, tickets::TicketView,
+        tickets::WebhooksView)),
     modifiers(&BearerKeys)
 )]
 struct ApiDoc;
@@ -174,23 +194,47 @@ impl utoipa::Modify for BearerKeys {
 pub fn router(state: AppState) -> Router {
     let server = state.server().clone();
     // Authentication runs first (the last layer added), so a bad key never holds a place in flight.
-    let query = Router::new()
+    let customer = Router::new()
         .route("/v1/ask", post(ask))
-        .route("/v1/search", post(search))
-        .route("/v1/documents/{*id}", get(document))
         .route("/v1/conversations/{id}", get(get_conversation).delete(delete_conversation))
         .route("/v1/conversations/{id}/feedback", post(post_feedback))
+        .route("/v1/conversations/{id}/handoff", post(tickets::request_handoff))
+        .route_layer(middleware::from_fn_with_state(state.clone(), shed_load))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_customer));
+    // Long-lived: bounded by `server.max_event_streams`, not by the places for requests.
+    let streams = Router::new()
+        .route("/v1/conversations/{id}/events", get(events::events))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_customer));
+    let sessions = Router::new()
+        .route("/v1/sessions", post(tickets::start_session))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_publishable));
+    let query = Router::new()
+        .route("/v1/search", post(search))
+        .route("/v1/documents/{*id}", get(document))
         .route_layer(middleware::from_fn_with_state(state.clone(), shed_load))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_query));
+    let agent = Router::new()
+        .route("/v1/tickets", get(tickets::list_tickets))
+        .route("/v1/tickets/{id}", get(tickets::get_ticket))
+        .route("/v1/tickets/{id}/assign", post(tickets::assign_ticket))
+        .route("/v1/tickets/{id}/reply", post(tickets::reply_to_ticket))
+        .route("/v1/tickets/{id}/resolve", post(tickets::resolve_ticket))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_agent));
     let admin = Router::new()
         .route("/metrics", get(metrics))
         .route("/v1/users/{external_user_id}", delete(delete_user))
+        .route("/v1/webhooks", get(tickets::list_webhooks))
+        .route("/v1/webhooks/{id}/retry", post(tickets::retry_webhook))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_admin));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/openapi.json", get(openapi))
+        .merge(customer)
+        .merge(streams)
+        .merge(sessions)
         .merge(query)
+        .merge(agent)
         .merge(admin)
         .fallback(|| async { Error::NotFound("no such route".into()) })
         .method_not_allowed_fallback(|method: Method| async move {
@@ -237,6 +281,8 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
                 header::CONTENT_TYPE,
                 header::ACCEPT,
                 HeaderName::from_static("x-api-key"),
+                // A browser resuming a conversation's event stream.
+                HeaderName::from_static("last-event-id"),
             ])
             .expose_headers([header::RETRY_AFTER])
             .max_age(Duration::from_secs(3600)),
@@ -290,7 +336,7 @@ async fn record_metrics(State(state): State<AppState>, request: Request, next: N
 
 /// A request body that must be a JSON object: serde would otherwise read an array as the
 /// struct's fields in order.
-trait RequestBody: DeserializeOwned {
+pub trait RequestBody: DeserializeOwned {
     /// The field every body needs, named when the body is not an object.
     const REQUIRED: &'static str;
 }
@@ -308,7 +354,7 @@ impl RequestBody for FeedbackRequest {
 }
 
 /// The JSON object body of a request, every failure as kefu's error (naming the field at fault).
-struct JsonBody<T>(T);
+pub struct JsonBody<T>(pub T);
 
 impl<T: RequestBody, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = Error;
@@ -343,7 +389,7 @@ impl<T: RequestBody, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 /// Answer a question, with citations; or abstain and hand over.
 #[utoipa::path(post, path = "/v1/ask", request_body = AskRequest,
     responses(
-        (status = 200, description = "The answer (JSON, or Server-Sent Events: `delta`, `reset`, `citations`, `done`)", body = Answer),
+        (status = 200, description = "The answer (JSON, or Server-Sent Events: `delta`, `reset`, `citations`, `done`)", body = AskResponse),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("api_key" = [])))]
@@ -367,7 +413,19 @@ async fn ask(
         validate_locale(locale)?;
     }
     validate_filters(&request.filters)?;
-    let (conversation_id, start, previous_query, earlier) = match request.conversation_id {
+    // A session continues its own conversation only, for the customer it was started for.
+    let (conversation_id, external_user_id) = match &caller.session {
+        Some(session) => {
+            if request.conversation_id.as_ref().is_some_and(|id| *id != session.conversation_id) {
+                return Err(Error::ConversationNotFound(
+                    "a session token continues its own conversation only".into(),
+                ));
+            }
+            (Some(session.conversation_id.clone()), session.external_user_id.clone())
+        }
+        None => (request.conversation_id, request.external_user_id.clone()),
+    };
+    let (conversation_id, start, previous_query, earlier) = match conversation_id {
         Some(id) => {
             let head = state.store.head(&id).await?;
             // Someone else's conversation is not told apart from one that does not exist.
@@ -389,7 +447,7 @@ async fn ask(
         None => {
             let start = NewConversation {
                 owner_key: caller.key_id.clone(),
-                external_user_id: request.external_user_id,
+                external_user_id,
                 channel: CHANNEL.into(),
             };
             (uuid::Uuid::new_v4().to_string(), Some(start), None, Vec::new())
@@ -404,6 +462,7 @@ async fn ask(
             locale: request.locale.clone(),
             earlier,
             filter: request.filters.clone(),
+            promise: state.promise(),
         },
         conversation_id,
         start,
@@ -417,8 +476,8 @@ async fn ask(
     if !streaming {
         // Awaited here, not in a task of its own: when the client goes away or the time limit
         // passes, dropping this future cancels the answer.
-        let answer = turn.answer(&state, None).await?;
-        return Ok(Json(answer).into_response());
+        let reply = turn.answer(&state, None).await?;
+        return Ok(Json(reply).into_response());
     }
     let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
     let task_state = state.clone();
@@ -439,25 +498,110 @@ struct Turn {
 }
 
 impl Turn {
-    /// Answers, then records the question and the answer in the store and the answer in the
-    /// metrics. Returns once the turns are committed: the reply (or the stream's `done` event)
-    /// is sent only then, so a reply the customer saw is never lost.
-    async fn answer(self, state: &AppState, events: Option<&UnboundedSender<AnswerEvent>>) -> Result<Answer> {
+    /// Answers, then records the question and the answer in the store (opening a ticket when
+    /// the answer hands over and someone receives tickets) and the answer in the metrics. While
+    /// the conversation has an active ticket, the message is kept for the agent instead. Returns
+    /// once the turns are committed: the reply (or the stream's `done` event) is sent only then,
+    /// so a reply the customer saw is never lost.
+    async fn answer(
+        self,
+        state: &AppState,
+        events: Option<&UnboundedSender<AnswerEvent>>,
+    ) -> Result<AskResponse> {
+        let record = state.config.store.record;
+        if record
+            && self.start.is_none()
+            && let Some(ticket) =
+                state.store.active_ticket(&self.conversation_id, state.ticket_cutoff_ms()).await?
+        {
+            return self.keep_for_agent(state, ticket.id, ticket.state).await;
+        }
         let Turn { question, conversation_id, start, actor } = self;
         let (message, resolved_query) = (question.text.clone(), question.retrieval_query.clone());
         let retriever = state.retriever();
         let generation = retriever.index().generation();
-        let mut answer = state.answerer.answer(retriever, question, events).await?;
+        // Someone watches the conversation's event stream: kefu's answer reaches it as it is written.
+        let relay =
+            state.hub.watched(&conversation_id).then(|| relay(state, &conversation_id, events.cloned()));
+        let mut answer = state.answerer.answer(retriever, question, relay.as_ref().or(events)).await?;
+        drop(relay);
         answer.conversation_id = Some(conversation_id.clone());
-        let turns = [
-            NewTurn::customer(&message, &resolved_query, &actor, &answer.language),
-            NewTurn::bot(&answer, generation),
-        ];
-        state.store.record(&conversation_id, start.as_ref(), &turns).await?;
-        state.metrics.turns_stored.inc_by(turns.len() as u64);
+        if !record {
+            state.metrics.record_answer(&answer);
+            return Ok(AskResponse { answer, ticket: None });
+        }
+        let mut customer = NewTurn::customer(&message, &resolved_query, &actor, &answer.language);
+        customer.frustration = frustration_record(&answer.frustration);
+        let turns = [customer, NewTurn::bot(&answer, generation)];
+        let handoff = &state.config.handoff;
+        let opening = match answer.handoff.reason.filter(|_| answer.handoff.needed && handoff.tickets()) {
+            Some(reason) => Some(TicketEvent::Open(TicketOpening {
+                reason: reason.as_str().into(),
+                priority: Priority::of(reason, answer.frustration.frustrated()),
+                frustrated: answer.frustration.frustrated(),
+                notify: handoff.webhook_url.is_some(),
+            })),
+            None => None,
+        };
+        let opened = state.store.record(&conversation_id, start.as_ref(), &turns, opening.as_ref()).await?;
+        state.metrics.turns_stored.inc_by(turns.len() as u64 + u64::from(opened.is_some()));
         state.metrics.record_answer(&answer);
-        Ok(answer)
+        state.after_record(&conversation_id, opened.is_some());
+        let ticket = opened.map(|id| TicketRef { id, state: TicketState::Open.as_str().into() });
+        Ok(AskResponse { answer, ticket })
     }
+
+    /// Records the customer's message for the agent of the conversation's active ticket (and
+    /// tells the helpdesk); kefu says nothing.
+    async fn keep_for_agent(
+        self,
+        state: &AppState,
+        ticket_id: String,
+        ticket_state: String,
+    ) -> Result<AskResponse> {
+        let Turn { question, conversation_id, actor, .. } = self;
+        let language = messages::language_of(&question.text, question.locale.as_deref());
+        let earlier: Vec<&str> = question.earlier.iter().map(String::as_str).collect();
+        let mut turn = NewTurn::forwarded(&question.text, &actor, &ticket_id);
+        turn.language = Some(language.to_string());
+        turn.frustration =
+            frustration_record(&crate::understand::frustration::frustration(&question.text, &earlier));
+        let notify = state.config.handoff.webhook_url.is_some();
+        let event = TicketEvent::Forward { ticket_id: ticket_id.clone(), notify };
+        state.store.record(&conversation_id, None, &[turn], Some(&event)).await?;
+        state.metrics.turns_stored.inc();
+        state.after_record(&conversation_id, false);
+        let mut answer = Answer::message(String::new(), language, None);
+        answer.conversation_id = Some(conversation_id);
+        Ok(AskResponse { answer, ticket: Some(TicketRef { id: ticket_id, state: ticket_state }) })
+    }
+}
+
+/// The frustration of a customer turn as stored: its signals, when there are any.
+fn frustration_record(
+    frustration: &crate::understand::frustration::Frustration,
+) -> Option<serde_json::Value> {
+    (!frustration.signals.is_empty()).then(|| serde_json::to_value(frustration).ok()).flatten()
+}
+
+/// A sender of kefu's answer events that tells conversation `id`'s event streams and passes
+/// each event on to `onward` (the asking client's stream).
+fn relay(
+    state: &AppState,
+    id: &str,
+    onward: Option<UnboundedSender<AnswerEvent>>,
+) -> UnboundedSender<AnswerEvent> {
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<AnswerEvent>();
+    let (state, id) = (state.clone(), id.to_string());
+    tokio::spawn(async move {
+        while let Some(event) = receiver.recv().await {
+            state.hub.publish(&id, Live::Answer(event.clone()));
+            if let Some(onward) = &onward {
+                let _ = onward.send(event);
+            }
+        }
+    });
+    sender
 }
 
 /// Aborts a task when dropped: the answer of a stream nobody reads any more is not finished.
@@ -494,7 +638,7 @@ fn bounded(
 /// `task`.
 fn answer_events(
     deltas: UnboundedReceiverStream<AnswerEvent>,
-    task: tokio::task::JoinHandle<Result<Answer>>,
+    task: tokio::task::JoinHandle<Result<AskResponse>>,
 ) -> impl Stream<Item = Event> {
     let abort = AbortOnDrop(task.abort_handle());
     let text = deltas.map(|event| match event {
@@ -504,9 +648,9 @@ fn answer_events(
     let verdict = stream::once(async move {
         let _abort = abort;
         let events = match task.await {
-            Ok(Ok(answer)) => vec![
-                json_event("citations", &serde_json::json!({ "citations": answer.citations })),
-                json_event("done", &answer),
+            Ok(Ok(reply)) => vec![
+                json_event("citations", &serde_json::json!({ "citations": reply.answer.citations })),
+                json_event("done", &reply),
             ],
             Ok(Err(error)) => vec![json_event("error", &super::error::body(&error))],
             Err(e) => vec![json_event(
@@ -520,7 +664,7 @@ fn answer_events(
     text.chain(verdict)
 }
 
-fn json_event(name: &str, data: &impl Serialize) -> Event {
+pub(super) fn json_event(name: &str, data: &impl Serialize) -> Event {
     Event::default().event(name).data(serde_json::to_string(data).unwrap_or_else(|_| "{}".into()))
 }
 
@@ -539,13 +683,13 @@ fn validate_text(state: &AppState, field: &'static str, code: &'static str, text
 }
 
 /// Whether `id` is short, and of characters that are safe in logs and URLs.
-fn is_valid_id(id: &str) -> bool {
+pub(super) fn is_valid_id(id: &str) -> bool {
     let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
     !id.is_empty() && id.len() <= MAX_ID_CHARS && id.chars().all(safe)
 }
 
 /// An id a request names (a conversation, an external user), checked by [`is_valid_id`].
-fn validate_id(id: &str, code: &'static str, field: &'static str) -> Result<()> {
+pub(super) fn validate_id(id: &str, code: &'static str, field: &'static str) -> Result<()> {
     if !is_valid_id(id) {
         return Err(Error::InvalidField {
             code,
@@ -668,11 +812,15 @@ pub struct DeletedView {
 }
 
 /// Conversation `id` if `caller` may see it; otherwise, and when there is none, 404.
-async fn visible_conversation(state: &AppState, caller: &Caller, id: &str) -> Result<StoredConversation> {
+pub(super) async fn visible_conversation(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<StoredConversation> {
     // An id the server cannot have issued is looked up nowhere.
     let conversation = if is_valid_id(id) { state.store.conversation(id).await? } else { None };
     conversation
-        .filter(|c| caller.may_see(&c.owner_key))
+        .filter(|c| caller.may_see(&c.id, &c.owner_key))
         .ok_or_else(|| Error::ConversationNotFound(format!("no conversation `{id}` of this API key")))
 }
 
@@ -700,6 +848,11 @@ async fn delete_conversation(
     path: std::result::Result<Path<String>, PathRejection>,
 ) -> Result<Json<DeletedView>> {
     let Path(id) = path.map_err(from_path_rejection)?;
+    if caller.session.is_some() {
+        return Err(Error::Forbidden(
+            "a session token cannot delete its conversation: the shop's server can".into(),
+        ));
+    }
     visible_conversation(&state, &caller, &id).await?;
     let deleted = state.store.delete_conversation(&id).await?;
     Ok(Json(DeletedView { deleted }))

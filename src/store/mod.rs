@@ -28,6 +28,7 @@ pub use record::{
     ConversationHead, FeedbackKind, FeedbackReason, NewConversation, NewFeedback, NewTurn, Role,
     StoredConversation, StoredFeedback, StoredTurn,
 };
+pub use tickets::{OutboxEntry, StoredTicket, TicketEvent, TicketOpening, TicketRow};
 
 use crate::config::Config;
 use crate::{Error, Result};
@@ -134,6 +135,12 @@ pub struct StoreStatus {
     pub oldest_updated_at_ms: Option<i64>,
     /// Last activity of the most recently active conversation (Unix ms).
     pub newest_updated_at_ms: Option<i64>,
+    /// Tickets open or assigned.
+    pub active_tickets: i64,
+    /// Webhooks waiting to be delivered.
+    pub webhooks_pending: i64,
+    /// Webhooks given up on (`GET /v1/webhooks?state=dead`).
+    pub webhooks_dead: i64,
 }
 
 /// `SELECT`s the columns of conversations that [`StoredConversation`] reads, then `$rest`.
@@ -146,6 +153,56 @@ macro_rules! select_conversations {
         )
     };
 }
+
+/// Appends `$turns` to conversation `$id` in transaction `$tx` (numbered after its last turn,
+/// its `updated_at` set to `$now`); evaluates to the seq of the last one. A conversation that
+/// does not exist is `conversation_not_found`.
+macro_rules! append_turns {
+    ($tx:expr, $id:expr, $turns:expr, $now:expr) => {{
+        const CONTINUE: &str = "UPDATE conversations SET last_seq = last_seq + $1, updated_at = $2 WHERE id = $3 \
+             RETURNING last_seq, channel";
+        const TURN: &str = "INSERT INTO turns (conversation_id, seq, role, actor, text, resolved_query, \
+             citations, confidence, abstained, handoff_reason, generator, language, index_generation, \
+             total_ms, timings, frustration, ticket_id, channel, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
+        let count = $turns.len() as i64;
+        let (last, channel): (i64, String) = sqlx::query_as(CONTINUE)
+            .bind(count)
+            .bind($now)
+            .bind($id)
+            .fetch_optional(&mut *$tx)
+            .await
+            .map_err(failed)?
+            .ok_or_else(|| not_found($id))?;
+        for (seq, turn) in (last - count + 1..).zip($turns) {
+            sqlx::query(TURN)
+                .bind($id)
+                .bind(seq)
+                .bind(turn.role.as_str())
+                .bind(&turn.actor)
+                .bind(&turn.text)
+                .bind(&turn.resolved_query)
+                .bind(turn.citations.as_ref().map(Json))
+                .bind(turn.confidence)
+                .bind(turn.abstained)
+                .bind(&turn.handoff_reason)
+                .bind(&turn.generator)
+                .bind(&turn.language)
+                .bind(turn.index_generation)
+                .bind(turn.total_ms)
+                .bind(turn.timings.as_ref().map(Json))
+                .bind(turn.frustration.as_ref().map(Json))
+                .bind(&turn.ticket_id)
+                .bind(&channel)
+                .bind($now)
+                .execute(&mut *$tx)
+                .await
+                .map_err(failed)?;
+        }
+        last
+    }};
+}
+mod tickets;
 
 impl Store {
     /// Connects to the configured store and brings its schema up to date (what `kefu serve`
@@ -237,70 +294,42 @@ impl Store {
     }
 
     /// Records `turns` in one transaction, starting the conversation first when `start` is given
-    /// (then `id` is its id), numbering them after the conversation's last turn. Returns once
-    /// committed. A conversation deleted meanwhile is `conversation_not_found`.
-    pub async fn record(&self, id: &str, start: Option<&NewConversation>, turns: &[NewTurn]) -> Result<()> {
+    /// (then `id` is its id), numbering them after the conversation's last turn, with what they
+    /// do to a ticket (`event`). Returns once committed, with the ticket opened if one was. A
+    /// conversation deleted meanwhile is `conversation_not_found`.
+    pub async fn record(
+        &self,
+        id: &str,
+        start: Option<&NewConversation>,
+        turns: &[NewTurn],
+        event: Option<&TicketEvent>,
+    ) -> Result<Option<String>> {
         const START: &str = "INSERT INTO conversations \
              (id, owner_key, external_user_id, channel, last_seq, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6)";
-        const CONTINUE: &str = "UPDATE conversations SET last_seq = last_seq + $1, updated_at = $2 WHERE id = $3 RETURNING last_seq, channel";
-        const TURN: &str = "INSERT INTO turns (conversation_id, seq, role, actor, text, resolved_query, \
-             citations, confidence, abstained, handoff_reason, generator, language, index_generation, \
-             total_ms, timings, channel, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
-        let count = turns.len() as i64;
+             VALUES ($1, $2, $3, $4, 0, $5, $5)";
         let now = now_ms();
         on_backend!(self, pool => {
             let mut tx = pool.begin().await.map_err(failed)?;
-            let (last, channel): (i64, String) = match start {
-                Some(new) => {
-                    sqlx::query(START)
-                        .bind(id)
-                        .bind(&new.owner_key)
-                        .bind(&new.external_user_id)
-                        .bind(&new.channel)
-                        .bind(count)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(failed)?;
-                    (count, new.channel.clone())
-                }
-                None => sqlx::query_as(CONTINUE)
-                    .bind(count)
-                    .bind(now)
+            if let Some(new) = start {
+                sqlx::query(START)
                     .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(failed)?
-                    .ok_or_else(|| not_found(id))?,
-            };
-            for (seq, turn) in (last - count + 1..).zip(turns) {
-                sqlx::query(TURN)
-                    .bind(id)
-                    .bind(seq)
-                    .bind(turn.role.as_str())
-                    .bind(&turn.actor)
-                    .bind(&turn.text)
-                    .bind(&turn.resolved_query)
-                    .bind(turn.citations.as_ref().map(Json))
-                    .bind(turn.confidence)
-                    .bind(turn.abstained)
-                    .bind(&turn.handoff_reason)
-                    .bind(&turn.generator)
-                    .bind(&turn.language)
-                    .bind(turn.index_generation)
-                    .bind(turn.total_ms)
-                    .bind(turn.timings.as_ref().map(Json))
-                    .bind(&channel)
+                    .bind(&new.owner_key)
+                    .bind(&new.external_user_id)
+                    .bind(&new.channel)
                     .bind(now)
                     .execute(&mut *tx)
                     .await
                     .map_err(failed)?;
             }
+            let last = append_turns!(tx, id, turns, now);
+            let opened = match event {
+                Some(event) => tickets::apply_event!(tx, id, event, last, now),
+                None => None,
+            };
             // The crash tests kill the process here: no reply may have been sent yet.
             crate::failpoint::hit("store-before-commit");
-            tx.commit().await.map_err(failed)
+            tx.commit().await.map_err(failed)?;
+            Ok(opened)
         })
     }
 
@@ -321,10 +350,16 @@ impl Store {
     }
 
     async fn turns(&self, id: &str) -> Result<Vec<StoredTurn>> {
+        self.turns_after(id, 0).await
+    }
+
+    /// The turns of conversation `id` after turn `after`, in order.
+    pub async fn turns_after(&self, id: &str, after: i64) -> Result<Vec<StoredTurn>> {
         const SQL: &str = "SELECT seq, role, actor, text, resolved_query, citations, confidence, abstained, \
-             handoff_reason, generator, language, index_generation, total_ms, timings, channel, \
-             created_at AS created_at_ms FROM turns WHERE conversation_id = $1 ORDER BY seq";
-        on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await).map_err(failed)
+             handoff_reason, generator, language, index_generation, total_ms, timings, frustration, ticket_id, \
+             channel, created_at AS created_at_ms FROM turns WHERE conversation_id = $1 AND seq > $2 ORDER BY seq";
+        on_backend!(self, pool => sqlx::query_as(SQL).bind(id).bind(after).fetch_all(pool).await)
+            .map_err(failed)
     }
 
     /// The ratings of conversation `id`: its answers' thumbs, then its CSAT.
@@ -452,10 +487,18 @@ impl Store {
             Err(sqlx::Error::Database(_)) => 0,
             Err(e) => return Err(failed(e)),
         };
+        const HANDOFFS: &str = "SELECT (SELECT COUNT(*) FROM tickets WHERE state IN ('open', 'assigned')), \
+             (SELECT COUNT(*) FROM outbox WHERE state = 'pending'), (SELECT COUNT(*) FROM outbox WHERE state = 'dead')";
         let (conversations, turns, oldest, newest) = if schema_version == 0 {
             (0, 0, None, None)
         } else {
             on_backend!(self, pool => sqlx::query_as(COUNTS).fetch_one(pool).await).map_err(failed)?
+        };
+        // Tickets came with migration 3.
+        let (active_tickets, webhooks_pending, webhooks_dead) = if schema_version < 3 {
+            (0, 0, 0)
+        } else {
+            on_backend!(self, pool => sqlx::query_as(HANDOFFS).fetch_one(pool).await).map_err(failed)?
         };
         Ok(StoreStatus {
             backend: self.backend(),
@@ -466,6 +509,9 @@ impl Store {
             turns,
             oldest_updated_at_ms: oldest,
             newest_updated_at_ms: newest,
+            active_tickets,
+            webhooks_pending,
+            webhooks_dead,
         })
     }
 

@@ -71,6 +71,11 @@ pub struct NewTurn {
     pub total_ms: Option<f64>,
     /// Bot turns: where the time went.
     pub timings: Option<Value>,
+    /// Customer turns: the frustration signals seen, when any.
+    pub frustration: Option<Value>,
+    /// The ticket the turn belongs to: an agent's reply, a ticket's event, a customer message
+    /// kept for the agent.
+    pub ticket_id: Option<String>,
 }
 
 impl NewTurn {
@@ -81,6 +86,33 @@ impl NewTurn {
             resolved_query: Some(resolved_query.to_string()),
             language: Some(language.to_string()),
             ..NewTurn::empty(Role::Customer, message.to_string())
+        }
+    }
+
+    /// A customer's message kept for the agent of ticket `ticket_id` (kefu does not answer it).
+    pub fn forwarded(message: &str, actor: &str, ticket_id: &str) -> NewTurn {
+        NewTurn {
+            actor: Some(actor.to_string()),
+            ticket_id: Some(ticket_id.to_string()),
+            ..NewTurn::empty(Role::Customer, message.to_string())
+        }
+    }
+
+    /// An agent's reply on ticket `ticket_id`.
+    pub fn agent(text: &str, agent: &str, ticket_id: &str) -> NewTurn {
+        NewTurn {
+            actor: Some(agent.to_string()),
+            ticket_id: Some(ticket_id.to_string()),
+            ..NewTurn::empty(Role::Agent, text.to_string())
+        }
+    }
+
+    /// An event of ticket `ticket_id` (`ticket_opened`, `ticket_assigned`, ...), by `actor`.
+    pub fn system(event: &str, actor: Option<&str>, ticket_id: &str) -> NewTurn {
+        NewTurn {
+            actor: actor.map(str::to_string),
+            ticket_id: Some(ticket_id.to_string()),
+            ..NewTurn::empty(Role::System, event.to_string())
         }
     }
 
@@ -121,6 +153,8 @@ impl NewTurn {
             index_generation: None,
             total_ms: None,
             timings: None,
+            frustration: None,
+            ticket_id: None,
         }
     }
 }
@@ -193,6 +227,12 @@ pub struct StoredTurn {
     /// Bot turns: `{embed_ms, retrieve_ms, generate_ms, total_ms}`.
     #[schema(value_type = Option<Object>)]
     pub timings: Option<Json<Value>>,
+    /// Customer turns: the frustration signals seen (`{signals, score}`), when any.
+    #[schema(value_type = Option<Object>)]
+    pub frustration: Option<Json<Value>>,
+    /// The ticket it belongs to: an agent's reply, a ticket's event (`ticket_opened`,
+    /// `ticket_assigned`, `ticket_resolved`, `ticket_expired`), a message kept for the agent.
+    pub ticket_id: Option<String>,
     /// Where it was written (`api`).
     pub channel: String,
     /// When (Unix milliseconds).

@@ -10,6 +10,7 @@ mod crash;
 mod crash_loop;
 mod eval;
 mod frustration;
+mod handoff;
 mod hostile;
 mod ingest;
 mod loading;

@@ -70,6 +70,8 @@ fn bot(text: &str) -> NewTurn {
         index_generation: Some(7),
         total_ms: Some(12.5),
         timings: Some(json!({ "embed_ms": 1.0, "retrieve_ms": 5.0, "generate_ms": 6.5, "total_ms": 12.5 })),
+        frustration: None,
+        ticket_id: None,
     }
 }
 
@@ -94,7 +96,7 @@ async fn conversation(store: &Store, owner: &str, user: Option<&str>, pairs: usi
     for i in 0..pairs {
         let new = start(owner, user);
         let first = (i == 0).then_some(&new);
-        store.record(&id, first, &[customer(&format!("q{i}")), bot(&format!("a{i}"))]).await.unwrap();
+        store.record(&id, first, &[customer(&format!("q{i}")), bot(&format!("a{i}"))], None).await.unwrap();
     }
     id
 }
@@ -111,7 +113,7 @@ fn turns_and_numbering(backend: &Backend) {
                     for i in 0..5 {
                         let text = format!("w{w} q{i}");
                         store
-                            .record(&id, None, &[customer(&text), bot(&format!("w{w} a{i}"))])
+                            .record(&id, None, &[customer(&text), bot(&format!("w{w} a{i}"))], None)
                             .await
                             .unwrap();
                     }
@@ -148,11 +150,11 @@ fn turns_and_numbering(backend: &Backend) {
             "confidence": 0.75, "abstained": false, "handoff_reason": "complaint", "generator": "extractive",
             "language": "en", "index_generation": 7, "total_ms": 12.5,
             "timings": { "embed_ms": 1.0, "retrieve_ms": 5.0, "generate_ms": 6.5, "total_ms": 12.5 },
-            "channel": "api", "created_at_ms": answer["created_at_ms"],
+            "frustration": null, "ticket_id": null, "channel": "api", "created_at_ms": answer["created_at_ms"],
         });
         assert_eq!(answer, expected);
         // Appending to a conversation that does not exist starts nothing.
-        let missing = store.record("no-such-id", None, &[customer("q")]).await.unwrap_err();
+        let missing = store.record("no-such-id", None, &[customer("q")], None).await.unwrap_err();
         assert_eq!(missing.code(), "conversation_not_found");
         assert!(store.conversation("no-such-id").await.unwrap().is_none());
     });
@@ -202,7 +204,8 @@ fn deletion_purge_export(backend: &Backend) {
     let status: Value = json_output(&kefu_store(backend, &["status", "--json"]));
     assert_eq!((status["conversations"].as_i64(), status["turns"].as_i64()), (Some(5), Some(16)), "{status}");
     assert_eq!(status["schema_version"], status["latest_schema_version"]);
-    assert_eq!(status["schema_version"], 2, "conversations, then feedback");
+    assert_eq!(status["schema_version"], 3, "conversations, feedback, then tickets");
+    assert_eq!((status["active_tickets"].as_i64(), status["webhooks_dead"].as_i64()), (Some(0), Some(0)));
 
     // Purge by age: 30 days keeps everything but the conversation 40 days old.
     let purged: Value = json_output(&kefu_store(backend, &["purge", "--older-than-days", "30", "--json"]));
