@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+use crate::answer::curated::{CuratedAnswer, NewCurated};
 use crate::answer::{Answer, Answerer, Question};
 use crate::config::Config;
 use crate::embed::Embedder;
@@ -44,6 +45,10 @@ enum Command {
     Eval(EvalArgs),
     /// Measure personal data redaction on a labelled set of messages (see docs/privacy.md).
     EvalPii(EvalPiiArgs),
+    /// Measure curated answers: paraphrases answered, other questions left alone (docs/curated.md).
+    EvalCurated(EvalCuratedArgs),
+    /// Curated answers: add, list, history, remove (docs/curated.md).
+    Answers(AnswersArgs),
     /// Show what the data folder holds.
     Status(StatusArgs),
     /// The conversation store: migrate, status, purge, export, delete (docs/store.md).
@@ -211,6 +216,82 @@ struct EvalPiiArgs {
 }
 
 #[derive(Debug, Args)]
+struct EvalCuratedArgs {
+    /// A JSONL set of unanswerable questions with paraphrases (e.g. eval/sets/curated.jsonl).
+    #[arg(long, value_name = "FILE")]
+    set: PathBuf,
+    #[command(flatten)]
+    data: DataArg,
+    /// The half curated (`dev` to tune, `test` to report).
+    #[arg(long, default_value = "dev")]
+    split: String,
+    /// Exit with status 1 when a metric is below its floor, e.g. `paraphrase_recall=0.6`,
+    /// `answerable_kept=1` (repeatable).
+    #[arg(long = "fail-below", value_name = "METRIC=VALUE")]
+    floors: Vec<Floor>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct AnswersArgs {
+    /// Data folder holding the SQLite store `kefu.db` (overrides `data_dir`; unused with a
+    /// PostgreSQL `store.url`).
+    #[arg(long, value_name = "DIR", global = true)]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    action: AnswersAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum AnswersAction {
+    /// Add a curated answer (a running `kefu serve` answers with it within its reload interval).
+    Add {
+        /// An example question (repeatable).
+        #[arg(long = "question", value_name = "TEXT", required = true)]
+        questions: Vec<String>,
+        /// The answer.
+        #[arg(long, value_name = "TEXT")]
+        answer: String,
+        /// `en` or `zh` (detected from the questions when absent).
+        #[arg(long)]
+        locale: Option<String>,
+        /// The product it is about.
+        #[arg(long)]
+        product: Option<String>,
+        /// A tag (repeatable).
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Who writes it.
+        #[arg(long, default_value = "cli")]
+        author: String,
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The live curated answers.
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every version of one curated answer.
+    History {
+        /// Its id.
+        id: String,
+    },
+    /// Withdraw a curated answer (its history stays).
+    Rm {
+        /// Its id.
+        id: String,
+        /// Who removes it.
+        #[arg(long, default_value = "cli")]
+        author: String,
+    },
+}
+
+#[derive(Debug, Args)]
 struct StatusArgs {
     #[command(flatten)]
     data: DataArg,
@@ -354,6 +435,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::EvalCurated(args) => {
+            set_data(&mut config, &args.data);
+            let report = eval::evaluate_curated(&config, &args.set, &args.split)?;
+            print_as(args.json, &report, |out, report| write!(out, "{}", report.markdown()))?;
+            let failures =
+                eval::report::check_floors(&report.metrics(), &args.floors).map_err(Error::InvalidRequest)?;
+            for failure in &failures {
+                eprintln!("below floor: {failure}");
+            }
+            if !failures.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Answers(args) => {
+            if let Some(data) = args.data {
+                config.data_dir = data;
+            }
+            runtime()?.block_on(answers(&config, args.action))?;
+        }
         Command::Status(args) => {
             set_data(&mut config, &args.data);
             let mut status = status(&config)?;
@@ -451,6 +551,49 @@ fn eval(config: &Config, args: EvalArgs) -> Result<ExitCode> {
         eprintln!("below floor: {failure}");
     }
     Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `kefu answers …`.
+async fn answers(config: &Config, action: AnswersAction) -> Result<()> {
+    let store = Store::open(config).await?;
+    let line = |out: &mut dyn Write, a: &CuratedAnswer| {
+        writeln!(
+            out,
+            "{} v{} [{}] by {}: {:?} → {:?}",
+            a.id, a.version, a.locale, a.author, a.questions, a.answer
+        )
+    };
+    match action {
+        AnswersAction::Add { questions, answer, locale, product, tags, author, json } => {
+            let new = NewCurated {
+                questions,
+                answer,
+                locale: locale.unwrap_or_default(),
+                product,
+                tags,
+                author,
+                source: None,
+            }
+            .checked(config.server.max_question_chars)?;
+            let added = store.add_curated(&new).await?;
+            print_as(json, &added, |out, a| line(out, a))
+        }
+        AnswersAction::List { json } => {
+            let live = store.curated_answers().await?;
+            print_as(json, &live, |out, live| live.iter().try_for_each(|a| line(out, a)))
+        }
+        AnswersAction::History { id } => {
+            let versions = store.curated_history(&id).await?;
+            if versions.is_empty() {
+                return Err(Error::NotFound(format!("no curated answer `{id}`")));
+            }
+            print_json(&versions)
+        }
+        AnswersAction::Rm { id, author } => {
+            let removed = store.remove_curated(&id, &author).await?;
+            to_stdout(|out| writeln!(out, "removed {} (version {})", removed.id, removed.version))
+        }
+    }
 }
 
 /// `kefu store …`.

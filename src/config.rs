@@ -55,18 +55,21 @@ pub struct PrivacyConfig {
     /// are searched with, stored, logged or sent: `email`, `phone`, `id_number`, `bank_card`,
     /// `address` (default: all).
     pub redact: Vec<crate::privacy::Kind>,
+    /// The shop's own e-mail addresses and phone numbers, never redacted (its agents and curated
+    /// answers give them out), e.g. `["support@shop.example", "400-800-1234"]`.
+    pub keep: Vec<String>,
 }
 
 impl Default for PrivacyConfig {
     fn default() -> Self {
-        PrivacyConfig { redact: crate::privacy::Kind::ALL.to_vec() }
+        PrivacyConfig { redact: crate::privacy::Kind::ALL.to_vec(), keep: Vec::new() }
     }
 }
 
 impl PrivacyConfig {
-    /// The redactor of the configured kinds.
+    /// The redactor of the configured kinds, keeping the configured values.
     pub fn redactor(&self) -> crate::privacy::Redactor {
-        crate::privacy::Redactor::new(&self.redact)
+        crate::privacy::Redactor::new(&self.redact).keeping(&self.keep)
     }
 }
 
@@ -82,6 +85,10 @@ pub struct StoreConfig {
     pub retention_days: u32,
     /// Connections to the database.
     pub pool_size: u32,
+    /// SQLite's `synchronous` setting: `full` (a commit is on disk before the reply: survives a
+    /// power loss) or `normal` (a commit survives a crash of kefu, not of the machine; no disk
+    /// flush per commit).
+    pub sqlite_synchronous: SqliteSynchronous,
     /// Record conversations. `false`: no turn is kept (a shop that must keep no transcripts);
     /// each `/v1/ask` is answered on its own, and sessions, tickets and feedback are unavailable.
     pub record: bool,
@@ -89,8 +96,25 @@ pub struct StoreConfig {
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { url: None, retention_days: 365, pool_size: 8, record: true }
+        StoreConfig {
+            url: None,
+            retention_days: 365,
+            pool_size: 8,
+            sqlite_synchronous: SqliteSynchronous::Full,
+            record: true,
+        }
     }
+}
+
+/// When a SQLite commit reaches the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    /// Before the reply that depends on it: a power loss loses nothing acknowledged.
+    Full,
+    /// When the write-ahead log is checkpointed: a crash of kefu loses nothing acknowledged, a
+    /// power loss may lose the last commits.
+    Normal,
 }
 
 /// Handoffs to the shop's agents; see docs/handoff.md.
@@ -163,6 +187,12 @@ pub struct AnswerConfig {
     pub max_sentences: usize,
     /// Most characters in an extractive answer (a single longer sentence is still taken whole).
     pub max_chars: usize,
+    /// Least similarity (cosine, 0–1) of a question to a curated answer's example question for
+    /// that answer to be given (docs/curated.md: chosen on the dev half of eval/sets/curated.jsonl).
+    pub curated_threshold: f32,
+    /// How much closer (cosine) to a question a curated answer, read as a passage, must be than
+    /// the help center's closest passage for it to be given (docs/curated.md).
+    pub curated_margin: f32,
     /// An OpenAI-compatible chat-completions endpoint; without `base_url`, answers are extractive.
     pub llm: LlmConfig,
 }
@@ -431,6 +461,8 @@ impl Default for AnswerConfig {
         AnswerConfig {
             passages: 5,
             min_confidence: 0.5,
+            curated_threshold: 0.92,
+            curated_margin: 0.03,
             max_sentences: 3,
             max_chars: 600,
             llm: LlmConfig::default(),
@@ -641,6 +673,9 @@ impl Config {
         }
         if !(0.0..=1.0).contains(&self.search.identifier_penalty) {
             return Err(Error::Config("`search.identifier_penalty` must be between 0 and 1".into()));
+        }
+        if !(0.0..=1.0).contains(&self.answer.curated_threshold) {
+            return Err(Error::Config("`answer.curated_threshold` must be between 0 and 1".into()));
         }
         if !(0.0..=1.0).contains(&self.answer.min_confidence) {
             return Err(Error::Config("`answer.min_confidence` must be between 0 and 1".into()));

@@ -97,9 +97,15 @@ pub enum Error {
     /// No such ticket.
     #[error("not found: {0}")]
     TicketNotFound(String),
-    /// The ticket's state does not allow what was asked (it is resolved, or changed meanwhile).
-    #[error("conflict: {0}")]
-    TicketConflict(String),
+    /// What was asked conflicts with the state of what it changes (a resolved ticket, a record
+    /// changed meanwhile).
+    #[error("conflict: {message}")]
+    Conflict {
+        /// Stable code (`ticket_state_conflict`, `curated_answer_conflict`).
+        code: &'static str,
+        /// What conflicts.
+        message: String,
+    },
     /// The conversation store (SQLite or PostgreSQL) failed.
     #[error("conversation store: {0}")]
     Store(String),
@@ -156,7 +162,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::ConversationNotFound(_) => "conversation_not_found",
             Error::TicketNotFound(_) => "ticket_not_found",
-            Error::TicketConflict(_) => "ticket_state_conflict",
+            Error::Conflict { code, .. } => code,
             Error::Store(_) => "store_failed",
             Error::Timeout(_) => "timeout",
             Error::Llm(_) => "llm_failed",

@@ -16,6 +16,7 @@ pub mod citations;
 pub mod confidence;
 pub mod conflicts;
 pub mod conversation;
+pub mod curated;
 pub mod extractive;
 pub mod handoff;
 pub mod llm;
@@ -39,6 +40,7 @@ use crate::understand::{self, Part};
 use crate::{Error, Result};
 use citations::CitationFilter;
 use confidence::Evidence;
+use curated::{CuratedMatch, CuratedSet};
 use extractive::{Candidate, Extract, Passage};
 pub use handoff::HandoffReason;
 use llm::LlmClient;
@@ -155,6 +157,22 @@ pub struct AnswerPart {
     pub confidence: f32,
     /// What the confidence was made from (absent when nothing was retrieved).
     pub evidence: Option<Evidence>,
+    /// The curated answer that answers it, when one is close enough.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curated: Option<CuratedPart>,
+}
+
+/// The curated answer a question matched.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct CuratedPart {
+    /// Its id.
+    pub id: String,
+    /// The question's similarity to its closest example question (cosine).
+    pub score: f32,
+    /// Its similarity to the curated answer read as a passage.
+    pub passage_score: f32,
+    /// Its similarity to the help center's closest passage.
+    pub help_center_score: f32,
 }
 
 /// A cited passage.
@@ -176,6 +194,22 @@ pub struct Citation {
     pub span: [usize; 2],
     /// The quoted text (at most 300 characters).
     pub snippet: String,
+    /// Set when the passage is a curated answer (`doc_id` `curated`): who wrote it and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curated: Option<CuratedSource>,
+}
+
+/// Who wrote a curated answer, and when (as its citation shows it).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CuratedSource {
+    /// The curated answer's id.
+    pub id: String,
+    /// Its version.
+    pub version: i64,
+    /// Who wrote it.
+    pub author: String,
+    /// When (Unix milliseconds).
+    pub created_at_ms: i64,
 }
 
 /// The handoff verdict.
@@ -228,6 +262,16 @@ pub struct Answerer {
     config: AnswerConfig,
     llm: Option<LlmClient>,
     redactor: Redactor,
+    /// The live curated answers, replaced as a whole when they change.
+    curated: Arc<std::sync::RwLock<Arc<CuratedSet>>>,
+}
+
+/// How one question of a message is answered.
+enum Written {
+    /// Sentences quoted from the help center.
+    Quoted(Extract),
+    /// A curated answer, as written.
+    Curated(CuratedMatch),
 }
 
 /// What retrieval found for one question of a message.
@@ -252,6 +296,8 @@ struct Retrieved {
     /// How sure kefu is that the passages answer the question, and from what.
     confidence: f32,
     evidence: Option<Evidence>,
+    /// The curated answer that answers the question, if one is close enough.
+    curated: Option<CuratedMatch>,
     embed_ms: f64,
 }
 
@@ -269,6 +315,7 @@ impl Retrieved {
             similarity: None,
             confidence: 0.0,
             evidence: None,
+            curated: None,
             embed_ms: 0.0,
         }
     }
@@ -280,6 +327,12 @@ impl Retrieved {
             answered,
             confidence: self.confidence,
             evidence: self.evidence,
+            curated: self.curated.as_ref().map(|m| CuratedPart {
+                id: m.answer.id.clone(),
+                score: m.score,
+                passage_score: m.passage_score,
+                help_center_score: m.help_center_score,
+            }),
         }
     }
 
@@ -327,7 +380,18 @@ impl Answerer {
             config: config.clone(),
             llm: LlmClient::from_config(&config.llm)?,
             redactor: Redactor::default(),
+            curated: Arc::default(),
         })
+    }
+
+    /// Answers from `set` from now on (the curated answers changed).
+    pub fn set_curated(&self, set: CuratedSet) {
+        *self.curated.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(set);
+    }
+
+    /// The curated answers answered from now.
+    pub fn curated(&self) -> Arc<CuratedSet> {
+        self.curated.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// The same answerer redacting what `redactor` redacts (`privacy.redact`).
@@ -511,6 +575,8 @@ impl Answerer {
             request.filter.locale = Some(question.locale.clone().unwrap_or_else(|| language.to_string()));
         }
         let language = language.to_string();
+        let curated = self.curated();
+        let margin = self.config.curated_margin;
         crate::error::blocking(move || {
             let language = language.as_str();
             let mut results = retriever.search(&request)?;
@@ -550,6 +616,7 @@ impl Answerer {
                 similarity,
                 confidence: 0.0,
                 evidence: None,
+                curated: None,
                 embed_ms: results.timings.embed_ms,
             };
             let question_weights = weighted_terms(&question_terms, &[]);
@@ -557,6 +624,19 @@ impl Answerer {
             let calibration = confidence::calibration(&retriever.model().name, language);
             retrieved.confidence =
                 retrieved.evidence.map_or(0.0, |e| confidence::confidence(&e, &calibration));
+            // A curated answer close enough in meaning answers the question, whatever the
+            // help center says.
+            let matched = results.query_vector.as_deref().and_then(|query| curated.best(query, language));
+            retrieved.curated = matched
+                .map(|mut matched| {
+                    matched.help_center_score =
+                        retrieved.hits.iter().filter_map(|h| h.dense_score).fold(0.0, f32::max);
+                    matched
+                })
+                .filter(|matched| matched.beats_help_center(margin));
+            if let Some(matched) = &retrieved.curated {
+                retrieved.confidence = retrieved.confidence.max(matched.score);
+            }
             Ok(retrieved)
         })
         .await
@@ -574,7 +654,9 @@ impl Answerer {
     ) {
         let confident: Vec<&Retrieved> =
             parts.iter().filter(|p| p.confidence >= self.config.min_confidence).collect();
-        if let Some(llm) = &self.llm {
+        // A curated answer is given as written: the LLM does not rephrase the shop's own words.
+        let curated = parts.iter().any(|p| p.curated.is_some());
+        if let Some(llm) = self.llm.as_ref().filter(|_| !curated) {
             let hits = interleaved_hits(&confident, self.config.passages);
             match self.generate_with_llm(llm, asked, &hits, language, emit).await {
                 Ok(LlmOutcome::Answered(text, cited)) => {
@@ -607,15 +689,26 @@ impl Answerer {
         }
         let limits =
             extractive::Limits { max_sentences: self.config.max_sentences, max_chars: self.config.max_chars };
-        let extracts: Vec<Option<Extract>> = parts
+        let extracts: Vec<Option<Written>> = parts
             .iter()
             .map(|p| {
+                if let Some(matched) = &p.curated {
+                    return Some(Written::Curated(matched.clone()));
+                }
                 if p.confidence < self.config.min_confidence {
                     return None;
                 }
-                extractive::faq_answer(&p.weights, &p.passages(), FAQ_MATCH).or_else(|| {
-                    extractive::select(&p.weights, &p.candidates, p.similarity.as_deref(), SELECTION, limits)
-                })
+                extractive::faq_answer(&p.weights, &p.passages(), FAQ_MATCH)
+                    .or_else(|| {
+                        extractive::select(
+                            &p.weights,
+                            &p.candidates,
+                            p.similarity.as_deref(),
+                            SELECTION,
+                            limits,
+                        )
+                    })
+                    .map(Written::Quoted)
             })
             .collect();
         if extracts.iter().all(Option::is_none) {
@@ -624,7 +717,7 @@ impl Answerer {
         let mut paragraphs = Vec::new();
         for (part, extract) in parts.iter().zip(&extracts) {
             match extract {
-                Some(extract) => {
+                Some(Written::Quoted(extract)) => {
                     let numbers: Vec<usize> = extract
                         .cited
                         .iter()
@@ -632,6 +725,11 @@ impl Answerer {
                         .map(|(&passage, quoted)| cite(&mut answer.citations, &part.hits[passage], quoted))
                         .collect();
                     paragraphs.push(extract.render(|i| numbers[i]));
+                }
+                Some(Written::Curated(matched)) => {
+                    let citation = curated_citation(answer.citations.len() + 1, matched);
+                    paragraphs.push(format!("{} [{}]", matched.answer.answer.trim(), citation.n));
+                    answer.citations.push(citation);
                 }
                 None => paragraphs.push(match &part.order {
                     Some(number) => messages::order_lookup(language, number),
@@ -964,6 +1062,28 @@ fn citation(n: usize, hit: &SearchHit, span: [usize; 2], quote: &str) -> Citatio
         breadcrumb: hit.breadcrumb.clone(),
         span,
         snippet,
+        curated: None,
+    }
+}
+
+/// The citation of curated answer `matched`: the whole answer, with its author and date.
+fn curated_citation(n: usize, matched: &CuratedMatch) -> Citation {
+    let answer = &matched.answer;
+    Citation {
+        n,
+        chunk_id: format!("curated:{}@{}", answer.id, answer.version),
+        doc_id: "curated".into(),
+        title: "Curated answer".into(),
+        url: None,
+        breadcrumb: format!("Curated answer › {}", answer.questions.first().map_or("", String::as_str)),
+        span: [0, answer.answer.chars().count()],
+        snippet: answer.answer.chars().take(SNIPPET_CHARS).collect(),
+        curated: Some(CuratedSource {
+            id: answer.id.clone(),
+            version: answer.version,
+            author: answer.author.clone(),
+            created_at_ms: answer.created_at_ms,
+        }),
     }
 }
 

@@ -13,10 +13,12 @@
 //! 4. Assemble the [`report::Report`].
 //!
 //! `kefu eval-pii` measures personal data redaction on a labelled set of messages instead
-//! ([`pii`], [`evaluate_pii`]).
+//! ([`pii`], [`evaluate_pii`]); `kefu eval-curated` measures curated answers ([`curated`],
+//! [`evaluate_curated`]).
 
 pub mod answers;
 pub mod chart;
+pub mod curated;
 pub mod facts;
 pub mod metrics;
 pub mod pii;
@@ -405,4 +407,103 @@ pub fn evaluate_pii(config: &Config, path: &Path, split: Option<&str>) -> Result
     }
     report.micros_per_message = Some(started.elapsed().as_secs_f64() * 1e6 / redacted as f64);
     Ok(report)
+}
+
+/// `kefu eval-curated`: the `split` half of `path`'s cases curated, every probe answered by the
+/// answerer of `POST /v1/ask` over the index in `config.data_dir` (curated answers matched at
+/// any score, so that each probe's best score is seen), then scored at every threshold.
+pub fn evaluate_curated(config: &Config, path: &Path, split: &str) -> Result<curated::CuratedReport> {
+    use crate::answer::curated::{CuratedAnswer, CuratedSet, Embedded};
+    use curated::{Probe, ProbeKind};
+
+    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+    let cases = curated::parse_set(path, &text)?;
+    if !cases.iter().any(|c| c.split == split) {
+        return Err(Error::InvalidRequest(format!(
+            "--split {split}: no case of {} is in it",
+            path.display()
+        )));
+    }
+    let embedder = Arc::new(Embedder::load(config)?);
+    let retriever = Arc::new(Retriever::open(config, embedder.clone())?);
+    // Every probe gets its best match, whatever its words: the figures are computed below.
+    let mut settings = config.answer.clone();
+    settings.curated_margin = -1.0;
+    let answerer = Answerer::new(&settings)?.with_redactor(config.privacy.redactor());
+    let mut set = Vec::new();
+    for case in cases.iter().filter(|c| c.split == split) {
+        let answer = CuratedAnswer {
+            id: case.id.clone(),
+            version: 1,
+            questions: vec![case.question.clone()],
+            answer: case.answer.clone(),
+            locale: case.locale.clone(),
+            product: None,
+            tags: Vec::new(),
+            author: "eval".into(),
+            source_conversation_id: None,
+            source_turn_seq: None,
+            created_at_ms: 0,
+        };
+        let questions = vec![embedder.embed_query(&case.question)?];
+        let passage = embedder.embed_passages(&[answer.text()], |_| {})?.pop().unwrap_or_default();
+        set.push(Embedded { answer, questions, passage });
+    }
+    answerer.set_curated(CuratedSet::new(set, 0.0));
+
+    let probe = |kind: ProbeKind, text: &str, target: Option<&str>| Probe {
+        kind,
+        text: text.to_string(),
+        target: target.map(String::from),
+        matched: None,
+        passage_score: 0.0,
+        help_center_score: 0.0,
+    };
+    let mut probes = Vec::new();
+    for case in &cases {
+        if case.split == split {
+            probes.extend(case.paraphrases.iter().map(|p| probe(ProbeKind::Paraphrase, p, Some(&case.id))));
+        } else {
+            let asked = std::iter::once(&case.question).chain(&case.paraphrases);
+            probes.extend(asked.map(|q| probe(ProbeKind::Uncurated, q, None)));
+        }
+        probes.extend(case.negatives.iter().map(|n| probe(ProbeKind::Negative, n, None)));
+    }
+    let directory = path.parent().unwrap_or(Path::new("."));
+    let mut sources: Vec<&str> = cases.iter().map(|c| c.source_set.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    for source in sources {
+        let source_path = directory.join(source);
+        let text = std::fs::read_to_string(&source_path).map_err(Error::io(&source_path))?;
+        for (n, line) in sets::lines(&text) {
+            let row: serde_json::Value = sets::parse_line(&source_path, n, line)?;
+            if row["answerable"] != false
+                && let Some(question) = row["question"].as_str()
+            {
+                probes.push(probe(ProbeKind::Answerable, question, None));
+            }
+        }
+    }
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::io("tokio runtime"))?;
+    let bar = crate::progress::bar(true, probes.len(), "asking");
+    for probe in &mut probes {
+        let question =
+            Question { text: probe.text.clone(), retrieval_query: probe.text.clone(), ..Question::default() };
+        let answer = runtime.block_on(answerer.answer(retriever.clone(), question, None))?;
+        let best =
+            answer.parts.iter().filter_map(|p| p.curated.as_ref()).max_by(|a, b| a.score.total_cmp(&b.score));
+        probe.matched = best.map(|m| (m.id.clone(), m.score));
+        probe.passage_score = best.map_or(0.0, |m| m.passage_score);
+        probe.help_center_score = best.map_or(0.0, |m| m.help_center_score);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let gate =
+        curated::Gate { threshold: config.answer.curated_threshold, margin: config.answer.curated_margin };
+    Ok(curated::report(split, &probes, gate))
 }

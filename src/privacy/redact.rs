@@ -106,10 +106,13 @@ pub struct Redacted {
     pub found: Vec<Found>,
 }
 
-/// Finds and replaces personal data of the kinds it is built with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Finds and replaces personal data of the kinds it is built with, except the shop's own
+/// contact details it is told to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redactor {
     enabled: [bool; Kind::ALL.len()],
+    /// Values never redacted (the shop's own e-mail addresses and phone numbers), lowercase.
+    keep: std::sync::Arc<[String]>,
 }
 
 impl Default for Redactor {
@@ -126,7 +129,15 @@ impl Redactor {
         for &kind in kinds {
             enabled[kind as usize] = true;
         }
-        Redactor { enabled }
+        Redactor { enabled, keep: std::sync::Arc::from([]) }
+    }
+
+    /// The same redactor, leaving `values` as they are wherever they occur (compared without
+    /// case): the shop's own addresses and numbers, which its agents and answers give out.
+    pub fn keeping(self, values: &[String]) -> Redactor {
+        let keep: Vec<String> =
+            values.iter().map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty()).collect();
+        Redactor { keep: keep.into(), ..self }
     }
 
     /// Whether values of `kind` are redacted.
@@ -166,8 +177,11 @@ impl Redactor {
             }
         }
         let accepted = resolve(candidates);
-        let found: Vec<Found> =
-            accepted.into_iter().map(|(kind, span)| Found { kind, span: folded.original(span) }).collect();
+        let found: Vec<Found> = accepted
+            .into_iter()
+            .map(|(kind, span)| Found { kind, span: folded.original(span) })
+            .filter(|f| !self.keep.iter().any(|kept| text[f.span.clone()].to_lowercase() == *kept))
+            .collect();
         every_occurrence(text, found)
     }
 }
@@ -849,6 +863,15 @@ mod tests {
 
     fn redact(text: &str) -> String {
         Redactor::default().redact(text).text
+    }
+
+    #[test]
+    fn the_shops_own_contact_details_are_kept() {
+        let redactor = Redactor::default().keeping(&["Support@Shop.example".into(), "400-800-1234".into()]);
+        let redacted =
+            redactor.redact("Write to support@shop.example or call 400-800-1234, not jo@mail.com.");
+        assert_eq!(redacted.text, "Write to support@shop.example or call 400-800-1234, not [email].");
+        assert_eq!(Redactor::default().redact("support@shop.example").text, "[email]");
     }
 
     #[test]

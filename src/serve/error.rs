@@ -35,7 +35,7 @@ pub fn status(error: &Error) -> StatusCode {
         Error::NotFound(_) | Error::ConversationNotFound(_) | Error::TicketNotFound(_) => {
             StatusCode::NOT_FOUND
         }
-        Error::TicketConflict(_) => StatusCode::CONFLICT,
+        Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Llm(_) => StatusCode::BAD_GATEWAY,

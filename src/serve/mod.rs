@@ -16,6 +16,7 @@
 //! on its event stream ([`events`]).
 
 pub mod auth;
+pub mod curated;
 pub mod error;
 pub mod events;
 pub mod metrics;
@@ -69,6 +70,8 @@ pub struct Shared {
     pub hub: events::Hub,
     /// Wakes the webhook loop when a webhook was queued.
     pub webhooks_due: Notify,
+    /// What this replica knows of the store's curated answers.
+    curated: curated::CuratedCache,
     /// Why the service is not ready, while it is not (a published generation fails to open).
     not_ready: Mutex<Option<String>>,
 }
@@ -144,10 +147,13 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         event_streams: Arc::new(Semaphore::new(config.server.max_event_streams)),
         hub: events::Hub::default(),
         webhooks_due: Notify::new(),
+        curated: curated::CuratedCache::default(),
         not_ready: Mutex::new(None),
         config,
     }));
 
+    // The first customers already get the curated answers.
+    curated::refresh(&state).await?;
     let listener = TcpListener::bind(&options.addr)
         .await
         .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", options.addr)))?;
@@ -156,6 +162,7 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
     println!("listening on http://{addr}");
 
     tokio::spawn(watch_for_new_generations(state.clone()));
+    tokio::spawn(curated::keep_current(state.clone()));
     if state.config.store.retention_days > 0 {
         tokio::spawn(purge_daily(store.clone(), state.config.store.retention_days));
     }

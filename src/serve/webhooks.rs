@@ -159,7 +159,7 @@ pub async fn expire_tickets(state: AppState) {
             match state.store.act_on_ticket(&id, TicketAction::Expire, "kefu", None).await {
                 Ok(ticket) => state.hub.publish(&ticket.conversation_id, super::events::Live::Stored),
                 // Taken or resolved meanwhile, or deleted.
-                Err(Error::TicketConflict(_) | Error::TicketNotFound(_)) => {}
+                Err(Error::Conflict { .. } | Error::TicketNotFound(_)) => {}
                 Err(e) => tracing::warn!(code = e.code(), error = %e, "cannot expire a ticket"),
             }
         }

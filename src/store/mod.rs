@@ -24,6 +24,7 @@ use sqlx::sqlite::{
 };
 use sqlx::types::Json;
 
+pub use curated::CuratedVersion;
 pub use record::{
     ConversationHead, FeedbackKind, FeedbackReason, NewConversation, NewFeedback, NewTurn, Role,
     StoredConversation, StoredFeedback, StoredTurn,
@@ -154,6 +155,57 @@ macro_rules! select_conversations {
     };
 }
 
+/// Columns of a turn, and the placeholders of `rows` turns in one `INSERT` (19 a turn).
+pub(crate) fn turns_insert(rows: usize) -> String {
+    const COLUMNS: usize = 19;
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO turns (conversation_id, seq, role, actor, text, resolved_query, citations, confidence, \
+         abstained, handoff_reason, generator, language, index_generation, total_ms, timings, frustration, \
+         ticket_id, channel, created_at) VALUES {}",
+        values.join(", ")
+    )
+}
+
+/// Inserts `$turns` into conversation `$id` in transaction `$tx` as seqs `$first`, `$first` + 1,
+/// …, in one statement.
+macro_rules! insert_turns {
+    ($tx:expr, $id:expr, $turns:expr, $first:expr, $channel:expr, $now:expr) => {{
+        if !$turns.is_empty() {
+            let sql = $crate::store::turns_insert($turns.len());
+            let mut insert = sqlx::query(&sql);
+            for (seq, turn) in ($first..).zip($turns) {
+                insert = insert
+                    .bind($id)
+                    .bind(seq)
+                    .bind(turn.role.as_str())
+                    .bind(&turn.actor)
+                    .bind(&turn.text)
+                    .bind(&turn.resolved_query)
+                    .bind(turn.citations.as_ref().map(Json))
+                    .bind(turn.confidence)
+                    .bind(turn.abstained)
+                    .bind(&turn.handoff_reason)
+                    .bind(&turn.generator)
+                    .bind(&turn.language)
+                    .bind(turn.index_generation)
+                    .bind(turn.total_ms)
+                    .bind(turn.timings.as_ref().map(Json))
+                    .bind(turn.frustration.as_ref().map(Json))
+                    .bind(&turn.ticket_id)
+                    .bind($channel)
+                    .bind($now);
+            }
+            insert.execute(&mut *$tx).await.map_err(failed)?;
+        }
+    }};
+}
+
 /// Appends `$turns` to conversation `$id` in transaction `$tx` (numbered after its last turn,
 /// its `updated_at` set to `$now`); evaluates to the seq of the last one. A conversation that
 /// does not exist is `conversation_not_found`.
@@ -161,10 +213,6 @@ macro_rules! append_turns {
     ($tx:expr, $id:expr, $turns:expr, $now:expr) => {{
         const CONTINUE: &str = "UPDATE conversations SET last_seq = last_seq + $1, updated_at = $2 WHERE id = $3 \
              RETURNING last_seq, channel";
-        const TURN: &str = "INSERT INTO turns (conversation_id, seq, role, actor, text, resolved_query, \
-             citations, confidence, abstained, handoff_reason, generator, language, index_generation, \
-             total_ms, timings, frustration, ticket_id, channel, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
         let count = $turns.len() as i64;
         let (last, channel): (i64, String) = sqlx::query_as(CONTINUE)
             .bind(count)
@@ -174,34 +222,11 @@ macro_rules! append_turns {
             .await
             .map_err(failed)?
             .ok_or_else(|| not_found($id))?;
-        for (seq, turn) in (last - count + 1..).zip($turns) {
-            sqlx::query(TURN)
-                .bind($id)
-                .bind(seq)
-                .bind(turn.role.as_str())
-                .bind(&turn.actor)
-                .bind(&turn.text)
-                .bind(&turn.resolved_query)
-                .bind(turn.citations.as_ref().map(Json))
-                .bind(turn.confidence)
-                .bind(turn.abstained)
-                .bind(&turn.handoff_reason)
-                .bind(&turn.generator)
-                .bind(&turn.language)
-                .bind(turn.index_generation)
-                .bind(turn.total_ms)
-                .bind(turn.timings.as_ref().map(Json))
-                .bind(turn.frustration.as_ref().map(Json))
-                .bind(&turn.ticket_id)
-                .bind(&channel)
-                .bind($now)
-                .execute(&mut *$tx)
-                .await
-                .map_err(failed)?;
-        }
+        insert_turns!($tx, $id, $turns, last - count + 1, &channel, $now);
         last
     }};
 }
+mod curated;
 mod tickets;
 
 impl Store {
@@ -240,7 +265,7 @@ impl Store {
                         path.display()
                     )));
                 }
-                Backend::Sqlite(sqlite_pool(&path, pool_size, create).await?)
+                Backend::Sqlite(sqlite_pool(&path, pool_size, create, config.store.sqlite_synchronous).await?)
             }
         };
         Ok(Store { backend })
@@ -306,22 +331,29 @@ impl Store {
     ) -> Result<Option<String>> {
         const START: &str = "INSERT INTO conversations \
              (id, owner_key, external_user_id, channel, last_seq, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 0, $5, $5)";
+             VALUES ($1, $2, $3, $4, $5, $6, $6)";
         let now = now_ms();
         on_backend!(self, pool => {
             let mut tx = pool.begin().await.map_err(failed)?;
-            if let Some(new) = start {
-                sqlx::query(START)
-                    .bind(id)
-                    .bind(&new.owner_key)
-                    .bind(&new.external_user_id)
-                    .bind(&new.channel)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(failed)?;
-            }
-            let last = append_turns!(tx, id, turns, now);
+            let last = match start {
+                Some(new) => {
+                    // A new conversation: its turns are 1, 2, … (one statement fewer).
+                    let count = turns.len() as i64;
+                    sqlx::query(START)
+                        .bind(id)
+                        .bind(&new.owner_key)
+                        .bind(&new.external_user_id)
+                        .bind(&new.channel)
+                        .bind(count)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(failed)?;
+                    insert_turns!(tx, id, turns, 1i64, &new.channel, now);
+                    count
+                }
+                None => append_turns!(tx, id, turns, now),
+            };
             let opened = match event {
                 Some(event) => tickets::apply_event!(tx, id, event, last, now),
                 None => None,
@@ -536,15 +568,25 @@ impl Store {
     }
 }
 
-/// A SQLite pool on `path`: write-ahead log (readers never wait for the writer), `synchronous =
-/// FULL` (a commit is on disk before the reply that depends on it: a power loss loses no
-/// acknowledged turn either), foreign keys enforced, writers waiting for each other.
-async fn sqlite_pool(path: &Path, pool_size: u32, create: bool) -> Result<SqlitePool> {
+/// A SQLite pool on `path`: write-ahead log (readers never wait for the writer), `synchronous`
+/// as configured (`FULL`: a commit is on disk before the reply that depends on it, so a power
+/// loss loses no acknowledged turn either; `NORMAL`: only a crash of the process is survived),
+/// foreign keys enforced, writers waiting for each other.
+async fn sqlite_pool(
+    path: &Path,
+    pool_size: u32,
+    create: bool,
+    synchronous: crate::config::SqliteSynchronous,
+) -> Result<SqlitePool> {
+    let synchronous = match synchronous {
+        crate::config::SqliteSynchronous::Full => SqliteSynchronous::Full,
+        crate::config::SqliteSynchronous::Normal => SqliteSynchronous::Normal,
+    };
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
+        .synchronous(synchronous)
         .foreign_keys(true)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
         .disable_statement_logging();

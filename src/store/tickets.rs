@@ -230,17 +230,15 @@ impl Store {
         let ticket = self.ticket(id).await?.ok_or_else(|| ticket_not_found(id))?;
         let from = TicketState::parse(&ticket.state)
             .ok_or_else(|| Error::Store(format!("ticket state `{}`", ticket.state)))?;
-        let to = transition(from, action).ok_or_else(|| {
-            Error::TicketConflict(format!(
-                "ticket `{id}` is {}: it cannot be {}",
-                from.as_str(),
-                match action {
-                    TicketAction::Assign => "assigned",
-                    TicketAction::Reply => "replied to",
-                    TicketAction::Resolve => "resolved",
-                    TicketAction::Expire => "expired",
-                }
-            ))
+        let done = match action {
+            TicketAction::Assign => "assigned",
+            TicketAction::Reply => "replied to",
+            TicketAction::Resolve => "resolved",
+            TicketAction::Expire => "expired",
+        };
+        let to = transition(from, action).ok_or_else(|| Error::Conflict {
+            code: "ticket_state_conflict",
+            message: format!("ticket `{id}` is {}: it cannot be {done}", from.as_str()),
         })?;
         let mut turns = Vec::new();
         if let Some(text) = reply {
@@ -267,7 +265,10 @@ impl Store {
                 .await
                 .map_err(failed)?;
             if changed.rows_affected() == 0 {
-                return Err(Error::TicketConflict(format!("ticket `{id}` changed meanwhile: read it again")));
+                return Err(Error::Conflict {
+                    code: "ticket_state_conflict",
+                    message: format!("ticket `{id}` changed meanwhile: read it again"),
+                });
             }
             if !turns.is_empty() {
                 append_turns!(tx, ticket.conversation_id.as_str(), &turns, now);

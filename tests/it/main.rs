@@ -8,6 +8,7 @@ mod common;
 mod conversations;
 mod crash;
 mod crash_loop;
+mod curated;
 mod eval;
 mod frustration;
 mod handoff;
