@@ -286,13 +286,13 @@ mod tests {
         assert_eq!(zh.locale, "zh");
         for (broken, code) in [
             (NewCurated { questions: vec![" ".into()], ..draft() }, "invalid_curated_questions"),
-            (NewCurated { questions: vec!["x".repeat(11)], ..draft() }, "invalid_curated_questions"),
+            (NewCurated { questions: vec!["x".repeat(101)], ..draft() }, "invalid_curated_questions"),
             (NewCurated { answer: String::new(), ..draft() }, "invalid_curated_answer"),
             (NewCurated { locale: "fr".into(), ..draft() }, "invalid_curated_locale"),
             (NewCurated { tags: vec!["a\nb".into()], ..draft() }, "invalid_curated_tags"),
             (NewCurated { author: String::new(), ..draft() }, "invalid_curated_author"),
         ] {
-            assert_eq!(broken.checked(10).unwrap_err().code(), code);
+            assert_eq!(broken.checked(100).unwrap_err().code(), code);
         }
     }
 

@@ -13,8 +13,13 @@ use crate::common::{config, corpus, shared_corpus_retriever};
 
 /// The shop's contact addresses, published in its privacy policy and contact page: e-mail
 /// addresses rightly found, and the only thing the corpus may have redacted.
-const SHOP_ADDRESSES: &[&str] =
-    &["privacy@nestwellhome.com", "support@nestwellhome.com", "privacy@nestwellhome.cn"];
+const SHOP_ADDRESSES: &[&str] = &[
+    "privacy@nestwellhome.com",
+    "support@nestwellhome.com",
+    "privacy@nestwellhome.cn",
+    // The business-sales address agents give out in eval/sets/curated.jsonl.
+    "b2b@nestwellhome.cn",
+];
 
 /// Every file of the corpus as indexed (the loaded document's text) and, for the text formats,
 /// as written (front matter, markup and all), named by its path.
