@@ -593,6 +593,9 @@ async fn sqlite_pool(
     SqlitePoolOptions::new()
         .max_connections(pool_size)
         .acquire_timeout(ACQUIRE_TIMEOUT)
+        // A connection to a local file does not go stale: no ping (a round trip to the
+        // connection's thread) before each use.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(|e| Error::Store(format!("cannot open {}: {e}", path.display())))
