@@ -426,27 +426,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::EvalPii(args) => {
             let report = eval::evaluate_pii(&config, &args.set, args.split.as_deref())?;
             print_as(args.json, &report, |out, report| write!(out, "{}", report.markdown()))?;
-            let failures =
-                eval::report::check_floors(&report.metrics(), &args.floors).map_err(Error::InvalidRequest)?;
-            for failure in &failures {
-                eprintln!("below floor: {failure}");
-            }
-            if !failures.is_empty() {
-                return Ok(ExitCode::FAILURE);
-            }
+            return below_floors(&report.metrics(), &args.floors);
         }
         Command::EvalCurated(args) => {
             set_data(&mut config, &args.data);
             let report = eval::evaluate_curated(&config, &args.set, &args.split)?;
             print_as(args.json, &report, |out, report| write!(out, "{}", report.markdown()))?;
-            let failures =
-                eval::report::check_floors(&report.metrics(), &args.floors).map_err(Error::InvalidRequest)?;
-            for failure in &failures {
-                eprintln!("below floor: {failure}");
-            }
-            if !failures.is_empty() {
-                return Ok(ExitCode::FAILURE);
-            }
+            return below_floors(&report.metrics(), &args.floors);
         }
         Command::Answers(args) => {
             if let Some(data) = args.data {
@@ -547,6 +533,15 @@ fn eval(config: &Config, args: EvalArgs) -> Result<ExitCode> {
     }
     let failures =
         eval::report::check_floors(&report.flatten(), &args.floors).map_err(Error::InvalidRequest)?;
+    for failure in &failures {
+        eprintln!("below floor: {failure}");
+    }
+    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Failure when a metric is below its floor (each one named on stderr), success otherwise.
+fn below_floors(metrics: &eval::report::Metrics, floors: &[Floor]) -> Result<ExitCode> {
+    let failures = eval::report::check_floors(metrics, floors).map_err(Error::InvalidRequest)?;
     for failure in &failures {
         eprintln!("below floor: {failure}");
     }

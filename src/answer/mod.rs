@@ -466,21 +466,9 @@ impl Answerer {
             answer
         };
         let signal = handoff::detect(&understood.text).or_else(|| handoff::detect(&question.text));
-        let mut answer = Answer {
-            answer: String::new(),
-            citations: Vec::new(),
-            confidence: 0.0,
-            abstained: true,
-            handoff: Handoff { needed: signal.is_some(), reason: signal.map(|s| s.reason) },
-            conversation_id: None,
-            language: language.to_string(),
-            generator: Generator::None,
-            fallback: None,
-            notice: None,
-            parts: Vec::new(),
-            frustration: Frustration::default(),
-            timings: AnswerTimings::default(),
-        };
+        // Abstained until something answers.
+        let mut answer =
+            Answer { abstained: true, ..Answer::message(String::new(), language, signal.map(|s| s.reason)) };
         if signal.is_some_and(|s| s.only_request) {
             answer.answer = messages::handing_over(language).to_string();
             emit(AnswerEvent::Delta(answer.answer.clone()));
