@@ -281,3 +281,23 @@ fn conversations_are_recorded_kept_across_restarts_private_to_their_key_and_dele
     assert_eq!(ask_error(&server, true), (200, "store_failed".into()));
     assert_eq!(server.get("/healthz", None).status(), StatusCode::OK);
 }
+
+/// `store.record = false`: answers are given, nothing is kept, and a conversation cannot be
+/// continued (its id was never stored).
+#[test]
+fn with_recording_off_answers_keep_no_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(corpus_data(), dir.path());
+    let server = Server::start(dir.path(), &[("KEFU_STORE__RECORD", "false")]);
+    let answer = server.ask(json!({ "question": "How long do I have to return an item?" }));
+    assert_eq!(answer["abstained"], false, "{answer}");
+    let id = answer["conversation_id"].as_str().unwrap();
+    assert_not_found(server.post(
+        "/v1/ask",
+        QUERY_KEY,
+        &json!({ "question": "and electronics?", "conversation_id": id }),
+    ));
+    assert_not_found(server.get(&format!("/v1/conversations/{id}"), Some(QUERY_KEY)));
+    let metrics = server.get("/metrics", Some(ADMIN_KEY)).text().unwrap();
+    assert_eq!(metric(&metrics, "kefu_turns_stored_total"), 0.0);
+}
