@@ -254,8 +254,10 @@ impl CuratedReport {
         if !self.errors.is_empty() {
             out.push_str(&format!("\n## At {:.2}\n\n", self.gate.threshold));
             for probe in &self.errors {
-                let matched =
-                    probe.matched.as_ref().map_or("nothing".into(), |(id, s)| format!("{id} ({s:.3})"));
+                let matched = probe.matched.as_ref().map_or("nothing".into(), |(id, s)| {
+                    let lead = probe.passage_score - probe.help_center_score;
+                    format!("{id} (question {s:.3}, lead over the help center {lead:+.3})")
+                });
                 out.push_str(&format!("- {:?}: {:?} → {matched}\n", probe.kind, probe.text));
             }
         }

@@ -25,6 +25,9 @@ use crate::{Error, Result};
 /// What this replica knows of the store's curated answers.
 #[derive(Debug, Default)]
 pub struct CuratedCache {
+    /// One rebuild at a time: a slow one started before an edit must not replace the set the
+    /// edit's own rebuild made.
+    rebuilding: tokio::sync::Mutex<()>,
     /// The store's stamp when the set was last built.
     stamp: Mutex<Option<(i64, i64)>>,
     /// Example questions' vectors, by text.
@@ -34,6 +37,7 @@ pub struct CuratedCache {
 /// Rebuilds the answerer's curated set if the store's curated answers changed since the last
 /// time.
 pub async fn refresh(state: &AppState) -> Result<()> {
+    let _rebuilding = state.curated.rebuilding.lock().await;
     let stamp = state.store.curated_stamp().await?;
     if *state.curated.stamp.lock().unwrap_or_else(|p| p.into_inner()) == Some(stamp) {
         return Ok(());

@@ -2,8 +2,8 @@
 //! turn (the customer's, kefu's, an agent's, a ticket's state change) is a `turn` event whose
 //! id is its `seq`, so that a client that reconnects with `Last-Event-ID` misses nothing; kefu's
 //! answer is also streamed as it is written (`delta`, `reset`; not replayed). A replica learns of
-//! turns it wrote itself at once (the [`Hub`]) and of turns other replicas wrote by reading the
-//! store every [`POLL`].
+//! turns it wrote itself at once (the [`Hub`]) and, on PostgreSQL, of turns other replicas wrote
+//! by reading the store every [`POLL`].
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
@@ -28,8 +28,12 @@ use super::routes::{json_event, visible_conversation};
 use crate::answer::AnswerEvent;
 use crate::{Error, Result};
 
-/// How often a stream reads the store for turns another replica wrote.
+/// How often a stream reads the store for turns another replica wrote (PostgreSQL, shared by
+/// replicas).
 const POLL: Duration = Duration::from_secs(1);
+/// How often it reads it anyway when one process writes the store (SQLite), where the [`Hub`]
+/// tells it of every turn: a safety net, not a per-second query per open stream.
+const SINGLE_PROCESS_POLL: Duration = Duration::from_secs(30);
 /// Live events a slow stream may fall behind by before it re-reads the store.
 const BACKLOG: usize = 64;
 
@@ -160,7 +164,8 @@ pub async fn events(
         .clone()
         .try_acquire_owned()
         .map_err(|_| Error::Overloaded { retry_after_secs: 5 })?;
-    let mut poll = tokio::time::interval(POLL);
+    let every = if state.store.backend() == "postgres" { POLL } else { SINGLE_PROCESS_POLL };
+    let mut poll = tokio::time::interval(every);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let reader = Reader {
         live: state.hub.subscribe(&id),

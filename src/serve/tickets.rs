@@ -41,7 +41,8 @@ pub struct TicketRef {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HandoffRequest {
-    /// The customer's locale (`en`, `zh`), for what they are told; English when absent.
+    /// The customer's locale (`en`, `zh`), for what they are told; when absent, the language the
+    /// conversation was answered in (English for a conversation without answers).
     #[serde(default)]
     pub locale: Option<String>,
 }
@@ -73,16 +74,17 @@ pub async fn request_handoff(
     JsonBody(request): JsonBody<HandoffRequest>,
 ) -> Result<Json<HandoffView>> {
     let Path(id) = path.map_err(from_path_rejection)?;
-    visible_conversation(&state, &caller, &id).await?;
+    let conversation = visible_conversation(&state, &caller, &id).await?;
+    // The customer's language: as asked, else the one the conversation was answered in.
+    let spoken = conversation.turns.iter().rev().find_map(|t| t.language.as_deref());
+    let language = messages::language_of("", request.locale.as_deref().or(spoken));
     let handoff = &state.config.handoff;
     if let Some(ticket) = state.store.active_ticket(&id, state.ticket_cutoff_ms()).await? {
-        let language = messages::language_of("", request.locale.as_deref());
         return Ok(Json(HandoffView {
             message: messages::promise(language, &state.promise()),
             ticket: Some(TicketRef { id: ticket.id, state: ticket.state }),
         }));
     }
-    let language = messages::language_of("", request.locale.as_deref());
     let text = messages::with_promise(
         language,
         messages::handing_over(language),

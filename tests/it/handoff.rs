@@ -412,7 +412,7 @@ fn session_tokens_are_scoped_to_their_conversation_expire_and_renew() {
             ("KEFU_SERVER__SESSION_SECRET", SESSION_SECRET),
             ("KEFU_SERVER__SESSION_TTL_SECS", "5"),
             ("KEFU_SERVER__PUBLIC_RATE_LIMIT_PER_MINUTE", "6"),
-            ("KEFU_SERVER__PUBLIC_RATE_LIMIT_BURST", "14"),
+            ("KEFU_SERVER__PUBLIC_RATE_LIMIT_BURST", "20"),
             // Nobody receives tickets: the customer is told how to reach the shop instead.
             ("KEFU_HANDOFF__CONTACT__EN", "email help@shop.example"),
         ],
@@ -436,6 +436,21 @@ fn session_tokens_are_scoped_to_their_conversation_expire_and_renew() {
     assert!(answer["ticket"].is_null(), "nobody receives tickets: none is opened");
     let told = answer["answer"].as_str().unwrap();
     assert!(told.contains("email help@shop.example") && !told.contains("colleague"), "{told}");
+    // The "talk to a person" button says the same, in the conversation's language when the
+    // page gives none.
+    let (status, pressed) =
+        post(&server, &format!("/v1/conversations/{conversation}/handoff"), &token, json!({}));
+    assert_eq!(status, StatusCode::OK, "{pressed}");
+    assert!(
+        pressed["ticket"].is_null() && pressed["message"].as_str().unwrap().contains("help@shop.example")
+    );
+    let (zh_token, zh_conversation) = session(&server, json!({}));
+    let (_, zh_answer) = post(&server, "/v1/ask", &zh_token, json!({ "question": "退货运费谁承担？" }));
+    assert_eq!(zh_answer["language"], "zh", "{zh_answer}");
+    let (_, zh_pressed) =
+        post(&server, &format!("/v1/conversations/{zh_conversation}/handoff"), &zh_token, json!({}));
+    let told = zh_pressed["message"].as_str().unwrap();
+    assert!(told.contains("人工客服") && !told.contains("support team"), "{told}");
     let own = server.get(&format!("/v1/conversations/{conversation}"), Some(&token));
     assert_eq!(own.status(), StatusCode::OK);
     assert_eq!(own.json::<Value>().unwrap()["channel"], "web");
@@ -464,7 +479,8 @@ fn session_tokens_are_scoped_to_their_conversation_expire_and_renew() {
     assert_eq!(status, StatusCode::OK);
     let transcript: Value =
         server.get(&format!("/v1/conversations/{conversation}"), Some(&renewed)).json().unwrap();
-    assert_eq!(transcript["turns"].as_array().unwrap().len(), 4, "one conversation across the renewal");
+    // Two asks before the renewal, the button's reply, one ask after.
+    assert_eq!(transcript["turns"].as_array().unwrap().len(), 5, "one conversation across the renewal");
     assert_eq!(transcript["external_user_id"], "cust-7");
     let (status, code, _) =
         error_of(server.post("/v1/sessions", PUBLISHABLE_KEY, &json!({ "renew": "kefu_s1.abc.def" })));
