@@ -15,6 +15,7 @@ use crate::embed::Embedder;
 use crate::eval::{self, EvalOptions, report::Floor};
 use crate::index::{DataDir, Index, SearchFilter};
 use crate::indexer::{self, IngestOptions, IngestReport};
+use crate::insights::Period;
 use crate::retrieve::{Mode, Retriever, SearchRequest, SearchResults};
 use crate::serve::{self, ServeOptions};
 use crate::store::{Deleted, Store};
@@ -49,6 +50,11 @@ enum Command {
     EvalCurated(EvalCuratedArgs),
     /// Curated answers: add, list, history, remove (docs/curated.md).
     Answers(AnswersArgs),
+    /// What customers ask and where the help center fails them: figures, topics, knowledge
+    /// gaps, content health (docs/insights.md).
+    Insights(InsightsArgs),
+    /// Measure how questions are grouped into topics against gold groups (docs/insights.md).
+    EvalTopics(EvalTopicsArgs),
     /// Show what the data folder holds.
     Status(StatusArgs),
     /// The conversation store: migrate, status, purge, export, delete (docs/store.md).
@@ -292,6 +298,44 @@ enum AnswersAction {
 }
 
 #[derive(Debug, Args)]
+struct InsightsArgs {
+    /// First day (`YYYY-MM-DD`, in `insights.utc_offset`); default six days before `--to`.
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Last day, included (`YYYY-MM-DD`); default today.
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// Write `report.html` (self-contained, with charts) and `insights.json` into this folder.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArg,
+    /// Print the insights as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct EvalTopicsArgs {
+    /// Sets: kefu JSONL files (grouped by gold document), curated sets (grouped by case), BEIR
+    /// folders (grouped by judged document).
+    #[arg(required = true)]
+    sets: Vec<PathBuf>,
+    /// Thresholds to sweep.
+    #[arg(long, value_delimiter = ',', default_value = "0.80,0.82,0.84,0.86,0.88,0.90,0.92,0.94")]
+    thresholds: Vec<f32>,
+    /// The part measured: `dev` (to choose the threshold), `test` (to report), `all`.
+    #[arg(long, default_value = "dev")]
+    split: String,
+    /// Questions kept per set, at most (the first ones).
+    #[arg(long, default_value_t = 2000)]
+    limit: usize,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
 struct StatusArgs {
     #[command(flatten)]
     data: DataArg,
@@ -439,6 +483,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 config.data_dir = data;
             }
             runtime()?.block_on(answers(&config, args.action))?;
+        }
+        Command::Insights(args) => {
+            set_data(&mut config, &args.data);
+            runtime()?.block_on(insights(&config, &args))?;
+        }
+        Command::EvalTopics(args) => {
+            let report = eval::topics::evaluate_topics(
+                &config,
+                &args.sets,
+                &args.thresholds,
+                &args.split,
+                args.limit,
+            )?;
+            print_as(args.json, &report, |out, report| write!(out, "{}", report.markdown()))?;
         }
         Command::Status(args) => {
             set_data(&mut config, &args.data);
@@ -651,6 +709,32 @@ async fn store(config: &Config, action: StoreAction) -> Result<()> {
 }
 
 /// Loads the model and opens a retriever over the live generation.
+async fn insights(config: &Config, args: &InsightsArgs) -> Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let period =
+        Period::from_dates(args.from.as_deref(), args.to.as_deref(), config.insights.offset_minutes()?, now)?;
+    let store = Store::open(config).await?;
+    let retriever = Arc::new(open_retriever(config)?);
+    let insights = crate::insights::gather(config, &store, retriever, period).await?;
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        let write = |name: &str, text: String| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(Error::io(&path))
+        };
+        write("report.html", crate::insights::report::html(&insights))?;
+        write(
+            "insights.json",
+            serde_json::to_string_pretty(&insights).map_err(|e| Error::Internal(e.to_string()))?,
+        )?;
+    }
+    print_as(args.json, &insights, |out, insights| {
+        write!(out, "{}", crate::insights::report::summary(insights))
+    })
+}
+
 fn open_retriever(config: &Config) -> Result<Retriever> {
     Retriever::open(config, Arc::new(Embedder::load(config)?))
 }

@@ -45,6 +45,36 @@ pub struct Config {
     pub store: StoreConfig,
     /// Tickets, their delivery to the shop's agents, and what the customer is promised.
     pub handoff: HandoffConfig,
+    /// What `kefu insights` and `GET /v1/admin/insights` compute.
+    pub insights: InsightsConfig,
+}
+
+/// Insights; see docs/insights.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InsightsConfig {
+    /// The shop's UTC offset, which days and hours are told in (`+08:00`).
+    pub utc_offset: String,
+    /// Cosine similarity a question needs to join a topic (measured with `kefu eval-topics`).
+    pub topic_threshold: f32,
+}
+
+impl Default for InsightsConfig {
+    fn default() -> Self {
+        InsightsConfig {
+            utc_offset: "+00:00".into(),
+            topic_threshold: crate::insights::topics::DEFAULT_THRESHOLD,
+        }
+    }
+}
+
+impl InsightsConfig {
+    /// Minutes east of UTC of `utc_offset`.
+    pub fn offset_minutes(&self) -> Result<i32> {
+        crate::insights::calendar::parse_offset(&self.utc_offset).ok_or_else(|| {
+            Error::Config(format!("insights.utc_offset: {:?} is not an offset like +08:00", self.utc_offset))
+        })
+    }
 }
 
 /// Personal data redaction; see docs/privacy.md.
@@ -452,6 +482,7 @@ impl Default for Config {
             privacy: PrivacyConfig::default(),
             store: StoreConfig::default(),
             handoff: HandoffConfig::default(),
+            insights: InsightsConfig::default(),
         }
     }
 }
@@ -626,6 +657,10 @@ impl Config {
     }
 
     fn validate(&self) -> Result<()> {
+        self.insights.offset_minutes()?;
+        if !(0.0..=1.0).contains(&self.insights.topic_threshold) {
+            return Err(Error::Config("insights.topic_threshold must be between 0 and 1".into()));
+        }
         let positive = [
             ("embedding.batch_size", self.embedding.batch_size),
             ("chunking.max_tokens", self.chunking.max_tokens),

@@ -15,6 +15,8 @@
 //!                                                          |
 //!                                  --helpdesk--> ticket for a person, webhook, agent's reply
 //!                                                          |
+//!                                  --insights--> figures, topics, knowledge gaps, content health
+//!                                                          |
 //!                                                  serve: HTTP API (axum)
 //! ```
 //!
@@ -35,9 +37,11 @@
 //!   PostgreSQL.
 //! - [`helpdesk`]: handoffs that reach a person: the ticket's states, business hours, webhook
 //!   signatures, what the customer may be promised.
+//! - [`insights`]: what customers ask and where the help center fails them: figures, topics
+//!   (questions grouped by meaning), knowledge gaps, content health, the HTML report.
 //! - [`serve`]: the HTTP service: routes, API keys, rate limits, metrics, live index reloads.
 //! - [`analysis`]: the tokenizer of the BM25 index, for English and Chinese.
-//! - [`config`], [`error`]: layered configuration; the one error type.
+//! - [`config`], [`error`]: layered configuration; the one error type. [`stats`]: percentiles.
 #![warn(missing_docs)]
 
 pub mod analysis;
@@ -51,10 +55,12 @@ pub mod failpoint;
 pub mod helpdesk;
 pub mod index;
 pub mod indexer;
+pub mod insights;
 pub mod privacy;
 pub mod progress;
 pub mod retrieve;
 pub mod serve;
+pub mod stats;
 pub mod store;
 pub mod understand;
 

@@ -123,13 +123,28 @@ impl Embedder {
     /// Embeds chunk texts (with the model's passage prefix), batching inputs of similar length
     /// together so that little of each batch is padding. `progress` is called with the number of
     /// texts done after each batch. Vectors come back in the order of `texts`.
-    pub fn embed_passages(&self, texts: &[String], mut progress: impl FnMut(usize)) -> Result<Vec<Vec<f32>>> {
+    pub fn embed_passages(&self, texts: &[String], progress: impl FnMut(usize)) -> Result<Vec<Vec<f32>>> {
+        self.embed_batches(&self.spec.passage_prefix, texts, progress)
+    }
+
+    /// Embeds many questions at once (with the model's query prefix), as
+    /// [`Embedder::embed_passages`] does chunks: for grouping stored questions, not for
+    /// answering one.
+    pub fn embed_questions(&self, texts: &[String], progress: impl FnMut(usize)) -> Result<Vec<Vec<f32>>> {
+        self.embed_batches(&self.spec.query_prefix, texts, progress)
+    }
+
+    fn embed_batches(
+        &self,
+        prefix: &str,
+        texts: &[String],
+        mut progress: impl FnMut(usize),
+    ) -> Result<Vec<Vec<f32>>> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
         let mut vectors = vec![Vec::new(); texts.len()];
         for batch in order.chunks(self.batch_size) {
-            let inputs: Vec<String> =
-                batch.iter().map(|&i| format!("{}{}", self.spec.passage_prefix, texts[i])).collect();
+            let inputs: Vec<String> = batch.iter().map(|&i| format!("{prefix}{}", texts[i])).collect();
             for (&i, vector) in batch.iter().zip(run(&self.model, self.spec.dimension, &inputs)?) {
                 vectors[i] = vector;
             }

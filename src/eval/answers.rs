@@ -256,7 +256,7 @@ pub fn facts(outcomes: &[AnswerOutcome], threshold: f32) -> FactMetrics {
     let parts: Vec<&PartOutcome> = answered.iter().flat_map(|o| &o.parts).filter(|p| p.answerable).collect();
     let part_recalls: Vec<f64> = parts.iter().filter_map(|p| p.key_facts).map(|f| f.recall()).collect();
     let hits = parts.iter().filter(|p| p.cites_gold).count();
-    let mean = |v: &[f64]| (!v.is_empty()).then(|| super::metrics::mean(v.iter().copied()));
+    let mean = |v: &[f64]| (!v.is_empty()).then(|| crate::stats::mean(v.iter().copied()));
     FactMetrics {
         labelled_facts: answerable().any(|o| o.key_facts.is_some()),
         key_fact_recall: mean(&recalls),

@@ -72,23 +72,6 @@ pub fn hit_at(ranked: &[String], relevant: &Judgements, k: usize) -> f64 {
     f64::from(u8::from(ranked.iter().take(k).any(|id| grade(relevant, id) > 0)))
 }
 
-/// The `q`-quantile (0–1) of `values` by the nearest-rank method; `None` when empty.
-pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let rank = (q * sorted.len() as f64).ceil().max(1.0) as usize;
-    Some(sorted[rank.min(sorted.len()) - 1])
-}
-
-/// The arithmetic mean; 0 when empty.
-pub fn mean(values: impl IntoIterator<Item = f64>) -> f64 {
-    let (sum, n) = values.into_iter().fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
-    if n == 0 { 0.0 } else { sum / n as f64 }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,16 +128,5 @@ mod tests {
         let values = all(&ranked(&["x", "a"]), &judged(&[("a", 1)]));
         assert_eq!(RETRIEVAL_METRICS[1], "recall@1");
         assert_eq!((values[1], values[2], values[5], values[6]), (0.0, 1.0, 0.5, 0.0));
-    }
-
-    #[test]
-    fn percentiles_use_the_nearest_rank() {
-        let values: Vec<f64> = (1..=20).map(f64::from).collect();
-        assert_eq!(percentile(&values, 0.5), Some(10.0));
-        assert_eq!(percentile(&values, 0.95), Some(19.0));
-        assert_eq!(percentile(&[3.0], 0.95), Some(3.0));
-        assert_eq!(percentile(&[], 0.5), None);
-        assert_eq!(mean([1.0, 2.0]), 1.5);
-        assert_eq!(mean(std::iter::empty()), 0.0);
     }
 }

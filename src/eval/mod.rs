@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod pii;
 pub mod report;
 pub mod sets;
+pub mod topics;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -256,8 +257,8 @@ fn evaluate_answers(
         per_query[i].answer = Some(result);
     }
     let unanswerable = questions.iter().filter(|q| !q.answerable).count();
-    figures.insert("token_f1".into(), metrics::mean(f1));
-    figures.insert("rouge_l".into(), metrics::mean(rouge));
+    figures.insert("token_f1".into(), crate::stats::mean(f1));
+    figures.insert("rouge_l".into(), crate::stats::mean(rouge));
     add_latency(&mut figures, &latencies);
     Ok(AnswerSection {
         questions: questions.len(),
@@ -324,10 +325,10 @@ fn score_answer(query: &LabelledQuery, answer: &crate::answer::Answer) -> (Answe
 }
 
 fn add_latency(metrics: &mut Metrics, latencies: &[f64]) {
-    if let Some(p50) = metrics::percentile(latencies, 0.5) {
+    if let Some(p50) = crate::stats::percentile(latencies, 0.5) {
         metrics.insert("latency_p50_ms".into(), p50);
     }
-    if let Some(p95) = metrics::percentile(latencies, 0.95) {
+    if let Some(p95) = crate::stats::percentile(latencies, 0.95) {
         metrics.insert("latency_p95_ms".into(), p95);
     }
 }

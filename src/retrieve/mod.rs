@@ -155,6 +155,11 @@ impl Retriever {
         Ok(Retriever { index, embedder, config, vocabulary: OnceLock::new(), sentences })
     }
 
+    /// The embedding model.
+    pub fn embedder(&self) -> &Arc<Embedder> {
+        &self.embedder
+    }
+
     /// The embedding model's settings.
     pub fn model(&self) -> &crate::embed::ModelSpec {
         self.embedder.spec()

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod curated;
 pub mod error;
 pub mod events;
+pub mod insights;
 pub mod metrics;
 pub mod rate_limit;
 pub mod routes;
@@ -72,6 +73,8 @@ pub struct Shared {
     pub webhooks_due: Notify,
     /// What this replica knows of the store's curated answers.
     curated: curated::CuratedCache,
+    /// One insights run at a time on this replica.
+    pub insights_running: tokio::sync::Mutex<()>,
     /// Why the service is not ready, while it is not (a published generation fails to open).
     not_ready: Mutex<Option<String>>,
 }
@@ -148,6 +151,7 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         hub: events::Hub::default(),
         webhooks_due: Notify::new(),
         curated: curated::CuratedCache::default(),
+        insights_running: tokio::sync::Mutex::new(()),
         not_ready: Mutex::new(None),
         config,
     }));

@@ -26,6 +26,7 @@ use super::auth::Caller;
 use super::curated;
 use super::error::{ErrorBody, from_json_rejection, from_path_rejection};
 use super::events::{self, Live};
+use super::insights;
 use super::metrics::{RequestLabels, RouteLabels};
 use super::tickets::{self, TicketRef};
 use super::{AppState, auth};
@@ -169,7 +170,7 @@ pub struct Readiness {
     paths(ask, search, document, get_conversation, delete_conversation, post_feedback, events::events,
         tickets::request_handoff, tickets::start_session, tickets::list_tickets, tickets::get_ticket,
         tickets::assign_ticket, tickets::reply_to_ticket, tickets::resolve_ticket, tickets::list_webhooks,
-        tickets::retry_webhook, curated::add, curated::list, curated::history, curated::revise, curated::remove,
+        tickets::retry_webhook, curated::add, curated::list, curated::history, curated::revise, curated::remove, insights::insights,
         delete_user, healthz, readyz, metrics, openapi),
     components(schemas(ErrorBody, AskResponse, Answer, SearchResults, StoredConversation, DeletedView, FeedbackRequest,
         FeedbackView, tickets::HandoffView, tickets::SessionView, tickets::TicketsView, tickets::TicketView,
@@ -228,6 +229,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/webhooks", get(tickets::list_webhooks))
         .route("/v1/webhooks/{id}/retry", post(tickets::retry_webhook))
         .route("/v1/admin/answers", post(curated::add).get(curated::list))
+        .route("/v1/admin/insights", get(insights::insights))
         .route("/v1/admin/answers/{id}", get(curated::history).put(curated::revise).delete(curated::remove))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_admin));
     let mut router = Router::new()

@@ -25,6 +25,7 @@ use sqlx::sqlite::{
 use sqlx::types::Json;
 
 pub use curated::CuratedVersion;
+pub use insights::{PlacedQuestion, TopicState, question_key};
 pub use record::{
     ConversationHead, FeedbackKind, FeedbackReason, NewConversation, NewFeedback, NewTurn, Role,
     StoredConversation, StoredFeedback, StoredTurn,
@@ -98,6 +99,23 @@ impl Scope<'_> {
     }
 }
 
+impl Scope<'_> {
+    /// The questions of the conversations it takes, whose topic placements go with them; `None`
+    /// for a purge by age, which takes the placements last seen before the same time.
+    fn questions(self) -> Option<&'static str> {
+        match self {
+            Scope::Conversation(_) => Some(
+                "SELECT COALESCE(resolved_query, text) FROM turns WHERE role = 'customer' AND conversation_id = $1",
+            ),
+            Scope::User(_) => Some(
+                "SELECT COALESCE(resolved_query, text) FROM turns WHERE role = 'customer' AND conversation_id IN \
+                 (SELECT id FROM conversations WHERE external_user_id = $1)",
+            ),
+            Scope::UpdatedBefore(_) => None,
+        }
+    }
+}
+
 /// Binds a [`Scope`]'s one parameter.
 macro_rules! bind_scope {
     ($query:expr, $scope:expr) => {
@@ -142,6 +160,8 @@ pub struct StoreStatus {
     pub webhooks_pending: i64,
     /// Webhooks given up on (`GET /v1/webhooks?state=dead`).
     pub webhooks_dead: i64,
+    /// Distinct customer questions placed into topics by the insights (all models).
+    pub placed_questions: i64,
 }
 
 /// `SELECT`s the columns of conversations that [`StoredConversation`] reads, then `$rest`.
@@ -227,6 +247,7 @@ macro_rules! append_turns {
     }};
 }
 mod curated;
+mod insights;
 mod tickets;
 
 impl Store {
@@ -464,6 +485,26 @@ impl Store {
         let (turns_sql, conversations_sql) = scope.statements();
         on_backend!(self, pool => {
             let mut tx = pool.begin().await.map_err(failed)?;
+            // What the insights derived from these questions goes with them (docs/insights.md).
+            match scope.questions() {
+                Some(sql) => {
+                    let questions: Vec<(String,)> =
+                        bind_scope!(sqlx::query_as(sql), scope).fetch_all(&mut *tx).await.map_err(failed)?;
+                    for (question,) in questions {
+                        sqlx::query("DELETE FROM topic_questions WHERE question_key = $1")
+                            .bind(question_key(&question))
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(failed)?;
+                    }
+                }
+                None => {
+                    bind_scope!(sqlx::query("DELETE FROM topic_questions WHERE last_seen_at < $1"), scope)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(failed)?;
+                }
+            }
             let turns = bind_scope!(sqlx::query(turns_sql), scope).execute(&mut *tx).await.map_err(failed)?;
             let conversations =
                 bind_scope!(sqlx::query(conversations_sql), scope).execute(&mut *tx).await.map_err(failed)?;
@@ -532,6 +573,13 @@ impl Store {
         } else {
             on_backend!(self, pool => sqlx::query_as(HANDOFFS).fetch_one(pool).await).map_err(failed)?
         };
+        // Topics came with migration 5.
+        let placed_questions = if schema_version < 5 {
+            0
+        } else {
+            on_backend!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM topic_questions").fetch_one(pool).await)
+                .map_err(failed)?
+        };
         Ok(StoreStatus {
             backend: self.backend(),
             location: self.location(),
@@ -544,6 +592,7 @@ impl Store {
             active_tickets,
             webhooks_pending,
             webhooks_dead,
+            placed_questions,
         })
     }
 

@@ -14,6 +14,7 @@ mod frustration;
 mod handoff;
 mod hostile;
 mod ingest;
+mod insights;
 mod loading;
 mod messages;
 mod models;
