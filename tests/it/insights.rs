@@ -241,3 +241,53 @@ fn insights_count_what_was_sent_and_the_unanswered_questions_are_the_top_gaps() 
         assert!(after < before, "{before} placements before, {after} after");
     });
 }
+
+/// Placements saved and read back, a stale run refused, and a purge taking old placements, on
+/// one backend.
+fn topics_in_the_store_on(store_url: Option<&str>) {
+    use kefu::insights::topics::Centroid;
+    use kefu::store::{PlacedQuestion, Store};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.store.url = store_url.map(String::from);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(&config).await.unwrap();
+        assert!(store.topic_state("m").await.unwrap().centroids.is_empty());
+        let centroid = Centroid { id: 1, sum: vec![0.6, 0.8], members: 2 };
+        let placed = |key: &str, last_seen_at: i64| PlacedQuestion {
+            key: key.into(),
+            topic: 1,
+            vector: vec![0.6, 0.8],
+            last_seen_at,
+        };
+        store.save_topics("m", 0, &[&centroid], &[placed("a", 1), placed("b", i64::MAX / 2)]).await.unwrap();
+        let state = store.topic_state("m").await.unwrap();
+        assert_eq!(state.centroids, [centroid.clone()]);
+        assert_eq!(state.questions.len(), 2);
+        let (topic, vector) = &state.questions["a"];
+        assert_eq!(*topic, 1);
+        assert!((vector[0] - 0.6).abs() < 1e-3, "{vector:?}");
+        assert!(store.topic_state("another model").await.unwrap().questions.is_empty());
+        // A run that read the state before these were saved places nothing.
+        let stale = store.save_topics("m", 0, &[&centroid], &[placed("c", 1)]).await.unwrap_err();
+        assert_eq!(stale.code(), "topics_changed");
+        assert_eq!(store.status().await.unwrap().placed_questions, 2);
+        // A purge by age takes the placements last seen before it.
+        store.purge(1).await.unwrap();
+        assert_eq!(store.status().await.unwrap().placed_questions, 1);
+        store.close().await;
+    });
+}
+
+#[test]
+fn topics_in_the_store_on_sqlite() {
+    topics_in_the_store_on(None);
+}
+
+#[test]
+fn topics_in_the_store_on_postgres() {
+    let database = crate::postgres::TestDatabase::new();
+    topics_in_the_store_on(Some(&database.url));
+}
