@@ -1,0 +1,187 @@
+//! Insights over a large store: generates TURNS turns (default 1,000,000) into a fresh SQLite
+//! store beside a copy of an ingested index, then times `insights::gather` over all of them
+//! twice: the first run embeds and places every distinct question, the second finds them all
+//! placed (what a daily run costs), and prints the peak memory.
+//!
+//! ```sh
+//! kefu ingest corpus --data /tmp/kefu-corpus
+//! cargo run --release --example insights_scale -- /tmp/kefu-corpus [TURNS]
+//! ```
+//!
+//! Questions are drawn from eval/sets (questions and paraphrases), each in four wordings; half
+//! the conversations ask two questions. One answer in five abstains, one in ten is rated.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use kefu::Config;
+use kefu::embed::Embedder;
+use kefu::insights::{self, Period};
+use kefu::retrieve::Retriever;
+use kefu::store::Store;
+use sqlx::Connection;
+
+const DAY_MS: i64 = 86_400_000;
+/// Days the turns are spread over (the period covers them all).
+const DAYS: i64 = 28;
+/// Turns per `INSERT`.
+const BATCH: usize = 1_000;
+
+fn questions() -> Vec<String> {
+    let sets = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/sets");
+    let mut texts = Vec::new();
+    for file in
+        ["corpus_en.jsonl", "corpus_zh.jsonl", "curated.jsonl", "messages_en.jsonl", "messages_zh.jsonl"]
+    {
+        let text = std::fs::read_to_string(sets.join(file)).expect("eval/sets is readable");
+        for line in text.lines() {
+            let value: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            texts.extend(value["question"].as_str().map(String::from));
+            if let Some(paraphrases) = value["paraphrases"].as_array() {
+                texts.extend(paraphrases.iter().filter_map(|p| p.as_str().map(String::from)));
+            }
+        }
+    }
+    let wordings = ["", " thanks", " pls help", " 谢谢"];
+    texts.iter().flat_map(|t| wordings.iter().map(move |w| format!("{t}{w}"))).collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("the data folder is readable") {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+#[tokio::main]
+async fn main() -> kefu::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let data = args.next().expect("usage: insights_scale DATA [TURNS]");
+    let turns: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().map_err(kefu::Error::io("temporary folder"))?;
+    copy_dir(Path::new(&data), dir.path());
+    let mut config = Config::load(None)?;
+    config.data_dir = dir.path().to_path_buf();
+    Store::open(&config).await?.close().await;
+
+    let pool = questions();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let started = Instant::now();
+    let url = format!("sqlite://{}", dir.path().join("kefu.db").display());
+    let mut db =
+        sqlx::SqliteConnection::connect(&url).await.map_err(|e| kefu::Error::Store(e.to_string()))?;
+    let mut written = 0;
+    let mut conversation = 0usize;
+    while written < turns {
+        let mut tx = db.begin().await.map_err(|e| kefu::Error::Store(e.to_string()))?;
+        let mut rows: Vec<(String, i64, &str, String, bool, i64)> = Vec::with_capacity(BATCH);
+        let mut conversations = Vec::new();
+        while rows.len() < BATCH && written + rows.len() < turns {
+            let id = format!("c{conversation:09}");
+            let at = now - 1 - (conversation as i64 * 7_919 % (DAYS * DAY_MS));
+            let asks = 1 + conversation % 2;
+            for n in 0..asks {
+                let question = &pool[(conversation * 31 + n * 7) % pool.len()];
+                let abstained = (conversation + n).is_multiple_of(5);
+                rows.push((id.clone(), 2 * n as i64 + 1, "customer", question.clone(), false, at));
+                rows.push((id.clone(), 2 * n as i64 + 2, "bot", "An answer. [1]".into(), abstained, at));
+            }
+            conversations.push((id, 2 * asks as i64, at));
+            conversation += 1;
+        }
+        for (id, last_seq, at) in &conversations {
+            sqlx::query("INSERT INTO conversations (id, owner_key, channel, last_seq, created_at, updated_at) VALUES ($1, 'k', 'web', $2, $3, $3)")
+                .bind(id)
+                .bind(last_seq)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| kefu::Error::Store(e.to_string()))?;
+        }
+        let values: Vec<String> = (0..rows.len())
+            .map(|r| {
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'web', ${})",
+                    9 * r + 1,
+                    9 * r + 2,
+                    9 * r + 3,
+                    9 * r + 4,
+                    9 * r + 5,
+                    9 * r + 6,
+                    9 * r + 7,
+                    9 * r + 8,
+                    9 * r + 9
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO turns (conversation_id, seq, role, text, citations, abstained, language, total_ms, channel, created_at) VALUES {}",
+            values.join(", ")
+        );
+        let mut insert = sqlx::query(&sql);
+        for (id, seq, role, text, abstained, at) in &rows {
+            let bot = *role == "bot";
+            insert =
+                insert
+                    .bind(id)
+                    .bind(seq)
+                    .bind(*role)
+                    .bind(text)
+                    .bind(bot.then_some(
+                        r#"[{"n":1,"chunk_id":"x","doc_id":"en/policies/returns.md","span":[0,10]}]"#,
+                    ))
+                    .bind(bot.then_some(*abstained))
+                    .bind(if text.is_ascii() { "en" } else { "zh" })
+                    .bind(bot.then_some(40.0))
+                    .bind(at);
+        }
+        insert.execute(&mut *tx).await.map_err(|e| kefu::Error::Store(e.to_string()))?;
+        tx.commit().await.map_err(|e| kefu::Error::Store(e.to_string()))?;
+        written += rows.len();
+    }
+    db.close().await.map_err(|e| kefu::Error::Store(e.to_string()))?;
+    println!(
+        "{written} turns in {conversation} conversations written in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let store = Store::open(&config).await?;
+    let retriever = Arc::new(Retriever::open(&config, Arc::new(Embedder::load(&config)?))?);
+    let period = Period::new(now - DAYS * DAY_MS - DAY_MS, now + 1, 0)?;
+    for run in ["first run (embeds and places every distinct question)", "second run (all placed)"] {
+        let started = Instant::now();
+        let found = insights::gather(&config, &store, retriever.clone(), period).await?;
+        let r = &found.run;
+        println!(
+            "{run}: {:.2} s — {} turns read, {} questions, {} distinct, {} placed now, {} topics; read {:.0} ms, topics {:.0} ms, content {:.0} ms; peak RSS {:.0} MiB",
+            started.elapsed().as_secs_f64(),
+            r.turns_read,
+            found.figures.questions,
+            r.distinct_questions,
+            r.newly_placed,
+            found.topic_count,
+            r.read_ms,
+            r.topics_ms,
+            r.content_ms,
+            peak_rss_mib()
+        );
+    }
+    Ok(())
+}
