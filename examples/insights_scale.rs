@@ -47,6 +47,15 @@ fn questions() -> Vec<String> {
     texts.iter().flat_map(|t| wordings.iter().map(move |w| format!("{t}{w}"))).collect()
 }
 
+/// `rows` groups of `columns` placeholders, each group starting with the constant SQL `fixed`.
+fn values(rows: usize, columns: usize, fixed: &str) -> String {
+    let group = |r: usize| {
+        let marks: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
+        format!("({fixed}{})", marks.join(", "))
+    };
+    (0..rows).map(group).collect::<Vec<_>>().join(", ")
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).expect("the data folder is readable") {
         let entry = entry.unwrap();
@@ -89,8 +98,9 @@ async fn main() -> kefu::Result<()> {
         sqlx::SqliteConnection::connect(&url).await.map_err(|e| kefu::Error::Store(e.to_string()))?;
     let mut written = 0;
     let mut conversation = 0usize;
+    let failed = |e: sqlx::Error| kefu::Error::Store(e.to_string());
+    let mut tx = db.begin().await.map_err(failed)?;
     while written < turns {
-        let mut tx = db.begin().await.map_err(|e| kefu::Error::Store(e.to_string()))?;
         let mut rows: Vec<(String, i64, &str, String, bool, i64)> = Vec::with_capacity(BATCH);
         let mut conversations = Vec::new();
         while rows.len() < BATCH && written + rows.len() < turns {
@@ -106,56 +116,43 @@ async fn main() -> kefu::Result<()> {
             conversations.push((id, 2 * asks as i64, at));
             conversation += 1;
         }
-        for (id, last_seq, at) in &conversations {
-            sqlx::query("INSERT INTO conversations (id, owner_key, channel, last_seq, created_at, updated_at) VALUES ($1, 'k', 'web', $2, $3, $3)")
-                .bind(id)
-                .bind(last_seq)
-                .bind(at)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| kefu::Error::Store(e.to_string()))?;
-        }
-        let values: Vec<String> = (0..rows.len())
-            .map(|r| {
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'web', ${})",
-                    9 * r + 1,
-                    9 * r + 2,
-                    9 * r + 3,
-                    9 * r + 4,
-                    9 * r + 5,
-                    9 * r + 6,
-                    9 * r + 7,
-                    9 * r + 8,
-                    9 * r + 9
-                )
-            })
-            .collect();
         let sql = format!(
-            "INSERT INTO turns (conversation_id, seq, role, text, citations, abstained, language, total_ms, channel, created_at) VALUES {}",
-            values.join(", ")
+            "INSERT INTO conversations (owner_key, channel, id, last_seq, created_at, updated_at) VALUES {}",
+            values(conversations.len(), 4, "'k', 'web', ")
+        );
+        let mut insert = sqlx::query(&sql);
+        for (id, last_seq, at) in &conversations {
+            insert = insert.bind(id).bind(last_seq).bind(at).bind(at);
+        }
+        insert.execute(&mut *tx).await.map_err(failed)?;
+        let sql = format!(
+            "INSERT INTO turns (channel, conversation_id, seq, role, text, citations, abstained, language, total_ms, \
+             created_at) VALUES {}",
+            values(rows.len(), 9, "'web', ")
         );
         let mut insert = sqlx::query(&sql);
         for (id, seq, role, text, abstained, at) in &rows {
             let bot = *role == "bot";
-            insert =
-                insert
-                    .bind(id)
-                    .bind(seq)
-                    .bind(*role)
-                    .bind(text)
-                    .bind(bot.then_some(
-                        r#"[{"n":1,"chunk_id":"x","doc_id":"en/policies/returns.md","span":[0,10]}]"#,
-                    ))
-                    .bind(bot.then_some(*abstained))
-                    .bind(if text.is_ascii() { "en" } else { "zh" })
-                    .bind(bot.then_some(40.0))
-                    .bind(at);
+            let citations = r#"[{"n":1,"chunk_id":"x","doc_id":"en/policies/returns.md","span":[0,10]}]"#;
+            insert = insert
+                .bind(id)
+                .bind(seq)
+                .bind(*role)
+                .bind(text)
+                .bind(bot.then_some(citations))
+                .bind(bot.then_some(*abstained))
+                .bind(if text.is_ascii() { "en" } else { "zh" })
+                .bind(bot.then_some(40.0))
+                .bind(at);
         }
-        insert.execute(&mut *tx).await.map_err(|e| kefu::Error::Store(e.to_string()))?;
-        tx.commit().await.map_err(|e| kefu::Error::Store(e.to_string()))?;
+        insert.execute(&mut *tx).await.map_err(failed)?;
         written += rows.len();
+        if conversation % (100 * BATCH) < conversations.len() {
+            tx.commit().await.map_err(failed)?;
+            tx = db.begin().await.map_err(failed)?;
+        }
     }
+    tx.commit().await.map_err(failed)?;
     db.close().await.map_err(|e| kefu::Error::Store(e.to_string()))?;
     println!(
         "{written} turns in {conversation} conversations written in {:.1} s",
@@ -164,15 +161,16 @@ async fn main() -> kefu::Result<()> {
 
     let store = Store::open(&config).await?;
     let retriever = Arc::new(Retriever::open(&config, Arc::new(Embedder::load(&config)?))?);
+    println!("peak RSS with the model and the index loaded, before any run: {:.0} MiB", peak_rss_mib());
     let period = Period::new(now - DAYS * DAY_MS - DAY_MS, now + 1, 0)?;
     for run in ["first run (embeds and places every distinct question)", "second run (all placed)"] {
         let started = Instant::now();
         let found = insights::gather(&config, &store, retriever.clone(), period).await?;
         let r = &found.run;
         println!(
-            "{run}: {:.2} s — {} turns read, {} questions, {} distinct, {} placed now, {} topics; read {:.0} ms, topics {:.0} ms, content {:.0} ms; peak RSS {:.0} MiB",
+            "{run}: {:.2} s — {} questions read, {} questions, {} distinct, {} placed now, {} topics; read {:.0} ms, topics {:.0} ms, content {:.0} ms; peak RSS {:.0} MiB",
             started.elapsed().as_secs_f64(),
-            r.turns_read,
+            r.questions_read,
             found.figures.questions,
             r.distinct_questions,
             r.newly_placed,

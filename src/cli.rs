@@ -710,11 +710,12 @@ async fn store(config: &Config, action: StoreAction) -> Result<()> {
 
 /// Loads the model and opens a retriever over the live generation.
 async fn insights(config: &Config, args: &InsightsArgs) -> Result<()> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    let period =
-        Period::from_dates(args.from.as_deref(), args.to.as_deref(), config.insights.offset_minutes()?, now)?;
+    let period = Period::from_dates(
+        args.from.as_deref(),
+        args.to.as_deref(),
+        config.insights.offset_minutes()?,
+        crate::store::now_ms(),
+    )?;
     let store = Store::open(config).await?;
     let retriever = Arc::new(open_retriever(config)?);
     let insights = crate::insights::gather(config, &store, retriever, period).await?;

@@ -31,6 +31,7 @@ use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::config::AnswerConfig;
+use crate::embed::vector::cosine;
 use crate::index::SearchFilter;
 use crate::index::text::QueryTerm;
 use crate::privacy::{self, Redactor};
@@ -1012,14 +1013,6 @@ fn similarities(
         similarity[i] = confidence::semantic(cosine(query, &vector), range);
     }
     Ok(similarity)
-}
-
-/// Cosine similarity (0 for a zero vector).
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    let norms = norm(a) * norm(b);
-    if norms > 0.0 { dot / norms } else { 0.0 }
 }
 
 /// A citation of the text at `range` (bytes) of a retrieved chunk.

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod model;
+pub mod vector;
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, SyncSender};

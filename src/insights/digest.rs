@@ -1,49 +1,52 @@
-//! One pass over the stored turns of a period, a conversation at a time, into the figures and
-//! the list of customer questions that topics and gaps are made from (pure).
+//! One pass over the exchanges of a period (a customer's question and kefu's answer to it), a
+//! conversation at a time, into the figures and the list of customer questions that topics and
+//! gaps are made from (pure).
 //!
-//! The turns come ordered by conversation and sequence number, and cover the period and the
+//! The exchanges come ordered by conversation and sequence number, and cover the period and the
 //! one before it (of the same length), so that a topic's trend can be told; the figures count
-//! the period only.
+//! the period only. Reading one row per exchange rather than one per turn halves what the store
+//! sends (docs/insights.md measures it).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::calendar::{Period, day_of, hour_of};
-use crate::store::Role;
+use super::calendar::{Period, hour_of};
 
-/// A stored turn as the insights read it.
+/// A customer's question and what kefu did with it, as the insights read them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TurnRow {
+pub struct Exchange {
     /// Its conversation.
     pub conversation_id: String,
-    /// Its number in the conversation.
+    /// The customer turn's number in the conversation (kefu's answer is the next one).
     pub seq: i64,
-    /// Who wrote it.
-    pub role: Role,
-    /// Customer turns: the question retrieved with (a follow-up joined to the turn before it);
-    /// agent turns: the reply. Both redacted when stored.
-    pub text: Option<String>,
-    /// The language answered in.
+    /// The question retrieved with (a follow-up joined to the turn before it), redacted.
+    pub question: String,
+    /// A follow-up, read joined to the question before it.
+    pub followup: bool,
+    /// The language of the question.
     pub language: Option<String>,
     /// Where the conversation takes place.
     pub channel: String,
     /// Unix milliseconds.
     pub created_at: i64,
-    /// Customer turns: frustration signals were seen.
+    /// Frustration signals were seen.
     pub frustrated: bool,
-    /// Bot turns: kefu abstained.
-    pub abstained: Option<bool>,
-    /// Bot turns: why a person should take over.
+    /// kefu's answer; `None` when the message was kept for an agent.
+    pub answer: Option<AnswerFacts>,
+}
+
+/// What the insights read of one of kefu's answers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnswerFacts {
+    /// kefu abstained.
+    pub abstained: bool,
+    /// Why a person should take over.
     pub handoff_reason: Option<String>,
-    /// Bot turns: the answer's confidence.
-    pub confidence: Option<f64>,
-    /// Bot turns: the documents cited.
+    /// The documents cited.
     pub cited_docs: Vec<String>,
-    /// Bot turns: the answer's time in milliseconds.
+    /// The answer's time in milliseconds.
     pub total_ms: Option<f64>,
-    /// The ticket the turn belongs to.
-    pub ticket_id: Option<String>,
 }
 
 /// A rating as the insights read it.
@@ -60,14 +63,23 @@ pub struct Rating {
 /// A ticket as the insights read it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TicketFact {
-    /// Its id.
-    pub id: String,
+    /// Its conversation.
+    pub conversation_id: String,
     /// The handoff reason that opened it.
     pub reason: String,
-    /// Whether an agent resolved it.
-    pub resolved: bool,
     /// When it was opened (Unix milliseconds).
     pub created_at: i64,
+}
+
+/// An agent's reply in a ticket an agent resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentRow {
+    /// Its conversation.
+    pub conversation_id: String,
+    /// Its turn.
+    pub seq: i64,
+    /// The reply (redacted when stored).
+    pub text: String,
 }
 
 /// A figure that is a share, with the counts it was computed from, so that a small sample shows.
@@ -167,8 +179,6 @@ pub struct Outcome {
     pub thumbs: i8,
     /// Why it was rated down.
     pub down_reason: Option<String>,
-    /// The answer's confidence.
-    pub confidence: Option<f64>,
     /// Documents the answer cited (indexes into [`Digest::documents`]).
     pub documents: Vec<u32>,
 }
@@ -196,6 +206,8 @@ pub struct Question {
     pub outcome: Outcome,
     /// The question asked before it in the same conversation.
     pub previous: Option<u32>,
+    /// A follow-up, read joined to the question before it (so it is no rephrasing of it).
+    pub followup: bool,
 }
 
 /// An agent's reply in a resolved ticket, after a customer question.
@@ -230,15 +242,31 @@ pub struct Digest {
     pub citations_by_document: BTreeMap<String, u64>,
 }
 
-/// Reads turns into a [`Digest`]; feed it every turn in order, then [`Digester::finish`].
+/// What the digester reads beside the exchanges.
+#[derive(Debug, Default)]
+pub struct Context {
+    /// Ratings by conversation and turn (CSAT on turn 0).
+    pub ratings: HashMap<(String, i64), Vec<Rating>>,
+    /// Tickets opened in both periods.
+    pub tickets: Vec<TicketFact>,
+    /// Agents' replies in resolved tickets, by conversation, in order.
+    pub agent_replies: HashMap<String, Vec<AgentRow>>,
+}
+
+/// Reads exchanges into a [`Digest`]; feed it every exchange in order, then
+/// [`Digester::finish`].
 pub struct Digester<'a> {
     period: Period,
-    ratings: &'a HashMap<(String, i64), Vec<Rating>>,
-    resolved_tickets: HashSet<&'a str>,
+    context: &'a Context,
+    /// Conversations that had a ticket opened in the period.
+    handed_off: std::collections::HashSet<&'a str>,
+    /// The first local day of the period, as days since 1970.
+    first_day: i64,
+    by_day: Vec<u64>,
     digest: Digest,
     text_ids: HashMap<String, u32>,
     document_ids: HashMap<String, u32>,
-    conversation: Vec<TurnRow>,
+    conversation: Vec<Exchange>,
     latencies: Vec<f64>,
     contained: u64,
     with_answers: u64,
@@ -250,27 +278,25 @@ pub struct Digester<'a> {
     csat_sum: i64,
 }
 
+const DAY_MS: i64 = 86_400_000;
+
 impl<'a> Digester<'a> {
-    /// A digester of `period`, with the ratings of the turns (keyed by conversation and turn;
-    /// CSAT on turn 0) and the tickets.
-    pub fn new(
-        period: Period,
-        ratings: &'a HashMap<(String, i64), Vec<Rating>>,
-        tickets: &'a [TicketFact],
-    ) -> Self {
+    /// A digester of `period`.
+    pub fn new(period: Period, context: &'a Context) -> Self {
         let mut digest = Digest::default();
         digest.figures.questions_by_hour = vec![0; 24];
         digest.figures.containment_definition = CONTAINMENT_DEFINITION.to_string();
-        for day in period.days() {
-            digest.figures.questions_by_day.insert(day, 0);
-        }
-        for ticket in tickets.iter().filter(|t| period.contains(t.created_at)) {
+        let mut handed_off = std::collections::HashSet::new();
+        for ticket in context.tickets.iter().filter(|t| period.contains(t.created_at)) {
             *digest.figures.tickets_opened.entry(ticket.reason.clone()).or_default() += 1;
+            handed_off.insert(ticket.conversation_id.as_str());
         }
         Digester {
             period,
-            ratings,
-            resolved_tickets: tickets.iter().filter(|t| t.resolved).map(|t| t.id.as_str()).collect(),
+            context,
+            handed_off,
+            first_day: period.local(period.from_ms).div_euclid(DAY_MS),
+            by_day: vec![0; period.days().len()],
             digest,
             text_ids: HashMap::new(),
             document_ids: HashMap::new(),
@@ -287,18 +313,19 @@ impl<'a> Digester<'a> {
         }
     }
 
-    /// Takes the next turn (ordered by conversation, then sequence number).
-    pub fn push(&mut self, turn: TurnRow) {
-        if self.conversation.first().is_some_and(|first| first.conversation_id != turn.conversation_id) {
+    /// Takes the next exchange (ordered by conversation, then sequence number).
+    pub fn push(&mut self, exchange: Exchange) {
+        if self.conversation.first().is_some_and(|first| first.conversation_id != exchange.conversation_id) {
             self.flush();
         }
-        self.conversation.push(turn);
+        self.conversation.push(exchange);
     }
 
     /// The digest.
     pub fn finish(mut self) -> Digest {
         self.flush();
         let figures = &mut self.digest.figures;
+        figures.questions_by_day = self.period.days().into_iter().zip(self.by_day).collect();
         figures.answer_rate = Share::new(self.answered, self.handled);
         figures.containment = Share::new(self.contained, self.with_answers);
         figures.thumbs_up = Share::new(self.thumbs_up, self.rated);
@@ -314,79 +341,62 @@ impl<'a> Digester<'a> {
     }
 
     fn flush(&mut self) {
-        let turns = std::mem::take(&mut self.conversation);
-        let Some(first) = turns.first() else { return };
+        let exchanges = std::mem::take(&mut self.conversation);
+        let Some(first) = exchanges.first() else { return };
         let id = first.conversation_id.clone();
-        let ratings = |seq: i64| self.ratings.get(&(id.clone(), seq)).map(Vec::as_slice).unwrap_or_default();
-        let in_period: Vec<bool> = turns.iter().map(|t| self.period.contains(t.created_at)).collect();
-        let (mut answered_any, mut handed_off, mut rated_down) = (false, false, false);
+        let context = self.context;
+        let ratings =
+            |seq: i64| context.ratings.get(&(id.clone(), seq)).map(Vec::as_slice).unwrap_or_default();
+        let (mut in_period, mut answered_any, mut rated_down) = (false, false, false);
+        let mut handed_off = self.handed_off.contains(id.as_str());
+        let mut replies =
+            context.agent_replies.get(&id).map(Vec::as_slice).unwrap_or_default().iter().peekable();
         let mut last_question: Option<u32> = None;
-        let figures = &mut self.digest.figures;
-        for (i, turn) in turns.iter().enumerate() {
-            let current = in_period[i];
-            if current {
-                *figures.turns.entry(turn.role.as_str().to_string()).or_default() += 1;
-                handed_off |= turn.ticket_id.is_some();
+        for exchange in exchanges {
+            // Agents' replies before this question answered the one before it.
+            while let Some(reply) = replies.next_if(|r| r.seq < exchange.seq) {
+                self.agent_reply(last_question, reply);
             }
-            match turn.role {
-                Role::Customer => {
-                    let bot = turns.get(i + 1).filter(|next| next.role == Role::Bot);
-                    let mut outcome = Outcome { handled: bot.is_some(), ..Outcome::default() };
-                    if let Some(bot) = bot {
-                        outcome.abstained = bot.abstained.unwrap_or(false);
-                        outcome.handoff = bot.handoff_reason.clone();
-                        outcome.confidence = bot.confidence;
-                        outcome.documents = bot
-                            .cited_docs
-                            .iter()
-                            .map(|d| intern(&mut self.document_ids, &mut self.digest.documents, d))
-                            .collect();
-                        if let Some(thumbs) = ratings(bot.seq).iter().find(|r| !r.csat) {
-                            outcome.thumbs = thumbs.score.signum() as i8;
-                            outcome.down_reason = thumbs.reason.clone();
-                        }
-                    }
-                    if current {
-                        figures.questions += 1;
-                        let at = self.period.local(turn.created_at);
-                        *figures.questions_by_day.entry(day_of(at)).or_default() += 1;
-                        figures.questions_by_hour[hour_of(at)] += 1;
-                        let language = turn.language.as_deref().or(bot.and_then(|b| b.language.as_deref()));
-                        *figures
-                            .questions_by_language
-                            .entry(language.unwrap_or("unknown").to_string())
-                            .or_default() += 1;
-                        *figures.questions_by_channel.entry(turn.channel.clone()).or_default() += 1;
-                        self.frustrated += u64::from(turn.frustrated);
-                        if outcome.handled {
-                            self.handled += 1;
-                            self.answered += u64::from(!outcome.abstained);
-                            answered_any = true;
-                        }
-                    }
-                    let Some(text) = turn.text.as_deref() else { continue };
-                    let text = intern(&mut self.text_ids, &mut self.digest.texts, text);
-                    let language = turn.language.clone().or_else(|| bot.and_then(|b| b.language.clone()));
-                    self.digest.questions.push(Question {
-                        text,
-                        current,
-                        at: turn.created_at,
-                        language,
-                        outcome,
-                        previous: last_question,
-                    });
-                    last_question = Some(self.digest.questions.len() as u32 - 1);
+            let current = self.period.contains(exchange.created_at);
+            in_period |= current;
+            let mut outcome = Outcome { handled: exchange.answer.is_some(), ..Outcome::default() };
+            let thumbs = ratings(exchange.seq + 1).iter().find(|r| !r.csat);
+            if let Some(answer) = &exchange.answer {
+                outcome.abstained = answer.abstained;
+                outcome.handoff = answer.handoff_reason.clone();
+                outcome.documents = answer
+                    .cited_docs
+                    .iter()
+                    .map(|d| intern(&mut self.document_ids, &mut self.digest.documents, d))
+                    .collect();
+                if let Some(thumbs) = thumbs {
+                    outcome.thumbs = thumbs.score.signum() as i8;
+                    outcome.down_reason = thumbs.reason.clone();
                 }
-                Role::Bot if current => {
-                    if let Some(ms) = turn.total_ms {
-                        self.latencies.push(ms);
-                    }
-                    if let Some(reason) = &turn.handoff_reason {
+            }
+            if current {
+                let figures = &mut self.digest.figures;
+                figures.questions += 1;
+                let at = self.period.local(exchange.created_at);
+                let day = (at.div_euclid(DAY_MS) - self.first_day) as usize;
+                if let Some(count) = self.by_day.get_mut(day) {
+                    *count += 1;
+                }
+                figures.questions_by_hour[hour_of(at)] += 1;
+                let language = exchange.language.as_deref().unwrap_or("unknown");
+                *figures.questions_by_language.entry(language.to_string()).or_default() += 1;
+                *figures.questions_by_channel.entry(exchange.channel.clone()).or_default() += 1;
+                self.frustrated += u64::from(exchange.frustrated);
+                if let Some(answer) = &exchange.answer {
+                    self.handled += 1;
+                    self.answered += u64::from(!answer.abstained);
+                    answered_any = true;
+                    self.latencies.extend(answer.total_ms);
+                    if let Some(reason) = &answer.handoff_reason {
                         *figures.handoffs_suggested.entry(reason.clone()).or_default() += 1;
                         handed_off = true;
                     }
-                    let thumbs = ratings(turn.seq).iter().find(|r| !r.csat);
-                    for doc in &turn.cited_docs {
+                    for doc in &answer.cited_docs {
                         *self.digest.citations_by_document.entry(doc.clone()).or_default() += 1;
                     }
                     if let Some(thumbs) = thumbs {
@@ -397,37 +407,33 @@ impl<'a> Digester<'a> {
                             rated_down = true;
                             let reason = thumbs.reason.clone().unwrap_or_else(|| "none".into());
                             *figures.thumbs_down_reasons.entry(reason.clone()).or_default() += 1;
-                            for doc in &turn.cited_docs {
-                                *self
-                                    .digest
-                                    .downs_by_document
-                                    .entry(doc.clone())
-                                    .or_default()
-                                    .entry(reason.clone())
-                                    .or_default() += 1;
+                            for doc in &answer.cited_docs {
+                                let by_reason = self.digest.downs_by_document.entry(doc.clone()).or_default();
+                                *by_reason.entry(reason.clone()).or_default() += 1;
                             }
                         }
                     }
                 }
-                Role::Agent => {
-                    let in_resolved =
-                        turn.ticket_id.as_deref().is_some_and(|t| self.resolved_tickets.contains(t));
-                    if let (true, Some(question), Some(text)) = (in_resolved, last_question, &turn.text) {
-                        self.digest.agent_replies.push(AgentReply {
-                            question,
-                            conversation_id: id.clone(),
-                            seq: turn.seq,
-                            text: text.clone(),
-                        });
-                    }
-                }
-                Role::Bot | Role::System => {}
             }
+            let text = intern(&mut self.text_ids, &mut self.digest.texts, &exchange.question);
+            self.digest.questions.push(Question {
+                text,
+                current,
+                at: exchange.created_at,
+                language: exchange.language,
+                outcome,
+                previous: last_question,
+                followup: exchange.followup,
+            });
+            last_question = Some(self.digest.questions.len() as u32 - 1);
         }
-        if !in_period.contains(&true) {
+        for reply in replies {
+            self.agent_reply(last_question, reply);
+        }
+        if !in_period {
             return;
         }
-        figures.conversations += 1;
+        let figures = &mut self.digest.figures;
         let mut low_csat = false;
         if let Some(csat) = ratings(0).iter().find(|r| r.csat) {
             let score = csat.score.clamp(1, 5);
@@ -439,6 +445,18 @@ impl<'a> Digester<'a> {
         if answered_any {
             self.with_answers += 1;
             self.contained += u64::from(!handed_off && !rated_down && !low_csat);
+        }
+    }
+
+    /// Keeps an agent's reply as the answer to the question before it.
+    fn agent_reply(&mut self, question: Option<u32>, reply: &AgentRow) {
+        if let Some(question) = question {
+            self.digest.agent_replies.push(AgentReply {
+                question,
+                conversation_id: reply.conversation_id.clone(),
+                seq: reply.seq,
+                text: reply.text.clone(),
+            });
         }
     }
 }
@@ -458,83 +476,72 @@ fn intern(ids: &mut HashMap<String, u32>, table: &mut Vec<String>, value: &str) 
 mod tests {
     use super::*;
 
-    const DAY: i64 = 86_400_000;
-
-    fn turn(conversation: &str, seq: i64, role: Role, at: i64) -> TurnRow {
-        TurnRow {
+    fn exchange(
+        conversation: &str,
+        seq: i64,
+        question: &str,
+        at: i64,
+        answer: Option<AnswerFacts>,
+    ) -> Exchange {
+        Exchange {
             conversation_id: conversation.into(),
             seq,
-            role,
-            text: None,
+            question: question.into(),
+            followup: false,
             language: Some("en".into()),
             channel: "api".into(),
             created_at: at,
             frustrated: false,
-            abstained: None,
-            handoff_reason: None,
-            confidence: None,
-            cited_docs: Vec::new(),
-            total_ms: None,
-            ticket_id: None,
+            answer,
         }
     }
 
-    fn question(conversation: &str, seq: i64, text: &str, at: i64) -> TurnRow {
-        TurnRow { text: Some(text.into()), ..turn(conversation, seq, Role::Customer, at) }
-    }
-
-    fn answer(conversation: &str, seq: i64, at: i64, abstained: bool, ms: f64) -> TurnRow {
-        TurnRow {
-            abstained: Some(abstained),
-            total_ms: Some(ms),
-            cited_docs: if abstained { vec![] } else { vec!["returns.md".into()] },
+    fn answer(abstained: bool, ms: f64) -> Option<AnswerFacts> {
+        Some(AnswerFacts {
+            abstained,
             handoff_reason: abstained.then(|| "low_confidence".into()),
-            ..turn(conversation, seq, Role::Bot, at)
-        }
+            cited_docs: if abstained { vec![] } else { vec!["returns.md".into()] },
+            total_ms: Some(ms),
+        })
     }
 
     #[test]
     fn figures_count_the_period_and_keep_the_earlier_questions_for_trends() {
-        let period = Period::new(10 * DAY, 12 * DAY, 0).unwrap();
-        let mut ratings = HashMap::new();
-        ratings.insert(
-            ("b".to_string(), 4),
+        let period = Period::new(10 * DAY_MS, 12 * DAY_MS, 0).unwrap();
+        let mut context = Context::default();
+        context.ratings.insert(
+            ("b".into(), 4),
             vec![Rating { score: -1, csat: false, reason: Some("outdated".into()) }],
         );
-        ratings.insert(("a".to_string(), 0), vec![Rating { score: 5, csat: true, reason: None }]);
-        let tickets = [TicketFact {
-            id: "t".into(),
-            reason: "requested_human".into(),
-            resolved: true,
-            created_at: 11 * DAY,
-        }];
-        let mut digester = Digester::new(period, &ratings, &tickets);
-        // Before the period: counted for trends only.
-        digester.push(question("0", 1, "old", 9 * DAY));
-        digester.push(answer("0", 2, 9 * DAY, false, 5.0));
-        // a: answered, rated 5: contained.
-        digester.push(question("a", 1, "how do returns work", 10 * DAY + 3_600_000));
-        digester.push(answer("a", 2, 10 * DAY + 3_600_000, false, 10.0));
-        // b: answered, then a thumbs-down on an abstention, and an agent's reply in a resolved ticket.
-        digester.push(question("b", 1, "How do returns work?", 11 * DAY));
-        digester.push(answer("b", 2, 11 * DAY, false, 20.0));
-        digester
-            .push(TurnRow { frustrated: true, ..question("b", 3, "what is the warranty postage", 11 * DAY) });
-        digester.push(answer("b", 4, 11 * DAY, true, 30.0));
-        digester.push(TurnRow {
-            text: Some("We pay it.".into()),
-            ticket_id: Some("t".into()),
-            ..turn("b", 5, Role::Agent, 11 * DAY)
+        context.ratings.insert(("b".into(), 2), vec![Rating { score: 1, csat: false, reason: None }]);
+        context.ratings.insert(("a".into(), 0), vec![Rating { score: 5, csat: true, reason: None }]);
+        context.tickets.push(TicketFact {
+            conversation_id: "b".into(),
+            reason: "low_confidence".into(),
+            created_at: 11 * DAY_MS,
         });
+        context.agent_replies.insert(
+            "b".into(),
+            vec![AgentRow { conversation_id: "b".into(), seq: 6, text: "We pay it.".into() }],
+        );
+        let mut digester = Digester::new(period, &context);
+        // Before the period: counted for trends only.
+        digester.push(exchange("0", 1, "old", 9 * DAY_MS, answer(false, 5.0)));
+        // a: answered, rated 5: contained.
+        digester.push(exchange("a", 1, "how do returns work", 10 * DAY_MS + 3_600_000, answer(false, 10.0)));
+        // b: answered and rated up, then an abstention rated down, a ticket and an agent's reply.
+        digester.push(exchange("b", 1, "How do returns work?", 11 * DAY_MS, answer(false, 20.0)));
+        let postage = Exchange {
+            frustrated: true,
+            ..exchange("b", 3, "warranty postage", 11 * DAY_MS, answer(true, 30.0))
+        };
+        digester.push(postage);
         let digest = digester.finish();
         let f = &digest.figures;
-        assert_eq!(f.conversations, 2);
         assert_eq!(f.questions, 3);
-        assert_eq!(f.turns["customer"], 3);
-        assert_eq!(f.turns["agent"], 1);
         assert_eq!(f.answer_rate, Share::new(2, 3));
         assert_eq!(f.containment, Share::new(1, 2), "b was handed off and rated down");
-        assert_eq!(f.thumbs_up, Share::new(0, 1));
+        assert_eq!(f.thumbs_up, Share::new(1, 2));
         assert_eq!(f.thumbs_down_reasons["outdated"], 1);
         assert_eq!(f.csat.mean, Some(5.0));
         assert_eq!(f.csat.distribution, [0, 0, 0, 0, 1]);
@@ -542,26 +549,29 @@ mod tests {
         assert_eq!(f.latency.count, 3);
         assert_eq!(f.frustration_rate, Share::new(1, 3));
         assert_eq!(f.handoffs_suggested["low_confidence"], 1);
-        assert_eq!(f.tickets_opened["requested_human"], 1);
+        assert_eq!(f.tickets_opened["low_confidence"], 1);
         assert_eq!(f.questions_by_day.len(), 2, "every day of the period, even empty ones");
         assert_eq!(f.questions_by_day["1970-01-11"], 1);
+        assert_eq!(f.questions_by_day["1970-01-12"], 2);
         assert_eq!(f.questions_by_hour[1], 1);
         assert_eq!(digest.questions.len(), 4);
         assert!(!digest.questions[0].current);
         assert_eq!(digest.questions[3].previous, Some(2));
         assert!(digest.questions[3].outcome.unmet());
-        assert_eq!(digest.agent_replies.len(), 1);
+        assert_eq!(digest.questions[2].outcome.thumbs, 1);
+        assert_eq!(digest.agent_replies.len(), 1, "after the last question");
         assert_eq!(digest.agent_replies[0].question, 3);
         assert_eq!(digest.downs_by_document.len(), 0, "the rated-down answer cited nothing");
         assert_eq!(digest.citations_by_document["returns.md"], 2);
+        assert_eq!(digest.texts.len(), 4);
     }
 
     #[test]
     fn a_question_kept_for_an_agent_is_not_counted_in_the_answer_rate() {
-        let period = Period::new(0, DAY, 0).unwrap();
-        let ratings = HashMap::new();
-        let mut digester = Digester::new(period, &ratings, &[]);
-        digester.push(TurnRow { ticket_id: Some("t".into()), ..question("c", 3, "still there?", 10) });
+        let period = Period::new(0, DAY_MS, 0).unwrap();
+        let context = Context::default();
+        let mut digester = Digester::new(period, &context);
+        digester.push(exchange("c", 3, "still there?", 10, None));
         let digest = digester.finish();
         assert_eq!(digest.figures.answer_rate, Share::new(0, 0));
         assert_eq!(digest.figures.answer_rate.value, None);

@@ -45,7 +45,8 @@ pub struct Topic {
     pub thumbs_down: Share,
     /// Questions not met (abstained, handed off for low confidence, rated down, asked again).
     pub unmet: Share,
-    /// Questions asked again in other words in the same conversation.
+    /// Questions asked again in other words in the same conversation (a follow-up, read with
+    /// the question before it, is not one).
     pub rephrasings: u64,
     /// Questions by language.
     pub languages: BTreeMap<String, u64>,
@@ -84,6 +85,20 @@ pub enum Why {
     RatedDown,
     /// Customers asked again in other words.
     AskedAgain,
+}
+
+impl Why {
+    /// Its name in the API and the reports (`no_document`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Why::NoDocument => "no_document",
+            Why::WrongLanguage => "wrong_language",
+            Why::LowScore => "low_score",
+            Why::Outdated => "outdated",
+            Why::RatedDown => "rated_down",
+            Why::AskedAgain => "asked_again",
+        }
+    }
 }
 
 /// A proposal for an editor: never published without a person.
@@ -225,6 +240,7 @@ pub fn summarize(digest: &Digest, topic_of: &[i64], centrality: &[f32]) -> Topic
     let mut rephrased = vec![false; questions.len()];
     for (i, question) in questions.iter().enumerate() {
         if let Some(previous) = question.previous.map(|p| p as usize)
+            && !question.followup
             && topic(previous) == topic(i)
         {
             rephrased[previous] = true;
@@ -348,7 +364,7 @@ mod tests {
     use super::*;
 
     fn question(text: u32, current: bool, outcome: Outcome, previous: Option<u32>) -> Question {
-        Question { text, current, at: 0, language: Some("en".into()), outcome, previous }
+        Question { text, current, at: 0, language: Some("en".into()), outcome, previous, followup: false }
     }
 
     fn answered(doc: u32) -> Outcome {
@@ -418,6 +434,22 @@ mod tests {
             gap.draft,
             Some(Draft::AgentReply { text: "3.8 kg".into(), conversation_id: "c".into(), seq: 5 })
         );
+    }
+
+    #[test]
+    fn a_follow_up_is_no_rephrasing() {
+        let mut digest = digest();
+        let rephrasings = |digest: &Digest| {
+            summarize(digest, &[1, 1, 2, 2, 3], &[0.0; 5])
+                .topics
+                .iter()
+                .find(|t| t.id == 2)
+                .unwrap()
+                .rephrasings
+        };
+        assert_eq!(rephrasings(&digest), 1);
+        digest.questions[4].followup = true;
+        assert_eq!(rephrasings(&digest), 0, "read with the question before it, it asks something further");
     }
 
     #[test]

@@ -55,8 +55,8 @@ pub struct Insights {
 /// What an insights run did.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct RunStats {
-    /// Turns read (the period and the one before).
-    pub turns_read: u64,
+    /// Customer questions read (the period and the one before), each with its answer.
+    pub questions_read: u64,
     /// Distinct questions of both periods.
     pub distinct_questions: usize,
     /// Questions embedded and placed into topics by this run (the others were placed before).

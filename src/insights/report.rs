@@ -39,7 +39,7 @@ pub fn summary(insights: &Insights) -> String {
     }
     let _ = writeln!(out, "\n## Knowledge gaps\n");
     for gap in insights.gaps.iter().take(10) {
-        let why: Vec<String> = gap.why.iter().map(|w| format!("{w:?}")).collect();
+        let why: Vec<&str> = gap.why.iter().map(|w| w.as_str()).collect();
         let _ = writeln!(out, "- {} — unmet {} ({})", gap.label, plain(&gap.unmet), why.join(", "));
     }
     let h = &insights.health;
@@ -56,8 +56,8 @@ pub fn summary(insights: &Insights) -> String {
     let r = &insights.run;
     let _ = writeln!(
         out,
-        "\n{} turns read, {} distinct questions ({} placed now) in {:.0} ms.",
-        r.turns_read, r.distinct_questions, r.newly_placed, r.total_ms
+        "\n{} questions read, {} distinct questions ({} placed now) in {:.0} ms.",
+        r.questions_read, r.distinct_questions, r.newly_placed, r.total_ms
     );
     out
 }
@@ -144,13 +144,7 @@ pub fn html(insights: &Insights) -> String {
     }
     page.push_str("</table><h2>Knowledge gaps</h2><table><tr><th>Topic</th><th>Unmet</th><th>Why</th><th>Closest documents</th><th>Samples</th><th>Draft</th></tr>");
     for gap in &insights.gaps {
-        let why: Vec<String> = gap
-            .why
-            .iter()
-            .map(|w| {
-                serde_json::to_value(w).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
-            })
-            .collect();
+        let why: Vec<&str> = gap.why.iter().map(|w| w.as_str()).collect();
         let closest: Vec<String> = gap
             .closest
             .iter()
@@ -245,8 +239,8 @@ pub fn html(insights: &Insights) -> String {
     );
     let _ = write!(
         page,
-        "<p class=\"muted\">{} turns read, {} distinct questions, {} placed by this run; {:.0} ms.</p></body></html>",
-        insights.run.turns_read,
+        "<p class=\"muted\">{} questions read, {} distinct questions, {} placed by this run; {:.0} ms.</p></body></html>",
+        insights.run.questions_read,
         insights.run.distinct_questions,
         insights.run.newly_placed,
         insights.run.total_ms

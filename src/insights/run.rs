@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::calendar::{Period, day_of};
-use super::digest::{Digest, Digester};
+use super::digest::{Context, Digest, Digester};
 use super::gaps::{ClosestDocument, Gap};
 use super::health::{self, Passage};
 use super::topics::{self, Centroid, Unplaced};
 use super::{Insights, RunStats};
 use crate::config::Config;
+use crate::embed::vector::{dot, unit};
 use crate::retrieve::{Mode, Retriever, SearchRequest};
 use crate::store::{PlacedQuestion, Store, question_key};
 use crate::{Error, Result};
@@ -36,12 +37,17 @@ pub async fn gather(
 ) -> Result<Insights> {
     let started = Instant::now();
     let previous = period.previous();
-    let ratings = store.insight_ratings(previous.from_ms).await?;
-    let tickets = store.insight_tickets(previous.from_ms).await?;
-    let mut digester = Digester::new(period, &ratings, &tickets);
-    let turns_read = store.insight_turns(previous.from_ms, period.to_ms, |turn| digester.push(turn)).await?;
+    let context = Context {
+        ratings: store.insight_ratings(previous.from_ms).await?,
+        tickets: store.insight_tickets(previous.from_ms).await?,
+        agent_replies: store.insight_agent_replies(previous.from_ms).await?,
+    };
+    let mut digester = Digester::new(period, &context);
+    let questions_read =
+        store.insight_exchanges(previous.from_ms, period.to_ms, |exchange| digester.push(exchange)).await?;
     let mut digest = digester.finish();
-    let figures = std::mem::take(&mut digest.figures);
+    let mut figures = std::mem::take(&mut digest.figures);
+    (figures.conversations, figures.turns) = store.insight_counts(period.from_ms, period.to_ms).await?;
     let read_ms = started.elapsed().as_secs_f64() * 1e3;
 
     let threshold = config.insights.topic_threshold;
@@ -86,7 +92,7 @@ pub async fn gather(
         from: day_of(period.local(period.from_ms)),
         to: day_of(period.local(period.to_ms - 1)),
         utc_offset: config.insights.utc_offset.clone(),
-        generated_at_ms: now_ms(),
+        generated_at_ms: crate::store::now_ms(),
         figures,
         topics: summary.topics,
         topic_count: summary.count,
@@ -94,7 +100,7 @@ pub async fn gather(
         gaps,
         health,
         run: RunStats {
-            turns_read,
+            questions_read,
             distinct_questions: topic_of.len(),
             newly_placed: placed,
             read_ms,
@@ -139,7 +145,7 @@ async fn place_questions(
         .await?
         .iter()
         // At the precision they are stored in, so that this run and the next see the same numbers.
-        .map(|v| topics::unit(v).into_iter().map(|x| half::f16::from_f32(x).to_f32()).collect())
+        .map(|v| unit(v.clone()).into_iter().map(|x| half::f16::from_f32(x).to_f32()).collect())
         .collect();
     let unplaced: Vec<Unplaced> = missing
         .iter()
@@ -168,15 +174,14 @@ async fn place_questions(
     if !placed.is_empty() {
         store.save_topics(&model, known, &changed, &placed).await?;
     }
-    let units: HashMap<i64, Vec<f32>> =
-        state.centroids.iter().map(|c| (c.id, topics::unit(&c.sum))).collect();
+    let units: HashMap<i64, Vec<f32>> = state.centroids.iter().map(|c| (c.id, unit(c.sum.clone()))).collect();
     for question in placed {
         state.questions.insert(question.key, (question.topic, question.vector));
     }
     let (topic_of, centrality) = keys
         .iter()
         .map(|key| match state.questions.get(key) {
-            Some((topic, vector)) => (*topic, units.get(topic).map_or(0.0, |u| topics::dot(u, vector))),
+            Some((topic, vector)) => (*topic, units.get(topic).map_or(0.0, |u| dot(u, vector))),
             None => (0, 0.0),
         })
         .unzip();
@@ -213,8 +218,4 @@ fn explain_gaps(retriever: &Retriever, mut gaps: Vec<Gap>, digest: &Digest) -> R
         gap.explain(closest, passage, digest);
     }
     Ok(gaps)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

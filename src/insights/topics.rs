@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use crate::embed::vector::{dot, unit};
+
 /// Cosine similarity a question needs to join a topic (measured: docs/insights.md).
 pub const DEFAULT_THRESHOLD: f32 = 0.93;
 
@@ -57,11 +59,11 @@ pub fn place(centroids: &mut Vec<Centroid>, questions: &[Unplaced], threshold: f
     order.sort_by(|a, b| {
         b.asked.cmp(&a.asked).then_with(|| a.text.cmp(b.text)).then_with(|| a.key.cmp(b.key))
     });
-    let mut units: Vec<Vec<f32>> = centroids.iter().map(|c| unit(&c.sum)).collect();
+    let mut units: Vec<Vec<f32>> = centroids.iter().map(|c| unit(c.sum.clone())).collect();
     let mut next_id = centroids.iter().map(|c| c.id).max().unwrap_or(0) + 1;
     let mut placements = Vec::with_capacity(order.len());
     for question in order {
-        let vector = unit(question.vector);
+        let vector = unit(question.vector.to_vec());
         let best = units
             .iter()
             .enumerate()
@@ -72,7 +74,7 @@ pub fn place(centroids: &mut Vec<Centroid>, questions: &[Unplaced], threshold: f
                 let centroid = &mut centroids[i];
                 centroid.sum.iter_mut().zip(&vector).for_each(|(s, v)| *s += v);
                 centroid.members += 1;
-                units[i] = unit(&centroid.sum);
+                units[i] = unit(centroid.sum.clone());
                 placements.push(Placement { key: question.key.to_string(), topic: centroid.id, similarity });
             }
             _ => {
@@ -99,17 +101,6 @@ pub fn group(texts: &[String], vectors: &[Vec<f32>], threshold: f32) -> Vec<i64>
     let placements = place(&mut Vec::new(), &questions, threshold);
     let by_key: HashMap<&str, i64> = placements.iter().map(|p| (p.key.as_str(), p.topic)).collect();
     keys.iter().map(|k| by_key[k.as_str()]).collect()
-}
-
-/// The vector scaled to length 1 (a zero vector stays zero).
-pub fn unit(vector: &[f32]) -> Vec<f32> {
-    let norm = dot(vector, vector).sqrt();
-    if norm == 0.0 { vector.to_vec() } else { vector.iter().map(|v| v / norm).collect() }
-}
-
-/// The dot product.
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// How well a grouping matches gold labels: purity (the share of items in their group's

@@ -37,11 +37,9 @@ pub async fn insights(
         Some("html") => true,
         Some(other) => return Err(Error::InvalidRequest(format!("format: {other:?} is not json or html"))),
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
     let offset = state.config.insights.offset_minutes()?;
-    let period = Period::from_dates(query.from.as_deref(), query.to.as_deref(), offset, now)?;
+    let period =
+        Period::from_dates(query.from.as_deref(), query.to.as_deref(), offset, crate::store::now_ms())?;
     let _one_at_a_time = state.insights_running.lock().await;
     let found = insights::gather(&state.config, &state.store, state.retriever(), period).await?;
     Ok(if html { Html(insights::report::html(&found)).into_response() } else { Json(found).into_response() })

@@ -29,7 +29,7 @@ pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
@@ -293,14 +293,9 @@ async fn purge_daily(store: Store, retention_days: u32) {
     }
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}
-
 /// Seconds since the Unix epoch.
 pub fn unix_secs() -> i64 {
-    now_ms() / 1000
+    crate::store::now_ms() / 1000
 }
 
 /// Resolves on SIGTERM or Ctrl-C; requests in flight then finish before the server exits.

@@ -423,12 +423,12 @@ pub async fn start_session(
 impl AppState {
     /// What a handoff can promise the customer now.
     pub fn promise(&self) -> messages::Promise {
-        crate::helpdesk::promise(&self.config.handoff, super::now_ms())
+        crate::helpdesk::promise(&self.config.handoff, crate::store::now_ms())
     }
 
     /// Tickets unchanged since before this are expiring: kefu answers their customers again.
     pub fn ticket_cutoff_ms(&self) -> i64 {
-        super::now_ms() - i64::from(self.config.handoff.ticket_ttl_hours) * 3_600_000
+        crate::store::now_ms() - i64::from(self.config.handoff.ticket_ttl_hours) * 3_600_000
     }
 
     /// After turns of conversation `id` were committed: its streams read them, and a new

@@ -62,8 +62,9 @@ async fn send(state: &AppState, client: &reqwest::Client, url: &str, entry: Outb
         Ok(()) => state.store.webhook_delivered(&entry.id).await.map(|()| "delivered"),
         Err(error) => {
             let attempts = u32::try_from(entry.attempts).unwrap_or(u32::MAX);
-            let retry_at = (attempts < handoff.max_attempts)
-                .then(|| super::now_ms() + signature::backoff_ms(handoff.retry_base_ms, attempts) as i64);
+            let retry_at = (attempts < handoff.max_attempts).then(|| {
+                crate::store::now_ms() + signature::backoff_ms(handoff.retry_base_ms, attempts) as i64
+            });
             tracing::warn!(event = entry.id, attempts, error = %error, dead = retry_at.is_none(), "webhook not delivered");
             let message: String = error.to_string().chars().take(ERROR_CHARS).collect();
             let outcome = if retry_at.is_some() { "failed" } else { "dead" };
@@ -148,7 +149,7 @@ pub async fn expire_tickets(state: AppState) {
     let mut ticker = tokio::time::interval(Duration::from_secs(60));
     loop {
         ticker.tick().await;
-        let stale = match state.store.stale_tickets(super::now_ms() - ttl_ms).await {
+        let stale = match state.store.stale_tickets(crate::store::now_ms() - ttl_ms).await {
             Ok(stale) => stale,
             Err(e) => {
                 tracing::warn!(code = e.code(), error = %e, "cannot look for expired tickets");

@@ -1,14 +1,14 @@
 //! What the insights read from the store (turns, ratings, tickets of a period) and the topics
 //! of customer questions they keep there between runs (docs/insights.md).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use futures_util::TryStreamExt;
 use half::f16;
 use sqlx::types::Json;
 
-use super::{Backend, Role, Store, failed, now_ms};
-use crate::insights::digest::{Rating, TicketFact, TurnRow};
+use super::{Backend, Store, failed, now_ms};
+use crate::insights::digest::{AgentRow, AnswerFacts, Exchange, Rating, TicketFact};
 use crate::insights::topics::Centroid;
 use crate::{Error, Result};
 
@@ -47,21 +47,19 @@ pub struct PlacedQuestion {
 }
 
 #[derive(sqlx::FromRow)]
-struct TurnFields {
+struct ExchangeFields {
     conversation_id: String,
     seq: i64,
-    role: String,
-    text: Option<String>,
+    question: String,
+    followup: bool,
     language: Option<String>,
     channel: String,
     created_at: i64,
     frustrated: bool,
     abstained: Option<bool>,
     handoff_reason: Option<String>,
-    confidence: Option<f64>,
     citations: Option<Json<Vec<CitedDocument>>>,
     total_ms: Option<f64>,
-    ticket_id: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -70,49 +68,77 @@ struct CitedDocument {
 }
 
 impl Store {
-    /// Calls `each` with every turn created in `[from_ms, to_ms)`, ordered by conversation and
-    /// sequence number, as a stream (a million turns are not held at once).
-    pub async fn insight_turns(
+    /// Calls `each` with every customer question asked in `[from_ms, to_ms)` and kefu's answer
+    /// to it (the turn after it), ordered by conversation and sequence number, as a stream (a
+    /// million turns are not held at once). One row per exchange: the store sends half the rows
+    /// it would turn by turn, which is most of an insights run's time.
+    pub async fn insight_exchanges(
         &self,
         from_ms: i64,
         to_ms: i64,
-        mut each: impl FnMut(TurnRow),
+        mut each: impl FnMut(Exchange),
     ) -> Result<u64> {
-        const SQL: &str = "SELECT conversation_id, seq, role, \
-             CASE WHEN role = 'customer' THEN COALESCE(resolved_query, text) WHEN role = 'agent' THEN text END AS text, \
-             language, channel, created_at, frustration IS NOT NULL AS frustrated, abstained, handoff_reason, \
-             confidence, citations, total_ms, ticket_id \
-             FROM turns WHERE created_at >= $1 AND created_at < $2 ORDER BY conversation_id, seq";
+        const SQL: &str = "SELECT c.conversation_id, c.seq, COALESCE(c.resolved_query, c.text) AS question, \
+             COALESCE(c.resolved_query <> c.text, FALSE) AS followup, c.language, c.channel, c.created_at, \
+             c.frustration IS NOT NULL AS frustrated, b.abstained, b.handoff_reason, b.citations, b.total_ms \
+             FROM turns c LEFT JOIN turns b ON b.conversation_id = c.conversation_id AND b.seq = c.seq + 1 \
+             AND b.role = 'bot' \
+             WHERE c.role = 'customer' AND c.created_at >= $1 AND c.created_at < $2 ORDER BY c.conversation_id, c.seq";
         let mut count = 0;
         on_backend!(self, pool => {
-            let mut rows = sqlx::query_as::<_, TurnFields>(SQL).bind(from_ms).bind(to_ms).fetch(pool);
+            let mut rows = sqlx::query_as::<_, ExchangeFields>(SQL).bind(from_ms).bind(to_ms).fetch(pool);
             while let Some(row) = rows.try_next().await.map_err(failed)? {
                 count += 1;
-                each(TurnRow {
+                let answer = row.abstained.map(|abstained| AnswerFacts {
+                    abstained,
+                    handoff_reason: row.handoff_reason,
+                    cited_docs: row.citations.map(|c| c.0.into_iter().map(|d| d.doc_id).collect()).unwrap_or_default(),
+                    total_ms: row.total_ms,
+                });
+                each(Exchange {
                     conversation_id: row.conversation_id,
                     seq: row.seq,
-                    role: match row.role.as_str() {
-                        "customer" => Role::Customer,
-                        "bot" => Role::Bot,
-                        "agent" => Role::Agent,
-                        _ => Role::System,
-                    },
-                    text: row.text,
+                    question: row.question,
+                    followup: row.followup,
                     language: row.language,
                     channel: row.channel,
                     created_at: row.created_at,
                     frustrated: row.frustrated,
-                    abstained: row.abstained,
-                    handoff_reason: row.handoff_reason,
-                    confidence: row.confidence,
-                    cited_docs: row.citations.map(|c| c.0.into_iter().map(|d| d.doc_id).collect()).unwrap_or_default(),
-                    total_ms: row.total_ms,
-                    ticket_id: row.ticket_id,
+                    answer,
                 });
             }
             Ok::<_, Error>(())
         })?;
         Ok(count)
+    }
+
+    /// Conversations with a turn in `[from_ms, to_ms)`, and the turns by role.
+    pub async fn insight_counts(&self, from_ms: i64, to_ms: i64) -> Result<(u64, BTreeMap<String, u64>)> {
+        const CONVERSATIONS: &str =
+            "SELECT COUNT(DISTINCT conversation_id) FROM turns WHERE created_at >= $1 AND created_at < $2";
+        const ROLES: &str =
+            "SELECT role, COUNT(*) FROM turns WHERE created_at >= $1 AND created_at < $2 GROUP BY role";
+        let (conversations, roles): (i64, Vec<(String, i64)>) = on_backend!(self, pool => {
+            let conversations =
+                sqlx::query_scalar(CONVERSATIONS).bind(from_ms).bind(to_ms).fetch_one(pool).await.map_err(failed)?;
+            let roles = sqlx::query_as(ROLES).bind(from_ms).bind(to_ms).fetch_all(pool).await.map_err(failed)?;
+            (conversations, roles)
+        });
+        Ok((conversations as u64, roles.into_iter().map(|(role, n)| (role, n as u64)).collect()))
+    }
+
+    /// Agents' replies since `from_ms` in tickets they resolved, by conversation, in order.
+    pub async fn insight_agent_replies(&self, from_ms: i64) -> Result<HashMap<String, Vec<AgentRow>>> {
+        const SQL: &str = "SELECT conversation_id, seq, text FROM turns WHERE role = 'agent' AND created_at >= $1 \
+             AND ticket_id IN (SELECT id FROM tickets WHERE state = 'resolved') ORDER BY conversation_id, seq";
+        let rows: Vec<(String, i64, String)> =
+            on_backend!(self, pool => sqlx::query_as(SQL).bind(from_ms).fetch_all(pool).await)
+                .map_err(failed)?;
+        let mut replies: HashMap<String, Vec<AgentRow>> = HashMap::new();
+        for (conversation_id, seq, text) in rows {
+            replies.entry(conversation_id.clone()).or_default().push(AgentRow { conversation_id, seq, text });
+        }
+        Ok(replies)
     }
 
     /// Ratings given since `from_ms`, by conversation and turn (CSAT on turn 0).
@@ -135,14 +161,13 @@ impl Store {
 
     /// Tickets opened since `from_ms`.
     pub async fn insight_tickets(&self, from_ms: i64) -> Result<Vec<TicketFact>> {
-        const SQL: &str =
-            "SELECT id, reason, state = 'resolved', created_at FROM tickets WHERE created_at >= $1";
-        let rows: Vec<(String, String, bool, i64)> =
+        const SQL: &str = "SELECT conversation_id, reason, created_at FROM tickets WHERE created_at >= $1";
+        let rows: Vec<(String, String, i64)> =
             on_backend!(self, pool => sqlx::query_as(SQL).bind(from_ms).fetch_all(pool).await)
                 .map_err(failed)?;
         Ok(rows
             .into_iter()
-            .map(|(id, reason, resolved, created_at)| TicketFact { id, reason, resolved, created_at })
+            .map(|(conversation_id, reason, created_at)| TicketFact { conversation_id, reason, created_at })
             .collect())
     }
 

@@ -264,7 +264,7 @@ fn topics_in_the_store_on(store_url: Option<&str>) {
         };
         store.save_topics("m", 0, &[&centroid], &[placed("a", 1), placed("b", i64::MAX / 2)]).await.unwrap();
         let state = store.topic_state("m").await.unwrap();
-        assert_eq!(state.centroids, [centroid.clone()]);
+        assert_eq!(state.centroids, std::slice::from_ref(&centroid));
         assert_eq!(state.questions.len(), 2);
         let (topic, vector) = &state.questions["a"];
         assert_eq!(*topic, 1);
