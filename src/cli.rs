@@ -717,7 +717,14 @@ async fn insights(config: &Config, args: &InsightsArgs) -> Result<()> {
         crate::store::now_ms(),
     )?;
     let store = Store::open(config).await?;
-    let retriever = Arc::new(open_retriever(config)?);
+    let retriever = Arc::new(open_retriever(config).map_err(|e| match e {
+        // The embedded vector index is one process's at a time.
+        Error::Busy(why) => Error::Busy(format!(
+            "{why}; while `kefu serve` runs on this data folder, ask it instead: \
+             GET /v1/admin/insights (add ?format=html for the report)"
+        )),
+        other => other,
+    })?);
     let insights = crate::insights::gather(config, &store, retriever, period).await?;
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir).map_err(Error::io(dir))?;

@@ -184,10 +184,18 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// The question was not met: kefu abstained, handed off for low confidence, or the answer
-    /// was rated down.
+    /// The help center did not meet the question: kefu abstained for want of an answer (not
+    /// because the customer asked for a person, complained, or asked about their own order,
+    /// which no page can answer), handed off for low confidence, or the answer was rated down.
     pub fn unmet(&self) -> bool {
-        self.abstained || self.handoff.as_deref() == Some("low_confidence") || self.thumbs < 0
+        self.found_no_answer() || self.handoff.as_deref() == Some("low_confidence") || self.thumbs < 0
+    }
+
+    /// kefu abstained for want of an answer in the help center.
+    pub fn found_no_answer(&self) -> bool {
+        let beyond_pages =
+            matches!(self.handoff.as_deref(), Some("requested_human" | "complaint" | "order_lookup"));
+        self.abstained && !beyond_pages
     }
 }
 
@@ -577,5 +585,20 @@ mod tests {
         assert_eq!(digest.figures.answer_rate.value, None);
         assert_eq!(digest.figures.containment.of, 0);
         assert!(!digest.questions[0].outcome.handled);
+    }
+
+    #[test]
+    fn a_request_for_a_person_is_no_gap_in_the_help_center() {
+        let wants_a_person = Outcome {
+            handled: true,
+            abstained: true,
+            handoff: Some("requested_human".into()),
+            ..Outcome::default()
+        };
+        assert!(!wants_a_person.unmet());
+        let no_answer = Outcome { handoff: Some("low_confidence".into()), ..wants_a_person.clone() };
+        assert!(no_answer.unmet());
+        assert!(Outcome { handoff: None, ..wants_a_person.clone() }.unmet(), "abstained without a handoff");
+        assert!(Outcome { thumbs: -1, ..wants_a_person }.unmet(), "rated down");
     }
 }

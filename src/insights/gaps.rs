@@ -135,7 +135,8 @@ pub struct Gap {
     pub language: String,
     /// Questions not met, out of its questions.
     pub unmet: Share,
-    /// Abstentions.
+    /// Abstentions for want of an answer (not those for a person asked for, a complaint, or an
+    /// order of the customer's own).
     pub abstained: u64,
     /// Handoffs for low confidence.
     pub low_confidence_handoffs: u64,
@@ -260,7 +261,7 @@ pub fn summarize(digest: &Digest, topic_of: &[i64], centrality: &[f32]) -> Topic
         tally.rated += u64::from(outcome.thumbs != 0);
         tally.down += u64::from(outcome.thumbs < 0);
         tally.outdated += u64::from(outcome.thumbs < 0 && outcome.down_reason.as_deref() == Some("outdated"));
-        tally.abstained += u64::from(outcome.abstained);
+        tally.abstained += u64::from(outcome.found_no_answer());
         tally.low_confidence += u64::from(outcome.handoff.as_deref() == Some("low_confidence"));
         tally.rephrasings += u64::from(rephrased[i]);
         tally.unmet += u64::from(outcome.unmet() || rephrased[i]);

@@ -113,7 +113,9 @@ pub fn html(insights: &Insights) -> String {
     let _ = write!(page, "<tr><th>Handoffs suggested</th><td>{}</td></tr>", counts(&f.handoffs_suggested));
     let _ = write!(page, "<tr><th>By language</th><td>{}</td></tr>", counts(&f.questions_by_language));
     let _ = write!(page, "<tr><th>By channel</th><td>{}</td></tr></table>", counts(&f.questions_by_channel));
-    let days: Vec<(String, f64)> = f.questions_by_day.iter().map(|(d, n)| (d.clone(), *n as f64)).collect();
+    // `MM-DD` under the bars: the year is in the title.
+    let days: Vec<(String, f64)> =
+        f.questions_by_day.iter().map(|(d, n)| (d.get(5..).unwrap_or(d).to_string(), *n as f64)).collect();
     page.push_str(&bars("Questions per day", &days));
     let hours: Vec<(String, f64)> =
         f.questions_by_hour.iter().enumerate().map(|(h, n)| (format!("{h:02}"), *n as f64)).collect();
@@ -248,7 +250,7 @@ pub fn html(insights: &Insights) -> String {
     page
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#222}\
+const STYLE: &str = "body{font-family:system-ui,\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;margin:2rem auto;max-width:72rem;color:#222}\
 table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f6f6f6}.muted{color:#666}.draft{max-width:24rem;font-size:.9em}svg{display:block;margin:1rem 0}";
 
@@ -265,7 +267,7 @@ fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
 
 /// A vertical bar chart of labelled values.
 fn bars(title: &str, values: &[(String, f64)]) -> String {
-    let (width, height, left, top, bottom) = (860.0, 220.0, 40.0, 30.0, 50.0);
+    let (width, height, left, top, bottom) = (860.0, 230.0, 40.0, 30.0, 60.0);
     let max = values.iter().map(|v| v.1).fold(0.0, f64::max).max(1.0);
     let slot = (width - left - 10.0) / values.len().max(1) as f64;
     let mut svg = format!(
