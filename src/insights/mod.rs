@@ -42,7 +42,8 @@ pub struct Insights {
     pub topics: Vec<gaps::Topic>,
     /// Topics with questions in the period (all, not only those listed).
     pub topic_count: usize,
-    /// The similarity a question needed to join a topic.
+    /// The similarity a question needed to join a topic (`insights.topic_threshold` for centred
+    /// vectors, `topics::RAW_THRESHOLD` before there is a centre).
     pub topic_threshold: f32,
     /// Knowledge gaps, most unmet demand first.
     pub gaps: Vec<gaps::Gap>,
@@ -61,6 +62,9 @@ pub struct RunStats {
     pub distinct_questions: usize,
     /// Questions embedded and placed into topics by this run (the others were placed before).
     pub newly_placed: usize,
+    /// Distinct questions the topics' centre was taken from; `None` while there are too few
+    /// for one (raw vectors are compared then).
+    pub centre_questions: Option<i64>,
     /// Milliseconds reading the store.
     pub read_ms: f64,
     /// Milliseconds embedding and placing new questions.

@@ -121,9 +121,13 @@ pub fn html(insights: &Insights) -> String {
         f.questions_by_hour.iter().enumerate().map(|(h, n)| (format!("{h:02}"), *n as f64)).collect();
     page.push_str(&bars("Questions per hour of the day", &hours));
 
+    let compared = match insights.run.centre_questions {
+        Some(n) => format!("centred on the mean of {n} distinct questions"),
+        None => "raw: too few questions yet for a centre".into(),
+    };
     let _ = write!(
         page,
-        "<h2>Topics</h2><p class=\"muted\">{} topics; a question joins a topic at cosine ≥ {:.2}.</p>",
+        "<h2>Topics</h2><p class=\"muted\">{} topics; a question joins a topic at cosine ≥ {:.2} ({compared}).</p>",
         insights.topic_count, insights.topic_threshold
     );
     let sizes: Vec<(String, f64)> =

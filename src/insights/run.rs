@@ -10,7 +10,7 @@ use super::calendar::{Period, day_of};
 use super::digest::{Context, Digest, Digester};
 use super::gaps::{ClosestDocument, Gap};
 use super::health::{self, Passage};
-use super::topics::{self, Centroid, Unplaced};
+use super::topics::{self, Centre, Centroid, Unplaced};
 use super::{Insights, RunStats};
 use crate::config::Config;
 use crate::embed::vector::{dot, unit};
@@ -52,7 +52,7 @@ pub async fn gather(
 
     let threshold = config.insights.topic_threshold;
     let mut attempt = 0;
-    let (topic_of, centrality, placed) = loop {
+    let placed = loop {
         attempt += 1;
         match place_questions(store, &retriever, &digest, threshold).await {
             Err(Error::Conflict { .. }) if attempt < ATTEMPTS => continue,
@@ -61,7 +61,7 @@ pub async fn gather(
     };
     let topics_ms = started.elapsed().as_secs_f64() * 1e3 - read_ms;
 
-    let mut summary = super::gaps::summarize(&digest, &topic_of, &centrality);
+    let mut summary = super::gaps::summarize(&digest, &placed.topic_of, &placed.centrality);
     let curated = store.curated_answers().await?;
     let citations = digest.citations_by_document.clone();
     let downs = digest.downs_by_document.clone();
@@ -96,13 +96,14 @@ pub async fn gather(
         figures,
         topics: summary.topics,
         topic_count: summary.count,
-        topic_threshold: threshold,
+        topic_threshold: if placed.centre_questions.is_some() { threshold } else { topics::RAW_THRESHOLD },
         gaps,
         health,
         run: RunStats {
             questions_read,
-            distinct_questions: topic_of.len(),
-            newly_placed: placed,
+            distinct_questions: placed.topic_of.len(),
+            newly_placed: placed.newly,
+            centre_questions: placed.centre_questions,
             read_ms,
             topics_ms,
             content_ms: total_ms - read_ms - topics_ms,
@@ -111,15 +112,29 @@ pub async fn gather(
     })
 }
 
+/// Where a run's questions are.
+struct Placed {
+    /// The topic of each distinct text of the digest.
+    topic_of: Vec<i64>,
+    /// Its similarity to its topic's centroid.
+    centrality: Vec<f32>,
+    /// Questions placed by this run.
+    newly: usize,
+    /// Distinct questions the centre was taken from.
+    centre_questions: Option<i64>,
+}
+
 /// Places the digest's questions into topics: those placed by earlier runs keep their topic,
-/// new ones are embedded and placed, and saved. Returns the topic of each distinct text, its
-/// similarity to its topic's centroid, and how many were placed now.
+/// new ones are embedded and placed, and saved. When the store has enough new questions for a
+/// new centre (`topics::Centre::stale`), every topic is rebuilt around it from the stored
+/// vectors (nothing is embedded again). Returns the topic of each distinct text, its similarity
+/// to its topic's centroid, how many questions were placed now, and the centre.
 async fn place_questions(
     store: &Store,
     retriever: &Retriever,
     digest: &Digest,
     threshold: f32,
-) -> Result<(Vec<i64>, Vec<f32>, usize)> {
+) -> Result<Placed> {
     let model = retriever.model().fingerprint();
     let mut state = store.topic_state(&model).await?;
     let known = state.questions.len();
@@ -147,45 +162,73 @@ async fn place_questions(
         // At the precision they are stored in, so that this run and the next see the same numbers.
         .map(|v| unit(v.clone()).into_iter().map(|x| half::f16::from_f32(x).to_f32()).collect())
         .collect();
-    let unplaced: Vec<Unplaced> = missing
+    let mut new: Vec<PlacedQuestion> = missing
         .iter()
-        .zip(&vectors)
-        .map(|(&i, vector)| Unplaced {
-            key: &keys[i],
-            text: &digest.texts[i],
+        .zip(vectors)
+        .map(|(&i, vector)| PlacedQuestion {
+            key: keys[i].clone(),
+            topic: 0,
+            last_seen_at: last_seen.get(keys[i].as_str()).copied().unwrap_or_default(),
             vector,
-            asked: asked.get(keys[i].as_str()).copied().unwrap_or(0),
+        })
+        .collect();
+    // A new centre: every question, stored or new, placed again around it.
+    let rebuild = Centre::stale(state.centre.as_ref(), known + new.len());
+    if rebuild {
+        let mut all: Vec<PlacedQuestion> = state.questions.drain().map(|(_, q)| q).collect();
+        all.append(&mut new);
+        new = all;
+        state.centre = Centre::of(new.iter().map(|q| q.vector.as_slice()));
+        state.centroids.clear();
+    }
+    let centre = state.centre.as_ref();
+    let text_of: HashMap<&str, &str> =
+        keys.iter().map(String::as_str).zip(digest.texts.iter().map(String::as_str)).collect();
+    let centred: Vec<Vec<f32>> = new.iter().map(|q| topics::centred(&q.vector, centre)).collect();
+    let unplaced: Vec<Unplaced> = new
+        .iter()
+        .zip(&centred)
+        .map(|(q, vector)| Unplaced {
+            key: &q.key,
+            // A stored question not asked in these periods sorts by its key.
+            text: text_of.get(q.key.as_str()).copied().unwrap_or(&q.key),
+            vector,
+            asked: asked.get(q.key.as_str()).copied().unwrap_or(0),
         })
         .collect();
     let before: HashMap<i64, i64> = state.centroids.iter().map(|c| (c.id, c.members)).collect();
-    let placements = topics::place(&mut state.centroids, &unplaced, threshold);
-    let vector_of: HashMap<&str, &Vec<f32>> = unplaced.iter().map(|u| u.key).zip(&vectors).collect();
-    let placed: Vec<PlacedQuestion> = placements
-        .iter()
-        .map(|p| PlacedQuestion {
-            key: p.key.clone(),
-            topic: p.topic,
-            vector: vector_of[p.key.as_str()].clone(),
-            last_seen_at: last_seen.get(p.key.as_str()).copied().unwrap_or_default(),
-        })
-        .collect();
+    let placements = topics::place(&mut state.centroids, &unplaced, topics::threshold(centre, threshold));
+    let topic_of_key: HashMap<&str, i64> = placements.iter().map(|p| (p.key.as_str(), p.topic)).collect();
+    for question in &mut new {
+        question.topic = topic_of_key[question.key.as_str()];
+    }
     let changed: Vec<&Centroid> =
         state.centroids.iter().filter(|c| before.get(&c.id) != Some(&c.members)).collect();
-    if !placed.is_empty() {
-        store.save_topics(&model, known, &changed, &placed).await?;
+    if !new.is_empty() {
+        store.save_topics(&model, known, rebuild.then_some(centre).flatten(), &changed, &new).await?;
     }
     let units: HashMap<i64, Vec<f32>> = state.centroids.iter().map(|c| (c.id, unit(c.sum.clone()))).collect();
-    for question in placed {
-        state.questions.insert(question.key, (question.topic, question.vector));
+    for question in new {
+        state.questions.insert(question.key.clone(), question);
     }
     let (topic_of, centrality) = keys
         .iter()
         .map(|key| match state.questions.get(key) {
-            Some((topic, vector)) => (*topic, units.get(topic).map_or(0.0, |u| dot(u, vector))),
+            Some(q) => {
+                let similarity = units
+                    .get(&q.topic)
+                    .map_or(0.0, |u| dot(u, &topics::centred(&q.vector, state.centre.as_ref())));
+                (q.topic, similarity)
+            }
             None => (0, 0.0),
         })
         .unzip();
-    Ok((topic_of, centrality, placements.len()))
+    Ok(Placed {
+        topic_of,
+        centrality,
+        newly: placements.len(),
+        centre_questions: state.centre.map(|c| c.questions),
+    })
 }
 
 /// Looks up the documents closest to each gap's label and tells why they did not answer.

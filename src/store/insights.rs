@@ -9,7 +9,7 @@ use sqlx::types::Json;
 
 use super::{Backend, Store, failed, now_ms};
 use crate::insights::digest::{AgentRow, AnswerFacts, Exchange, Rating, TicketFact};
-use crate::insights::topics::Centroid;
+use crate::insights::topics::{Centre, Centroid};
 use crate::{Error, Result};
 
 /// Rows written by one `INSERT` of placed questions.
@@ -29,11 +29,13 @@ pub fn question_key(text: &str) -> String {
 pub struct TopicState {
     /// Every topic's centroid.
     pub centroids: Vec<Centroid>,
-    /// Placed questions by key: their topic and unit vector.
-    pub questions: HashMap<String, (i64, Vec<f32>)>,
+    /// Placed questions by key.
+    pub questions: HashMap<String, PlacedQuestion>,
+    /// The mean question the topics compare against, once there is one.
+    pub centre: Option<Centre>,
 }
 
-/// A question placed by this run.
+/// A placed question.
 #[derive(Debug, Clone)]
 pub struct PlacedQuestion {
     /// Its key ([`question_key`]).
@@ -42,7 +44,7 @@ pub struct PlacedQuestion {
     pub topic: i64,
     /// Its unit vector.
     pub vector: Vec<f32>,
-    /// The latest turn asking it (Unix milliseconds).
+    /// The latest turn asking it when it was placed (Unix milliseconds).
     pub last_seen_at: i64,
 }
 
@@ -174,13 +176,17 @@ impl Store {
     /// The topics of embedding model `model`.
     pub async fn topic_state(&self, model: &str) -> Result<TopicState> {
         const TOPICS: &str = "SELECT id, centroid, members FROM topics WHERE model = $1 ORDER BY id";
-        const QUESTIONS: &str = "SELECT question_key, topic_id, vector FROM topic_questions WHERE model = $1";
+        const QUESTIONS: &str =
+            "SELECT question_key, topic_id, vector, last_seen_at FROM topic_questions WHERE model = $1";
+        const CENTRE: &str = "SELECT centre, questions FROM topic_centres WHERE model = $1";
         type Topic = (i64, Vec<u8>, i64);
-        type Question = (String, i64, Vec<u8>);
-        let (topics, questions): (Vec<Topic>, Vec<Question>) = on_backend!(self, pool => {
+        type Question = (String, i64, Vec<u8>, i64);
+        type Mean = (Vec<u8>, i64);
+        let (topics, questions, centre): (Vec<Topic>, Vec<Question>, Option<Mean>) = on_backend!(self, pool => {
             let topics = sqlx::query_as(TOPICS).bind(model).fetch_all(pool).await.map_err(failed)?;
             let questions = sqlx::query_as(QUESTIONS).bind(model).fetch_all(pool).await.map_err(failed)?;
-            (topics, questions)
+            let centre = sqlx::query_as(CENTRE).bind(model).fetch_optional(pool).await.map_err(failed)?;
+            (topics, questions, centre)
         });
         Ok(TopicState {
             centroids: topics
@@ -189,21 +195,30 @@ impl Store {
                 .collect(),
             questions: questions
                 .into_iter()
-                .map(|(key, topic, bytes)| (key, (topic, decode_f16(&bytes))))
+                .map(|(key, topic, bytes, last_seen_at)| {
+                    let vector = decode_f16(&bytes);
+                    (key.clone(), PlacedQuestion { key, topic, vector, last_seen_at })
+                })
                 .collect(),
+            centre: centre.map(|(bytes, questions)| Centre { mean: decode_f32(&bytes), questions }),
         })
     }
 
     /// Saves the questions placed by a run and the centroids it changed, in one transaction.
+    /// With a new `centre`, the run rebuilt every topic: the model's topics are replaced by these.
     /// `known` is how many questions the state read had: when another run placed questions
     /// meanwhile, nothing is written and the error says to run again.
     pub async fn save_topics(
         &self,
         model: &str,
         known: usize,
+        centre: Option<&Centre>,
         centroids: &[&Centroid],
         placed: &[PlacedQuestion],
     ) -> Result<()> {
+        const CENTRE: &str = "INSERT INTO topic_centres (model, centre, questions, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (model) DO UPDATE SET centre = excluded.centre, questions = excluded.questions, \
+             updated_at = excluded.updated_at";
         const COUNT: &str = "SELECT COUNT(*) FROM topic_questions WHERE model = $1";
         const UPSERT: &str = "INSERT INTO topics (model, id, centroid, members, updated_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (model, id) DO UPDATE SET centroid = excluded.centroid, members = excluded.members, \
@@ -222,6 +237,23 @@ impl Store {
             let (count,): (i64,) = sqlx::query_as(COUNT).bind(model).fetch_one(&mut *tx).await.map_err(failed)?;
             if count != known as i64 {
                 return Err(changed());
+            }
+            if let Some(centre) = centre {
+                for table in ["topics", "topic_questions"] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE model = $1"))
+                        .bind(model)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(failed)?;
+                }
+                sqlx::query(CENTRE)
+                    .bind(model)
+                    .bind(encode_f32(&centre.mean))
+                    .bind(centre.questions)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(failed)?;
             }
             for centroid in centroids {
                 sqlx::query(UPSERT)

@@ -102,7 +102,8 @@ fn insights_count_what_was_sent_and_the_unanswered_questions_are_the_top_gaps() 
     // Answerable questions, each its own conversation; some rated.
     let answerable: Vec<String> = ["corpus_en.jsonl", "corpus_zh.jsonl"]
         .iter()
-        .flat_map(|f| lines(f).into_iter().filter(|q| q["answerable"] == true).take(6))
+        // Enough distinct questions (with those below) for topics centred on their mean.
+        .flat_map(|f| lines(f).into_iter().filter(|q| q["answerable"] == true).take(16))
         .map(|q| q["question"].as_str().unwrap().to_string())
         .collect();
     let mut answered_replies = Vec::new();
@@ -196,10 +197,11 @@ fn insights_count_what_was_sent_and_the_unanswered_questions_are_the_top_gaps() 
             report["gaps"]
         );
     }
+    // Measured: 10 of 12 with topics centred on the questions' mean (8 of 12 without).
     eprintln!("{paraphrases_together} of {} paraphrases share their question's topic", 3 * cases.len());
     assert!(
-        2 * paraphrases_together >= 3 * cases.len(),
-        "fewer than half of the paraphrases join their question"
+        paraphrases_together >= 2 * cases.len(),
+        "fewer than two thirds of the paraphrases join their question"
     );
     let top = &report["gaps"][0];
     assert!(top["unmet"]["count"].as_u64().unwrap() >= 3, "{top}");
@@ -214,7 +216,10 @@ fn insights_count_what_was_sent_and_the_unanswered_questions_are_the_top_gaps() 
     );
 
     // Incremental and deterministic: a second run embeds nothing and finds the same topics.
-    assert!(report["run"]["newly_placed"].as_u64().unwrap() > 0);
+    assert_eq!(report["run"]["newly_placed"], report["run"]["distinct_questions"]);
+    let centre = report["run"]["centre_questions"].as_u64().expect("enough questions for a centre");
+    assert!(centre >= 50 && centre <= sent.questions, "{}", report["run"]);
+    assert_eq!(report["topic_threshold"].as_f64().unwrap() as f32, kefu::insights::topics::DEFAULT_THRESHOLD);
     let again = insights(&server);
     assert_eq!(again["run"]["newly_placed"], 0);
     assert_eq!(again["topics"], report["topics"]);
@@ -245,7 +250,7 @@ fn insights_count_what_was_sent_and_the_unanswered_questions_are_the_top_gaps() 
 /// Placements saved and read back, a stale run refused, and a purge taking old placements, on
 /// one backend.
 fn topics_in_the_store_on(store_url: Option<&str>) {
-    use kefu::insights::topics::Centroid;
+    use kefu::insights::topics::{Centre, Centroid};
     use kefu::store::{PlacedQuestion, Store};
 
     let dir = tempfile::tempdir().unwrap();
@@ -262,21 +267,34 @@ fn topics_in_the_store_on(store_url: Option<&str>) {
             vector: vec![0.6, 0.8],
             last_seen_at,
         };
-        store.save_topics("m", 0, &[&centroid], &[placed("a", 1), placed("b", i64::MAX / 2)]).await.unwrap();
+        store
+            .save_topics("m", 0, None, &[&centroid], &[placed("a", 1), placed("b", i64::MAX / 2)])
+            .await
+            .unwrap();
         let state = store.topic_state("m").await.unwrap();
         assert_eq!(state.centroids, std::slice::from_ref(&centroid));
         assert_eq!(state.questions.len(), 2);
-        let (topic, vector) = &state.questions["a"];
-        assert_eq!(*topic, 1);
-        assert!((vector[0] - 0.6).abs() < 1e-3, "{vector:?}");
+        assert_eq!(state.centre, None);
+        let a = &state.questions["a"];
+        assert_eq!((a.topic, a.last_seen_at), (1, 1));
+        assert!((a.vector[0] - 0.6).abs() < 1e-3, "{:?}", a.vector);
         assert!(store.topic_state("another model").await.unwrap().questions.is_empty());
         // A run that read the state before these were saved places nothing.
-        let stale = store.save_topics("m", 0, &[&centroid], &[placed("c", 1)]).await.unwrap_err();
+        let stale = store.save_topics("m", 0, None, &[&centroid], &[placed("c", 1)]).await.unwrap_err();
         assert_eq!(stale.code(), "topics_changed");
         assert_eq!(store.status().await.unwrap().placed_questions, 2);
+        // A rebuild around a new centre replaces the model's topics.
+        let centre = Centre { mean: vec![0.5, 0.5], questions: 3 };
+        let rebuilt = Centroid { id: 1, sum: vec![1.0, 0.0], members: 3 };
+        let all = [placed("a", 1), placed("b", i64::MAX / 2), placed("c", i64::MAX / 2)];
+        store.save_topics("m", 2, Some(&centre), &[&rebuilt], &all).await.unwrap();
+        let state = store.topic_state("m").await.unwrap();
+        assert_eq!(state.centre, Some(centre));
+        assert_eq!(state.centroids, [rebuilt]);
+        assert_eq!(state.questions.len(), 3);
         // A purge by age takes the placements last seen before it.
         store.purge(1).await.unwrap();
-        assert_eq!(store.status().await.unwrap().placed_questions, 1);
+        assert_eq!(store.status().await.unwrap().placed_questions, 2);
         store.close().await;
     });
 }

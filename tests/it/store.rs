@@ -204,7 +204,10 @@ fn deletion_purge_export(backend: &Backend) {
     let status: Value = json_output(&kefu_store(backend, &["status", "--json"]));
     assert_eq!((status["conversations"].as_i64(), status["turns"].as_i64()), (Some(5), Some(16)), "{status}");
     assert_eq!(status["schema_version"], status["latest_schema_version"]);
-    assert_eq!(status["schema_version"], 5, "conversations, feedback, tickets, curated answers, then topics");
+    assert_eq!(
+        status["schema_version"], 6,
+        "conversations, feedback, tickets, curated answers, topics, their centres"
+    );
     assert_eq!((status["active_tickets"].as_i64(), status["webhooks_dead"].as_i64()), (Some(0), Some(0)));
 
     // Purge by age: 30 days keeps everything but the conversation 40 days old.
