@@ -166,6 +166,10 @@ struct ServeArgs {
     /// Run without API keys when none is configured: local development only.
     #[arg(long)]
     open: bool,
+    /// Also serve a demo shop page carrying the chat widget at `/demo` (it needs a publishable
+    /// key).
+    #[arg(long)]
+    demo: bool,
 }
 
 #[derive(Debug, Args)]
@@ -463,6 +467,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let options = ServeOptions {
                 addr: args.addr.unwrap_or_else(|| config.server.addr.clone()),
                 open: args.open,
+                demo: args.demo,
             };
             runtime()?.block_on(serve::run(config, options))?;
         }

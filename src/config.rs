@@ -297,6 +297,8 @@ pub struct ServerConfig {
     pub session_ttl_secs: u64,
     /// Days after its expiry that a session token may still be renewed for its conversation.
     pub session_renew_days: u32,
+    /// Hours a console sign-in lasts.
+    pub console_session_hours: u32,
     /// Event streams (`/v1/conversations/{id}/events`) open at once.
     pub max_event_streams: usize,
     /// Seconds an event stream stays open; the client then reconnects with `Last-Event-ID`.
@@ -537,6 +539,7 @@ impl Default for ServerConfig {
             session_secret: None,
             session_ttl_secs: 3600,
             session_renew_days: 30,
+            console_session_hours: 12,
             max_event_streams: 1000,
             event_stream_secs: 3600,
         }
@@ -684,6 +687,7 @@ impl Config {
             ("store.pool_size", self.store.pool_size as usize),
             ("server.max_in_flight", self.server.max_in_flight),
             ("server.session_ttl_secs", self.server.session_ttl_secs as usize),
+            ("server.console_session_hours", self.server.console_session_hours as usize),
             ("server.max_event_streams", self.server.max_event_streams),
             ("server.event_stream_secs", self.server.event_stream_secs as usize),
             ("handoff.max_attempts", self.handoff.max_attempts as usize),

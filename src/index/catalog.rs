@@ -51,6 +51,19 @@ pub struct DocumentRecord {
     pub chunk_ids: Vec<String>,
 }
 
+/// A document without its text or chunks: one line of a listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentEntry {
+    /// Document id.
+    pub id: String,
+    /// Source format.
+    pub format: Format,
+    /// Its number of chunks.
+    pub chunks: usize,
+    /// Metadata.
+    pub meta: Metadata,
+}
+
 /// What the manifest records of one source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexedSource {
@@ -232,6 +245,18 @@ impl Catalog {
             }
             Ok(map)
         })
+    }
+
+    /// Every document's id, metadata and number of chunks, by id (no text): what the console
+    /// lists.
+    pub fn document_entries(&self) -> Result<Vec<DocumentEntry>> {
+        let entries = self.map_documents(|record| DocumentEntry {
+            id: record.id,
+            format: record.format,
+            chunks: record.chunk_ids.len(),
+            meta: record.meta,
+        })?;
+        Ok(entries.into_values().collect())
     }
 
     /// Ids of the chunk records.

@@ -1,17 +1,21 @@
-//! API keys, their scopes, session tokens, the per-key rate limit, the per-address limit on
-//! public credentials (publishable keys and session tokens, which any web page shows), and the
-//! limit on failed authentications per client address.
+//! API keys, their scopes, session tokens, the console's cookie, the per-key rate limit, the
+//! per-address limit on public credentials (publishable keys and session tokens, which any web
+//! page shows), and the limit on failed authentications per client address.
 
+use std::collections::HashMap;
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::HeaderMap;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use super::AppState;
+use super::console::{self, ConsoleClaims, ConsoleSessions};
 use super::rate_limit::RateLimiter;
 use super::session::{self, Claims, Refusal, Sessions};
 use crate::config::{ApiKey, Scope, ServerConfig};
@@ -69,6 +73,10 @@ pub struct Auth {
     public: Mutex<RateLimiter>,
     /// Session tokens, when a secret is configured.
     sessions: Option<Sessions>,
+    /// The console's sign-ins.
+    console: ConsoleSessions,
+    /// The scope of each configured key, by key id (what a console cookie names).
+    scopes: HashMap<String, Scope>,
 }
 
 impl Auth {
@@ -94,7 +102,38 @@ impl Auth {
                 config.public_rate_limit_burst,
             )),
             sessions: config.session_secret.as_deref().map(Sessions::new),
+            console: ConsoleSessions::new(config.session_secret.as_deref(), config.console_session_hours),
+            scopes: config.api_keys.iter().fold(HashMap::new(), |mut scopes, k| {
+                let scope = scopes.entry(key_id(&k.key)).or_insert(k.scope);
+                *scope = (*scope).max(k.scope);
+                scopes
+            }),
         })
+    }
+
+    /// The console's sign-ins.
+    pub fn console(&self) -> &ConsoleSessions {
+        &self.console
+    }
+
+    /// The claims of the request's console cookie and the scope its key has now; `401` when
+    /// there is no valid cookie or its key is no longer configured.
+    pub fn console_claims(&self, headers: &HeaderMap) -> Result<(ConsoleClaims, Scope)> {
+        let signed_out = || Error::Unauthorized("not signed in to the console (or the sign-in ended)".into());
+        let value = console::cookie(headers).ok_or_else(signed_out)?;
+        let claims = self.console.verify(value, super::unix_secs()).map_err(|_| signed_out())?;
+        let scope = *self.scopes.get(&claims.key_id).ok_or_else(signed_out)?;
+        Ok((claims, scope))
+    }
+
+    /// Checks `key` as if a request to a route that needs `needed` sent it (the console's
+    /// sign-in).
+    pub fn authorize_key(&self, key: &str, client: IpAddr, needed: Access) -> Result<Caller> {
+        let mut headers = HeaderMap::new();
+        let bearer = HeaderValue::from_str(&format!("Bearer {key}"))
+            .map_err(|_| Error::Unauthorized("unknown API key".into()))?;
+        headers.insert(header::AUTHORIZATION, bearer);
+        self.authorize(&headers, &Method::POST, client, needed)
     }
 
     /// The session tokens, when `server.session_secret` is set.
@@ -113,7 +152,13 @@ impl Auth {
     /// Checks the request's credential against what the route needs and the rate limits. A
     /// client address that failed to authenticate too often is refused whatever it sends, so
     /// that a right guess cannot be told from a wrong one.
-    pub fn authorize(&self, headers: &HeaderMap, client: IpAddr, needed: Access) -> Result<Caller> {
+    pub fn authorize(
+        &self,
+        headers: &HeaderMap,
+        method: &Method,
+        client: IpAddr,
+        needed: Access,
+    ) -> Result<Caller> {
         if self.open {
             return Ok(Caller { key_id: "open".into(), scope: Scope::Admin, session: None });
         }
@@ -124,6 +169,25 @@ impl Auth {
             return Err(Error::RateLimited { retry_after_secs: wait.as_secs().max(1) });
         }
         let presented = presented_key(headers);
+        if presented.is_none() && console::cookie(headers).is_some() {
+            let (claims, scope) = match self.console_claims(headers) {
+                Ok(signed_in) => signed_in,
+                Err(error) => {
+                    if let Err(wait) = failures.check(&client, now) {
+                        return Err(Error::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+                    }
+                    return Err(error);
+                }
+            };
+            drop(failures);
+            if console::changes(method) && !console::csrf_matches(headers, &claims) {
+                return Err(Error::Forbidden(format!(
+                    "send the console's CSRF token in `{}`",
+                    console::CSRF_HEADER
+                )));
+            }
+            return self.admit(claims.key_id, scope, needed, &client);
+        }
         if let Some(token) = presented.filter(|p| p.starts_with(session::PREFIX)) {
             let unix_now = super::unix_secs();
             let verified =
@@ -173,6 +237,12 @@ impl Auth {
             }));
         };
         drop(failures);
+        self.admit(key_id(presented), scope, needed, &client)
+    }
+
+    /// Admits key `key_id` of `scope`, used from `client`, to a route that needs `needed`:
+    /// within the key's rate and, for a publishable key, the address's.
+    fn admit(&self, key_id: String, scope: Scope, needed: Access, client: &str) -> Result<Caller> {
         let least = match needed {
             Access::Key(scope) => scope,
             Access::Customer => Scope::Query,
@@ -185,13 +255,13 @@ impl Auth {
             )));
         }
         if scope == Scope::Publishable {
-            self.limit_public(&client)?;
+            self.limit_public(client)?;
         }
         let mut limiter = self.limiter.lock().map_err(|_| Error::Busy("rate limiter poisoned".into()))?;
         limiter
-            .check(presented, Instant::now())
+            .check(&key_id, Instant::now())
             .map_err(|wait| Error::RateLimited { retry_after_secs: wait.as_secs().max(1) })?;
-        Ok(Caller { key_id: key_id(presented), scope, session: None })
+        Ok(Caller { key_id, scope, session: None })
     }
 }
 
@@ -203,17 +273,27 @@ fn presented_key(headers: &HeaderMap) -> Option<&str> {
     bearer.or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok())).map(str::trim)
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Whether `a` equals `b`, in a time that does not depend on where they differ.
+pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The peer address of the connection (unspecified when the service runs without one, as in
 /// a test harness).
-fn client(request: &Request) -> IpAddr {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+fn client(extensions: &axum::http::Extensions) -> IpAddr {
+    extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+}
+
+/// Extractor: the peer address of the connection, as the rate limits count it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> std::result::Result<ClientAddr, Infallible> {
+        Ok(ClientAddr(client(&parts.extensions)))
+    }
 }
 
 /// Middleware: a customer's conversation (a query key or a session token).
@@ -247,7 +327,8 @@ async fn require(
     next: Next,
     needed: Access,
 ) -> Result<Response> {
-    let caller = state.auth.authorize(request.headers(), client(&request), needed)?;
+    let caller =
+        state.auth.authorize(request.headers(), request.method(), client(request.extensions()), needed)?;
     request.extensions_mut().insert(caller);
     Ok(next.run(request).await)
 }

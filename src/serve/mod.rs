@@ -15,7 +15,9 @@
 //! tickets nobody took up; agents answer through [`tickets`]; customers follow the conversation
 //! on its event stream ([`events`]).
 
+pub mod admin;
 pub mod auth;
+pub mod console;
 pub mod curated;
 pub mod error;
 pub mod events;
@@ -25,6 +27,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod session;
 pub mod tickets;
+pub mod web;
 pub mod webhooks;
 
 use std::net::SocketAddr;
@@ -77,6 +80,8 @@ pub struct Shared {
     pub insights_running: tokio::sync::Mutex<()>,
     /// Why the service is not ready, while it is not (a published generation fails to open).
     not_ready: Mutex<Option<String>>,
+    /// Serve the demo shop page (`kefu serve --demo`).
+    pub demo_page: bool,
 }
 
 impl std::ops::Deref for AppState {
@@ -114,6 +119,8 @@ pub struct ServeOptions {
     pub addr: String,
     /// Allow running without API keys (local development).
     pub open: bool,
+    /// Serve the demo shop page at `/demo`.
+    pub demo: bool,
 }
 
 /// Loads the model and the live index, then serves until SIGTERM or Ctrl-C. Prints
@@ -153,6 +160,7 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         curated: curated::CuratedCache::default(),
         insights_running: tokio::sync::Mutex::new(()),
         not_ready: Mutex::new(None),
+        demo_page: options.demo,
         config,
     }));
 

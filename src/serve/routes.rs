@@ -23,13 +23,13 @@ use tracing::Level;
 use utoipa::{OpenApi, ToSchema};
 
 use super::auth::Caller;
-use super::curated;
 use super::error::{ErrorBody, from_json_rejection, from_path_rejection};
 use super::events::{self, Live};
 use super::insights;
 use super::metrics::{RequestLabels, RouteLabels};
 use super::tickets::{self, TicketRef};
 use super::{AppState, auth};
+use super::{admin, console, curated, web};
 use crate::answer::conversation;
 use crate::answer::{Answer, AnswerEvent, Question, messages};
 use crate::helpdesk::ticket::{Priority, TicketState};
@@ -92,6 +92,9 @@ pub struct AskResponse {
     pub answer: Answer,
     /// The conversation's active ticket.
     pub ticket: Option<TicketRef>,
+    /// The number (`seq`) of kefu's answer in the conversation, which feedback names; `null`
+    /// when nothing was recorded or kefu kept quiet for an agent.
+    pub turn: Option<i64>,
 }
 
 /// `POST /v1/search`.
@@ -171,10 +174,12 @@ pub struct Readiness {
         tickets::request_handoff, tickets::start_session, tickets::list_tickets, tickets::get_ticket,
         tickets::assign_ticket, tickets::reply_to_ticket, tickets::resolve_ticket, tickets::list_webhooks,
         tickets::retry_webhook, curated::add, curated::list, curated::history, curated::revise, curated::remove, insights::insights,
+        admin::index, admin::conversations, console::sign_in, console::session, console::sign_out,
         delete_user, healthz, readyz, metrics, openapi),
     components(schemas(ErrorBody, AskResponse, Answer, SearchResults, StoredConversation, DeletedView, FeedbackRequest,
         FeedbackView, tickets::HandoffView, tickets::SessionView, tickets::TicketsView, tickets::TicketView,
-        tickets::WebhooksView, curated::CuratedList, curated::CuratedHistory)),
+        tickets::WebhooksView, curated::CuratedList, curated::CuratedHistory, admin::IndexView,
+        admin::ConversationsView, console::SignIn, console::ConsoleSessionView)),
     modifiers(&BearerKeys)
 )]
 struct ApiDoc;
@@ -213,9 +218,13 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_publishable));
     let query = Router::new()
         .route("/v1/search", post(search))
-        .route("/v1/documents/{*id}", get(document))
         .route_layer(middleware::from_fn_with_state(state.clone(), shed_load))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_query));
+    // A session may open the documents its conversation cites (the widget's source view).
+    let documents = Router::new()
+        .route("/v1/documents/{*id}", get(document))
+        .route_layer(middleware::from_fn_with_state(state.clone(), shed_load))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_customer));
     let agent = Router::new()
         .route("/v1/tickets", get(tickets::list_tickets))
         .route("/v1/tickets/{id}", get(tickets::get_ticket))
@@ -231,7 +240,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/answers", post(curated::add).get(curated::list))
         .route("/v1/admin/insights", get(insights::insights))
         .route("/v1/admin/answers/{id}", get(curated::history).put(curated::revise).delete(curated::remove))
+        .route("/v1/admin/index", get(admin::index))
+        .route("/v1/admin/conversations", get(admin::conversations))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_admin));
+    // The console's sign-in checks the key it is given itself.
+    let console = Router::new().route(
+        "/console/api/session",
+        get(console::session).post(console::sign_in).delete(console::sign_out),
+    );
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -240,8 +256,11 @@ pub fn router(state: AppState) -> Router {
         .merge(streams)
         .merge(sessions)
         .merge(query)
+        .merge(documents)
         .merge(agent)
         .merge(admin)
+        .merge(console)
+        .merge(web::routes(&state))
         .fallback(|| async { Error::NotFound("no such route".into()) })
         .method_not_allowed_fallback(|method: Method| async move {
             Error::MethodNotAllowed(format!("{method} is not allowed on this route"))
@@ -534,7 +553,7 @@ impl Turn {
         answer.conversation_id = Some(conversation_id.clone());
         if !record {
             state.metrics.record_answer(&answer);
-            return Ok(AskResponse { answer, ticket: None });
+            return Ok(AskResponse { answer, ticket: None, turn: None });
         }
         let mut customer = NewTurn::customer(&message, &resolved_query, &actor, &answer.language);
         customer.frustration = frustration_record(&answer.frustration);
@@ -549,12 +568,13 @@ impl Turn {
             })),
             None => None,
         };
-        let opened = state.store.record(&conversation_id, start.as_ref(), &turns, opening.as_ref()).await?;
-        state.metrics.turns_stored.inc_by(turns.len() as u64 + u64::from(opened.is_some()));
+        let recorded = state.store.record(&conversation_id, start.as_ref(), &turns, opening.as_ref()).await?;
+        let opened = recorded.ticket.is_some();
+        state.metrics.turns_stored.inc_by(turns.len() as u64 + u64::from(opened));
         state.metrics.record_answer(&answer);
-        state.after_record(&conversation_id, opened.is_some());
-        let ticket = opened.map(|id| TicketRef { id, state: TicketState::Open.as_str().into() });
-        Ok(AskResponse { answer, ticket })
+        state.after_record(&conversation_id, opened);
+        let ticket = recorded.ticket.map(|id| TicketRef { id, state: TicketState::Open.as_str().into() });
+        Ok(AskResponse { answer, ticket, turn: Some(recorded.last_seq) })
     }
 
     /// Records the customer's message for the agent of the conversation's active ticket (and
@@ -579,7 +599,7 @@ impl Turn {
         state.after_record(&conversation_id, false);
         let mut answer = Answer::message(String::new(), language, None);
         answer.conversation_id = Some(conversation_id);
-        Ok(AskResponse { answer, ticket: Some(TicketRef { id: ticket_id, state: ticket_state }) })
+        Ok(AskResponse { answer, ticket: Some(TicketRef { id: ticket_id, state: ticket_state }), turn: None })
     }
 }
 
@@ -775,9 +795,16 @@ async fn search(
     security(("api_key" = [])))]
 async fn document(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     path: std::result::Result<Path<String>, PathRejection>,
 ) -> Result<Json<DocumentView>> {
     let Path(id) = path.map_err(from_path_rejection)?;
+    if let Some(session) = &caller.session
+        && !cites(&state, &session.conversation_id, &id).await?
+    {
+        // Told apart from a missing document by nobody: a session learns nothing of the index.
+        return Err(Error::NotFound(format!("no document `{id}`")));
+    }
     // The document and its chunks from the same generation, even if a reload happens meanwhile.
     let retriever = state.retriever();
     let (record, chunks) = crate::error::blocking(move || {
@@ -807,6 +834,14 @@ async fn document(
                 chunk_id: c.chunk.id,
             })
             .collect(),
+    }))
+}
+
+/// Whether one of kefu's answers in conversation `conversation_id` cites document `doc_id`.
+async fn cites(state: &AppState, conversation_id: &str, doc_id: &str) -> Result<bool> {
+    let turns = state.store.turns_after(conversation_id, 0).await?;
+    Ok(turns.iter().filter_map(|turn| turn.citations.as_ref()).any(|citations| {
+        citations.0.as_array().is_some_and(|list| list.iter().any(|c| c["doc_id"].as_str() == Some(doc_id)))
     }))
 }
 

@@ -8,6 +8,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -40,22 +41,23 @@ pub enum Refusal {
     Expired,
 }
 
-/// Issues and checks tokens under one secret.
+/// Seals claims into tokens (`PREFIX` + base64url JSON + `.` + base64url HMAC-SHA256 of that
+/// payload) and opens them again: session tokens and the console's cookie share it.
 #[derive(Clone)]
-pub struct Sessions {
+pub struct Signer {
     secret: Vec<u8>,
 }
 
-impl std::fmt::Debug for Sessions {
+impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Sessions { secret: *** }")
+        f.write_str("Signer { secret: *** }")
     }
 }
 
-impl Sessions {
+impl Signer {
     /// Tokens signed with `secret`.
-    pub fn new(secret: &str) -> Sessions {
-        Sessions { secret: secret.as_bytes().to_vec() }
+    pub fn new(secret: &[u8]) -> Signer {
+        Signer { secret: secret.to_vec() }
     }
 
     fn mac(&self, payload: &str) -> Hmac<Sha256> {
@@ -64,21 +66,44 @@ impl Sessions {
         mac
     }
 
-    /// The token of `claims`.
-    pub fn issue(&self, claims: &Claims) -> String {
+    /// The token of `claims`, starting with `prefix`.
+    pub fn seal<T: Serialize>(&self, prefix: &str, claims: &T) -> String {
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialize"));
         let mac = URL_SAFE_NO_PAD.encode(self.mac(&payload).finalize().into_bytes());
-        format!("{PREFIX}{payload}.{mac}")
+        format!("{prefix}{payload}.{mac}")
     }
 
-    /// The claims of `token` if this server signed it, whatever its expiry.
-    pub fn signed(&self, token: &str) -> Result<Claims, Refusal> {
+    /// The claims of `token` if it starts with `prefix` and this signer sealed it.
+    pub fn open<T: DeserializeOwned>(&self, prefix: &str, token: &str) -> Result<T, Refusal> {
         let (payload, mac) =
-            token.strip_prefix(PREFIX).and_then(|rest| rest.split_once('.')).ok_or(Refusal::Invalid)?;
+            token.strip_prefix(prefix).and_then(|rest| rest.split_once('.')).ok_or(Refusal::Invalid)?;
         let mac = URL_SAFE_NO_PAD.decode(mac).map_err(|_| Refusal::Invalid)?;
         self.mac(payload).verify_slice(&mac).map_err(|_| Refusal::Invalid)?;
         let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| Refusal::Invalid)?;
         serde_json::from_slice(&json).map_err(|_| Refusal::Invalid)
+    }
+}
+
+/// Issues and checks session tokens under one secret.
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    signer: Signer,
+}
+
+impl Sessions {
+    /// Tokens signed with `secret`.
+    pub fn new(secret: &str) -> Sessions {
+        Sessions { signer: Signer::new(secret.as_bytes()) }
+    }
+
+    /// The token of `claims`.
+    pub fn issue(&self, claims: &Claims) -> String {
+        self.signer.seal(PREFIX, claims)
+    }
+
+    /// The claims of `token` if this server signed it, whatever its expiry.
+    pub fn signed(&self, token: &str) -> Result<Claims, Refusal> {
+        self.signer.open(PREFIX, token)
     }
 
     /// The claims of `token` if this server signed it and it has not expired at `now` (Unix

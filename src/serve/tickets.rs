@@ -101,7 +101,7 @@ pub async fn request_handoff(
             notify: handoff.webhook_url.is_some(),
         })
     });
-    let opened = state.store.record(&id, None, &turns, opening.as_ref()).await?;
+    let opened = state.store.record(&id, None, &turns, opening.as_ref()).await?.ticket;
     state.after_record(&id, opened.is_some());
     Ok(Json(HandoffView {
         message: text,

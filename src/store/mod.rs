@@ -24,10 +24,11 @@ use sqlx::sqlite::{
 };
 use sqlx::types::Json;
 
+pub use browse::{ConversationFilter, ConversationSummary, Cursor};
 pub use curated::CuratedVersion;
 pub use insights::{PlacedQuestion, TopicState, question_key};
 pub use record::{
-    ConversationHead, FeedbackKind, FeedbackReason, NewConversation, NewFeedback, NewTurn, Role,
+    ConversationHead, FeedbackKind, FeedbackReason, NewConversation, NewFeedback, NewTurn, Recorded, Role,
     StoredConversation, StoredFeedback, StoredTurn,
 };
 pub use tickets::{OutboxEntry, StoredTicket, TicketEvent, TicketOpening, TicketRow};
@@ -246,6 +247,7 @@ macro_rules! append_turns {
         last
     }};
 }
+mod browse;
 mod curated;
 mod insights;
 mod tickets;
@@ -341,15 +343,15 @@ impl Store {
 
     /// Records `turns` in one transaction, starting the conversation first when `start` is given
     /// (then `id` is its id), numbering them after the conversation's last turn, with what they
-    /// do to a ticket (`event`). Returns once committed, with the ticket opened if one was. A
-    /// conversation deleted meanwhile is `conversation_not_found`.
+    /// do to a ticket (`event`). Returns once committed, with the last turn's number and the
+    /// ticket opened if one was. A conversation deleted meanwhile is `conversation_not_found`.
     pub async fn record(
         &self,
         id: &str,
         start: Option<&NewConversation>,
         turns: &[NewTurn],
         event: Option<&TicketEvent>,
-    ) -> Result<Option<String>> {
+    ) -> Result<Recorded> {
         const START: &str = "INSERT INTO conversations \
              (id, owner_key, external_user_id, channel, last_seq, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6)";
@@ -382,7 +384,7 @@ impl Store {
             // The crash tests kill the process here: no reply may have been sent yet.
             crate::failpoint::hit("store-before-commit");
             tx.commit().await.map_err(failed)?;
-            Ok(opened)
+            Ok(Recorded { last_seq: last, ticket: opened })
         })
     }
 

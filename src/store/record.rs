@@ -318,3 +318,12 @@ pub struct StoredFeedback {
     /// When it was given (Unix milliseconds).
     pub created_at_ms: i64,
 }
+
+/// What [`Store::record`](super::Store::record) committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The number (`seq`) of the last turn recorded: kefu's answer, when it was the last.
+    pub last_seq: i64,
+    /// The ticket opened, if one was.
+    pub ticket: Option<String>,
+}

@@ -5,6 +5,7 @@
 
 mod chunking;
 mod common;
+mod console;
 mod conversations;
 mod crash;
 mod crash_loop;

@@ -30,21 +30,27 @@ pub(crate) struct Server {
 impl Server {
     /// Starts `kefu serve` on a free port over `data`, with API keys and extra environment.
     pub(crate) fn start(data: &Path, env: &[(&str, &str)]) -> Server {
-        Server::launch(data, env, Stdio::inherit())
+        Server::launch(data, &[], env, Stdio::inherit())
+    }
+
+    /// [`Server::start`] with more arguments to `kefu serve`.
+    pub(crate) fn start_with(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::launch(data, args, env, Stdio::inherit())
     }
 
     /// [`Server::start`], its log (at INFO) written to `log`.
     pub(crate) fn start_logged(data: &Path, env: &[(&str, &str)], log: &Path) -> Server {
         let mut env = env.to_vec();
         env.push(("KEFU_LOG", "info"));
-        Server::launch(data, &env, Stdio::from(std::fs::File::create(log).unwrap()))
+        Server::launch(data, &[], &env, Stdio::from(std::fs::File::create(log).unwrap()))
     }
 
-    fn launch(data: &Path, env: &[(&str, &str)], stderr: Stdio) -> Server {
+    fn launch(data: &Path, args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Server {
         let mut command = kefu();
         command
             .args(["serve", "--addr", "127.0.0.1:0", "--data"])
             .arg(data)
+            .args(args)
             .env("KEFU_API_KEYS", format!("{QUERY_KEY}:query,{ADMIN_KEY}:admin,{FLOOD_KEY}:query"))
             .env("KEFU_SERVER__RATE_LIMIT_PER_MINUTE", "60")
             .env("KEFU_SERVER__RATE_LIMIT_BURST", RATE_BURST.to_string())

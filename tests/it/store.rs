@@ -173,16 +173,24 @@ fn turns_keep_every_field_and_concurrent_writers_number_them_in_order_on_postgre
 /// Makes conversation `id`'s last activity `days` older.
 pub(crate) async fn age(config: &Config, id: &str, days: i64) {
     let sql = "UPDATE conversations SET updated_at = updated_at - $1 WHERE id = $2";
-    let shift = days * 86_400_000;
+    execute(config, sql, days * 86_400_000, Some(id)).await;
+}
+
+/// Runs `sql` on the store's own database, with `number` as `$1` and `text`, when given, as `$2`.
+async fn execute(config: &Config, sql: &str, number: i64, text: Option<&str>) {
     match &config.store.url {
         Some(url) => {
             let pool = sqlx::PgPool::connect(url).await.unwrap();
-            sqlx::query(sql).bind(shift).bind(id).execute(&pool).await.unwrap();
+            let query = sqlx::query(sql).bind(number);
+            let query = if let Some(text) = text { query.bind(text) } else { query };
+            query.execute(&pool).await.unwrap();
         }
         None => {
             let url = format!("sqlite://{}", config.data_dir.join("kefu.db").display());
             let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-            sqlx::query(sql).bind(shift).bind(id).execute(&pool).await.unwrap();
+            let query = sqlx::query(sql).bind(number);
+            let query = if let Some(text) = text { query.bind(text) } else { query };
+            query.execute(&pool).await.unwrap();
         }
     }
 }
@@ -262,4 +270,96 @@ fn deletion_by_conversation_and_by_user_purge_by_age_and_export_on_sqlite() {
 #[test]
 fn deletion_by_conversation_and_by_user_purge_by_age_and_export_on_postgres() {
     deletion_purge_export(&postgres());
+}
+
+/// The console's list: filters by what happened, the customer's language, and pages that
+/// neither skip nor repeat a conversation updated in the same millisecond as another.
+fn browsing(backend: &Backend) {
+    use kefu::store::{ConversationFilter, Cursor, FeedbackKind, FeedbackReason, NewFeedback};
+    block_on(async {
+        let store = Store::open(&backend.config).await.unwrap();
+        let answer = |abstained: bool, handoff: Option<&str>| NewTurn {
+            abstained: Some(abstained),
+            handoff_reason: handoff.map(String::from),
+            ..bot("an answer")
+        };
+        let record = |turns: Vec<NewTurn>| {
+            let store = store.clone();
+            async move {
+                let id = uuid::Uuid::new_v4().to_string();
+                store.record(&id, Some(&start("key-b", None)), &turns, None).await.unwrap();
+                id
+            }
+        };
+        let answered = record(vec![customer("where is the kettle manual"), answer(false, None)]).await;
+        let abstained =
+            record(vec![customer("what is the capital of France"), answer(true, Some("low_confidence"))])
+                .await;
+        let mut chinese = customer("退货运费谁承担");
+        chinese.language = Some("zh".into());
+        let rated_down = record(vec![chinese, answer(false, None)]).await;
+        let down = NewFeedback {
+            turn_seq: 2,
+            kind: FeedbackKind::Thumbs,
+            score: -1,
+            reason: Some(FeedbackReason::Outdated),
+            comment: None,
+            actor: "key-b".into(),
+        };
+        store.record_feedback(&rated_down, &down).await.unwrap();
+        let ids =
+            |list: Vec<kefu::store::ConversationSummary>| list.into_iter().map(|c| c.id).collect::<Vec<_>>();
+        let list = |filter, language| {
+            let store = store.clone();
+            async move { ids(store.list_conversations(filter, language, None, 50).await.unwrap()) }
+        };
+        let all = list(ConversationFilter::All, None).await;
+        assert_eq!(all.len(), 3);
+        let mut expected = vec![answered.clone(), rated_down.clone()];
+        let mut got = list(ConversationFilter::Answered, None).await;
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected);
+        assert_eq!(list(ConversationFilter::Abstained, None).await, vec![abstained.clone()]);
+        assert_eq!(list(ConversationFilter::Handoff, None).await, vec![abstained.clone()]);
+        assert_eq!(list(ConversationFilter::ThumbsDown, None).await, vec![rated_down.clone()]);
+        assert_eq!(list(ConversationFilter::All, Some("zh")).await, vec![rated_down.clone()]);
+        let summary = store.list_conversations(ConversationFilter::ThumbsDown, None, None, 1).await.unwrap();
+        let summary = &summary[0];
+        assert_eq!(
+            (summary.turns, summary.answered, summary.abstained, summary.thumbs_down),
+            (2, 1, 0, 1),
+            "{summary:?}"
+        );
+        assert_eq!(
+            (summary.preview.as_deref(), summary.language.as_deref()),
+            (Some("退货运费谁承担"), Some("zh"))
+        );
+
+        // Pages of one, all three conversations made to share one update time.
+        execute(&backend.config, "UPDATE conversations SET updated_at = $1", 1_700_000_000_000, None).await;
+        let mut seen = Vec::new();
+        let mut cursor: Option<Cursor> = None;
+        loop {
+            let page =
+                store.list_conversations(ConversationFilter::All, None, cursor.as_ref(), 1).await.unwrap();
+            let Some(last) = page.last() else { break };
+            cursor = Some(Cursor { updated_at_ms: last.updated_at_ms, id: last.id.clone() });
+            seen.extend(ids(page));
+        }
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!((seen.len(), unique.len()), (3, 3), "{seen:?}");
+    });
+}
+
+#[test]
+fn conversations_are_browsed_by_filter_language_and_pages_on_sqlite() {
+    browsing(&sqlite());
+}
+
+#[test]
+fn conversations_are_browsed_by_filter_language_and_pages_on_postgres() {
+    browsing(&postgres());
 }
