@@ -1,7 +1,7 @@
 //! What the store writes and reads, and how a question and its answer become turns (pure).
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::types::Json;
 
 use crate::answer::Answer;
@@ -118,13 +118,11 @@ impl NewTurn {
 
     /// kefu's answer, from index generation `generation`.
     pub fn bot(answer: &Answer, generation: u64) -> NewTurn {
-        let citations: Vec<Value> = answer
-            .citations
-            .iter()
-            .map(|c| json!({ "n": c.n, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "span": c.span }))
-            .collect();
+        // Whole, as the answer showed them: a transcript read later (the widget after a reload)
+        // shows the same sources even when the index has changed since.
+        let citations = serde_json::to_value(&answer.citations).ok();
         NewTurn {
-            citations: Some(Value::Array(citations)),
+            citations,
             // The decimal the reply shows (0.7441967), not the f32's binary expansion.
             confidence: answer.confidence.to_string().parse().ok(),
             abstained: Some(answer.abstained),

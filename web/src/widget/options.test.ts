@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { baseUrl, fromDataset, isTrue, parseOptions, parseSuggestions } from "./options";
+
+const context = { scriptOrigin: "https://kefu.example", htmlLang: "en", isColor: (v: string) => /^#[0-9a-f]{6}$|^red$/i.test(v) };
+
+describe("parseOptions", () => {
+  it("needs a key", () => {
+    expect(parseOptions({}, context).options).toBeUndefined();
+    expect(parseOptions({ key: "  " }, context).problems[0]).toMatch(/^key/);
+    expect(parseOptions({ key: "pk with space" }, context).options).toBeUndefined();
+  });
+
+  it("defaults to the script's origin, English, the right side, closed", () => {
+    const { options, problems } = parseOptions({ key: "pk_test_0123456789" }, context);
+    expect(problems).toEqual([]);
+    expect(options).toMatchObject({
+      key: "pk_test_0123456789",
+      api: "https://kefu.example",
+      position: "right",
+      lang: "en",
+      locale: undefined,
+      open: false,
+      suggestions: [],
+    });
+  });
+
+  it("reads every data attribute", () => {
+    const script = document.createElement("script");
+    Object.assign(script.dataset, {
+      key: "pk_1234567890abcdef",
+      api: "https://api.example/kefu/",
+      position: "left",
+      color: "#0b6e4f",
+      greeting: "Hello!",
+      suggestions: '["A?", "B?"]',
+      user: "cust-42",
+      locale: "zh-CN",
+      open: "true",
+    });
+    const { options } = parseOptions(fromDataset(script.dataset), context);
+    expect(options).toEqual({
+      key: "pk_1234567890abcdef",
+      api: "https://api.example/kefu",
+      position: "left",
+      color: "#0b6e4f",
+      greeting: "Hello!",
+      suggestions: ["A?", "B?"],
+      user: "cust-42",
+      lang: "zh",
+      locale: "zh",
+      open: true,
+    });
+  });
+
+  it("ignores bad values, saying why", () => {
+    const { options, problems } = parseOptions(
+      { key: "pk_x", api: "javascript:alert(1)", position: "top", color: "red; background:url(x)", user: "a@b.com" },
+      context,
+    );
+    expect(options).toMatchObject({ api: "https://kefu.example", position: "right", color: undefined, user: undefined });
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["api", "position", "color", "user"]);
+  });
+
+  it("drops colours that are not colours or depend on context", () => {
+    expect(parseOptions({ key: "k", color: "notacolour" }, context).options!.color).toBeUndefined();
+    expect(parseOptions({ key: "k", color: "inherit" }, { ...context, isColor: () => true }).options!.color).toBeUndefined();
+    expect(parseOptions({ key: "k", color: "var(--x)" }, { ...context, isColor: () => true }).options!.color).toBeUndefined();
+    expect(parseOptions({ key: "k", color: "red" }, context).options!.color).toBe("red");
+  });
+
+  it("chooses the UI language from <html lang> unless data-locale says otherwise", () => {
+    expect(parseOptions({ key: "k" }, { ...context, htmlLang: "zh-Hans" }).options).toMatchObject({ lang: "zh", locale: undefined });
+    expect(parseOptions({ key: "k", locale: "en" }, { ...context, htmlLang: "zh" }).options).toMatchObject({ lang: "en", locale: "en" });
+    expect(parseOptions({ key: "k" }, { ...context, htmlLang: "" }).options!.lang).toBe("en");
+  });
+
+  it("takes Kefu.init's values: arrays and booleans", () => {
+    const { options } = parseOptions({ key: "k", suggestions: ["Q1", "Q2"], open: true }, context);
+    expect(options).toMatchObject({ suggestions: ["Q1", "Q2"], open: true });
+  });
+
+  it("needs an API origin from somewhere", () => {
+    expect(parseOptions({ key: "k" }, {}).options).toBeUndefined();
+    expect(parseOptions({ key: "k", api: "https://a.example" }, {}).options!.api).toBe("https://a.example");
+  });
+});
+
+describe("parseSuggestions", () => {
+  it("reads JSON arrays and |-separated text", () => {
+    expect(parseSuggestions('["Can I return it?", "运费多少？"]')).toEqual(["Can I return it?", "运费多少？"]);
+    expect(parseSuggestions("Returns? | Shipping? ||")).toEqual(["Returns?", "Shipping?"]);
+    expect(parseSuggestions(["a", 3, " a ", "", "b"])).toEqual(["a", "b"]);
+  });
+
+  it("keeps at most eight, and nothing from bad JSON", () => {
+    expect(parseSuggestions(Array.from({ length: 12 }, (_, i) => `Q${i}`))).toHaveLength(8);
+    const problems: string[] = [];
+    expect(parseSuggestions("[oops", problems)).toEqual([]);
+    expect(problems).toHaveLength(1);
+    expect(parseSuggestions(undefined)).toEqual([]);
+  });
+});
+
+describe("isTrue and baseUrl", () => {
+  it("reads true values", () => {
+    expect([true, "true", "1", "", "TRUE"].map(isTrue)).toEqual([true, true, true, true, true]);
+    expect([false, "false", "0", "no", undefined, 1].map(isTrue)).toEqual([false, false, false, false, false, false]);
+  });
+
+  it("normalises API base URLs", () => {
+    expect(baseUrl("https://a.example/")).toBe("https://a.example");
+    expect(baseUrl("https://a.example/kefu/?x=1#y")).toBe("https://a.example/kefu");
+    expect(baseUrl("/kefu", "https://shop.example")).toBe("https://shop.example/kefu");
+    expect(baseUrl("ftp://a.example")).toBeUndefined();
+  });
+});
