@@ -7,10 +7,11 @@ CARGO ?= cargo
 DEMO_DATA ?= target/demo-data
 KEFU = target/debug/kefu
 
-.PHONY: setup build demo test test-qdrant eval lint bench load fuzz fuzz-ci crashloop
+.PHONY: setup build demo test test-browser test-qdrant eval lint bench load fuzz fuzz-ci crashloop
 
 setup:
 	bash scripts/setup.sh
+	bash scripts/setup-web.sh
 
 # The dev profile optimises the dependencies that run hot (see Cargo.toml), so the demo and
 # the tests share one build; benchmarks use --release.
@@ -27,9 +28,18 @@ demo: setup build
 	$(KEFU) ask "Can I return opened electronics?" --data $(DEMO_DATA)
 	$(KEFU) ask "退货运费谁承担？" --data $(DEMO_DATA)
 	$(KEFU) ask "What is the capital of France?" --data $(DEMO_DATA)
+	@bash scripts/demo-env.sh $(DEMO_DATA)
 
 test: setup
 	$(CARGO) test --workspace
+	cd web && npm test --silent
+	$(MAKE) --no-print-directory test-browser
+
+# The widget and the console in Debian's Chromium (headless) against a real `kefu serve` of
+# the sample corpus (web/e2e; docs/web.md). Screenshots go to target/browser.
+test-browser: setup
+	$(CARGO) build --workspace --tests
+	cd web && KEFU_BIN=$(CURDIR)/$(KEFU) KEFU_CORPUS=$(CURDIR)/corpus KEFU_ARTIFACTS=$(CURDIR)/target/browser npm run --silent e2e
 
 # The `qdrant` backend against a running Qdrant server (its gRPC URL in QDRANT_URL); the test
 # is ignored in `make test`, since no server can be installed from the package registries.

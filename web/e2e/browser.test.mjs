@@ -81,7 +81,9 @@ async function violations(page, { widget = false } = {}) {
 }
 
 async function consoleSignedIn(viewport = DESKTOP) {
-  const context = await env.browser.newContext({ viewport });
+  // The console's policy forbids inline scripts, axe-core's injection among them: the test's
+  // own context sets it aside (kefu's tests check the policy header itself).
+  const context = await env.browser.newContext({ viewport, bypassCSP: true });
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error("console page error:", error.message));
   await page.goto(`${env.kefu}/console/`);
@@ -213,6 +215,7 @@ test("talk to a person: an agent answers from the console, live, and the reply b
 
   await agent.page.locator(id("resolve")).click();
   await agent.page.locator(id("promote")).click();
+  await agent.page.locator(id("confirm-ok")).click();
   const curated = await waitFor(async () => (await env.api("/v1/admin/answers")).answers?.[0]);
   assert.match(curated.answer, /£3/);
 
@@ -259,17 +262,18 @@ test("time from send to the first answer text, over 20 questions (written to tim
     "退货运费谁承担？", "能开增值税专用发票吗", "扫地机器人保修多久", "多久能发货", "可以货到付款吗",
     "退款多久到账", "以旧换新怎么参加", "耳机怎么配对", "空气炸锅可以放锡纸吗", "运费险怎么理赔",
   ];
-  const { context, page } = await shopper();
   const times = [];
+  // Each the first message of a new shopper: a question handed over to a person would keep the
+  // conversation's next ones for the agent.
   for (const question of questions) {
-    const { answer, firstText } = await ask(page, question);
-    await done(answer);
+    const { context, page } = await shopper();
+    const { firstText } = await ask(page, question);
     times.push(firstText);
+    await context.close();
   }
   const sorted = [...times].sort((a, b) => a - b);
   const p50 = sorted[Math.floor(sorted.length / 2)];
   writeFileSync(join(ARTIFACTS, "timings.json"), JSON.stringify({ first_text_ms: times, p50_ms: p50 }, null, 2));
   console.log(`send → first answer text: p50 ${p50} ms over ${times.length} questions`);
   assert.equal(times.length, 20);
-  await context.close();
 });
