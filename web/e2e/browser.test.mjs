@@ -80,13 +80,18 @@ async function violations(page, { widget = false } = {}) {
   return found.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
 
-async function consoleSignedIn(viewport = DESKTOP) {
+async function consoleSignedIn(viewport = DESKTOP, { scanSignIn = false } = {}) {
   // The console's policy forbids inline scripts, axe-core's injection among them: the test's
   // own context sets it aside (kefu's tests check the policy header itself).
   const context = await env.browser.newContext({ viewport, bypassCSP: true });
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error("console page error:", error.message));
   await page.goto(`${env.kefu}/console/`);
+  await page.locator(id("signin-key")).waitFor();
+  if (scanSignIn) {
+    await screenshot(page, "console-signin");
+    assert.deepEqual(await violations(page), [], "accessibility of the sign-in page");
+  }
   await page.locator(id("signin-key")).fill(KEYS.admin);
   await page.locator(id("signin-agent")).fill("alice");
   await page.locator(id("signin-submit")).click();
@@ -205,8 +210,13 @@ test("talk to a person: an agent answers from the console, live, and the reply b
   await screenshot(agent.page, "console-inbox");
   assert.deepEqual(await violations(agent.page), [], "accessibility of the inbox");
   const reply = "Yes: gift wrapping costs £3 per item, chosen at checkout.";
+  // The shopper's connection drops while the agent replies; it comes back and resumes.
+  await shop.context.setOffline(true);
   await agent.page.locator(id("reply-text")).fill(reply);
   await agent.page.locator(id("reply-send")).click();
+  await agent.page.locator(`${id("turn")}[data-role="agent"]`).filter({ hasText: "£3" }).waitFor();
+  await shop.page.waitForTimeout(1500);
+  await shop.context.setOffline(false);
 
   // The shopper sees it live, with the agent's name.
   const live = shop.page.locator(`${id("kefu-msg")}[data-role="agent"]`).filter({ hasText: "£3" });
@@ -230,7 +240,7 @@ test("talk to a person: an agent answers from the console, live, and the reply b
 });
 
 test("the console's pages show what the API reports, accessibly", async () => {
-  const { context, page } = await consoleSignedIn();
+  const { context, page } = await consoleSignedIn(DESKTOP, { scanSignIn: true });
   await page.goto(`${env.kefu}/console/#/insights`);
   const figure = page.locator(id("figure-answer-rate"));
   await figure.waitFor({ timeout: 60_000 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorOf, retryAfterOf } from "./http";
+import { ApiError, errorOf, networkError, retryAfterOf } from "./http";
 
 describe("retryAfterOf", () => {
   it("reads seconds and HTTP dates", () => {
@@ -24,5 +24,16 @@ describe("errorOf", () => {
   it("falls back to the status for bodies that are not the API's", async () => {
     const error = await errorOf(new Response("<html>Bad gateway</html>", { status: 502 }));
     expect([error.status, error.code]).toEqual([502, "http_502"]);
+  });
+});
+
+describe("networkError", () => {
+  it("keeps an abort as it is and makes any other fetch failure a network ApiError", () => {
+    const abort = new DOMException("aborted", "AbortError");
+    expect(networkError(abort)).toBe(abort);
+    const error = networkError(new TypeError("Failed to fetch"));
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 0, code: "network", message: "Failed to fetch" });
+    expect(networkError("offline")).toMatchObject({ status: 0, code: "network", message: "offline" });
   });
 });

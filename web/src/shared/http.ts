@@ -40,6 +40,12 @@ export function retryAfterOf(value: string | null, now = Date.now()): number | u
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
+/** What a failed `fetch` threw stands for: an abort as it is (no failure to show), anything else a network `ApiError`. */
+export function networkError(error: unknown): unknown {
+  if (isAbort(error)) return error;
+  return new ApiError(0, "network", error instanceof Error ? error.message : String(error));
+}
+
 /** Whether `error` is an abort (the caller went away), which is no failure to show. */
 export function isAbort(error: unknown): boolean {
   return error instanceof DOMException ? error.name === "AbortError" : (error as Error)?.name === "AbortError";

@@ -2,7 +2,7 @@
 // renewed when the server says `session_expired` (or just before it would), replaced by a new
 // one when it cannot be renewed or its conversation is gone.
 
-import { ApiError, errorOf } from "../shared/http";
+import { ApiError, errorOf, networkError } from "../shared/http";
 import type { Session } from "../shared/types";
 import type { Slot } from "./storage";
 
@@ -98,8 +98,7 @@ export class Client {
     try {
       return await this.fetcher(this.api + path, { ...init, credentials: "omit", mode: "cors" });
     } catch (e) {
-      if ((e as Error)?.name === "AbortError") throw e;
-      throw new ApiError(0, "network", String((e as Error)?.message ?? e));
+      throw networkError(e);
     }
   }
 

@@ -1,7 +1,9 @@
+// The widget's side of following (turns, its resume point, its fatal errors); the reconnecting
+// itself is tested with the shared follower.
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../shared/http";
 import type { Turn } from "../shared/types";
-import { follow } from "./follow";
+import { follow, isFatal } from "./follow";
 import { liveSse, settle, sse } from "./test-server";
 
 const turn = (seq: number): Turn => ({
@@ -17,7 +19,7 @@ const turn = (seq: number): Turn => ({
 });
 
 describe("follow", () => {
-  it("resumes after the last turn when the stream drops, with backoff", async () => {
+  it("passes on the turns and resumes after the widget's last turn", async () => {
     const controller = new AbortController();
     const afters: number[] = [];
     const delays: number[] = [];
@@ -46,46 +48,26 @@ describe("follow", () => {
     });
     first.push({ event: "turn", id: 4, data: turn(4) });
     first.push({ event: "delta", data: { text: "ignored" } });
+    first.push({ event: "turn", data: { text: "not a turn" } });
     first.push({ event: "turn", id: 5, data: turn(5) });
     await settle();
+    // A turn from elsewhere (the transcript read again): the stream resumes after it.
+    last = 9;
     first.fail();
     await done;
     expect(got).toEqual([4, 5, 6]);
-    expect(afters).toEqual([3, 5, 6]);
+    expect(afters).toEqual([3, 9, 6]);
     expect(delays).toEqual([500, 500]);
   });
 
-  it("waits longer after each failed connection, at least Retry-After", async () => {
-    const controller = new AbortController();
-    const delays: number[] = [];
-    const failures = [
-      new ApiError(0, "network", ""),
-      new ApiError(503, "overloaded", "", 5),
-      new ApiError(0, "network", ""),
-    ];
-    await follow({
-      connect: async () => {
-        const failure = failures.shift();
-        if (failure) throw failure;
-        controller.abort();
-        throw new DOMException("aborted", "AbortError");
-      },
-      lastSeq: () => 0,
-      onTurn: () => {},
-      signal: controller.signal,
-      random: () => 0,
-      sleep: async (ms) => void delays.push(ms),
-    });
-    expect(delays).toEqual([500, 5000, 2000]);
-  });
-
-  it("stops for good when the conversation is gone", async () => {
+  it("stops for good when the conversation is gone, and retries a busy server", async () => {
     const fatal: string[] = [];
+    const failures = [new ApiError(503, "overloaded", ""), new ApiError(404, "conversation_not_found", "")];
     let connects = 0;
     await follow({
       connect: async () => {
         connects++;
-        throw new ApiError(404, "conversation_not_found", "");
+        throw failures.shift();
       },
       lastSeq: () => 0,
       onTurn: () => {},
@@ -93,6 +75,15 @@ describe("follow", () => {
       signal: new AbortController().signal,
       sleep: async () => {},
     });
-    expect([connects, fatal]).toEqual([1, ["conversation_not_found"]]);
+    expect([connects, fatal]).toEqual([2, ["conversation_not_found"]]);
+  });
+});
+
+describe("isFatal", () => {
+  it("gives up on a revoked key, a forbidden or gone conversation, and no session", () => {
+    const fatal = (status: number, code = "x") => isFatal(new ApiError(status, code, ""));
+    expect([401, 403, 404].map((s) => fatal(s))).toEqual([true, true, true]);
+    expect(fatal(0, "no_session")).toBe(true);
+    expect([0, 429, 500, 503].map((s) => fatal(s))).toEqual([false, false, false, false]);
   });
 });

@@ -1,7 +1,7 @@
 // The console's API client: same-origin calls with the session cookie, the CSRF header on every
 // call that changes something, and the server's `{"error": {"code", "message"}}` decoded into
 // an ApiError (shared with the widget) whose message can be shown as it is.
-import { ApiError, errorOf } from "../../shared/http";
+import { ApiError, errorOf, networkError } from "../../shared/http";
 import type {
   ConversationFilter,
   ConversationPage,
@@ -79,8 +79,7 @@ export function createApi(options: ApiOptions) {
         signal: opts.signal,
       });
     } catch (e) {
-      if (e instanceof DOMException && e.name === "AbortError") throw e;
-      throw new ApiError(0, "network", e instanceof Error ? e.message : String(e));
+      throw networkError(e);
     }
     if (!response.ok) {
       const error = await decodeError(response);

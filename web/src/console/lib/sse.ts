@@ -1,9 +1,8 @@
-// Following a conversation's event stream over fetch (the parser is shared with the widget):
-// fetch sends the session cookie as every other call does, and `Last-Event-ID` resumes after
-// the last turn the page shows.
-import { backoffDelay } from "../../shared/backoff";
-import { SseParser, type SseEvent } from "../../shared/sse";
-import { ApiError, decodeError } from "./api";
+// Following a conversation's event stream (the follower is shared with the widget): fetch sends
+// the session cookie as every other call does, `Last-Event-ID` resumes after the last turn the
+// page shows, and only a busy server is worth reconnecting to after an error.
+import { follow as followStream, type SseEvent } from "../../shared/follow";
+import type { ApiError } from "./api";
 
 export type { SseEvent };
 
@@ -18,86 +17,38 @@ export interface FollowOptions {
   onStatus?: (live: boolean) => void;
   signal: AbortSignal;
   fetch?: typeof fetch;
-  /** Milliseconds before reconnecting, by attempt (1, 2, …) and the server's `Retry-After`. */
-  backoff?: (attempt: number, retryAfterSecs?: number) => number;
+  random?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-const defaultBackoff = (attempt: number, retryAfterSecs?: number) =>
-  backoffDelay(attempt - 1, retryAfterSecs, Math.random, { max: 15_000 });
+/** Rate-limited, overloaded or a gateway's hiccup: try again later (after `Retry-After`). */
+const RETRYABLE = new Set([429, 502, 503, 504]);
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
+/** Whether an error stops following: any answer of the server's but a busy one (a dropped connection, status 0, is retried). */
+export function isFatal(error: ApiError): boolean {
+  return error.status !== 0 && !RETRYABLE.has(error.status);
 }
 
 /**
  * Follows an event stream until `signal` aborts: reconnects with `Last-Event-ID` when the server
  * ends the stream (its time limit) or the network drops, so no event is missed.
  */
-export async function follow(url: string, options: FollowOptions): Promise<void> {
+export function follow(url: string, options: FollowOptions): Promise<void> {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  const backoff = options.backoff ?? defaultBackoff;
-  const sleep = options.sleep ?? abortableSleep;
-  let lastEventId = options.lastEventId ?? null;
-  let attempt = 0;
-  let retryAfter: number | undefined;
-  while (!options.signal.aborted) {
-    const headers: Record<string, string> = { Accept: "text/event-stream" };
-    if (lastEventId) headers["Last-Event-ID"] = lastEventId;
-    try {
-      const response = await doFetch(url, {
-        headers,
-        credentials: "same-origin",
-        cache: "no-store",
-        signal: options.signal,
-      });
-      if (response.status === 401) {
-        options.onStatus?.(false);
-        options.onUnauthorized?.();
-        return;
-      }
-      if (!response.ok) {
-        const error = await decodeError(response);
-        // Rate-limited, overloaded or a gateway's hiccup: try again later (after `Retry-After`);
-        // anything else will not get better.
-        if (![429, 502, 503, 504].includes(response.status)) {
-          options.onStatus?.(false);
-          options.onError?.(error);
-          return;
-        }
-        retryAfter = error.retryAfter;
-        throw error;
-      }
-      if (!response.body) throw new ApiError(0, "network", "no stream");
-      options.onStatus?.(true);
-      attempt = 0;
-      const parser = new SseParser();
-      const reader = response.body.getReader();
-      const decoder = new TextDecoder();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        for (const event of parser.push(decoder.decode(value, { stream: true }))) {
-          if (event.id !== undefined) lastEventId = event.id;
-          options.onEvent(event);
-        }
-      }
-    } catch {
-      // The network dropped or the server was busy: reconnect below.
-      if (options.signal.aborted) break;
-    }
-    options.onStatus?.(false);
-    if (options.signal.aborted) break;
-    attempt += 1;
-    await sleep(backoff(attempt, retryAfter), options.signal);
-    retryAfter = undefined;
-  }
+  return followStream({
+    connect: (lastEventId, signal) => {
+      const headers: Record<string, string> = { Accept: "text/event-stream" };
+      if (lastEventId) headers["Last-Event-ID"] = lastEventId;
+      return doFetch(url, { headers, credentials: "same-origin", cache: "no-store", signal });
+    },
+    lastEventId: options.lastEventId,
+    onEvent: options.onEvent,
+    onStatus: options.onStatus,
+    isFatal,
+    onFatal: (error) => (error.status === 401 ? options.onUnauthorized?.() : options.onError?.(error)),
+    signal: options.signal,
+    backoff: { max: 15_000 },
+    random: options.random,
+    sleep: options.sleep,
+  });
 }
