@@ -216,6 +216,8 @@ pub struct Question {
     pub previous: Option<u32>,
     /// A follow-up, read joined to the question before it (so it is no rephrasing of it).
     pub followup: bool,
+    /// Its conversation (index into [`Digest::conversations`]).
+    pub conversation: u32,
 }
 
 /// An agent's reply in a resolved ticket, after a customer question.
@@ -240,6 +242,8 @@ pub struct Digest {
     pub questions: Vec<Question>,
     /// Distinct question texts (the first wording seen of each).
     pub texts: Vec<String>,
+    /// The conversations the questions were asked in, in the order read.
+    pub conversations: Vec<String>,
     /// Documents cited.
     pub documents: Vec<String>,
     /// Agents' replies in resolved tickets.
@@ -360,6 +364,8 @@ impl<'a> Digester<'a> {
         let mut replies =
             context.agent_replies.get(&id).map(Vec::as_slice).unwrap_or_default().iter().peekable();
         let mut last_question: Option<u32> = None;
+        let conversation = self.digest.conversations.len() as u32;
+        self.digest.conversations.push(id.clone());
         for exchange in exchanges {
             // Agents' replies before this question answered the one before it.
             while let Some(reply) = replies.next_if(|r| r.seq < exchange.seq) {
@@ -432,6 +438,7 @@ impl<'a> Digester<'a> {
                 outcome,
                 previous: last_question,
                 followup: exchange.followup,
+                conversation,
             });
             last_question = Some(self.digest.questions.len() as u32 - 1);
         }

@@ -54,6 +54,8 @@ pub struct Topic {
     pub documents: Vec<DocumentCount>,
     /// Its most asked wordings.
     pub samples: Vec<String>,
+    /// The latest conversations it was asked in (at most five, newest first): the drill-down.
+    pub conversations: Vec<String>,
 }
 
 /// A document close to a gap's question.
@@ -146,6 +148,8 @@ pub struct Gap {
     pub rephrasings: u64,
     /// Sample questions.
     pub samples: Vec<String>,
+    /// The latest conversations with its questions (at most five, newest first).
+    pub conversations: Vec<String>,
     /// The documents closest to its label.
     pub closest: Vec<ClosestDocument>,
     /// Why they did not answer.
@@ -229,7 +233,22 @@ struct Tally {
     languages: BTreeMap<String, u64>,
     documents: HashMap<u32, u64>,
     wordings: HashMap<u32, u64>,
+    /// The latest questions' conversations: (when, conversation).
+    latest: Vec<(i64, u32)>,
     latest_reply: Option<usize>,
+}
+
+/// Keeps the [`SAMPLES`] latest distinct conversations of `latest`, newest first.
+fn keep_latest(latest: &mut Vec<(i64, u32)>) {
+    latest.sort_by(|a, b| b.cmp(a));
+    let mut seen = Vec::with_capacity(SAMPLES);
+    latest.retain(|&(_, c)| {
+        let keep = seen.len() < SAMPLES && !seen.contains(&c);
+        if keep {
+            seen.push(c);
+        }
+        keep
+    });
 }
 
 /// Groups the digest's questions by topic. `topic_of[text]` is the topic of each distinct
@@ -271,6 +290,10 @@ pub fn summarize(digest: &Digest, topic_of: &[i64], centrality: &[f32]) -> Topic
             *tally.documents.entry(doc).or_default() += 1;
         }
         *tally.wordings.entry(question.text).or_default() += 1;
+        tally.latest.push((question.at, question.conversation));
+        if tally.latest.len() > 4 * SAMPLES {
+            keep_latest(&mut tally.latest);
+        }
     }
     for (index, reply) in digest.agent_replies.iter().enumerate() {
         if let Some(tally) = tallies.get_mut(&topic(reply.question as usize)) {
@@ -304,6 +327,10 @@ pub fn summarize(digest: &Digest, topic_of: &[i64], centrality: &[f32]) -> Topic
         let language =
             tally.languages.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|l| l.0.clone());
         let unmet = Share::new(tally.unmet, tally.questions);
+        let mut latest = tally.latest;
+        keep_latest(&mut latest);
+        let conversations: Vec<String> =
+            latest.iter().map(|&(_, c)| digest.conversations[c as usize].clone()).collect();
         if tally.unmet > 0 {
             gaps.push(Gap {
                 topic: id,
@@ -315,6 +342,7 @@ pub fn summarize(digest: &Digest, topic_of: &[i64], centrality: &[f32]) -> Topic
                 thumbs_down: tally.down,
                 rephrasings: tally.rephrasings,
                 samples: samples.clone(),
+                conversations: conversations.clone(),
                 closest: Vec::new(),
                 why: Vec::new(),
                 draft: None,
@@ -343,6 +371,7 @@ pub fn summarize(digest: &Digest, topic_of: &[i64], centrality: &[f32]) -> Topic
                 })
                 .collect(),
             samples,
+            conversations,
         });
     }
     let count = topics.len();
@@ -365,7 +394,16 @@ mod tests {
     use super::*;
 
     fn question(text: u32, current: bool, outcome: Outcome, previous: Option<u32>) -> Question {
-        Question { text, current, at: 0, language: Some("en".into()), outcome, previous, followup: false }
+        Question {
+            text,
+            current,
+            at: 0,
+            language: Some("en".into()),
+            outcome,
+            previous,
+            followup: false,
+            conversation: 0,
+        }
     }
 
     fn answered(doc: u32) -> Outcome {
@@ -382,7 +420,7 @@ mod tests {
     }
 
     fn digest() -> Digest {
-        Digest {
+        let mut digest = Digest {
             texts: ["return window", "how long to return", "roamo s7 weight", "how heavy is roamo s7", "old"]
                 .map(String::from)
                 .to_vec(),
@@ -406,8 +444,16 @@ mod tests {
                 seq: 5,
                 text: "3.8 kg".into(),
             }],
+            conversations: (0..6).map(|i| format!("c{i}")).collect(),
             ..Digest::default()
+        };
+        // Question i is asked at i seconds, in conversation `c{i}` or the one of the question
+        // it follows.
+        for (i, question) in digest.questions.iter_mut().enumerate() {
+            question.at = i as i64 * 1000;
+            question.conversation = question.previous.unwrap_or(i as u32);
         }
+        digest
     }
 
     #[test]
@@ -426,6 +472,8 @@ mod tests {
         assert_eq!(weight.label, "how heavy is roamo s7");
         assert_eq!(weight.rephrasings, 1, "asked again in the same conversation");
         assert_eq!(weight.unmet, Share::new(3, 3));
+        assert_eq!(weight.conversations, ["c5", "c3"], "the latest conversations, each once");
+        assert_eq!(returns.conversations, ["c1", "c0"], "of the period only");
         assert_eq!(topics.gaps.len(), 1);
         let mut gap = topics.gaps[0].clone();
         assert_eq!((gap.topic, gap.abstained, gap.low_confidence_handoffs, gap.thumbs_down), (2, 2, 2, 1));

@@ -355,6 +355,7 @@ mod tests {
             languages: Default::default(),
             documents: Vec::new(),
             samples: vec!["<img src=x onerror=alert(1)>".into()],
+            conversations: vec!["c1".into()],
         };
         let insights = Insights {
             from: "2026-11-01".into(),

@@ -152,8 +152,8 @@ export interface Topic {
   languages: Record<string, number>;
   documents: { doc_id: string; answers: number }[];
   samples: string[];
-  /** Not served yet: conversations to drill down to. */
-  conversations?: string[];
+  /** The latest conversations it was asked in (at most five, newest first): the drill-down. */
+  conversations: string[];
 }
 
 export type Draft =
@@ -173,8 +173,8 @@ export interface Gap {
   closest: { doc_id: string; title: string; locale: string; similarity: number | null }[];
   why: string[];
   draft: Draft | null;
-  /** Not served yet: conversations to drill down to. */
-  conversations?: string[];
+  /** The latest conversations it was asked in (at most five, newest first): the drill-down. */
+  conversations: string[];
 }
 
 export interface PassageRef {

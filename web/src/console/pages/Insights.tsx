@@ -425,7 +425,7 @@ function TopicRow({ topic }: { topic: Topic }) {
               </ul>
             </>
           )}
-          {(topic.conversations ?? []).length > 0 && <ConversationLinks ids={topic.conversations!} />}
+          {topic.conversations.length > 0 && <ConversationLinks ids={topic.conversations} />}
         </details>
       </td>
     </tr>
@@ -533,7 +533,7 @@ function GapsSection({ gaps, range, onWrite }: { gaps: Gap[]; range: DateRange; 
                 <a href={routeHref("conversations", [gap.draft.conversation_id])}>{t("gap.draftAgent")}</a>
               )}
             </div>
-            {(gap.conversations ?? []).length > 0 && <ConversationLinks ids={gap.conversations!} />}
+            {gap.conversations.length > 0 && <ConversationLinks ids={gap.conversations} />}
           </li>
         ))}
       </ol>
