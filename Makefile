@@ -28,6 +28,7 @@ demo: setup build
 	$(KEFU) ask "Can I return opened electronics?" --data $(DEMO_DATA)
 	$(KEFU) ask "退货运费谁承担？" --data $(DEMO_DATA)
 	$(KEFU) ask "What is the capital of France?" --data $(DEMO_DATA)
+	$(CARGO) build --example reference_shop
 	@bash scripts/demo-env.sh $(DEMO_DATA)
 
 test: setup

@@ -18,17 +18,20 @@ KEFU_HANDOFF__AGENT_CONSOLE=true
 KEYS
     mv "$ENV_FILE.tmp" "$ENV_FILE"
 fi
+# The reference shop's order API (examples/reference_shop.rs, no token in the demo).
+grep -q '^KEFU_ORDERS__URL=' "$ENV_FILE" || echo "KEFU_ORDERS__URL=http://127.0.0.1:8090/api/orders/{order_no}" >> "$ENV_FILE"
 keys="$(sed -n 's/^KEFU_API_KEYS=//p' "$ENV_FILE")"
 agent="$(tr ',' '\n' <<<"$keys" | sed -n 's/:agent$//p')"
 admin="$(tr ',' '\n' <<<"$keys" | sed -n 's/:admin$//p')"
 cat <<EOF
 
-The demo is ready. Start it with:
+The demo is ready. Start it (kefu and the reference shop's order API; Ctrl-C stops both) with:
 
-    env \$(cat $ENV_FILE) target/debug/kefu serve --demo --data $DATA --addr $ADDR
+    target/debug/examples/reference_shop --addr 127.0.0.1:8090 --db target/demo-shop.db & env \$(cat $ENV_FILE) target/debug/kefu serve --demo --data $DATA --addr $ADDR; kill %1
 
 then open
     the shop page:  http://$ADDR/demo            (Chinese: http://$ADDR/demo?lang=zh)
     the console:    http://$ADDR/console/        sign in with the admin key $admin
                                                  or the agent key $agent
+    try an order:   "where is my order NW-58213?", then "alex.doe@example.com" (docs/orders.md)
 EOF

@@ -5,6 +5,7 @@
 //! capitals, sections separated by a double underscore, e.g. `KEFU_DATA_DIR`,
 //! `KEFU_EMBEDDING__MODEL`, `KEFU_SEARCH__RRF_K`. docs/configuration.md lists all keys.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
@@ -47,6 +48,47 @@ pub struct Config {
     pub handoff: HandoffConfig,
     /// What `kefu insights` and `GET /v1/admin/insights` compute.
     pub insights: InsightsConfig,
+    /// The shop's order system, for shoppers' questions about their own orders.
+    pub orders: OrdersConfig,
+}
+
+/// The connector to the shop's order system; see docs/orders.md. Off while `url` is unset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrdersConfig {
+    /// The order lookup's URL, with `{order_no}` where the order number goes
+    /// (`https://shop.example/api/orders/{order_no}`).
+    pub url: Option<String>,
+    /// `GET` or `POST`.
+    pub method: String,
+    /// Headers sent with each lookup; `${NAME}` in a value is read from the environment
+    /// variable NAME at start-up, so that secrets stay out of the file.
+    pub headers: BTreeMap<String, String>,
+    /// The shape of the reply: `generic` or `shopify`.
+    pub preset: String,
+    /// JSON pointers that replace the preset's, by field (`carrier = "/order/courier"`).
+    pub fields: BTreeMap<String, String>,
+    /// Milliseconds a lookup may take before the shopper is handed to a person.
+    pub timeout_ms: u64,
+    /// Wrong proofs an order allows before it is locked for `lockout_minutes`.
+    pub max_attempts: u32,
+    /// Minutes an order stays locked after `max_attempts` wrong proofs.
+    pub lockout_minutes: u32,
+}
+
+impl Default for OrdersConfig {
+    fn default() -> Self {
+        OrdersConfig {
+            url: None,
+            method: "GET".into(),
+            headers: BTreeMap::new(),
+            preset: "generic".into(),
+            fields: BTreeMap::new(),
+            timeout_ms: 3000,
+            max_attempts: 3,
+            lockout_minutes: 30,
+        }
+    }
 }
 
 /// Insights; see docs/insights.md.
@@ -485,6 +527,7 @@ impl Default for Config {
             store: StoreConfig::default(),
             handoff: HandoffConfig::default(),
             insights: InsightsConfig::default(),
+            orders: OrdersConfig::default(),
         }
     }
 }
@@ -655,6 +698,10 @@ impl Config {
             [&mut shown.server.session_secret, &mut shown.handoff.webhook_secret].into_iter().flatten()
         {
             *secret = "***".into();
+        }
+        // A header written with its secret rather than `${NAME}`.
+        for value in shown.orders.headers.values_mut().filter(|v| !v.contains("${")) {
+            *value = "***".into();
         }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot print: {e}"))
     }
@@ -844,6 +891,8 @@ fn environment() -> Env {
         "privacy",
         "store",
         "handoff",
+        "insights",
+        "orders",
     ];
     Env::prefixed("KEFU_").split("__").filter(|key| {
         let top = key.as_str().split('.').next().unwrap_or_default();
@@ -868,6 +917,14 @@ mod tests {
             assert_eq!(config.search.k, 3, "environment beats file");
             assert_eq!(config.search.rrf_k, 20.0, "file beats defaults");
             assert_eq!(config.search.candidates, 100, "defaults fill the rest");
+            // Every section is reachable from the environment, tables included.
+            jail.set_env("KEFU_INSIGHTS__UTC_OFFSET", "+08:00");
+            jail.set_env("KEFU_ORDERS__URL", "https://shop.example/api/orders/{order_no}");
+            jail.set_env("KEFU_ORDERS__HEADERS", "{Authorization=\"Bearer ${SHOP_TOKEN}\"}");
+            let config = Config::load(None).expect("config loads");
+            assert_eq!(config.insights.utc_offset, "+08:00");
+            assert_eq!(config.orders.url.as_deref(), Some("https://shop.example/api/orders/{order_no}"));
+            assert_eq!(config.orders.headers["Authorization"], "Bearer ${SHOP_TOKEN}");
             Ok(())
         });
     }

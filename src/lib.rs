@@ -35,6 +35,7 @@
 //!   placeholders before a message is searched, stored, logged or sent anywhere.
 //! - [`store`]: conversations and their turns, tickets and the webhook outbox, in SQLite or
 //!   PostgreSQL.
+//! - [`orders`]: a shopper's own order from the shop's system, after they proved it theirs.
 //! - [`helpdesk`]: handoffs that reach a person: the ticket's states, business hours, webhook
 //!   signatures, what the customer may be promised.
 //! - [`insights`]: what customers ask and where the help center fails them: figures, topics
@@ -56,6 +57,7 @@ pub mod helpdesk;
 pub mod index;
 pub mod indexer;
 pub mod insights;
+pub mod orders;
 pub mod privacy;
 pub mod progress;
 pub mod retrieve;

@@ -23,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod insights;
 pub mod metrics;
+pub mod orders;
 pub mod rate_limit;
 pub mod routes;
 pub mod session;
@@ -82,6 +83,8 @@ pub struct Shared {
     not_ready: Mutex<Option<String>>,
     /// Serve the demo shop page (`kefu serve --demo`).
     pub demo_page: bool,
+    /// The shop's order system, when `[orders]` names one.
+    pub orders: Option<crate::orders::connector::Connector>,
 }
 
 impl std::ops::Deref for AppState {
@@ -131,6 +134,7 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         tracing::warn!("serving without API keys (--open): for local development only");
     }
     let answerer = Answerer::new(&config.answer)?.with_redactor(config.privacy.redactor());
+    let orders = crate::orders::connector::Connector::new(&config.orders, |name| std::env::var(name).ok())?;
     // Before the model loads: a store that cannot be reached is reported at once.
     let store = Store::open(&config).await?;
     let loaded = config.clone();
@@ -161,6 +165,7 @@ pub async fn run(config: Config, options: ServeOptions) -> Result<()> {
         insights_running: tokio::sync::Mutex::new(()),
         not_ready: Mutex::new(None),
         demo_page: options.demo,
+        orders,
         config,
     }));
 

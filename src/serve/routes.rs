@@ -29,7 +29,7 @@ use super::insights;
 use super::metrics::{RequestLabels, RouteLabels};
 use super::tickets::{self, TicketRef};
 use super::{AppState, auth};
-use super::{admin, console, curated, web};
+use super::{admin, console, curated, orders, web};
 use crate::answer::conversation;
 use crate::answer::{Answer, AnswerEvent, Question, messages};
 use crate::helpdesk::ticket::{Priority, TicketState};
@@ -424,10 +424,11 @@ async fn ask(
     headers: HeaderMap,
     JsonBody(request): JsonBody<AskRequest>,
 ) -> Result<Response> {
-    let text = validate_text(&state, "question", "invalid_ask_question", &request.question)?;
+    let raw = validate_text(&state, "question", "invalid_ask_question", &request.question)?;
     // Nothing past this line sees the customer's personal data: not the store, the logs, the
-    // answerer or the LLM.
-    let text = state.config.privacy.redactor().redact(&text).text;
+    // answerer or the LLM. (An order lookup reads its proof from the raw message, and forgets it.)
+    let text = state.config.privacy.redactor().redact(&raw).text;
+    let raw = state.orders.as_ref().map(|_| raw);
     if let Some(id) = &request.conversation_id {
         validate_id(id, "invalid_ask_conversation_id", "conversation_id")?;
     }
@@ -492,6 +493,7 @@ async fn ask(
         conversation_id,
         start,
         actor: caller.key_id,
+        raw,
     };
     let streaming = request.stream
         || headers
@@ -520,6 +522,9 @@ struct Turn {
     start: Option<NewConversation>,
     /// The caller's key id.
     actor: String,
+    /// The message before redaction, kept only while an order system is configured: an order
+    /// lookup reads the shopper's proof in it (never stored or logged).
+    raw: Option<String>,
 }
 
 impl Turn {
@@ -541,14 +546,29 @@ impl Turn {
         {
             return self.keep_for_agent(state, ticket.id, ticket.state).await;
         }
-        let Turn { question, conversation_id, start, actor } = self;
+        let Turn { question, conversation_id, start, actor, raw } = self;
         let (message, resolved_query) = (question.text.clone(), question.retrieval_query.clone());
         let retriever = state.retriever();
         let generation = retriever.index().generation();
         // Someone watches the conversation's event stream: kefu's answer reaches it as it is written.
         let relay =
             state.hub.watched(&conversation_id).then(|| relay(state, &conversation_id, events.cloned()));
-        let mut answer = state.answerer.answer(retriever, question, relay.as_ref().or(events)).await?;
+        let sink = relay.as_ref().or(events);
+        let about_order = match (&state.orders, &raw) {
+            (Some(connector), Some(raw)) if record => {
+                orders::answer(state, connector, &conversation_id, start.is_none(), &question, raw).await?
+            }
+            _ => None,
+        };
+        let (mut answer, order_check) = match about_order {
+            Some(reply) => {
+                if let Some(sink) = sink {
+                    let _ = sink.send(AnswerEvent::Delta(reply.answer.answer.clone()));
+                }
+                (reply.answer, Some(reply.check))
+            }
+            None => (state.answerer.answer(retriever, question, sink).await?, None),
+        };
         drop(relay);
         answer.conversation_id = Some(conversation_id.clone());
         if !record {
@@ -569,6 +589,9 @@ impl Turn {
             None => None,
         };
         let recorded = state.store.record(&conversation_id, start.as_ref(), &turns, opening.as_ref()).await?;
+        if let Some(check) = &order_check {
+            state.store.set_order_check(&conversation_id, check).await?;
+        }
         let opened = recorded.ticket.is_some();
         state.metrics.turns_stored.inc_by(turns.len() as u64 + u64::from(opened));
         state.metrics.record_answer(&answer);

@@ -27,6 +27,7 @@ use sqlx::types::Json;
 pub use browse::{ConversationFilter, ConversationSummary, Cursor};
 pub use curated::CuratedVersion;
 pub use insights::{PlacedQuestion, TopicState, question_key};
+pub use orders::OrderCheck;
 pub use record::{
     ConversationHead, FeedbackKind, FeedbackReason, NewConversation, NewFeedback, NewTurn, Recorded, Role,
     StoredConversation, StoredFeedback, StoredTurn,
@@ -250,6 +251,7 @@ macro_rules! append_turns {
 mod browse;
 mod curated;
 mod insights;
+mod orders;
 mod tickets;
 
 impl Store {
@@ -502,6 +504,11 @@ impl Store {
                 }
                 None => {
                     bind_scope!(sqlx::query("DELETE FROM topic_questions WHERE last_seen_at < $1"), scope)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(failed)?;
+                    // Wrong order proofs that old lock nothing any more.
+                    bind_scope!(sqlx::query("DELETE FROM order_failures WHERE first_at < $1"), scope)
                         .execute(&mut *tx)
                         .await
                         .map_err(failed)?;

@@ -19,6 +19,7 @@ mod insights;
 mod loading;
 mod messages;
 mod models;
+mod orders;
 mod postgres;
 mod privacy;
 #[cfg(feature = "qdrant-server")]

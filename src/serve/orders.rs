@@ -1,0 +1,152 @@
+//! A shopper's question about their own order, answered from the shop's order system when
+//! `[orders]` is configured (docs/orders.md): kefu asks for proof that the order is theirs,
+//! checks it against the order, and only then tells where it stands, citing the order system
+//! with the time of the lookup. Wrong proofs are counted per order and lock it for a while;
+//! an unknown order is told like a wrong proof. The system down, an order locked, or a status
+//! kefu cannot explain: a person takes over, with the order number in the conversation.
+
+use crate::Result;
+use crate::answer::{Answer, Citation, Generator, HandoffReason, Question, messages};
+use crate::insights::calendar;
+use crate::orders::connector::{Connector, Lookup};
+use crate::orders::mapping::same_number;
+use crate::orders::verify;
+use crate::orders::{OrderView, reply};
+use crate::store::OrderCheck;
+use crate::understand::intent;
+
+use super::AppState;
+
+/// The id the order system is cited under.
+pub const SOURCE_ID: &str = "order-system";
+
+/// What kefu says to a message about the shopper's order, and the order the conversation
+/// checks from now on (saved once the turn is recorded: a new conversation has no row before).
+#[derive(Debug)]
+pub struct OrderReply {
+    /// The answer.
+    pub answer: Answer,
+    /// The conversation's order check after this turn.
+    pub check: OrderCheck,
+}
+
+/// kefu's answer when the message is about the shopper's own order (or the proof kefu asked
+/// for), `None` when it is for the help center. `raw` is the message before redaction, read
+/// for the proof only: it is neither stored nor logged.
+pub async fn answer(
+    state: &AppState,
+    connector: &Connector,
+    conversation_id: &str,
+    continues: bool,
+    question: &Question,
+    raw: &str,
+) -> Result<Option<OrderReply>> {
+    let language = messages::language_of(&question.text, question.locale.as_deref());
+    let asked = intent::order_status_request(&question.text);
+    let check = if continues { state.store.order_check(conversation_id).await? } else { None };
+    let (order_no, verified) = match (asked, check) {
+        (Some(asked), Some(check)) if same_number(&asked, &check.order_no) => {
+            (check.order_no, check.verified)
+        }
+        (Some(asked), _) => (asked, false),
+        // A proof for the order kefu asked about: nothing else is an order matter.
+        (None, Some(check)) if !check.verified && verify::proof_in(raw, &check.order_no).is_some() => {
+            (check.order_no, false)
+        }
+        (None, _) => return Ok(None),
+    };
+    let config = &state.config.orders;
+    let window_ms = i64::from(config.lockout_minutes) * 60_000;
+    let pending = OrderCheck { order_no: order_no.clone(), verified: false };
+    let reply = |answer: Answer, check: &OrderCheck| Some(OrderReply { answer, check: check.clone() });
+    if verified {
+        let check = OrderCheck { order_no: order_no.clone(), verified: true };
+        let answer = match connector.lookup(&order_no).await {
+            Lookup::Found(view) => told(&view, language),
+            Lookup::NotFound => handed_over(reply::unexplained(language, &order_no), language),
+            Lookup::Unavailable(why) => unavailable(&order_no, &why, language),
+        };
+        return Ok(reply(answer, &check));
+    }
+    if state.store.order_failures(&order_no, window_ms).await? >= config.max_attempts {
+        return Ok(reply(handed_over(reply::locked(language, &order_no), language), &pending));
+    }
+    let Some(proof) = verify::proof_in(raw, &order_no) else {
+        return Ok(reply(Answer::message(reply::ask_proof(language, &order_no), language, None), &pending));
+    };
+    Ok(match connector.lookup(&order_no).await {
+        Lookup::Unavailable(why) => reply(unavailable(&order_no, &why, language), &pending),
+        Lookup::Found(view) if verify::matches(&proof, &view.owner) => {
+            state.store.clear_order_failures(&order_no).await?;
+            reply(told(&view, language), &OrderCheck { order_no: order_no.clone(), verified: true })
+        }
+        // A wrong proof and an unknown order are told alike.
+        Lookup::Found(_) | Lookup::NotFound => {
+            let failures = state.store.record_order_failure(&order_no, window_ms).await?;
+            tracing::warn!(failures, "an order lookup's proof did not match");
+            let answer = match config.max_attempts.checked_sub(failures).filter(|left| *left > 0) {
+                Some(left) => Answer::message(reply::wrong_proof(language, &order_no, left), language, None),
+                None => handed_over(reply::locked(language, &order_no), language),
+            };
+            reply(answer, &pending)
+        }
+    })
+}
+
+/// The order as the shopper is told it, citing the order system; a status kefu cannot explain
+/// goes to a person.
+fn told(view: &OrderView, language: &str) -> Answer {
+    let Some(text) = reply::status(language, view, 1) else {
+        return handed_over(reply::unexplained(language, &view.number), language);
+    };
+    let looked_up = utc_minute(crate::store::now_ms());
+    let title = reply::source_title(language);
+    let snippet = text.trim_end_matches(" [1]").to_string();
+    let mut answer = Answer::message(text, language, None);
+    answer.generator = Generator::Extractive;
+    answer.confidence = 1.0;
+    answer.citations.push(Citation {
+        n: 1,
+        chunk_id: format!("{SOURCE_ID}:{}", view.number),
+        doc_id: SOURCE_ID.into(),
+        title: title.into(),
+        url: None,
+        breadcrumb: format!("{title} › {} · {looked_up}", view.number),
+        span: [0, snippet.chars().count()],
+        snippet,
+        curated: None,
+    });
+    answer
+}
+
+fn unavailable(order_no: &str, why: &str, language: &str) -> Answer {
+    tracing::warn!(why, "the order system did not answer");
+    handed_over(reply::unavailable(language, order_no), language)
+}
+
+fn handed_over(text: String, language: &str) -> Answer {
+    Answer::message(text, language, Some(HandoffReason::OrderLookup))
+}
+
+/// `ms` (Unix milliseconds) as `YYYY-MM-DD HH:MM UTC`.
+fn utc_minute(ms: i64) -> String {
+    let minute = ms.rem_euclid(3_600_000) / 60_000;
+    format!("{} {:02}:{minute:02} UTC", calendar::day_of(ms), calendar::hour_of(ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orders::verify::Proof;
+
+    #[test]
+    fn the_lookup_time_is_told_in_utc() {
+        assert_eq!(utc_minute(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_minute(1_764_642_600_000), "2025-12-02 02:30 UTC");
+    }
+
+    #[test]
+    fn a_proof_is_only_for_the_order_asked_about() {
+        assert_eq!(verify::proof_in("NW-58213 1234", "NW-58213"), Some(Proof::PhoneLast4("1234".into())));
+    }
+}
