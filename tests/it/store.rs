@@ -363,3 +363,46 @@ fn conversations_are_browsed_by_filter_language_and_pages_on_sqlite() {
 fn conversations_are_browsed_by_filter_language_and_pages_on_postgres() {
     browsing(&postgres());
 }
+
+/// The order a conversation checks, and wrong proofs per order within their window.
+fn order_checks(backend: &Backend) {
+    use kefu::store::OrderCheck;
+    block_on(async {
+        let store = Store::open(&backend.config).await.unwrap();
+        let id = conversation(&store, "key-o", None, 1).await;
+        assert_eq!(store.order_check(&id).await.unwrap(), None);
+        let pending = OrderCheck { order_no: "NW-58213".into(), verified: false };
+        store.set_order_check(&id, &pending).await.unwrap();
+        assert_eq!(store.order_check(&id).await.unwrap(), Some(pending));
+        let proven = OrderCheck { order_no: "NW-58213".into(), verified: true };
+        store.set_order_check(&id, &proven).await.unwrap();
+        assert_eq!(store.order_check(&id).await.unwrap(), Some(proven));
+        let hour = 3_600_000;
+        assert_eq!(store.order_failures("NW-70031", hour).await.unwrap(), 0);
+        for expected in 1..=3 {
+            assert_eq!(store.record_order_failure("NW-70031", hour).await.unwrap(), expected);
+        }
+        // The same order however it is written; another order apart.
+        assert_eq!(store.order_failures("nw70031", hour).await.unwrap(), 3);
+        assert_eq!(store.order_failures("NW-70032", hour).await.unwrap(), 0);
+        // A window that has passed starts again.
+        execute(&backend.config, "UPDATE order_failures SET first_at = first_at - $1", 2 * hour, None).await;
+        assert_eq!(store.order_failures("NW-70031", hour).await.unwrap(), 0);
+        assert_eq!(store.record_order_failure("NW-70031", hour).await.unwrap(), 1);
+        store.clear_order_failures("NW-70031").await.unwrap();
+        assert_eq!(store.order_failures("NW-70031", hour).await.unwrap(), 0);
+        // Deleting the conversation deletes its check.
+        store.delete_conversation(&id).await.unwrap();
+        assert_eq!(store.order_check(&id).await.unwrap(), None);
+    });
+}
+
+#[test]
+fn order_checks_and_wrong_proofs_are_kept_per_conversation_and_order_on_sqlite() {
+    order_checks(&sqlite());
+}
+
+#[test]
+fn order_checks_and_wrong_proofs_are_kept_per_conversation_and_order_on_postgres() {
+    order_checks(&postgres());
+}
