@@ -213,8 +213,8 @@ fn deletion_purge_export(backend: &Backend) {
     assert_eq!((status["conversations"].as_i64(), status["turns"].as_i64()), (Some(5), Some(16)), "{status}");
     assert_eq!(status["schema_version"], status["latest_schema_version"]);
     assert_eq!(
-        status["schema_version"], 6,
-        "conversations, feedback, tickets, curated answers, topics, their centres"
+        status["schema_version"], 7,
+        "conversations, feedback, tickets, curated answers, topics, their centres, order checks"
     );
     assert_eq!((status["active_tickets"].as_i64(), status["webhooks_dead"].as_i64()), (Some(0), Some(0)));
 
