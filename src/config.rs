@@ -341,6 +341,10 @@ pub struct ServerConfig {
     pub session_renew_days: u32,
     /// Hours a console sign-in lasts.
     pub console_session_hours: u32,
+    /// The key the shop signs its customers' ids with (HMAC-SHA256, at least 32 characters): a
+    /// session started with a matching `external_user_signature` knows its customer, who then
+    /// sees their own orders without another proof (docs/orders.md).
+    pub external_user_secret: Option<String>,
     /// Event streams (`/v1/conversations/{id}/events`) open at once.
     pub max_event_streams: usize,
     /// Seconds an event stream stays open; the client then reconnects with `Last-Event-ID`.
@@ -583,6 +587,7 @@ impl Default for ServerConfig {
             session_ttl_secs: 3600,
             session_renew_days: 30,
             console_session_hours: 12,
+            external_user_secret: None,
             max_event_streams: 1000,
             event_stream_secs: 3600,
         }
@@ -694,8 +699,13 @@ impl Config {
         if let Some(url) = &mut shown.store.url {
             *url = mask_password(url);
         }
-        for secret in
-            [&mut shown.server.session_secret, &mut shown.handoff.webhook_secret].into_iter().flatten()
+        for secret in [
+            &mut shown.server.session_secret,
+            &mut shown.server.external_user_secret,
+            &mut shown.handoff.webhook_secret,
+        ]
+        .into_iter()
+        .flatten()
         {
             *secret = "***".into();
         }
@@ -777,6 +787,16 @@ impl Config {
                  use long random keys (e.g. `openssl rand -hex 24`)",
                 n + 1,
                 self.server.api_keys[n].scope
+            )));
+        }
+        if self
+            .server
+            .external_user_secret
+            .as_ref()
+            .is_some_and(|s| s.chars().count() < MIN_SESSION_SECRET_CHARS)
+        {
+            return Err(Error::Config(format!(
+                "`server.external_user_secret` is shorter than {MIN_SESSION_SECRET_CHARS} characters"
             )));
         }
         let publishable = self.server.api_keys.iter().any(|k| k.scope == Scope::Publishable);

@@ -269,6 +269,31 @@ pub fn facts(outcomes: &[AnswerOutcome], threshold: f32) -> FactMetrics {
     }
 }
 
+/// The `kinds` tag of a message that only the shop's order system can answer.
+pub const ORDER_SPECIFIC: &str = "order_specific";
+
+/// How well questions about one's own order are told from the rest (docs/orders.md): of the
+/// messages `routed` to the order system, the share tagged [`ORDER_SPECIFIC`] (precision: a
+/// policy question sent to the order system is the costly mistake), and of those tagged, the
+/// share routed (recall); with both counts. Empty when no question is tagged.
+pub fn order_intent(questions: &[(bool, bool)]) -> BTreeMap<String, f64> {
+    let gold = questions.iter().filter(|(tagged, _)| *tagged).count();
+    if gold == 0 {
+        return BTreeMap::new();
+    }
+    let routed = questions.iter().filter(|(_, routed)| *routed).count();
+    let both = questions.iter().filter(|(tagged, routed)| *tagged && *routed).count();
+    let mut metrics = BTreeMap::from([
+        ("order_intent_questions".to_string(), gold as f64),
+        ("order_intent_routed".to_string(), routed as f64),
+        ("order_intent_recall".to_string(), both as f64 / gold as f64),
+    ]);
+    if routed > 0 {
+        metrics.insert("order_intent_precision".into(), both as f64 / routed as f64);
+    }
+    metrics
+}
+
 /// The figures of each `kinds` tag at `threshold`, with the definitions of [`decisions`] and
 /// [`facts`] applied to the questions with that tag.
 pub fn by_kind(outcomes: &[AnswerOutcome], threshold: f32) -> BTreeMap<String, KindFigures> {
@@ -382,6 +407,13 @@ mod tests {
 
         let kinds = by_kind(&outcomes, 0.5);
         assert_eq!(kinds.keys().collect::<Vec<_>>(), ["pinyin", "typo"]);
+        // (tagged order-specific, routed to the order system)
+        let intent =
+            order_intent(&[(true, true), (true, false), (false, true), (false, false), (false, false)]);
+        assert_eq!(intent["order_intent_precision"], 0.5);
+        assert_eq!(intent["order_intent_recall"], 0.5);
+        assert_eq!((intent["order_intent_questions"], intent["order_intent_routed"]), (2.0, 2.0));
+        assert!(order_intent(&[(false, true)]).is_empty(), "nothing tagged: nothing measured");
         let typo = &kinds["typo"];
         assert_eq!((typo.questions, typo.unanswerable), (2, 0));
         assert_eq!((typo.answer_rate, typo.citation_hit_rate), (Some(1.0), Some(0.5)));

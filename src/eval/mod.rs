@@ -232,6 +232,14 @@ fn evaluate_answers(
     let outcomes: Vec<AnswerOutcome> = results.iter().map(|(o, _)| o.clone()).collect();
     let mut figures = answers::decisions(&outcomes, threshold).to_metrics();
     figures.extend(answers::facts(&outcomes, threshold).to_metrics());
+    let routed: Vec<(bool, bool)> = questions
+        .iter()
+        .map(|q| {
+            let tagged = q.kinds.iter().any(|k| k == answers::ORDER_SPECIFIC);
+            (tagged, crate::understand::intent::order_status_request(&q.text).is_some())
+        })
+        .collect();
+    figures.extend(answers::order_intent(&routed));
     let kinds = answers::by_kind(&outcomes, threshold);
     let (mut f1, mut rouge, mut latencies) = (Vec::new(), Vec::new(), Vec::new());
     let mut position: HashMap<String, usize> =

@@ -30,17 +30,29 @@ pub struct OrderReply {
     pub check: OrderCheck,
 }
 
+/// A message that may be about the shopper's order.
+#[derive(Debug, Clone, Copy)]
+pub struct Asking<'a> {
+    /// Its conversation.
+    pub conversation_id: &'a str,
+    /// The conversation existed before this message.
+    pub continues: bool,
+    /// The message, redacted.
+    pub question: &'a Question,
+    /// The message before redaction, read for the proof only: neither stored nor logged.
+    pub raw: &'a str,
+    /// The customer the shop signed into the session.
+    pub customer: Option<&'a str>,
+}
+
 /// kefu's answer when the message is about the shopper's own order (or the proof kefu asked
-/// for), `None` when it is for the help center. `raw` is the message before redaction, read
-/// for the proof only: it is neither stored nor logged.
+/// for), `None` when it is for the help center.
 pub async fn answer(
     state: &AppState,
     connector: &Connector,
-    conversation_id: &str,
-    continues: bool,
-    question: &Question,
-    raw: &str,
+    asking: Asking<'_>,
 ) -> Result<Option<OrderReply>> {
+    let Asking { conversation_id, continues, question, raw, customer } = asking;
     let language = messages::language_of(&question.text, question.locale.as_deref());
     let asked = intent::order_status_request(&question.text);
     let check = if continues { state.store.order_check(conversation_id).await? } else { None };
@@ -71,10 +83,27 @@ pub async fn answer(
     if state.store.order_failures(&order_no, window_ms).await? >= config.max_attempts {
         return Ok(reply(handed_over(reply::locked(language, &order_no), language), &pending));
     }
+    // The customer the shop vouched for owns it: no other proof.
+    let mut looked_up = None;
+    if customer.is_some() {
+        let lookup = connector.lookup(&order_no).await;
+        match &lookup {
+            Lookup::Found(view) if verify::owned_by(customer, &view.owner) => {
+                let check = OrderCheck { order_no: order_no.clone(), verified: true };
+                return Ok(reply(told(view, language), &check));
+            }
+            Lookup::Unavailable(why) => return Ok(reply(unavailable(&order_no, why, language), &pending)),
+            _ => looked_up = Some(lookup),
+        }
+    }
     let Some(proof) = verify::proof_in(raw, &order_no) else {
         return Ok(reply(Answer::message(reply::ask_proof(language, &order_no), language, None), &pending));
     };
-    Ok(match connector.lookup(&order_no).await {
+    let lookup = match looked_up {
+        Some(lookup) => lookup,
+        None => connector.lookup(&order_no).await,
+    };
+    Ok(match lookup {
         Lookup::Unavailable(why) => reply(unavailable(&order_no, &why, language), &pending),
         Lookup::Found(view) if verify::matches(&proof, &view.owner) => {
             state.store.clear_order_failures(&order_no).await?;

@@ -440,6 +440,9 @@ async fn ask(
     }
     validate_filters(&request.filters)?;
     // A session continues its own conversation only, for the customer it was started for.
+    // The shop vouched for this customer's id: their own orders need no other proof.
+    let customer =
+        caller.session.as_ref().filter(|s| s.verified_user).and_then(|s| s.external_user_id.clone());
     let (conversation_id, external_user_id) = match &caller.session {
         Some(session) => {
             if request.conversation_id.as_ref().is_some_and(|id| *id != session.conversation_id) {
@@ -494,6 +497,7 @@ async fn ask(
         start,
         actor: caller.key_id,
         raw,
+        customer,
     };
     let streaming = request.stream
         || headers
@@ -525,6 +529,8 @@ struct Turn {
     /// The message before redaction, kept only while an order system is configured: an order
     /// lookup reads the shopper's proof in it (never stored or logged).
     raw: Option<String>,
+    /// The customer the shop signed into the session, if it did.
+    customer: Option<String>,
 }
 
 impl Turn {
@@ -546,7 +552,7 @@ impl Turn {
         {
             return self.keep_for_agent(state, ticket.id, ticket.state).await;
         }
-        let Turn { question, conversation_id, start, actor, raw } = self;
+        let Turn { question, conversation_id, start, actor, raw, customer } = self;
         let (message, resolved_query) = (question.text.clone(), question.retrieval_query.clone());
         let retriever = state.retriever();
         let generation = retriever.index().generation();
@@ -556,7 +562,14 @@ impl Turn {
         let sink = relay.as_ref().or(events);
         let about_order = match (&state.orders, &raw) {
             (Some(connector), Some(raw)) if record => {
-                orders::answer(state, connector, &conversation_id, start.is_none(), &question, raw).await?
+                let asking = orders::Asking {
+                    conversation_id: &conversation_id,
+                    continues: start.is_none(),
+                    question: &question,
+                    raw,
+                    customer: customer.as_deref(),
+                };
+                orders::answer(state, connector, asking).await?
             }
             _ => None,
         };

@@ -27,6 +27,9 @@ pub struct Claims {
     /// The id of the publishable key that started it (the conversation's owner).
     #[serde(rename = "k")]
     pub owner_key: String,
+    /// The shop signed `external_user_id` (`server.external_user_secret`): kefu trusts it.
+    #[serde(rename = "v", default, skip_serializing_if = "std::ops::Not::not")]
+    pub verified_user: bool,
     /// Expiry, Unix seconds.
     #[serde(rename = "exp")]
     pub expires_at: i64,
@@ -39,6 +42,24 @@ pub enum Refusal {
     Invalid,
     /// Signed, but past its expiry.
     Expired,
+}
+
+/// Whether `signature` (hex) is the HMAC-SHA256 of `user` under `secret`: the shop vouches
+/// for its customer's id.
+pub fn user_signed(secret: &str, user: &str, signature: &str) -> bool {
+    let Some(bytes) = (signature.len() == 64 && signature.is_ascii())
+        .then(|| {
+            (0..32)
+                .map(|i| u8::from_str_radix(&signature[2 * i..2 * i + 2], 16).ok())
+                .collect::<Option<Vec<u8>>>()
+        })
+        .flatten()
+    else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(user.as_bytes());
+    mac.verify_slice(&bytes).is_ok()
 }
 
 /// Seals claims into tokens (`PREFIX` + base64url JSON + `.` + base64url HMAC-SHA256 of that
@@ -126,6 +147,7 @@ mod tests {
             conversation_id: "c1".into(),
             external_user_id: Some("u1".into()),
             owner_key: "key-0123".into(),
+            verified_user: false,
             expires_at: 1000,
         }
     }
@@ -155,6 +177,21 @@ mod tests {
         assert_eq!(sessions.verify(&format!("{PREFIX}{forged_payload}.{mac}"), 0), Err(Refusal::Invalid));
         for garbage in ["", "kefu_s1.", "kefu_s1.x.y", "kefu_s1.abc", "Bearer x", &token[..token.len() - 2]] {
             assert_eq!(sessions.verify(garbage, 0), Err(Refusal::Invalid), "{garbage:?}");
+        }
+    }
+
+    #[test]
+    fn a_users_signature_is_checked_against_the_shops_secret() {
+        let secret = "the shop's secret of thirty-two chars";
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(b"cust-1001");
+        let signature: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert!(user_signed(secret, "cust-1001", &signature));
+        assert!(user_signed(secret, "cust-1001", &signature.to_uppercase()));
+        assert!(!user_signed(secret, "cust-1002", &signature), "another customer");
+        assert!(!user_signed("another secret of thirty-two chars!", "cust-1001", &signature));
+        for bad in ["", "zz", &signature[..62], &format!("{}é", &signature[..62])] {
+            assert!(!user_signed(secret, "cust-1001", bad), "{bad:?}");
         }
     }
 }

@@ -343,6 +343,10 @@ pub struct SessionRequest {
     /// new token continues its conversation.
     #[serde(default)]
     pub renew: Option<String>,
+    /// The shop's HMAC-SHA256 of `external_user_id` under `server.external_user_secret` (hex):
+    /// kefu then trusts the id, and the customer sees their own orders without another proof.
+    #[serde(default)]
+    pub external_user_signature: Option<String>,
 }
 
 impl RequestBody for SessionRequest {
@@ -398,6 +402,29 @@ pub async fn start_session(
             if let Some(user) = &request.external_user_id {
                 validate_id(user, "invalid_session_external_user_id", "external_user_id")?;
             }
+            let verified_user = match &request.external_user_signature {
+                None => false,
+                Some(signature) => {
+                    let invalid = |message: &str| Error::InvalidField {
+                        code: "invalid_session_external_user_signature",
+                        field: "external_user_signature",
+                        message: message.into(),
+                    };
+                    let (Some(secret), Some(user)) =
+                        (&server.external_user_secret, &request.external_user_id)
+                    else {
+                        return Err(invalid(
+                            "needs external_user_id, and server.external_user_secret on the server",
+                        ));
+                    };
+                    if !super::session::user_signed(secret, user, signature) {
+                        return Err(invalid(
+                            "not the HMAC-SHA256 of external_user_id under the shop's secret",
+                        ));
+                    }
+                    true
+                }
+            };
             let conversation_id = uuid::Uuid::new_v4().to_string();
             let start = NewConversation {
                 owner_key: caller.key_id.clone(),
@@ -409,6 +436,7 @@ pub async fn start_session(
                 conversation_id,
                 external_user_id: request.external_user_id,
                 owner_key: caller.key_id,
+                verified_user,
                 expires_at,
             }
         }

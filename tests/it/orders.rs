@@ -12,9 +12,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::serve::{ADMIN_KEY, Server, copy_dir, corpus_data};
+use crate::serve::{ADMIN_KEY, QUERY_KEY, Server, copy_dir, corpus_data, error_of};
 
 const SHOP_TOKEN: &str = "shop-token-0123456789";
+const PUBLISHABLE_KEY: &str = "pk-orders-0123456789abcdef";
+/// What the shop signs its customers' ids with.
+const USER_SECRET: &str = "the-shop-signs-customer-ids-0123456789";
 
 /// The reference shop, killed when dropped.
 struct Shop {
@@ -55,9 +58,13 @@ fn kefu_for(shop: &Shop, timeout_ms: &str, log: &std::path::Path) -> (tempfile::
     let dir = tempfile::tempdir().unwrap();
     copy_dir(corpus_data(), dir.path());
     let url = format!("{}/api/orders/{{order_no}}", shop.base);
+    let keys = format!("{QUERY_KEY}:query,{ADMIN_KEY}:admin,{PUBLISHABLE_KEY}:publishable");
     let server = Server::start_logged(
         dir.path(),
         &[
+            ("KEFU_API_KEYS", keys.as_str()),
+            ("KEFU_SERVER__SESSION_SECRET", "session-secret-orders-0123456789-0123"),
+            ("KEFU_SERVER__EXTERNAL_USER_SECRET", USER_SECRET),
             ("KEFU_ORDERS__URL", url.as_str()),
             ("KEFU_ORDERS__HEADERS", "{Authorization=\"Bearer ${SHOP_API_TOKEN}\"}"),
             ("SHOP_API_TOKEN", SHOP_TOKEN),
@@ -160,6 +167,52 @@ fn a_shopper_proves_the_order_is_theirs_before_hearing_of_it_in_both_languages()
     for secret in ["alex.doe@example.com", "15501234567890", SHOP_TOKEN, "sam.lee"] {
         assert!(!logged.contains(secret), "{secret} in the log");
     }
+}
+
+/// The shop's signature of its customer's id, as its pages would compute it.
+fn signed(user: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(USER_SECRET.as_bytes()).unwrap();
+    mac.update(user.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A browser session of `user`, signed by the shop; its token.
+fn session_of(server: &Server, user: &str, signature: &str) -> String {
+    let started = server.post(
+        "/v1/sessions",
+        PUBLISHABLE_KEY,
+        &json!({ "external_user_id": user, "external_user_signature": signature }),
+    );
+    assert_eq!(started.status(), reqwest::StatusCode::OK);
+    started.json::<Value>().unwrap()["token"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_customer_the_shop_signed_in_sees_their_own_orders_and_no_one_elses() {
+    let shop = Shop::start(0);
+    let logs = tempfile::tempdir().unwrap();
+    let (_dir, server) = kefu_for(&shop, "3000", &logs.path().join("kefu.log"));
+    let ask = |token: &str, question: &str| -> Value {
+        let response = server.post("/v1/ask", token, &json!({ "question": question }));
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+        response.json().unwrap()
+    };
+    // Their own order: told at once.
+    let owner = session_of(&server, "cust-1001", &signed("cust-1001"));
+    let told = ask(&owner, "where is my order NW-58213?");
+    assert!(text(&told).contains("has shipped with DPD"), "{told}");
+    // Someone else's: the usual proof first.
+    let other = session_of(&server, "cust-1002", &signed("cust-1002"));
+    let asked = ask(&other, "where is my order NW-58213?");
+    assert!(text(&asked).contains("e-mail address on the order") && !text(&asked).contains("DPD"), "{asked}");
+    // An id the shop did not sign is no proof, and a wrong signature starts no session.
+    let claimed = server.post("/v1/sessions", PUBLISHABLE_KEY, &json!({ "external_user_id": "cust-1001" }));
+    let claimed = claimed.json::<Value>().unwrap()["token"].as_str().unwrap().to_string();
+    assert!(text(&ask(&claimed, "where is my order NW-58213?")).contains("e-mail address on the order"));
+    let forged = json!({ "external_user_id": "cust-1001", "external_user_signature": signed("cust-1002") });
+    let (status, code, _) = error_of(server.post("/v1/sessions", PUBLISHABLE_KEY, &forged));
+    assert_eq!((status, code.as_str()), (400, "invalid_session_external_user_signature"));
 }
 
 #[test]

@@ -83,7 +83,15 @@ export class Chat {
     private readonly options: WidgetOptions,
     private readonly deps: ChatDeps,
   ) {
-    this.client = new Client(options.api, options.key, options.user, deps.session, deps.fetch, deps.now);
+    this.client = new Client(
+      options.api,
+      options.key,
+      options.user,
+      deps.session,
+      deps.fetch,
+      deps.now,
+      options.userSignature,
+    );
     this.client.onConversation = () => this.conversationChanged();
     this.restored = !this.client.hasSession();
     this.state = {

@@ -31,6 +31,16 @@ describe("Client", () => {
     expect(conversations).toEqual(["c1"]);
   });
 
+  it("sends the shop's signature of its user, when it has one", async () => {
+    const server = new FakeServer();
+    const signature = "0f".repeat(32);
+    const client = new Client("https://kefu.example", "pk_key", "cust-1", memorySlot<Session>(null), server.fetch, () => NOW, signature);
+    server.on("POST /v1/sessions", () => json(session("t1")));
+    server.on("GET /v1/conversations/c1", () => json({ id: "c1", turns: [] }));
+    await client.json(transcript, { create: true });
+    expect(server.requests[0].body).toEqual({ external_user_id: "cust-1", external_user_signature: signature });
+  });
+
   it("does not start a session just to read", async () => {
     const { client } = setup();
     await expect(client.json(transcript)).rejects.toMatchObject({ code: "no_session" });

@@ -28,8 +28,18 @@ export class Client {
     private readonly slot: Slot<Session>,
     private readonly fetcher: typeof fetch = (...args) => fetch(...args),
     private readonly now: () => number = Date.now,
+    /** The shop's signature of `user` (HMAC-SHA256, hex): the server then trusts the id. */
+    private readonly userSignature?: string,
   ) {
     this.session = slot.load();
+  }
+
+  /** What a new session is started with. */
+  private startBody(): Record<string, string> {
+    if (!this.user) return {};
+    return this.userSignature
+      ? { external_user_id: this.user, external_user_signature: this.userSignature }
+      : { external_user_id: this.user };
   }
 
   get conversationId(): string | undefined {
@@ -104,8 +114,7 @@ export class Client {
 
   private start(signal?: AbortSignal): Promise<Session> {
     return this.once(async () => {
-      const body = this.user ? { external_user_id: this.user } : {};
-      const session = await this.post(body, signal);
+      const session = await this.post(this.startBody(), signal);
       this.onConversation?.(session.conversation_id);
       return session;
     });
@@ -120,7 +129,7 @@ export class Client {
       } catch (e) {
         if (!(e instanceof ApiError) || e.code !== "invalid_session_renew") throw e;
         // Too old, or its conversation is gone: a new session, a new conversation.
-        const session = await this.post(this.user ? { external_user_id: this.user } : {}, signal);
+        const session = await this.post(this.startBody(), signal);
         this.onConversation?.(session.conversation_id);
         return session;
       }

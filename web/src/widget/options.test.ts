@@ -34,6 +34,7 @@ describe("parseOptions", () => {
       greeting: "Hello!",
       suggestions: '["A?", "B?"]',
       user: "cust-42",
+      userSignature: "ab".repeat(32),
       locale: "zh-CN",
       open: "true",
     });
@@ -46,6 +47,7 @@ describe("parseOptions", () => {
       greeting: "Hello!",
       suggestions: ["A?", "B?"],
       user: "cust-42",
+      userSignature: "ab".repeat(32),
       lang: "zh",
       locale: "zh",
       open: true,
@@ -59,6 +61,12 @@ describe("parseOptions", () => {
     );
     expect(options).toMatchObject({ api: "https://kefu.example", position: "right", color: undefined, user: undefined });
     expect(problems.map((p) => p.split(":")[0])).toEqual(["api", "position", "color", "user"]);
+    // A signature needs its id, and is 64 hex digits.
+    const unsigned = parseOptions({ key: "k", userSignature: "ab".repeat(32) }, context);
+    expect(unsigned.options!.userSignature).toBeUndefined();
+    const short = parseOptions({ key: "k", user: "cust-1", userSignature: "abc" }, context);
+    expect(short.options!.userSignature).toBeUndefined();
+    expect(short.problems[0]).toMatch(/^userSignature/);
   });
 
   it("drops colours that are not colours or depend on context", () => {

@@ -15,6 +15,8 @@ export interface WidgetOptions {
   suggestions: string[];
   /** The shop's id of its customer. */
   user?: string;
+  /** The shop's HMAC-SHA256 of `user` (64 hex digits), so that kefu trusts the id. */
+  userSignature?: string;
   /** The UI language. */
   lang: Lang;
   /** The locale sent with questions: only when the shop chose one (`data-locale`); else the server detects it. */
@@ -35,7 +37,18 @@ export interface OptionContext {
   isColor?: (value: string) => boolean;
 }
 
-const NAMES = ["key", "api", "position", "color", "greeting", "suggestions", "user", "locale", "open"] as const;
+const NAMES = [
+  "key",
+  "api",
+  "position",
+  "color",
+  "greeting",
+  "suggestions",
+  "user",
+  "userSignature",
+  "locale",
+  "open",
+] as const;
 const MAX_SUGGESTIONS = 8;
 // The server's own limits (docs/http-api.md): a question of at most 1,000 characters, an
 // external user id of 1–128 ASCII letters, digits, `-`, `_`, `.`, `:`.
@@ -106,6 +119,12 @@ export function parseOptions(
     user = undefined;
   }
 
+  let userSignature = text("userSignature");
+  if (userSignature && (!user || !/^[0-9a-fA-F]{64}$/.test(userSignature))) {
+    problems.push("userSignature: 64 hex digits, with user");
+    userSignature = undefined;
+  }
+
   const localeText = text("locale");
   const locale = localeText ? uiLanguage(localeText) : undefined;
 
@@ -118,6 +137,7 @@ export function parseOptions(
       greeting,
       suggestions: parseSuggestions(raw.suggestions, problems),
       user,
+      userSignature,
       lang: locale ?? uiLanguage(context.htmlLang),
       locale,
       open: isTrue(raw.open),
