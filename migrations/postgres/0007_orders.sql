@@ -7,8 +7,8 @@ CREATE TABLE order_checks (
     updated_at      BIGINT NOT NULL
 );
 CREATE TABLE order_failures (
-    order_key  TEXT PRIMARY KEY,            -- a digest of the order number, not the number
-    failures   BIGINT  NOT NULL,            -- wrong proofs since first_at
-    first_at   BIGINT NOT NULL
+    order_key  TEXT PRIMARY KEY,            -- the canonical order number ("NW58213")
+    failures   BIGINT  NOT NULL,            -- wrong proofs, each within the lockout of the one before
+    last_at    BIGINT  NOT NULL             -- the latest wrong proof
 );
-CREATE INDEX order_failures_by_time ON order_failures (first_at);
+CREATE INDEX order_failures_by_time ON order_failures (last_at);

@@ -39,11 +39,13 @@ pub fn verify(secret: &str, timestamp: i64, body: &[u8], signature: &str, now: i
     (now - timestamp).abs() <= TOLERANCE_SECS && mac.verify_slice(&given).is_ok()
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
+/// The bytes of hex `text` (either case), if it is hex.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }

@@ -51,8 +51,10 @@ impl Connector {
             "POST" => true,
             other => return Err(invalid(format!("method: {other:?} is not GET or POST"))),
         };
-        if config.timeout_ms == 0 || config.max_attempts == 0 {
-            return Err(invalid("timeout_ms and max_attempts must be greater than 0".into()));
+        if config.timeout_ms == 0 || config.max_attempts == 0 || config.lockout_minutes == 0 {
+            return Err(invalid(
+                "timeout_ms, max_attempts and lockout_minutes must be greater than 0".into(),
+            ));
         }
         let mut headers = HeaderMap::new();
         for (name, value) in &config.headers {

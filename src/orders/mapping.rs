@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{OrderItem, OrderStatus, OrderView, Owner};
+use super::{OrderItem, OrderStatus, OrderView, Owner, canonical};
 
 /// Longest text kept of any field.
 const MAX_FIELD_CHARS: usize = 200;
@@ -141,7 +141,10 @@ impl Mapping {
         });
         Some(OrderView {
             number,
-            status: self.text(json, "status").map_or(OrderStatus::Processing, |s| OrderStatus::parse(&s)),
+            // No status is no status: a person looks (never "being prepared" by default).
+            status: self
+                .text(json, "status")
+                .map_or(OrderStatus::Other(String::new()), |s| OrderStatus::parse(&s)),
             items,
             carrier: self.text(json, "carrier"),
             tracking_number: self.text(json, "tracking_number"),
@@ -162,9 +165,6 @@ impl Mapping {
 /// Whether two order numbers are the same, as shoppers write them ("#1001" and "1001",
 /// "nw-58213" and "NW-58213").
 pub fn same_number(a: &str, b: &str) -> bool {
-    let canonical = |s: &str| -> String {
-        s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
-    };
     let (a, b) = (canonical(a), canonical(b));
     !a.is_empty() && a == b
 }

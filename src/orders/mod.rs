@@ -14,6 +14,12 @@ pub mod verify;
 
 use serde::Serialize;
 
+/// Order number `number` as its system knows it, however a shopper writes it: letters and
+/// digits, upper case ("#1001" → "1001", "nw-58213" → "NW58213").
+pub fn canonical(number: &str) -> String {
+    number.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
 /// Where an order stands, in kefu's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -122,6 +122,15 @@ pub fn status(language: &str, view: &OrderView, n: usize) -> Option<String> {
         }
         OrderStatus::Other(_) => return None,
     };
+    if let (OrderStatus::RefundPending | OrderStatus::Refunded, Some(state)) =
+        (&view.status, &view.refund_status)
+    {
+        text.push_str(&if zh {
+            format!("退款状态：{state}。")
+        } else {
+            format!(" Refund status: {state}.")
+        });
+    }
     if let Some(tracking) = &view.tracking_number {
         text.push_str(&if zh {
             format!("运单号：{tracking}。")
@@ -190,6 +199,9 @@ mod tests {
 
     #[test]
     fn refunds_say_their_amount_and_unknown_states_go_to_a_person() {
+        let mut approved = view(OrderStatus::RefundPending);
+        approved.refund_status = Some("approved".into());
+        assert!(status("en", &approved, 1).unwrap().contains("Refund status: approved."));
         let refund = status("en", &view(OrderStatus::RefundPending), 2).unwrap();
         assert!(
             refund.starts_with("The refund of 89.00 GBP for order NW-58213 is being processed."),

@@ -25,25 +25,29 @@ pub fn proof_in(message: &str, order: &str) -> Option<Proof> {
         return Some(Proof::Email(email.to_lowercase()));
     }
     let order_digits: String = order.chars().filter(char::is_ascii_digit).collect();
-    let mut runs = Vec::new();
+    // Maximal runs of digits, with what stands just before each.
+    let mut runs: Vec<(Option<char>, String)> = Vec::new();
+    let mut before = None;
     let mut run = String::new();
     for c in message.chars().chain(std::iter::once(' ')) {
         if c.is_ascii_digit() {
             run.push(c);
-        } else if !run.is_empty() {
-            runs.push(std::mem::take(&mut run));
+            continue;
         }
+        if !run.is_empty() {
+            runs.push((before, std::mem::take(&mut run)));
+        }
+        before = Some(c);
     }
-    // A code like NW-58213 is the order, not a proof: only runs standing alone count.
-    let standalone = |digits: &str| {
-        let at = message.find(digits).unwrap_or(0);
-        let before = message[..at].chars().last();
-        !before.is_some_and(|c| c.is_ascii_alphabetic() || c == '-')
-    };
+    // A code like NW-58213 is the order, not a proof; nor is the order's own tail ("尾号4417").
     runs.into_iter()
         .rev()
-        .find(|r| r.len() == 4 && !order_digits.contains(r.as_str()) && standalone(r))
-        .map(Proof::PhoneLast4)
+        .find(|(before, digits)| {
+            digits.len() == 4
+                && *digits != order_digits
+                && !before.is_some_and(|c| c.is_ascii_alphabetic() || c == '-')
+        })
+        .map(|(_, digits)| Proof::PhoneLast4(digits))
 }
 
 fn is_email(word: &str) -> bool {
@@ -107,8 +111,11 @@ mod tests {
         for (message, proof) in cases {
             assert_eq!(proof_in(message, "NW-58213"), proof, "{message}");
         }
-        // The order's own tail is not a proof.
+        // The order's own tail is not a proof; four digits that also occur inside a long order
+        // number still are.
         assert_eq!(proof_in("订单尾号4417", "4417"), None);
+        assert_eq!(proof_in("2025111207781 1120", "2025111207781"), Some(Proof::PhoneLast4("1120".into())));
+        assert_eq!(proof_in("NW-1234 then 1234", "NW-5555"), Some(Proof::PhoneLast4("1234".into())));
         assert_eq!(proof_in("is a@b", "x"), None, "no domain");
     }
 

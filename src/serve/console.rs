@@ -68,7 +68,7 @@ impl ConsoleSessions {
     /// A new sign-in of key `key_id` as `agent` at `now` (Unix seconds): the cookie's value and
     /// its claims.
     pub fn issue(&self, key_id: &str, agent: &str, now: i64) -> (String, ConsoleClaims) {
-        let csrf = hex(&random_bytes());
+        let csrf = crate::helpdesk::signature::hex(&random_bytes());
         let claims = ConsoleClaims {
             key_id: key_id.into(),
             agent: agent.into(),
@@ -94,10 +94,6 @@ fn random_bytes() -> [u8; 32] {
     bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     bytes[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     bytes
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The value of the console cookie among the request's cookies.
@@ -126,13 +122,18 @@ pub fn csrf_matches(headers: &HeaderMap, claims: &ConsoleClaims) -> bool {
 }
 
 /// `Set-Cookie` for `value`, kept `max_age` seconds (0 removes it). `Secure` unless the page
-/// was reached on a loopback host, where browsers do not need it over plain HTTP.
+/// was reached over plain HTTP on a loopback host (local development); a reverse proxy that
+/// reaches kefu on loopback says `X-Forwarded-Proto: https`, and the cookie is `Secure`.
 fn set_cookie(headers: &HeaderMap, value: &str, max_age: i64) -> HeaderValue {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let name = host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()));
     let name = name.map_or(host, |(name, _)| name);
-    let loopback = matches!(name, "localhost" | "127.0.0.1" | "[::1]");
-    let secure = if loopback { "" } else { "; Secure" };
+    let behind_tls = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"));
+    let local = matches!(name, "localhost" | "127.0.0.1" | "[::1]") && !behind_tls;
+    let secure = if local { "" } else { "; Secure" };
     HeaderValue::from_str(&format!(
         "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
@@ -231,9 +232,11 @@ mod tests {
         assert_eq!(sessions.verify(&value, 4600), Err(Refusal::Expired));
         let other = ConsoleSessions::new(None, 1);
         assert_eq!(other.verify(&value, 1000), Err(Refusal::Invalid));
-        // A session token is not a console cookie, even under the same secret.
+        // A session token is not a console cookie, even under the same secret and relabelled.
         let session = Signer::new(b"a secret of at least thirty-two chars").seal("kefu_s1.", &claims);
         assert_eq!(sessions.verify(&session, 1000), Err(Refusal::Invalid));
+        let relabelled = session.replacen("kefu_s1.", PREFIX, 1);
+        assert_eq!(sessions.verify(&relabelled, 1000), Err(Refusal::Invalid), "the MAC covers the prefix");
         let (_, again) = sessions.issue("key-0123", "alice", 1000);
         assert_ne!(again.csrf, claims.csrf, "a CSRF token per sign-in");
     }
@@ -269,5 +272,8 @@ mod tests {
             assert!(value.contains("HttpOnly") && value.contains("SameSite=Strict"), "{value}");
             assert_eq!(value.ends_with("; Secure"), secure, "{host}: {value}");
         }
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(set_cookie(&headers, "v", 60).to_str().unwrap().ends_with("; Secure"), "behind a TLS proxy");
     }
 }

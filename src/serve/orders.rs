@@ -10,15 +10,18 @@ use crate::answer::{Answer, Citation, Generator, HandoffReason, Question, messag
 use crate::insights::calendar;
 use crate::orders::connector::{Connector, Lookup};
 use crate::orders::mapping::same_number;
-use crate::orders::verify;
+use crate::orders::verify::{self, Proof};
 use crate::orders::{OrderView, reply};
 use crate::store::OrderCheck;
 use crate::understand::intent;
+use crate::understand::normalize::normalize;
 
 use super::AppState;
 
 /// The id the order system is cited under.
 pub const SOURCE_ID: &str = "order-system";
+/// Longest message read as a proof alone, after kefu asked for one.
+const MAX_PROOF_REPLY_CHARS: usize = 80;
 
 /// What kefu says to a message about the shopper's order, and the order the conversation
 /// checks from now on (saved once the turn is recorded: a new conversation has no row before).
@@ -28,10 +31,12 @@ pub struct OrderReply {
     pub answer: Answer,
     /// The conversation's order check after this turn.
     pub check: OrderCheck,
+    /// The phone digits given as proof: the stored message has a placeholder in their place.
+    pub proof_digits: Option<String>,
 }
 
-/// A message that may be about the shopper's order.
-#[derive(Debug, Clone, Copy)]
+/// A message that may be about the shopper's order. (No `Debug`: it holds the raw message.)
+#[derive(Clone, Copy)]
 pub struct Asking<'a> {
     /// Its conversation.
     pub conversation_id: &'a str,
@@ -54,15 +59,21 @@ pub async fn answer(
 ) -> Result<Option<OrderReply>> {
     let Asking { conversation_id, continues, question, raw, customer } = asking;
     let language = messages::language_of(&question.text, question.locale.as_deref());
-    let asked = intent::order_status_request(&question.text);
+    // Read as the answerer reads it (full-width digits, traditional characters).
+    let asked = intent::order_status_request(&normalize(&question.text));
     let check = if continues { state.store.order_check(conversation_id).await? } else { None };
     let (order_no, verified) = match (asked, check) {
         (Some(asked), Some(check)) if same_number(&asked, &check.order_no) => {
             (check.order_no, check.verified)
         }
         (Some(asked), _) => (asked, false),
-        // A proof for the order kefu asked about: nothing else is an order matter.
-        (None, Some(check)) if !check.verified && verify::proof_in(raw, &check.order_no).is_some() => {
+        // A short reply with a proof for the order kefu asked about (a longer message with a
+        // number in it is about something else).
+        (None, Some(check))
+            if !check.verified
+                && raw.chars().count() <= MAX_PROOF_REPLY_CHARS
+                && verify::proof_in(raw, &check.order_no).is_some() =>
+        {
             (check.order_no, false)
         }
         (None, _) => return Ok(None),
@@ -70,7 +81,9 @@ pub async fn answer(
     let config = &state.config.orders;
     let window_ms = i64::from(config.lockout_minutes) * 60_000;
     let pending = OrderCheck { order_no: order_no.clone(), verified: false };
-    let reply = |answer: Answer, check: &OrderCheck| Some(OrderReply { answer, check: check.clone() });
+    let reply = |answer: Answer, check: &OrderCheck| {
+        Some(OrderReply { answer, check: check.clone(), proof_digits: None })
+    };
     if verified {
         let check = OrderCheck { order_no: order_no.clone(), verified: true };
         let answer = match connector.lookup(&order_no).await {
@@ -80,10 +93,8 @@ pub async fn answer(
         };
         return Ok(reply(answer, &check));
     }
-    if state.store.order_failures(&order_no, window_ms).await? >= config.max_attempts {
-        return Ok(reply(handed_over(reply::locked(language, &order_no), language), &pending));
-    }
-    // The customer the shop vouched for owns it: no other proof.
+    // The customer the shop vouched for owns it: no other proof, and no lock (others' wrong
+    // guesses must not lock an owner out).
     let mut looked_up = None;
     if customer.is_some() {
         let lookup = connector.lookup(&order_no).await;
@@ -96,30 +107,43 @@ pub async fn answer(
             _ => looked_up = Some(lookup),
         }
     }
+    let locked = || reply(handed_over(reply::locked(language, &order_no), language), &pending);
+    if state.store.order_failures(&order_no, window_ms).await? >= config.max_attempts {
+        return Ok(locked());
+    }
     let Some(proof) = verify::proof_in(raw, &order_no) else {
         return Ok(reply(Answer::message(reply::ask_proof(language, &order_no), language, None), &pending));
     };
+    let proof_digits = match &proof {
+        Proof::PhoneLast4(digits) => Some(digits.clone()),
+        Proof::Email(_) => None,
+    };
+    // Counted before it is checked, so that attempts sent at once are each counted.
+    let attempt = state.store.record_order_failure(&order_no, window_ms).await?;
+    if attempt > config.max_attempts {
+        return Ok(locked());
+    }
     let lookup = match looked_up {
         Some(lookup) => lookup,
         None => connector.lookup(&order_no).await,
     };
-    Ok(match lookup {
-        Lookup::Unavailable(why) => reply(unavailable(&order_no, &why, language), &pending),
+    let (answer, check) = match lookup {
+        Lookup::Unavailable(why) => (unavailable(&order_no, &why, language), pending),
         Lookup::Found(view) if verify::matches(&proof, &view.owner) => {
             state.store.clear_order_failures(&order_no).await?;
-            reply(told(&view, language), &OrderCheck { order_no: order_no.clone(), verified: true })
+            (told(&view, language), OrderCheck { order_no: order_no.clone(), verified: true })
         }
         // A wrong proof and an unknown order are told alike.
         Lookup::Found(_) | Lookup::NotFound => {
-            let failures = state.store.record_order_failure(&order_no, window_ms).await?;
-            tracing::warn!(failures, "an order lookup's proof did not match");
-            let answer = match config.max_attempts.checked_sub(failures).filter(|left| *left > 0) {
-                Some(left) => Answer::message(reply::wrong_proof(language, &order_no, left), language, None),
-                None => handed_over(reply::locked(language, &order_no), language),
+            tracing::warn!(attempt, "an order lookup's proof did not match");
+            let answer = match config.max_attempts - attempt {
+                0 => handed_over(reply::locked(language, &order_no), language),
+                left => Answer::message(reply::wrong_proof(language, &order_no, left), language, None),
             };
-            reply(answer, &pending)
+            (answer, pending)
         }
-    })
+    };
+    Ok(Some(OrderReply { answer, check, proof_digits }))
 }
 
 /// The order as the shopper is told it, citing the order system; a status kefu cannot explain
@@ -166,16 +190,10 @@ fn utc_minute(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::orders::verify::Proof;
 
     #[test]
     fn the_lookup_time_is_told_in_utc() {
         assert_eq!(utc_minute(0), "1970-01-01 00:00 UTC");
         assert_eq!(utc_minute(1_764_642_600_000), "2025-12-02 02:30 UTC");
-    }
-
-    #[test]
-    fn a_proof_is_only_for_the_order_asked_about() {
-        assert_eq!(verify::proof_in("NW-58213 1234", "NW-58213"), Some(Proof::PhoneLast4("1234".into())));
     }
 }

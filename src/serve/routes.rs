@@ -553,7 +553,7 @@ impl Turn {
             return self.keep_for_agent(state, ticket.id, ticket.state).await;
         }
         let Turn { question, conversation_id, start, actor, raw, customer } = self;
-        let (message, resolved_query) = (question.text.clone(), question.retrieval_query.clone());
+        let (mut message, mut resolved_query) = (question.text.clone(), question.retrieval_query.clone());
         let retriever = state.retriever();
         let generation = retriever.index().generation();
         // Someone watches the conversation's event stream: kefu's answer reaches it as it is written.
@@ -577,6 +577,11 @@ impl Turn {
             Some(reply) => {
                 if let Some(sink) = sink {
                     let _ = sink.send(AnswerEvent::Delta(reply.answer.answer.clone()));
+                }
+                // A proof is compared and forgotten: not stored.
+                if let Some(digits) = &reply.proof_digits {
+                    message = message.replace(digits.as_str(), "[phone]");
+                    resolved_query = resolved_query.replace(digits.as_str(), "[phone]");
                 }
                 (reply.answer, Some(reply.check))
             }

@@ -47,14 +47,7 @@ pub enum Refusal {
 /// Whether `signature` (hex) is the HMAC-SHA256 of `user` under `secret`: the shop vouches
 /// for its customer's id.
 pub fn user_signed(secret: &str, user: &str, signature: &str) -> bool {
-    let Some(bytes) = (signature.len() == 64 && signature.is_ascii())
-        .then(|| {
-            (0..32)
-                .map(|i| u8::from_str_radix(&signature[2 * i..2 * i + 2], 16).ok())
-                .collect::<Option<Vec<u8>>>()
-        })
-        .flatten()
-    else {
+    let Some(bytes) = crate::helpdesk::signature::unhex(signature).filter(|b| b.len() == 32) else {
         return false;
     };
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
@@ -81,8 +74,10 @@ impl Signer {
         Signer { secret: secret.to_vec() }
     }
 
-    fn mac(&self, payload: &str) -> Hmac<Sha256> {
+    /// The MAC covers the prefix too: a token of one kind cannot be relabelled as another.
+    fn mac(&self, prefix: &str, payload: &str) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes keys of any length");
+        mac.update(prefix.as_bytes());
         mac.update(payload.as_bytes());
         mac
     }
@@ -90,7 +85,7 @@ impl Signer {
     /// The token of `claims`, starting with `prefix`.
     pub fn seal<T: Serialize>(&self, prefix: &str, claims: &T) -> String {
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialize"));
-        let mac = URL_SAFE_NO_PAD.encode(self.mac(&payload).finalize().into_bytes());
+        let mac = URL_SAFE_NO_PAD.encode(self.mac(prefix, &payload).finalize().into_bytes());
         format!("{prefix}{payload}.{mac}")
     }
 
@@ -99,7 +94,7 @@ impl Signer {
         let (payload, mac) =
             token.strip_prefix(prefix).and_then(|rest| rest.split_once('.')).ok_or(Refusal::Invalid)?;
         let mac = URL_SAFE_NO_PAD.decode(mac).map_err(|_| Refusal::Invalid)?;
-        self.mac(payload).verify_slice(&mac).map_err(|_| Refusal::Invalid)?;
+        self.mac(prefix, payload).verify_slice(&mac).map_err(|_| Refusal::Invalid)?;
         let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| Refusal::Invalid)?;
         serde_json::from_slice(&json).map_err(|_| Refusal::Invalid)
     }

@@ -396,7 +396,20 @@ pub async fn start_session(
             if state.store.head(&old.conversation_id).await?.is_none() {
                 return Err(invalid("its conversation no longer exists: start a new session"));
             }
-            Claims { expires_at, ..old }
+            // The shop vouches again on each renewal, or the renewed session no longer knows its
+            // customer: a browser passed to someone else must not keep the first one's orders.
+            let verified_user = request.external_user_id == old.external_user_id
+                && match (
+                    &server.external_user_secret,
+                    &old.external_user_id,
+                    &request.external_user_signature,
+                ) {
+                    (Some(secret), Some(user), Some(signature)) => {
+                        super::session::user_signed(secret, user, signature)
+                    }
+                    _ => false,
+                };
+            Claims { expires_at, verified_user, ..old }
         }
         None => {
             if let Some(user) = &request.external_user_id {

@@ -74,14 +74,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 /// has this version already.
 fn serve(path: &str, headers: &HeaderMap, cache: &'static str) -> Response {
     let Some(asset) = find(path) else { return missing(path) };
+    let gzip = asset.gzip.filter(|_| accepts_gzip(headers));
+    // Each encoding its own tag, so that a cache never serves one for the other.
+    let etag = match gzip {
+        Some(_) => format!("{}-gz\"", asset.etag.trim_end_matches('"')),
+        None => asset.etag.to_string(),
+    };
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == asset.etag));
+        .is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == etag));
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let gzip = asset.gzip.filter(|_| accepts_gzip(headers));
         let mut response = gzip.unwrap_or(asset.body).into_response();
         if gzip.is_some() {
             response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
@@ -90,7 +95,7 @@ fn serve(path: &str, headers: &HeaderMap, cache: &'static str) -> Response {
         response
     };
     let headers = response.headers_mut();
-    headers.insert(header::ETAG, HeaderValue::from_static(asset.etag));
+    headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("a hex tag"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -508,7 +508,7 @@ impl Store {
                         .await
                         .map_err(failed)?;
                     // Wrong order proofs that old lock nothing any more.
-                    bind_scope!(sqlx::query("DELETE FROM order_failures WHERE first_at < $1"), scope)
+                    bind_scope!(sqlx::query("DELETE FROM order_failures WHERE last_at < $1"), scope)
                         .execute(&mut *tx)
                         .await
                         .map_err(failed)?;

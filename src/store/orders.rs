@@ -1,9 +1,10 @@
 //! Order lookups in the store (docs/orders.md): the order each conversation is checking and
-//! whether its shopper proved it theirs, and the wrong proofs per order across conversations,
-//! which lock an order for a while. An order's failures are kept under a digest of its number.
+//! whether its shopper proved it theirs, and the attempts at proving an order across
+//! conversations, which lock it for a while after too many wrong ones.
 
 use super::{Backend, Store, failed, now_ms};
 use crate::Result;
+use crate::orders::canonical;
 
 /// The order a conversation is checking.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -12,13 +13,6 @@ pub struct OrderCheck {
     pub order_no: String,
     /// The shopper proved it theirs.
     pub verified: bool,
-}
-
-/// The key an order's failures are kept under.
-fn order_key(order_no: &str) -> String {
-    let canonical: String =
-        order_no.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
-    blake3::hash(canonical.as_bytes()).to_hex()[..32].to_string()
 }
 
 impl Store {
@@ -44,11 +38,12 @@ impl Store {
         .map_err(failed)
     }
 
-    /// Wrong proofs of order `order_no` in the last `window_ms`.
+    /// Attempts at proving order `order_no`, each within `window_ms` of the one before, the
+    /// latest within `window_ms` of now.
     pub async fn order_failures(&self, order_no: &str, window_ms: i64) -> Result<u32> {
-        const SQL: &str = "SELECT failures FROM order_failures WHERE order_key = $1 AND first_at >= $2";
+        const SQL: &str = "SELECT failures FROM order_failures WHERE order_key = $1 AND last_at >= $2";
         let found: Option<(i64,)> = on_backend!(self, pool => sqlx::query_as(SQL)
-            .bind(order_key(order_no))
+            .bind(canonical(order_no))
             .bind(now_ms() - window_ms)
             .fetch_optional(pool)
             .await)
@@ -56,17 +51,18 @@ impl Store {
         Ok(found.map_or(0, |(n,)| n.clamp(0, i64::from(u32::MAX)) as u32))
     }
 
-    /// Counts a wrong proof of order `order_no`: the wrong proofs in the window now (a window
-    /// older than `window_ms` starts again).
+    /// Counts an attempt at proving order `order_no`, before it is checked (so that attempts
+    /// sent at once are each counted): the attempts now, this one included. An attempt more
+    /// than `window_ms` after the one before starts the count again; a right proof clears it.
     pub async fn record_order_failure(&self, order_no: &str, window_ms: i64) -> Result<u32> {
-        const SQL: &str = "INSERT INTO order_failures (order_key, failures, first_at) VALUES ($1, 1, $2) \
+        const SQL: &str = "INSERT INTO order_failures (order_key, failures, last_at) VALUES ($1, 1, $2) \
              ON CONFLICT (order_key) DO UPDATE SET \
-             failures = CASE WHEN order_failures.first_at < $3 THEN 1 ELSE order_failures.failures + 1 END, \
-             first_at = CASE WHEN order_failures.first_at < $3 THEN $2 ELSE order_failures.first_at END \
+             failures = CASE WHEN order_failures.last_at < $3 THEN 1 ELSE order_failures.failures + 1 END, \
+             last_at = $2 \
              RETURNING failures";
         let now = now_ms();
         let (failures,): (i64,) = on_backend!(self, pool => sqlx::query_as(SQL)
-            .bind(order_key(order_no))
+            .bind(canonical(order_no))
             .bind(now)
             .bind(now - window_ms)
             .fetch_one(pool)
@@ -75,10 +71,10 @@ impl Store {
         Ok(failures.clamp(0, i64::from(u32::MAX)) as u32)
     }
 
-    /// Forgets the wrong proofs of order `order_no` (its shopper proved it).
+    /// Forgets the attempts at order `order_no` (its shopper proved it).
     pub async fn clear_order_failures(&self, order_no: &str) -> Result<()> {
         on_backend!(self, pool => sqlx::query("DELETE FROM order_failures WHERE order_key = $1")
-            .bind(order_key(order_no))
+            .bind(canonical(order_no))
             .execute(pool)
             .await
             .map(|_| ()))

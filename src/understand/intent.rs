@@ -97,13 +97,14 @@ pub fn order_status_request(question: &str) -> Option<String> {
 /// an order ("order NW-58213", "订单尾号4417"), or any code with at least 8 digits
 /// ("2025111207781", "SF1402938812"). Product model numbers ("NW-BL1200") are neither.
 pub fn order_number(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
     for (start, code) in codes(text) {
         let digits = code.chars().filter(char::is_ascii_digit).count();
         if digits >= BARE_NUMBER_DIGITS {
             return Some(code.to_string());
         }
-        let before = lower[..start].trim_end_matches([' ', ':', '：', '#', '-', '为', '是']);
+        // Lowercased after slicing: lowercasing can change lengths ("İ" takes 3 bytes).
+        let before = text[..start].to_lowercase();
+        let before = before.trim_end_matches([' ', ':', '：', '#', '-', '为', '是']);
         if digits >= NAMED_NUMBER_DIGITS && ORDER_WORDS.iter().any(|w| before.ends_with(w)) {
             return Some(code.to_string());
         }
@@ -179,5 +180,7 @@ mod tests {
         }
         assert_eq!(order_number("my order NW-12345 arrived with a cracked jar").as_deref(), Some("NW-12345"));
         assert_eq!(order_number("the NW-BL1200 blender"), None);
+        // Text whose lowercase is longer than itself.
+        assert_eq!(order_number("İİ订单1234到哪了").as_deref(), Some("1234"));
     }
 }

@@ -126,6 +126,11 @@ fn a_shopper_proves_the_order_is_theirs_before_hearing_of_it_in_both_languages()
     let told = text(&zh[0]);
     assert!(told.contains("顺丰速运") && told.contains("SF1402938812"), "{told}");
 
+    // A wrong proof, then the right one: told, and the count starts again.
+    let retried = conversation(&server, &["where is order NW-66502?", "0000", "0321"]);
+    assert!(text(&retried[1]).contains("2 attempts left"), "{}", retried[1]);
+    assert!(text(&retried[2]).contains("has been delivered"), "{}", retried[2]);
+
     // Wrong proofs: told how many are left, then a person takes over; the order stays locked
     // for another conversation, even with the right proof.
     let wrong = conversation(&server, &["order NW-70031 has it shipped yet?", "1111", "2222", "3333"]);
@@ -152,7 +157,8 @@ fn a_shopper_proves_the_order_is_theirs_before_hearing_of_it_in_both_languages()
 
     // A policy question that names no order is the help center's.
     let policy = server.ask(json!({ "question": "How long does a refund take with PayPal?" }));
-    assert_ne!(policy["citations"][0]["doc_id"], "order-system");
+    let cited = policy["citations"].as_array().unwrap();
+    assert!(!cited.is_empty() && cited.iter().all(|c| c["doc_id"] != "order-system"), "{policy}");
     assert!(!text(&policy).contains("last 4 digits"));
 
     // The proof is in no stored turn and no log line; the order's details in no log line.
@@ -162,6 +168,15 @@ fn a_shopper_proves_the_order_is_theirs_before_hearing_of_it_in_both_languages()
         .unwrap();
     let stored = transcript.to_string();
     assert!(!stored.contains("alex.doe@example.com") && stored.contains("[email]"), "{stored}");
+    let transcript: Value = server
+        .get(&format!("/v1/conversations/{}", zh[0]["conversation_id"].as_str().unwrap()), Some(ADMIN_KEY))
+        .json()
+        .unwrap();
+    let stored = transcript["turns"][0]["text"].as_str().unwrap();
+    assert!(
+        !stored.contains("8000") && stored.contains("[phone]"),
+        "the phone digits given as proof: {stored}"
+    );
     drop(server);
     let logged = std::fs::read_to_string(&log).unwrap();
     for secret in ["alex.doe@example.com", "15501234567890", SHOP_TOKEN, "sam.lee"] {
@@ -202,6 +217,20 @@ fn a_customer_the_shop_signed_in_sees_their_own_orders_and_no_one_elses() {
     let owner = session_of(&server, "cust-1001", &signed("cust-1001"));
     let told = ask(&owner, "where is my order NW-58213?");
     assert!(text(&told).contains("has shipped with DPD"), "{told}");
+    // A renewed session keeps knowing its customer only when the shop signs again.
+    let renew = |token: &str, signature: Option<String>| {
+        let mut body = json!({ "renew": token, "external_user_id": "cust-1001" });
+        if let Some(signature) = signature {
+            body["external_user_signature"] = json!(signature);
+        }
+        let renewed = server.post("/v1/sessions", PUBLISHABLE_KEY, &body).json::<Value>().unwrap();
+        renewed["token"].as_str().unwrap().to_string()
+    };
+    let fresh = session_of(&server, "cust-1001", &signed("cust-1001"));
+    let unsigned = renew(&fresh, None);
+    assert!(text(&ask(&unsigned, "where is my order NW-58213?")).contains("e-mail address on the order"));
+    let resigned = renew(&unsigned, Some(signed("cust-1001")));
+    assert!(text(&ask(&resigned, "where is my order NW-58213?")).contains("has shipped with DPD"));
     // Someone else's: the usual proof first.
     let other = session_of(&server, "cust-1002", &signed("cust-1002"));
     let asked = ask(&other, "where is my order NW-58213?");

@@ -386,7 +386,7 @@ fn order_checks(backend: &Backend) {
         assert_eq!(store.order_failures("nw70031", hour).await.unwrap(), 3);
         assert_eq!(store.order_failures("NW-70032", hour).await.unwrap(), 0);
         // A window that has passed starts again.
-        execute(&backend.config, "UPDATE order_failures SET first_at = first_at - $1", 2 * hour, None).await;
+        execute(&backend.config, "UPDATE order_failures SET last_at = last_at - $1", 2 * hour, None).await;
         assert_eq!(store.order_failures("NW-70031", hour).await.unwrap(), 0);
         assert_eq!(store.record_order_failure("NW-70031", hour).await.unwrap(), 1);
         store.clear_order_failures("NW-70031").await.unwrap();

@@ -54,7 +54,7 @@ describe("Client", () => {
       ++calls === 1 ? json({ error: { code: "session_expired", message: "" } }, 401) : json({ id: "c1", turns: [] }),
     );
     await client.json(transcript);
-    expect(server.sent("POST /v1/sessions")[0].body).toEqual({ renew: "old" });
+    expect(server.sent("POST /v1/sessions")[0].body).toEqual({ renew: "old", external_user_id: "cust-1" });
     expect(server.sent("GET /v1/conversations/c1").map((r) => r.headers.get("Authorization"))).toEqual(["Bearer old", "Bearer new"]);
     expect(conversations).toEqual([]);
   });

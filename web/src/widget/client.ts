@@ -125,7 +125,8 @@ export class Client {
       // Another request renewed it meanwhile.
       if (this.session && this.session !== old && this.sessionFresh()) return this.session;
       try {
-        return await this.post({ renew: old.token }, signal);
+        // The shop's signature again: a renewed session keeps knowing its customer only so.
+        return await this.post({ renew: old.token, ...this.startBody() }, signal);
       } catch (e) {
         if (!(e instanceof ApiError) || e.code !== "invalid_session_renew") throw e;
         // Too old, or its conversation is gone: a new session, a new conversation.

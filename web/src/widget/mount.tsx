@@ -30,7 +30,7 @@ export function mount(options: WidgetOptions, deps: Partial<ChatDeps> = {}): Mou
   shadow.append(style, container);
   document.body.appendChild(host);
 
-  const chat = new Chat(options, { ...widgetStorage(options.api, options.key), ...deps });
+  const chat = new Chat(options, { ...widgetStorage(options.api, options.key, options.user), ...deps });
   render(<App chat={chat} options={options} theme={resolveTheme(options.color)} />, container);
   chat.start();
   return {

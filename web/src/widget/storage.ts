@@ -55,9 +55,19 @@ export function isSession(value: unknown): value is Session {
 
 const isBoolean = (value: unknown): value is boolean => typeof value === "boolean";
 
-/** The slots of one widget: keyed by API and publishable key, so two shops on one origin do not mix. */
-export function widgetStorage(api: string, key: string, local = storageOf("localStorage"), session = storageOf("sessionStorage")) {
-  const id = `kefu:${api}:${key}`;
+/**
+ * The slots of one widget: keyed by API and publishable key, so two shops on one origin do not
+ * mix, and by the shop's customer, so that a browser passed to someone else (or a customer who
+ * logged out) never continues the first one's conversation.
+ */
+export function widgetStorage(
+  api: string,
+  key: string,
+  user?: string,
+  local = storageOf("localStorage"),
+  session = storageOf("sessionStorage"),
+) {
+  const id = `kefu:${api}:${key}:${user ?? ""}`;
   return {
     session: slot(local, `${id}:session`, isSession),
     open: slot(session, `${id}:open`, isBoolean),
