@@ -696,7 +696,7 @@ impl Config {
         for key in &mut shown.server.api_keys {
             key.key = "***".into();
         }
-        if let Some(url) = &mut shown.store.url {
+        for url in [&mut shown.store.url, &mut shown.orders.url].into_iter().flatten() {
             *url = mask_password(url);
         }
         for secret in [
