@@ -139,7 +139,8 @@ pub fn status(language: &str, view: &OrderView, n: usize) -> Option<String> {
         });
     }
     if let Some(link) = &view.tracking_url {
-        text.push_str(&if zh { format!("物流查询：{link}") } else { format!(" Follow it at {link}") });
+        // A space after the link: the next sentence must not read as part of it.
+        text.push_str(&if zh { format!("物流查询：{link} ") } else { format!(" Follow it at {link}") });
     }
     if let Some(eta) = &view.estimated_delivery
         && matches!(view.status, OrderStatus::Shipped | OrderStatus::Processing)

@@ -72,7 +72,11 @@ pub async fn index(State(state): State<AppState>) -> Result<Json<IndexView>> {
                 locale: entry.meta.locale,
                 doc_type: entry.meta.doc_type,
                 product: entry.meta.product,
-                format: format!("{:?}", entry.format).to_lowercase(),
+                // As the catalog writes it (`markdown`, `csv`, …).
+                format: serde_json::to_value(entry.format)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
                 chunks: entry.chunks,
             })
             .collect(),

@@ -58,9 +58,13 @@ pub async fn answer(
     asking: Asking<'_>,
 ) -> Result<Option<OrderReply>> {
     let Asking { conversation_id, continues, question, raw, customer } = asking;
-    let language = messages::language_of(&question.text, question.locale.as_deref());
     // Read as the answerer reads it (full-width digits, traditional characters).
     let asked = intent::order_status_request(&normalize(&question.text));
+    // Most messages name no order and hold no proof: no store query for them.
+    if asked.is_none() && (!continues || verify::proof_in(raw, "").is_none()) {
+        return Ok(None);
+    }
+    let language = messages::language_of(&question.text, question.locale.as_deref());
     let check = if continues { state.store.order_check(conversation_id).await? } else { None };
     let (order_no, verified) = match (asked, check) {
         (Some(asked), Some(check)) if same_number(&asked, &check.order_no) => {

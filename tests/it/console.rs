@@ -166,7 +166,9 @@ fn the_console_signs_in_with_a_cookie_whose_changes_need_the_csrf_token() {
     let documents = index["documents"].as_array().unwrap();
     assert_eq!(documents.len() as u64, index["documents_count"].as_u64().unwrap());
     assert!(
-        documents.iter().any(|d| d["id"] == "en/faq.csv" && d["chunks"].as_u64().unwrap() > 0),
+        documents
+            .iter()
+            .any(|d| d["id"] == "en/faq.csv" && d["format"] == "faqcsv" && d["chunks"].as_u64().unwrap() > 0),
         "{index}"
     );
     let chunks: u64 = documents.iter().map(|d| d["chunks"].as_u64().unwrap()).sum();

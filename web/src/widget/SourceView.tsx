@@ -15,11 +15,16 @@ interface Props {
   onClose: () => void;
 }
 
+/** The id kefu cites the shop's order system under (docs/orders.md). */
+const ORDER_SYSTEM = "order-system";
+
 type Loaded = { state: "loading" } | { state: "ready"; doc: DocumentView } | { state: "failed" };
 
 export function SourceView({ citation, onClose }: Props) {
   const { chat, t, lang } = useWidget();
   const curated = citation.doc_id === "curated";
+  // Sources that are no help-center document: a curated answer, the shop's order system.
+  const documentless = curated || citation.doc_id === ORDER_SYSTEM;
   const [loaded, setLoaded] = useState<Loaded>({ state: "loading" });
   const back = useRef<HTMLButtonElement>(null);
 
@@ -28,7 +33,7 @@ export function SourceView({ citation, onClose }: Props) {
   }, []);
 
   useEffect(() => {
-    if (curated) return;
+    if (documentless) return;
     let current = true;
     setLoaded({ state: "loading" });
     chat.document(citation.doc_id).then(
@@ -38,7 +43,7 @@ export function SourceView({ citation, onClose }: Props) {
     return () => {
       current = false;
     };
-  }, [citation.doc_id, curated]);
+  }, [citation.doc_id, documentless]);
 
   const doc = loaded.state === "ready" ? loaded.doc : undefined;
   const chunk = doc?.chunks?.find((c) => c.chunk_id === citation.chunk_id);
@@ -48,8 +53,8 @@ export function SourceView({ citation, onClose }: Props) {
 
   let shown: Passage | undefined;
   if (doc && typeof doc.text === "string") shown = passage(doc.text, citation.span, chunk?.span);
-  else if (citation.snippet && (curated || loaded.state === "failed")) {
-    // No document to read (curated, or not allowed): the quoted text alone.
+  else if (citation.snippet && (documentless || loaded.state === "failed")) {
+    // No document to read (curated, the order system, or not allowed): the quoted text alone.
     shown = { before: "", mark: citation.snippet, after: "", clippedStart: false, clippedEnd: false };
   }
 
@@ -80,7 +85,7 @@ export function SourceView({ citation, onClose }: Props) {
             {shown.after}
             {shown.clippedEnd ? " …" : null}
           </blockquote>
-        ) : loaded.state === "loading" && !curated ? (
+        ) : loaded.state === "loading" && !documentless ? (
           <p class="muted" role="status">
             {t("loading")}
           </p>
