@@ -48,6 +48,8 @@ enum Command {
     EvalPii(EvalPiiArgs),
     /// Measure curated answers: paraphrases answered, other questions left alone (docs/curated.md).
     EvalCurated(EvalCuratedArgs),
+    /// Measure product recommendations on a labelled set of requests (docs/recommendations.md).
+    EvalRecommend(EvalRecommendArgs),
     /// Curated answers: add, list, history, remove (docs/curated.md).
     Answers(AnswersArgs),
     /// What customers ask and where the help center fails them: figures, topics, knowledge
@@ -220,6 +222,28 @@ struct EvalPiiArgs {
     /// Only the messages of this split (`dev` or `test`).
     #[arg(long)]
     split: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct EvalRecommendArgs {
+    /// A JSONL set of requests for advice (e.g. eval/sets/recommend_en.jsonl).
+    #[arg(long, value_name = "FILE")]
+    set: PathBuf,
+    #[command(flatten)]
+    data: DataArg,
+    /// Only the requests of this split (`dev` to tune, `test` to report); all by default.
+    #[arg(long)]
+    split: Option<String>,
+    /// Kefu question sets whose questions must not be taken for requests for advice
+    /// (e.g. eval/sets/messages_en.jsonl; repeatable).
+    #[arg(long, value_name = "FILE")]
+    negatives: Vec<PathBuf>,
+    /// Exit with status 1 when a metric is below its floor, e.g. `hit@3=0.8` (repeatable).
+    #[arg(long = "fail-below", value_name = "METRIC=VALUE")]
+    floors: Vec<Floor>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -482,6 +506,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let report = eval::evaluate_curated(&config, &args.set, &args.split)?;
             print_as(args.json, &report, |out, report| write!(out, "{}", report.markdown()))?;
             return below_floors(&report.metrics(), &args.floors);
+        }
+        Command::EvalRecommend(args) => {
+            set_data(&mut config, &args.data);
+            let (report, metrics) =
+                eval::evaluate_recommend(&config, &args.set, args.split.as_deref(), &args.negatives)?;
+            let view = serde_json::json!({ "metrics": metrics, "report": report });
+            print_as(args.json, &view, |out, _| write!(out, "{}", report.markdown(&metrics)))?;
+            return below_floors(&metrics, &args.floors);
         }
         Command::Answers(args) => {
             if let Some(data) = args.data {

@@ -60,6 +60,7 @@ pub mod insights;
 pub mod orders;
 pub mod privacy;
 pub mod progress;
+pub mod recommend;
 pub mod retrieve;
 pub mod serve;
 pub mod stats;

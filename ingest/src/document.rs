@@ -62,6 +62,9 @@ pub struct Metadata {
     pub doc_type: Option<String>,
     /// Free tags, for filtering.
     pub tags: Vec<String>,
+    /// On a product page, what makes it an entry of the shop's catalogue ([`crate::product`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing: Option<crate::product::Listing>,
 }
 
 /// A run of the document text under one heading path, or one FAQ answer.

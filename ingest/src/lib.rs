@@ -19,6 +19,7 @@ pub mod document;
 mod error;
 pub mod load;
 pub mod locale;
+pub mod product;
 pub mod quotable;
 
 pub use changes::{ChangePlan, content_hash, plan_changes};

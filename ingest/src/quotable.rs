@@ -66,7 +66,7 @@ fn sentence_quotables(text: &str, within: Range<usize>, out: &mut Vec<Quotable>)
 }
 
 /// The cells of a table line ("a | b | c", with or without outer pipes); `None` for other lines.
-fn table_cells(line: &str) -> Option<Vec<&str>> {
+pub(crate) fn table_cells(line: &str) -> Option<Vec<&str>> {
     let line = line.trim();
     if line.matches('|').count() < 2 && !(line.contains(" | ")) {
         return None;

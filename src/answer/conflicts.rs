@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use crate::analysis;
+use crate::understand::numbers::{NUMERALS_ZH, number, skip};
 
 /// Share of the two rules' words (Jaccard) they must share: a short sentence ("No restocking
 /// fee applies.") often leaves its condition to the heading above it, so a rule is only the
@@ -268,8 +269,6 @@ fn rule_terms(sentence: &str) -> Vec<String> {
     terms
 }
 
-const NUMERALS_ZH: &str = "零〇一二两三四五六七八九十百千";
-
 /// The quantities stated in a sentence, in order.
 fn quantities(sentence: &str) -> Vec<Quantity> {
     let lower: String = sentence
@@ -288,7 +287,7 @@ fn quantities(sentence: &str) -> Vec<Quantity> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let Some((low, mut end)) = number(&chars, i) else {
+        let Some((low, mut end)) = number(&chars, i).map(|(v, end)| (v as f32, end)) else {
             i += 1;
             continue;
         };
@@ -301,7 +300,8 @@ fn quantities(sentence: &str) -> Vec<Quantity> {
             chars[after_dash..].starts_with(&w).then_some(after_dash + w.len())
         });
         if let Some(next) = range_word
-            && let Some((value, next_end)) = number(&chars, skip(&chars, next, |c| c == ' '))
+            && let Some((value, next_end)) =
+                number(&chars, skip(&chars, next, |c| c == ' ')).map(|(v, end)| (v as f32, end))
             && value >= low
         {
             high = value;
@@ -326,90 +326,6 @@ fn quantities(sentence: &str) -> Vec<Quantity> {
         found.push(Quantity::NoFee);
     }
     found
-}
-
-fn skip(chars: &[char], mut i: usize, what: impl Fn(char) -> bool) -> usize {
-    while i < chars.len() && what(chars[i]) {
-        i += 1;
-    }
-    i
-}
-
-/// A number starting at `i` (digits, or Chinese or English numerals) and where it ends.
-fn number(chars: &[char], i: usize) -> Option<(f32, usize)> {
-    let c = *chars.get(i)?;
-    if c.is_ascii_digit() {
-        // Not the tail of a word or of a longer number ("NW-170", "3.5" read from the "5").
-        if i > 0 && (chars[i - 1].is_ascii_alphanumeric() || chars[i - 1] == '.') {
-            return None;
-        }
-        let mut end = i;
-        let mut text = String::new();
-        while end < chars.len() {
-            let c = chars[end];
-            let next_digit = chars.get(end + 1).is_some_and(char::is_ascii_digit);
-            if c.is_ascii_digit() || (c == '.' && next_digit) {
-                text.push(c);
-            } else if c != ',' || !next_digit {
-                break;
-            }
-            end += 1;
-        }
-        return text.parse().ok().map(|v| (v, end));
-    }
-    if NUMERALS_ZH.contains(c) {
-        if i > 0 && NUMERALS_ZH.contains(chars[i - 1]) {
-            return None;
-        }
-        let end = skip(chars, i, |c| NUMERALS_ZH.contains(c));
-        return chinese_number(&chars[i..end]).map(|v| (v, end));
-    }
-    if c.is_ascii_alphabetic() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
-        const WORDS: &[(&str, f32)] = &[
-            ("one", 1.0),
-            ("two", 2.0),
-            ("three", 3.0),
-            ("four", 4.0),
-            ("five", 5.0),
-            ("six", 6.0),
-            ("seven", 7.0),
-            ("ten", 10.0),
-            ("fourteen", 14.0),
-            ("fifteen", 15.0),
-            ("twenty", 20.0),
-            ("thirty", 30.0),
-            ("sixty", 60.0),
-            ("ninety", 90.0),
-        ];
-        let end = skip(chars, i, |c| c.is_ascii_alphabetic());
-        let word: String = chars[i..end].iter().collect();
-        return WORDS.iter().find(|(w, _)| *w == word).map(|&(_, v)| (v, end));
-    }
-    None
-}
-
-/// 七 → 7, 十五 → 15, 三十 → 30, 一百二十 → 120.
-fn chinese_number(chars: &[char]) -> Option<f32> {
-    let digit = |c: char| "零一二三四五六七八九".find(c).map(|b| (b / 3) as u32).or((c == '两').then_some(2));
-    let mut total = 0;
-    let mut current = 0;
-    for &c in chars {
-        match c {
-            '十' | '百' | '千' => {
-                let unit = match c {
-                    '十' => 10,
-                    '百' => 100,
-                    _ => 1000,
-                };
-                total += current.max(1) * unit;
-                current = 0;
-            }
-            '〇' => current *= 10,
-            _ => current = current * 10 + digit(c)?,
-        }
-    }
-    let value = total + current;
-    (value > 0).then_some(value as f32)
 }
 
 fn currency_before(before: &str) -> Option<Currency> {

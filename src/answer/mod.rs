@@ -12,6 +12,7 @@
 //!
 //! Everything here but [`llm`] and [`Answerer::answer`] is pure logic.
 
+mod advice;
 pub mod citations;
 pub mod confidence;
 pub mod conflicts;
@@ -39,6 +40,7 @@ use crate::retrieve::{Mode, Retriever, SearchHit, SearchRequest};
 use crate::understand::frustration::Frustration;
 use crate::understand::{self, Part};
 use crate::{Error, Result};
+pub use advice::{Outcome, Recommendation, RecommendedProduct};
 use citations::CitationFilter;
 use confidence::Evidence;
 use curated::{CuratedMatch, CuratedSet};
@@ -84,6 +86,8 @@ pub struct Question {
     pub filter: SearchFilter,
     /// What a handoff can promise the customer (a reply here, or how to reach the shop).
     pub promise: messages::Promise,
+    /// The products the shop says the customer owns or looked at (for recommendations).
+    pub shopper: crate::recommend::Shopper,
 }
 
 /// A grounded answer, or an abstention.
@@ -117,6 +121,10 @@ pub struct Answer {
     pub frustration: Frustration,
     /// Where the time went.
     pub timings: AnswerTimings,
+    /// Set when the message asked what to buy: the products recommended, or the clarifying
+    /// question asked (docs/recommendations.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<Recommendation>,
 }
 
 impl Answer {
@@ -137,6 +145,7 @@ impl Answer {
             parts: Vec::new(),
             frustration: Frustration::default(),
             timings: AnswerTimings::default(),
+            recommendation: None,
         }
     }
 
@@ -230,6 +239,8 @@ pub enum Generator {
     Extractive,
     /// The configured LLM.
     Llm,
+    /// Products recommended from the shop's catalogue, with reasons quoted from their pages.
+    Catalogue,
     /// Nothing: kefu abstained or handed over.
     None,
 }
@@ -479,6 +490,22 @@ impl Answerer {
             answer.answer = messages::greeting(language).to_string();
             emit(AnswerEvent::Delta(answer.answer.clone()));
             return Ok(finish(answer));
+        }
+        // A message of several questions is answered question by question from the help center,
+        // unless every one of them is about what to buy ("where do I buy S7 filters? is there a kit?").
+        let shopping_only = understood.parts.iter().all(|p| {
+            let q = p.question.as_str();
+            understand::advice::asks_advice(q)
+                || understand::advice::asks_for_parts(q)
+                || understand::advice::shopping(q)
+        });
+        if (understood.parts.len() == 1 || shopping_only)
+            && let Some(mut advice) =
+                self.advise(retriever.clone(), &question, &understood.text, language).await?
+        {
+            advice.timings.retrieve_ms = ms(started);
+            emit(AnswerEvent::Delta(advice.answer.clone()));
+            return Ok(finish(advice));
         }
 
         let clock = Instant::now();

@@ -22,6 +22,7 @@ pub mod curated;
 pub mod facts;
 pub mod metrics;
 pub mod pii;
+pub mod recommend;
 pub mod report;
 pub mod sets;
 pub mod topics;
@@ -416,6 +417,80 @@ pub fn evaluate_pii(config: &Config, path: &Path, split: Option<&str>) -> Result
     }
     report.micros_per_message = Some(started.elapsed().as_secs_f64() * 1e6 / redacted as f64);
     Ok(report)
+}
+
+/// `kefu eval-recommend`: every request of the recommendation set at `path` (those of `split`,
+/// or all) asked of the answerer of `POST /v1/ask` over the index in `config.data_dir`, with the
+/// shopper's earlier messages and owned products; and the test questions of the kefu question
+/// sets `negatives`, to count those taken for requests for advice.
+pub fn evaluate_recommend(
+    config: &Config,
+    path: &Path,
+    split: Option<&str>,
+    negatives: &[PathBuf],
+) -> Result<(recommend::RecommendReport, report::Metrics)> {
+    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+    let mut cases = recommend::parse_set(path, &text)?;
+    if let Some(split) = split {
+        cases.retain(|c| c.split == split);
+        if cases.is_empty() {
+            return Err(Error::InvalidRequest(format!(
+                "--split {split}: no request of {} is in it",
+                path.display()
+            )));
+        }
+    }
+    let embedder = Arc::new(Embedder::load(config)?);
+    let retriever = Arc::new(Retriever::open(config, embedder)?);
+    let answerer = Answerer::new(&config.answer)?.with_redactor(config.privacy.redactor());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::io("tokio runtime"))?;
+    let catalog = retriever.index().catalog();
+    let cited_text = |doc_id: &str, span: [usize; 2]| {
+        let document = catalog.document(doc_id).ok()??;
+        Some(document.text.chars().skip(span[0]).take(span[1].saturating_sub(span[0])).collect())
+    };
+    let bar = crate::progress::bar(true, cases.len(), "asking");
+    let mut outcomes = Vec::new();
+    let mut latencies = Vec::new();
+    for case in &cases {
+        let question = Question {
+            text: case.question.clone(),
+            retrieval_query: case.question.clone(),
+            locale: Some(case.locale.clone()),
+            earlier: case.history.clone(),
+            shopper: crate::recommend::Shopper { owned: case.owned.clone(), viewed: Vec::new() },
+            ..Question::default()
+        };
+        let answer = runtime.block_on(answerer.answer(retriever.clone(), question, None))?;
+        latencies.push(answer.timings.total_ms);
+        outcomes.push(recommend::outcomes(case, &answer, cited_text));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let (mut asked, mut routed) = (0, Vec::new());
+    for negatives in negatives {
+        let set = sets::load(negatives)?;
+        for query in &set.test {
+            let question = Question {
+                text: query.text.clone(),
+                retrieval_query: query.text.clone(),
+                locale: query.locale.clone(),
+                ..Question::default()
+            };
+            let answer = runtime.block_on(answerer.answer(retriever.clone(), question, None))?;
+            asked += 1;
+            if answer.recommendation.is_some() {
+                routed.push(query.text.clone());
+            }
+        }
+    }
+    let p50 = crate::stats::percentile(&latencies, 0.5).unwrap_or(0.0);
+    let report = recommend::RecommendReport::new(split.unwrap_or("all"), outcomes, asked, routed, p50);
+    let metrics = report.metrics();
+    Ok((report, metrics))
 }
 
 /// `kefu eval-curated`: the `split` half of `path`'s cases curated, every probe answered by the

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use kefu_ingest::product::Product;
 use kefu_ingest::{Chunk, Format, Metadata};
 use redb::{
     Database, ReadOnlyDatabase, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
@@ -22,6 +23,8 @@ const CHUNKS: TableDefinition<&str, &[u8]> = TableDefinition::new("chunks");
 const INFO: TableDefinition<&str, &[u8]> = TableDefinition::new("info");
 /// The vectors of each chunk's quotables, by chunk id (catalogs written before it have none).
 const QUOTES: TableDefinition<&str, &[u8]> = TableDefinition::new("quotes");
+/// The catalogue entries of product pages, by document id (catalogs written before it have none).
+const PRODUCTS: TableDefinition<&str, &[u8]> = TableDefinition::new("products");
 const INFO_KEY: &str = "index";
 
 /// Version of the on-disk layout; a data folder of another version is refused.
@@ -276,6 +279,17 @@ impl Catalog {
         self.read(DOCUMENTS, None, |table| get_json(table, id))
     }
 
+    /// The shop's catalogue: the products of this generation's product pages, by document id.
+    pub fn products(&self) -> Result<Vec<Product>> {
+        self.read(PRODUCTS, Vec::new(), |table| {
+            let mut products = Vec::new();
+            for entry in table.iter().map_err(db_error)? {
+                products.push(decode(entry.map_err(db_error)?.1.value())?);
+            }
+            Ok(products)
+        })
+    }
+
     /// The vectors of a chunk's quotables; `None` when the catalog has none for it.
     pub fn quotes(&self, chunk_id: &str) -> Result<Option<QuoteVectors>> {
         self.read(QUOTES, None, |table| match table.get(chunk_id).map_err(db_error)? {
@@ -296,6 +310,7 @@ impl Catalog {
                 chunks: txn.open_table(CHUNKS).map_err(db_error)?,
                 info: txn.open_table(INFO).map_err(db_error)?,
                 quotes: txn.open_table(QUOTES).map_err(db_error)?,
+                products: txn.open_table(PRODUCTS).map_err(db_error)?,
             };
             apply(&mut writer)?;
         }
@@ -328,6 +343,7 @@ pub struct CatalogWriter<'txn> {
     chunks: redb::Table<'txn, &'static str, &'static [u8]>,
     info: redb::Table<'txn, &'static str, &'static [u8]>,
     quotes: redb::Table<'txn, &'static str, &'static [u8]>,
+    products: redb::Table<'txn, &'static str, &'static [u8]>,
 }
 
 impl CatalogWriter<'_> {
@@ -338,6 +354,7 @@ impl CatalogWriter<'_> {
         };
         let record: DocumentRecord = decode(bytes.value())?;
         drop(bytes);
+        self.products.remove(id).map_err(db_error)?;
         for chunk_id in &record.chunk_ids {
             self.chunks.remove(chunk_id.as_str()).map_err(db_error)?;
             self.quotes.remove(chunk_id.as_str()).map_err(db_error)?;
@@ -346,7 +363,7 @@ impl CatalogWriter<'_> {
     }
 
     /// Adds a document with its chunks (its `chunk_ids` must be theirs) and their quotables'
-    /// vectors (in the same order as the chunks).
+    /// vectors (in the same order as the chunks), and its catalogue entry when it is a product page.
     pub fn put_document(
         &mut self,
         record: &DocumentRecord,
@@ -354,6 +371,14 @@ impl CatalogWriter<'_> {
         quotes: &[QuoteVectors],
     ) -> Result<()> {
         self.documents.insert(record.id.as_str(), encode(record)?.as_slice()).map_err(db_error)?;
+        match kefu_ingest::product::product(&record.id, &record.meta, &record.text) {
+            Some(product) => {
+                self.products.insert(record.id.as_str(), encode(&product)?.as_slice()).map_err(db_error)?;
+            }
+            None => {
+                self.products.remove(record.id.as_str()).map_err(db_error)?;
+            }
+        }
         for (i, chunk) in chunks.iter().enumerate() {
             let id = chunk.chunk.id.as_str();
             self.chunks.insert(id, encode(chunk)?.as_slice()).map_err(db_error)?;

@@ -19,6 +19,8 @@ use text::{TextIndex, TextWriter};
 use vectors::VectorIndex;
 pub use vectors::VectorLocation;
 
+use kefu_ingest::product::Product;
+
 use crate::config::Config;
 use crate::{Error, Result};
 
@@ -32,6 +34,7 @@ pub struct Index {
     catalog: Catalog,
     text: TextIndex,
     vectors: Box<dyn VectorIndex>,
+    products: Vec<Product>,
     _reader_lock: data_dir::ReaderLock,
 }
 
@@ -54,7 +57,8 @@ impl Index {
         }
         let text = TextIndex::open(&path.join(TEXT_DIR))?;
         let vectors = vectors::open(&info.vectors, &path, config)?;
-        Ok(Index { generation, info, catalog, text, vectors, _reader_lock: reader_lock })
+        let products = catalog.products()?;
+        Ok(Index { generation, info, catalog, text, vectors, products, _reader_lock: reader_lock })
     }
 
     /// The generation number.
@@ -70,6 +74,11 @@ impl Index {
     /// Documents and chunks.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// The shop's catalogue: the products of this generation's product pages.
+    pub fn products(&self) -> &[Product] {
+        &self.products
     }
 
     /// The BM25 index.

@@ -35,8 +35,9 @@ use crate::{Error, Result};
 
 /// Bump when loaders, the chunker or what is stored per chunk change: every document is
 /// re-indexed (its chunks' vectors come from the embedding cache). 4: each chunk's quotables are
-/// embedded and stored with it, which an index written before lacks.
-const PIPELINE_VERSION: &str = "kefu-pipeline-4";
+/// embedded and stored with it, which an index written before lacks. 5: product pages' catalogue
+/// keys are read.
+const PIPELINE_VERSION: &str = "kefu-pipeline-5";
 
 /// Chunks embedded per cache commit.
 const EMBED_COMMIT_EVERY: usize = 64;

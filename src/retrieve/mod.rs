@@ -20,6 +20,7 @@ use crate::config::{Fusion, SearchConfig};
 use crate::embed::Embedder;
 use crate::index::text::{LexicalWeights, QueryTerm};
 use crate::index::{ChunkRecord, Index, QuoteVectors, SearchFilter};
+use crate::recommend::Catalogue;
 use crate::understand::Vocabulary;
 use crate::{Error, Result};
 use fusion::{Ranking, Scale, Scored, convex_combination, reciprocal_rank_fusion};
@@ -129,6 +130,8 @@ pub struct Retriever {
     config: SearchConfig,
     /// The index's words, for reading messages; built on first use.
     vocabulary: OnceLock<Arc<Vocabulary>>,
+    /// The shop's catalogue, read for recommending; built on first use.
+    catalogue: OnceLock<Arc<Catalogue>>,
     /// Vectors of quotables embedded at answer time, by BLAKE3 of their text.
     sentences: Mutex<LruCache<[u8; 32], Arc<Vec<f32>>>>,
 }
@@ -152,7 +155,14 @@ impl Retriever {
         let sentences = Mutex::new(LruCache::new(
             std::num::NonZeroUsize::new(SENTENCE_CACHE_ENTRIES).expect("the cache holds something"),
         ));
-        Ok(Retriever { index, embedder, config, vocabulary: OnceLock::new(), sentences })
+        Ok(Retriever {
+            index,
+            embedder,
+            config,
+            vocabulary: OnceLock::new(),
+            catalogue: OnceLock::new(),
+            sentences,
+        })
     }
 
     /// The embedding model.
@@ -197,6 +207,23 @@ impl Retriever {
         });
         let vocabulary = Arc::new(Vocabulary::new(&terms, words));
         Ok(self.vocabulary.get_or_init(|| vocabulary).clone())
+    }
+
+    /// The generation's product catalogue with the words of each product's page, for
+    /// recommending ([`crate::recommend`]). Built on first use and kept.
+    pub fn catalogue(&self) -> Result<Arc<Catalogue>> {
+        if let Some(catalogue) = self.catalogue.get() {
+            return Ok(catalogue.clone());
+        }
+        let products = self.index.products().to_vec();
+        let mut pages = HashMap::new();
+        for product in &products {
+            if let Some(record) = self.index.catalog().document(&product.doc_id)? {
+                pages.insert(product.doc_id.clone(), record.text);
+            }
+        }
+        let catalogue = Arc::new(Catalogue::new(products, &pages));
+        Ok(self.catalogue.get_or_init(|| catalogue).clone())
     }
 
     /// Vectors of quotables of retrieved chunks (chunk id, quotable text), for choosing what to
@@ -338,9 +365,10 @@ impl Retriever {
         Ok(SearchResults { results, query_vector, took_ms: ms(started), timings })
     }
 
-    /// The fused candidates that contain one of the question's identifiers (years, codes) first:
-    /// the others' scores are multiplied by `identifier_penalty`, among the first
-    /// [`IDENTIFIER_DEPTH`]. Returns the records it read, which the results take.
+    /// The fused candidates that contain one of the question's identifiers (years, codes) first,
+    /// and, when the question names products of the catalogue ("the Vortex Pro"), the pages of
+    /// other products after theirs: the others' scores are multiplied by `identifier_penalty`,
+    /// among the first [`IDENTIFIER_DEPTH`]. Returns the records it read, which the results take.
     fn prefer_identifiers(
         &self,
         query: &str,
@@ -349,7 +377,9 @@ impl Retriever {
         let penalty = self.config.identifier_penalty;
         let identifiers = fusion::identifiers(query);
         let mut fetched = HashMap::new();
-        if identifiers.is_empty() || penalty >= 1.0 {
+        let catalogue = self.catalogue()?;
+        let named = catalogue.pages_named(query);
+        if (identifiers.is_empty() && named.is_empty()) || penalty >= 1.0 {
             return Ok((ranked, fetched));
         }
         let depth = ranked.len().min(IDENTIFIER_DEPTH);
@@ -358,7 +388,11 @@ impl Retriever {
         for ((id, score), record) in ranked[..depth].iter_mut().zip(records) {
             let Some(record) = record else { continue };
             let text = format!("{} {}", record.chunk.breadcrumb_line(), record.chunk.text).to_lowercase();
-            if !identifiers.iter().any(|id| text.contains(id.as_str())) {
+            if !identifiers.is_empty() && !identifiers.iter().any(|id| text.contains(id.as_str())) {
+                *score *= penalty;
+            }
+            let doc = record.chunk.doc_id.as_str();
+            if !named.is_empty() && catalogue.is_page(doc) && !named.contains(doc) {
                 *score *= penalty;
             }
             fetched.insert(id.clone(), record);

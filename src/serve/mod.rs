@@ -24,6 +24,7 @@ pub mod events;
 pub mod insights;
 pub mod metrics;
 pub mod orders;
+pub mod products;
 pub mod rate_limit;
 pub mod routes;
 pub mod session;

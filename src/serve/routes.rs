@@ -29,17 +29,19 @@ use super::insights;
 use super::metrics::{RequestLabels, RouteLabels};
 use super::tickets::{self, TicketRef};
 use super::{AppState, auth};
-use super::{admin, console, curated, orders, web};
+use super::{admin, console, curated, orders, products, web};
 use crate::answer::conversation;
 use crate::answer::{Answer, AnswerEvent, Question, messages};
 use crate::helpdesk::ticket::{Priority, TicketState};
 use crate::index::SearchFilter;
+use crate::recommend::Shopper;
 use crate::retrieve::{Mode, SearchRequest, SearchResults};
 use crate::store::{
     Deleted, FeedbackKind, FeedbackReason, NewConversation, NewFeedback, NewTurn, StoredConversation,
     StoredFeedback, TicketEvent, TicketOpening,
 };
 use crate::{Error, Result};
+use kefu_ingest::product::{MAX_LABEL_BYTES, MAX_LISTED};
 
 /// Longest conversation id or external user id a request may name.
 pub const MAX_ID_CHARS: usize = 128;
@@ -80,6 +82,13 @@ pub struct AskRequest {
     /// Stream the answer as Server-Sent Events (also chosen by `Accept: text/event-stream`).
     #[serde(default)]
     pub stream: bool,
+    /// Model codes of the products the customer owns, for recommendations (a session's come from
+    /// its token instead).
+    #[serde(default)]
+    pub owned_products: Vec<String>,
+    /// Model codes of the products the customer looked at recently.
+    #[serde(default)]
+    pub viewed_products: Vec<String>,
 }
 
 /// The reply to `POST /v1/ask`: kefu's answer, and the conversation's ticket with the shop's
@@ -174,12 +183,12 @@ pub struct Readiness {
         tickets::request_handoff, tickets::start_session, tickets::list_tickets, tickets::get_ticket,
         tickets::assign_ticket, tickets::reply_to_ticket, tickets::resolve_ticket, tickets::list_webhooks,
         tickets::retry_webhook, curated::add, curated::list, curated::history, curated::revise, curated::remove, insights::insights,
-        admin::index, admin::conversations, console::sign_in, console::session, console::sign_out,
+        admin::index, admin::conversations, products::products, console::sign_in, console::session, console::sign_out,
         delete_user, healthz, readyz, metrics, openapi),
     components(schemas(ErrorBody, AskResponse, Answer, SearchResults, StoredConversation, DeletedView, FeedbackRequest,
         FeedbackView, tickets::HandoffView, tickets::SessionView, tickets::TicketsView, tickets::TicketView,
         tickets::WebhooksView, curated::CuratedList, curated::CuratedHistory, admin::IndexView,
-        admin::ConversationsView, console::SignIn, console::ConsoleSessionView)),
+        admin::ConversationsView, products::ProductsView, console::SignIn, console::ConsoleSessionView)),
     modifiers(&BearerKeys)
 )]
 struct ApiDoc;
@@ -218,6 +227,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_publishable));
     let query = Router::new()
         .route("/v1/search", post(search))
+        .route("/v1/products", get(products::products))
         .route_layer(middleware::from_fn_with_state(state.clone(), shed_load))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_query));
     // A session may open the documents its conversation cites (the widget's source view).
@@ -439,6 +449,21 @@ async fn ask(
         validate_locale(locale)?;
     }
     validate_filters(&request.filters)?;
+    validate_models(&request.owned_products, "invalid_ask_owned_products", "owned_products")?;
+    validate_models(&request.viewed_products, "invalid_ask_viewed_products", "viewed_products")?;
+    let shopper = match &caller.session {
+        Some(_) if !request.owned_products.is_empty() || !request.viewed_products.is_empty() => {
+            return Err(Error::InvalidField {
+                code: "invalid_ask_owned_products",
+                field: "owned_products",
+                message: "a session's products come from its token (POST /v1/sessions)".into(),
+            });
+        }
+        Some(session) => {
+            Shopper { owned: session.owned_products.clone(), viewed: session.viewed_products.clone() }
+        }
+        None => Shopper { owned: request.owned_products.clone(), viewed: request.viewed_products.clone() },
+    };
     // A session continues its own conversation only, for the customer it was started for.
     // The shop vouched for this customer's id: their own orders need no other proof.
     let customer =
@@ -492,6 +517,7 @@ async fn ask(
             earlier,
             filter: request.filters.clone(),
             promise: state.promise(),
+            shopper,
         },
         conversation_id,
         start,
@@ -765,6 +791,22 @@ pub(super) fn validate_id(id: &str, code: &'static str, field: &'static str) -> 
                 "1 to {MAX_ID_CHARS} characters among ASCII letters, digits, `-`, `_`, `.` and `:`"
             ),
         });
+    }
+    Ok(())
+}
+
+/// A list of product model codes a request names: at most [`MAX_LISTED`] codes of 1 to
+/// [`MAX_LABEL_BYTES`] printable characters.
+pub(super) fn validate_models(models: &[String], code: &'static str, field: &'static str) -> Result<()> {
+    let bad = |message: String| Err(Error::InvalidField { code, field, message });
+    if models.len() > MAX_LISTED {
+        return bad(format!("{} model codes; at most {MAX_LISTED}", models.len()));
+    }
+    if let Some(i) = models
+        .iter()
+        .position(|m| m.trim().is_empty() || m.len() > MAX_LABEL_BYTES || m.chars().any(char::is_control))
+    {
+        return bad(format!("`{field}[{i}]` must be a model code of 1 to {MAX_LABEL_BYTES} printable bytes"));
     }
     Ok(())
 }

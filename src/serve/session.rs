@@ -30,6 +30,12 @@ pub struct Claims {
     /// The shop signed `external_user_id` (`server.external_user_secret`): kefu trusts it.
     #[serde(rename = "v", default, skip_serializing_if = "std::ops::Not::not")]
     pub verified_user: bool,
+    /// Model codes of the products the shop says its (verified) customer owns.
+    #[serde(rename = "o", default, skip_serializing_if = "Vec::is_empty")]
+    pub owned_products: Vec<String>,
+    /// Model codes of the products the customer looked at recently.
+    #[serde(rename = "w", default, skip_serializing_if = "Vec::is_empty")]
+    pub viewed_products: Vec<String>,
     /// Expiry, Unix seconds.
     #[serde(rename = "exp")]
     pub expires_at: i64,
@@ -143,6 +149,8 @@ mod tests {
             external_user_id: Some("u1".into()),
             owner_key: "key-0123".into(),
             verified_user: false,
+            owned_products: vec!["NW-RV700".into()],
+            viewed_products: Vec::new(),
             expires_at: 1000,
         }
     }

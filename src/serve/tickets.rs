@@ -11,7 +11,7 @@ use super::AppState;
 use super::auth::Caller;
 use super::error::{ErrorBody, from_path_rejection};
 use super::events::Live;
-use super::routes::{JsonBody, RequestBody, is_valid_id, validate_id, visible_conversation};
+use super::routes::{JsonBody, RequestBody, is_valid_id, validate_id, validate_models, visible_conversation};
 use super::session::Claims;
 use crate::answer::{Answer, HandoffReason, messages};
 use crate::helpdesk::ticket::{Priority, TicketAction, TicketState};
@@ -347,6 +347,14 @@ pub struct SessionRequest {
     /// kefu then trusts the id, and the customer sees their own orders without another proof.
     #[serde(default)]
     pub external_user_signature: Option<String>,
+    /// Model codes of the products the signed-in customer owns (with `external_user_signature`):
+    /// recommendations suggest their parts and consumables and never what they have.
+    #[serde(default)]
+    pub owned_products: Vec<String>,
+    /// Model codes of the products the signed-in customer looked at recently (with
+    /// `external_user_signature`): preferred when they fit as well.
+    #[serde(default)]
+    pub viewed_products: Vec<String>,
 }
 
 impl RequestBody for SessionRequest {
@@ -381,7 +389,9 @@ pub async fn start_session(
     let server = state.server();
     let now = super::unix_secs();
     let expires_at = now + server.session_ttl_secs as i64;
-    let claims = match request.renew.as_deref() {
+    validate_models(&request.owned_products, "invalid_session_owned_products", "owned_products")?;
+    validate_models(&request.viewed_products, "invalid_session_viewed_products", "viewed_products")?;
+    let mut claims = match request.renew.as_deref() {
         Some(token) => {
             let invalid = |message: &str| Error::InvalidField {
                 code: "invalid_session_renew",
@@ -450,10 +460,26 @@ pub async fn start_session(
                 external_user_id: request.external_user_id,
                 owner_key: caller.key_id,
                 verified_user,
+                owned_products: Vec::new(),
+                viewed_products: Vec::new(),
                 expires_at,
             }
         }
     };
+    // What a customer has is the shop's word about a customer it signed in; a renewal without the
+    // signature forgets it, and one with new lists replaces it.
+    let given = !request.owned_products.is_empty() || !request.viewed_products.is_empty();
+    if given && !claims.verified_user {
+        return Err(Error::InvalidField {
+            code: "invalid_session_owned_products",
+            field: "owned_products",
+            message: "products come from the shop about its signed-in customer: send external_user_id and external_user_signature with them".into(),
+        });
+    }
+    if !claims.verified_user || given {
+        claims.owned_products = request.owned_products;
+        claims.viewed_products = request.viewed_products;
+    }
     Ok(Json(SessionView {
         token: sessions.issue(&claims),
         conversation_id: claims.conversation_id,

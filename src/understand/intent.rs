@@ -137,7 +137,8 @@ fn codes(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
-fn contains_words(text: &str, phrase: &str) -> bool {
+/// Whether `phrase` occurs in `text` as whole words.
+pub(super) fn contains_words(text: &str, phrase: &str) -> bool {
     text.match_indices(phrase).any(|(i, _)| {
         let before = text[..i].chars().last().is_none_or(|c| !c.is_alphanumeric());
         let after = text[i + phrase.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());

@@ -13,10 +13,12 @@
 //! Pure functions: the help center's vocabulary ([`Vocabulary`]) is built by the retriever from
 //! its index and handed in.
 
+pub mod advice;
 pub mod expect;
 pub mod frustration;
 pub mod intent;
 pub mod normalize;
+pub mod numbers;
 pub mod pinyin;
 pub mod segment;
 pub mod spelling;

@@ -24,6 +24,7 @@ mod postgres;
 mod privacy;
 #[cfg(feature = "qdrant-server")]
 mod qdrant_server;
+mod recommend;
 mod safety;
 mod search;
 mod serve;

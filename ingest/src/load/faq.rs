@@ -125,6 +125,7 @@ fn header_metadata(object: &Map<String, Value>) -> Metadata {
             Some(Value::String(s)) => split_tags(s),
             _ => Vec::new(),
         },
+        listing: None,
     }
 }
 

@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use crate::document::Metadata;
+use crate::product::RawListing;
 
 /// The keys kefu reads; other keys (dates, authors...) are ignored.
 #[derive(Debug, Default, Deserialize)]
@@ -17,6 +18,9 @@ struct FrontMatter {
     #[serde(alias = "type")]
     doc_type: Option<String>,
     tags: Option<Tags>,
+    /// A product page's catalogue keys.
+    #[serde(flatten)]
+    listing: RawListing,
 }
 
 /// Tags as a YAML list, or as one comma-separated string.
@@ -56,13 +60,17 @@ pub(super) fn parse(yaml: &str) -> Result<(Metadata, Option<String>), String> {
         Some(Tags::Csv(csv)) => csv.split(',').map(str::to_string).collect(),
     };
     let non_empty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let listing = fm.listing.check()?;
+    let doc_type =
+        non_empty(fm.doc_type).or_else(|| listing.as_ref().map(|_| crate::product::DOC_TYPE.to_string()));
     let meta = Metadata {
         title: fm.title.unwrap_or_default(),
         url: non_empty(fm.url),
         locale: fm.locale.unwrap_or_default(),
         product: non_empty(fm.product),
-        doc_type: non_empty(fm.doc_type),
+        doc_type,
         tags: tags.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+        listing,
     };
     Ok((meta, non_empty(fm.id)))
 }

@@ -187,6 +187,7 @@ fn head_metadata(page: &Html) -> Metadata {
         tags: attr("meta[name=keywords]", "content")
             .map(|k| k.split([',', '，']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect())
             .unwrap_or_default(),
+        listing: None,
     }
 }
 

@@ -72,6 +72,19 @@ describe("Chat", () => {
     expect(ask.body).toEqual({ question: "Can I return it?", conversation_id: "c1", stream: true });
   });
 
+  it("starts the session with the signed-in customer's products", async () => {
+    const { server, chat } = setup({ user: "cust-1", userSignature: "0f".repeat(32), ownedProducts: ["NW-RV700"], viewedProducts: ["NW-AF550"] });
+    server.on("POST /v1/ask", () => sse([{ event: "done", data: done("Yes", 2) }]));
+    chat.send("Which filter fits?");
+    await settle();
+    expect(server.sent("POST /v1/sessions")[0].body).toEqual({
+      external_user_id: "cust-1",
+      external_user_signature: "0f".repeat(32),
+      owned_products: ["NW-RV700"],
+      viewed_products: ["NW-AF550"],
+    });
+  });
+
   it("sends the locale the shop chose", async () => {
     const { server, chat } = setup({ locale: "zh", lang: "zh" });
     server.on("POST /v1/ask", () => sse([{ event: "done", data: done("可以", 2) }]));

@@ -91,6 +91,7 @@ export class Chat {
       deps.fetch,
       deps.now,
       options.userSignature,
+      { owned: options.ownedProducts, viewed: options.viewedProducts },
     );
     this.client.onConversation = () => this.conversationChanged();
     this.restored = !this.client.hasSession();

@@ -41,6 +41,33 @@ describe("Client", () => {
     expect(server.requests[0].body).toEqual({ external_user_id: "cust-1", external_user_signature: signature });
   });
 
+  it("sends the customer's products with the signature, on start and on renewal", async () => {
+    const server = new FakeServer();
+    const signature = "0f".repeat(32);
+    const shopper = { owned: ["NW-RV700"], viewed: ["NW-AF550", "NW-KT170"] };
+    const client = new Client("https://kefu.example", "pk_key", "cust-1", memorySlot<Session>(null), server.fetch, () => NOW, signature, shopper);
+    server.on("POST /v1/sessions", () => json({ ...session("t1"), expires_at_ms: NOW - 1 }));
+    server.on("GET /v1/conversations/c1", () => json({ id: "c1", turns: [] }));
+    await client.json(transcript, { create: true });
+    await client.json(transcript);
+    const signed = { external_user_id: "cust-1", external_user_signature: signature };
+    const products = { owned_products: ["NW-RV700"], viewed_products: ["NW-AF550", "NW-KT170"] };
+    expect(server.sent("POST /v1/sessions").map((r) => r.body)).toEqual([
+      { ...signed, ...products },
+      { renew: "t1", ...signed, ...products },
+    ]);
+  });
+
+  it("never sends products without the signature: the server would refuse the session", async () => {
+    const server = new FakeServer();
+    const shopper = { owned: ["NW-RV700"], viewed: ["NW-AF550"] };
+    const client = new Client("https://kefu.example", "pk_key", "cust-1", memorySlot<Session>(null), server.fetch, () => NOW, undefined, shopper);
+    server.on("POST /v1/sessions", () => json(session("t1")));
+    server.on("GET /v1/conversations/c1", () => json({ id: "c1", turns: [] }));
+    await client.json(transcript, { create: true });
+    expect(server.requests[0].body).toEqual({ external_user_id: "cust-1" });
+  });
+
   it("does not start a session just to read", async () => {
     const { client } = setup();
     await expect(client.json(transcript)).rejects.toMatchObject({ code: "no_session" });

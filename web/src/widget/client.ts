@@ -15,6 +15,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Model codes of what the shop's signed-in customer owns, and looked at recently. */
+export interface Shopper {
+  owned?: string[];
+  viewed?: string[];
+}
+
 export class Client {
   private session: Session | null;
   private pending?: Promise<Session>;
@@ -30,16 +36,21 @@ export class Client {
     private readonly now: () => number = Date.now,
     /** The shop's signature of `user` (HMAC-SHA256, hex): the server then trusts the id. */
     private readonly userSignature?: string,
+    /** For recommendations; sent only with the signature, the server refuses them without. */
+    private readonly shopper: Shopper = {},
   ) {
     this.session = slot.load();
   }
 
   /** What a new session is started with. */
-  private startBody(): Record<string, string> {
+  private startBody(): Record<string, string | string[]> {
     if (!this.user) return {};
-    return this.userSignature
-      ? { external_user_id: this.user, external_user_signature: this.userSignature }
-      : { external_user_id: this.user };
+    if (!this.userSignature) return { external_user_id: this.user };
+    const body: Record<string, string | string[]> = { external_user_id: this.user, external_user_signature: this.userSignature };
+    // Renewals send them too: this page's lists replace those the session had.
+    if (this.shopper.owned?.length) body.owned_products = this.shopper.owned;
+    if (this.shopper.viewed?.length) body.viewed_products = this.shopper.viewed;
+    return body;
   }
 
   get conversationId(): string | undefined {

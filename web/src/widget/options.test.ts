@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { baseUrl, fromDataset, isTrue, parseOptions, parseSuggestions } from "./options";
+import { baseUrl, fromDataset, isTrue, parseOptions, parseProducts, parseSuggestions } from "./options";
 
 const context = { scriptOrigin: "https://kefu.example", htmlLang: "en", isColor: (v: string) => /^#[0-9a-f]{6}$|^red$/i.test(v) };
 
@@ -35,6 +35,8 @@ describe("parseOptions", () => {
       suggestions: '["A?", "B?"]',
       user: "cust-42",
       userSignature: "ab".repeat(32),
+      ownedProducts: "NW-RV700, NW-KT170",
+      viewedProducts: "NW-AF550",
       locale: "zh-CN",
       open: "true",
     });
@@ -48,6 +50,8 @@ describe("parseOptions", () => {
       suggestions: ["A?", "B?"],
       user: "cust-42",
       userSignature: "ab".repeat(32),
+      ownedProducts: ["NW-RV700", "NW-KT170"],
+      viewedProducts: ["NW-AF550"],
       lang: "zh",
       locale: "zh",
       open: true,
@@ -67,6 +71,18 @@ describe("parseOptions", () => {
     const short = parseOptions({ key: "k", user: "cust-1", userSignature: "abc" }, context);
     expect(short.options!.userSignature).toBeUndefined();
     expect(short.problems[0]).toMatch(/^userSignature/);
+  });
+
+  it("takes the customer's products only with the shop's signature", () => {
+    const signed = { key: "k", user: "cust-1", userSignature: "ab".repeat(32) };
+    const { options, problems } = parseOptions({ ...signed, ownedProducts: ["NW-RV700"], viewedProducts: ["NW-AF550"] }, context);
+    expect(options).toMatchObject({ ownedProducts: ["NW-RV700"], viewedProducts: ["NW-AF550"] });
+    expect(problems).toEqual([]);
+    const unsigned = parseOptions({ key: "k", user: "cust-1", ownedProducts: "NW-RV700", viewedProducts: "NW-AF550" }, context);
+    expect(unsigned.options).toMatchObject({ ownedProducts: undefined, viewedProducts: undefined });
+    expect(unsigned.problems).toEqual(["ownedProducts: needs userSignature", "viewedProducts: needs userSignature"]);
+    // None given: nothing to send, and nothing to warn about.
+    expect(parseOptions({ ...signed, ownedProducts: " , " }, context)).toMatchObject({ options: { ownedProducts: undefined }, problems: [] });
   });
 
   it("drops colours that are not colours or depend on context", () => {
@@ -106,6 +122,22 @@ describe("parseSuggestions", () => {
     expect(parseSuggestions("[oops", problems)).toEqual([]);
     expect(problems).toHaveLength(1);
     expect(parseSuggestions(undefined)).toEqual([]);
+  });
+});
+
+describe("parseProducts", () => {
+  it("reads comma-separated text and arrays, trimmed, without empties or repeats", () => {
+    expect(parseProducts(" NW-RV700 ,, NW-KT170 ,NW-RV700, ")).toEqual(["NW-RV700", "NW-KT170"]);
+    expect(parseProducts(["NW-RV700", 3, " ", " NW-AF550 "])).toEqual(["NW-RV700", "NW-AF550"]);
+    expect(parseProducts(undefined)).toEqual([]);
+    const problems: string[] = [];
+    expect(parseProducts({ model: "NW-RV700" }, "ownedProducts", problems)).toEqual([]);
+    expect(problems).toEqual(["ownedProducts: an array or comma-separated text"]);
+  });
+
+  it("keeps at most 50, and only codes the server takes: 80 bytes, no control characters", () => {
+    expect(parseProducts(Array.from({ length: 60 }, (_, i) => `M-${i}`).join(","))).toHaveLength(50);
+    expect(parseProducts(["A".repeat(80), "B".repeat(81), "é".repeat(41), "NW\tRV700", "NW-KT170"])).toEqual(["A".repeat(80), "NW-KT170"]);
   });
 });
 

@@ -17,6 +17,9 @@ export interface WidgetOptions {
   user?: string;
   /** The shop's HMAC-SHA256 of `user` (64 hex digits), so that kefu trusts the id. */
   userSignature?: string;
+  /** Model codes of what that signed-in customer owns, and looked at recently: only with `userSignature`. */
+  ownedProducts?: string[];
+  viewedProducts?: string[];
   /** The UI language. */
   lang: Lang;
   /** The locale sent with questions: only when the shop chose one (`data-locale`); else the server detects it. */
@@ -46,14 +49,19 @@ const NAMES = [
   "suggestions",
   "user",
   "userSignature",
+  "ownedProducts",
+  "viewedProducts",
   "locale",
   "open",
 ] as const;
 const MAX_SUGGESTIONS = 8;
 // The server's own limits (docs/http-api.md): a question of at most 1,000 characters, an
-// external user id of 1–128 ASCII letters, digits, `-`, `_`, `.`, `:`.
+// external user id of 1–128 ASCII letters, digits, `-`, `_`, `.`, `:`, product lists of at
+// most 50 model codes of 1–80 bytes.
 const MAX_QUESTION = 1000;
 const EXTERNAL_USER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const MAX_PRODUCTS = 50;
+const MAX_PRODUCT_BYTES = 80;
 
 /** The options a script tag's `data-*` attributes give. */
 export function fromDataset(dataset: DOMStringMap | undefined): RawOptions {
@@ -125,6 +133,14 @@ export function parseOptions(
     userSignature = undefined;
   }
 
+  // The shop's word about a customer it signed in: the server refuses the lists without the signature.
+  const products = (name: "ownedProducts" | "viewedProducts"): string[] | undefined => {
+    const list = parseProducts(raw[name], name, problems);
+    if (!list.length) return undefined;
+    if (!userSignature) problems.push(`${name}: needs userSignature`);
+    return userSignature ? list : undefined;
+  };
+
   const localeText = text("locale");
   const locale = localeText ? uiLanguage(localeText) : undefined;
 
@@ -138,6 +154,8 @@ export function parseOptions(
       suggestions: parseSuggestions(raw.suggestions, problems),
       user,
       userSignature,
+      ownedProducts: products("ownedProducts"),
+      viewedProducts: products("viewedProducts"),
       lang: locale ?? uiLanguage(context.htmlLang),
       locale,
       open: isTrue(raw.open),
@@ -168,6 +186,25 @@ export function parseSuggestions(value: unknown, problems: string[] = []): strin
     if (question && question.length <= MAX_QUESTION && !out.includes(question)) out.push(question);
   }
   return out.slice(0, MAX_SUGGESTIONS);
+}
+
+/**
+ * Model codes: an array, or comma-separated text. Entries the server would refuse (the whole
+ * session with them) are dropped: too long, or with control characters.
+ */
+export function parseProducts(value: unknown, name = "products", problems: string[] = []): string[] {
+  let list: unknown[] = [];
+  if (Array.isArray(value)) list = value;
+  else if (typeof value === "string") list = value.split(",");
+  else if (value !== undefined && value !== null) problems.push(`${name}: an array or comma-separated text`);
+  const out: string[] = [];
+  for (const item of list) {
+    if (typeof item !== "string") continue;
+    const model = item.trim();
+    if (!model || /[\0-\x1f\x7f-\x9f]/.test(model) || new TextEncoder().encode(model).length > MAX_PRODUCT_BYTES) continue;
+    if (!out.includes(model)) out.push(model);
+  }
+  return out.slice(0, MAX_PRODUCTS);
 }
 
 /** `true`, `"true"`, `"1"` or a bare attribute (`data-open`). */

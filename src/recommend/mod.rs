@@ -1,0 +1,640 @@
+//! Product recommendations from the shop's catalogue: which products answer a request for advice
+//! ("quiet blender under £100", "推荐一款适合小户型的扫地机", "what filter fits my Roamo S7"), or
+//! whether to ask the shopper one clarifying question first, or to say the shop sells nothing of
+//! the kind. Pure: the catalogue comes from the index generation
+//! ([`crate::index::Index::products`]), how well each product page matches the request from
+//! retrieval, and the answer pipeline (`crate::answer`) quotes the reasons from the pages.
+//!
+//! ```text
+//! request -> products it names (owned: "my Roamo S7"), kinds it names (category words),
+//!            budget, parts asked for, needs (words the product pages use)
+//!         -> parts of what the shopper owns | products of the kinds named | products matching the needs
+//!         -> without what the shopper owns, within the budget, ranked by the pages' relevance
+//!         -> up to three, a clarifying question, "over budget" with the cheapest, or "not sold"
+//! ```
+
+pub mod quantities;
+pub mod reply;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use kefu_ingest::product::Product;
+
+use crate::analysis;
+use crate::understand::advice::Budget;
+use quantities::Measure;
+
+/// Most products recommended at once.
+pub const MAX_PICKS: usize = 3;
+/// Products matched by needs alone are kept when their page is at least this relevant compared
+/// with the best one's.
+const NEED_KEEP_RATIO: f32 = 0.7;
+/// A word names a need when at most one in this many product pages use it.
+const NEED_PAGE_SHARE: usize = 3;
+/// A product the shopper looked at recently is preferred by this much relevance.
+const VIEWED_BOOST: f32 = 0.05;
+
+/// Words of a request that say nothing about which product fits: asking, people, politeness.
+const GENERIC: &str = concat!(
+    "recommend recommendation suggest suggestion which what one ones should would could can buy ",
+    "get getting need want looking look something anything thing things product products item ",
+    "items best good great nice decent cheap cheapest price budget under max gift gifts present ",
+    "birthday christmas someone somebody person people friend mum mom dad mother father wife ",
+    "husband girlfriend boyfriend partner sister brother parents love loves like likes please ",
+    "thanks thank hi hello hey help choose pick decide seller sellers bestseller popular new ",
+    "shop store sell you your me my first place start stuff idea ideas kind sort type any some ",
+    "there have got go lol tops just really honestly keys ",
+    "推荐 一款 一个 一台 什么 东西 产品 商品 好物 礼物 送礼 哪款 哪个 买 ",
+    "买个 想买 预算 价格 便宜 帮我 挑 选 一下 好用 值得 热销 爆款 朋友 ",
+    "家人 爸妈 父母 老婆 老公 女朋友 男朋友 妈妈 爸爸 送 适合 喜欢 您好 ",
+    "你好 谢谢 请问 有没有 哪些 好 得 最好 你们 你们家 家 卖 卖得 是 的 ",
+    "吗 呢 啊 吧 啥 哪 新 刚 ",
+);
+
+/// The shopper's products, passed by the shop.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shopper {
+    /// Model codes of products they own.
+    pub owned: Vec<String>,
+    /// Model codes of products they looked at recently.
+    pub viewed: Vec<String>,
+}
+
+/// The catalogue of one index generation, read for recommending.
+#[derive(Debug)]
+pub struct Catalogue {
+    products: Vec<Entry>,
+    /// The terms of [`GENERIC`].
+    generic: HashSet<String>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    product: Product,
+    /// Lowercased names a shopper calls it by: the model code, its number without the `NW-`
+    /// prefix, its name, the name's first two words ("roamo s7") unless it is a part, each also
+    /// without spaces.
+    aliases: Vec<String>,
+    /// Terms of the words naming its kind: name, tags, category.
+    kind_terms: HashSet<String>,
+    /// Those words as written, lowercased ("料理机", "robot vacuum"), for phrases the analyser
+    /// cuts differently ("料理机做奶昔").
+    kind_names: Vec<String>,
+    /// Terms of its whole page.
+    page_terms: HashSet<String>,
+    /// The most it serves, as its page states ("up to 70 m²", "3–5 people").
+    limits: Vec<(Measure, f64)>,
+}
+
+/// What a request for advice asks, as read from its words and the shopper's context.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// The request, with the earlier messages about it.
+    pub text: &'a str,
+    /// The catalogue's locale to recommend from (`en`, `zh`).
+    pub locale: &'a str,
+    /// The most the shopper will spend.
+    pub budget: Option<Budget>,
+    /// The request asks for parts, accessories or consumables.
+    pub parts: bool,
+    /// The shopper's products.
+    pub shopper: &'a Shopper,
+}
+
+/// What to answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// These products (indexes into [`Catalogue::products`]), best first.
+    Recommend(Vec<usize>),
+    /// Ask what the shopper needs; the products of the kind they named, if they named one.
+    Clarify(Vec<usize>),
+    /// Every product of the kinds named costs more than the budget: the cheapest of them.
+    OverBudget(usize),
+    /// The shop sells nothing of the kind asked for.
+    NotSold,
+}
+
+impl Catalogue {
+    /// The catalogue of `products`, with the terms of each product's page (`page_text` by
+    /// document id).
+    pub fn new(products: Vec<Product>, page_text: &HashMap<String, String>) -> Catalogue {
+        let mut products: Vec<Entry> = products
+            .into_iter()
+            .map(|product| {
+                let mut aliases = vec![product.listing.model.to_lowercase()];
+                if let Some(number) = aliases[0].strip_prefix("nw-") {
+                    aliases.push(number.to_string());
+                }
+                aliases.push(product.name.to_lowercase());
+                // A part is named in full: "Roamo S7" is the robot, not its replacement kit.
+                let words: Vec<&str> = product.name.split_whitespace().take(2).collect();
+                if words.len() == 2 && product.listing.fits.is_empty() {
+                    aliases.push(words.join(" ").to_lowercase());
+                }
+                // "S7", "T3": the name's model-like word.
+                if product.listing.fits.is_empty() {
+                    let coded = product
+                        .name
+                        .split_whitespace()
+                        .filter(|w| w.len() >= 2 && w.is_ascii() && w.chars().any(|c| c.is_ascii_digit()));
+                    aliases.extend(coded.map(str::to_lowercase));
+                }
+                let squeezed: Vec<String> =
+                    aliases.iter().filter(|a| a.contains(' ')).map(|a| a.replace(' ', "")).collect();
+                aliases.extend(squeezed);
+                let kind_text = format!(
+                    "{} {} {}",
+                    product.name,
+                    product.tags.join(" "),
+                    product.listing.category.as_deref().unwrap_or_default().replace('-', " ")
+                );
+                let kind_terms = terms(&kind_text).into_iter().filter(|t| !is_code(t)).collect();
+                let page = page_text.get(&product.doc_id).map(String::as_str).unwrap_or_default();
+                let category = product.listing.category.as_deref().unwrap_or_default().replace('-', " ");
+                let kind_names = product
+                    .tags
+                    .iter()
+                    .map(|t| t.to_lowercase())
+                    .chain([category, product.name.to_lowercase()])
+                    .filter(|t| t.chars().count() >= 2 && !t.chars().any(|c| c.is_ascii_digit()))
+                    .collect();
+                Entry {
+                    product,
+                    aliases,
+                    kind_terms,
+                    kind_names,
+                    page_terms: terms(page),
+                    limits: quantities::limits(page),
+                }
+            })
+            .collect();
+        // A part is named by its own words ("descaler", "filter"), not those of what it fits.
+        let whole: HashSet<String> = products
+            .iter()
+            .filter(|e| e.product.listing.fits.is_empty())
+            .flat_map(|e| e.kind_terms.iter().cloned())
+            .collect();
+        for entry in products.iter_mut().filter(|e| !e.product.listing.fits.is_empty()) {
+            entry.kind_terms.retain(|t| !whole.contains(t));
+        }
+        Catalogue { products, generic: GENERIC.split_whitespace().flat_map(terms).collect() }
+    }
+
+    /// The products, in catalogue order.
+    pub fn products(&self) -> impl Iterator<Item = &Product> {
+        self.products.iter().map(|e| &e.product)
+    }
+
+    /// Product `i`.
+    pub fn product(&self, i: usize) -> &Product {
+        &self.products[i].product
+    }
+
+    /// The pages of the products `text` names, in any locale.
+    pub fn pages_named(&self, text: &str) -> HashSet<&str> {
+        let locales: BTreeSet<&str> = self.products.iter().map(|e| e.product.locale.as_str()).collect();
+        locales
+            .into_iter()
+            .flat_map(|locale| self.mentioned(text, locale))
+            .map(|(i, _)| self.products[i].product.doc_id.as_str())
+            .collect()
+    }
+
+    /// Whether document `doc_id` is a product's page.
+    pub fn is_page(&self, doc_id: &str) -> bool {
+        self.products.iter().any(|e| e.product.doc_id == doc_id)
+    }
+
+    /// Whether the catalogue has products in `locale`.
+    pub fn sells_in(&self, locale: &str) -> bool {
+        self.products.iter().any(|e| e.product.locale == locale)
+    }
+
+    /// The product of `locale` with model `model`.
+    pub fn by_model(&self, locale: &str, model: &str) -> Option<usize> {
+        self.products
+            .iter()
+            .position(|e| e.product.locale == locale && e.product.listing.model.eq_ignore_ascii_case(model))
+    }
+
+    /// Products of `locale` that `text` names, each with whether the shopper says it is theirs
+    /// ("my Roamo S7", "我的漫游S7", "I have the Vortex Pro").
+    pub fn mentioned(&self, text: &str, locale: &str) -> Vec<(usize, bool)> {
+        let lower = text.to_lowercase();
+        let squeezed: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut found = Vec::new();
+        for (i, entry) in self.products.iter().enumerate().filter(|(_, e)| e.product.locale == locale) {
+            let at = entry.aliases.iter().find_map(|alias| {
+                let haystack = if alias.contains(' ') { &lower } else { &squeezed };
+                haystack
+                    .match_indices(alias.as_str())
+                    .find(|(at, _)| {
+                        let after = haystack[at + alias.len()..].chars().next();
+                        // "s7" inside "s70" is another model.
+                        after.is_none_or(|c| !c.is_ascii_alphanumeric())
+                            && haystack[..*at].chars().last().is_none_or(|c| !c.is_ascii_alphanumeric())
+                    })
+                    .map(|(at, _)| haystack[..at].to_string())
+            });
+            if let Some(before) = at {
+                found.push((i, owned_before(&before)));
+            }
+        }
+        found
+    }
+
+    /// Whether `text` names a kind of product the catalogue sells in `locale` ("blender", "扫地机").
+    pub fn names_kind(&self, text: &str, locale: &str) -> bool {
+        let in_locale: Vec<usize> =
+            (0..self.products.len()).filter(|&i| self.products[i].product.locale == locale).collect();
+        !self.kinds_named(&terms(text), &in_locale).is_empty()
+    }
+
+    /// What to recommend for `request`, from the relevance of each product page to it (by
+    /// document id; pages retrieval did not find count 0).
+    pub fn decide(&self, request: &Request, relevance: &HashMap<String, f32>) -> Decision {
+        let locale = request.locale;
+        let in_locale: Vec<usize> =
+            (0..self.products.len()).filter(|&i| self.products[i].product.locale == locale).collect();
+        let request_terms = terms(request.text);
+        let mentioned = self.mentioned(request.text, locale);
+        let owned: BTreeSet<String> = request
+            .shopper
+            .owned
+            .iter()
+            .map(|m| m.to_uppercase())
+            .chain(mentioned.iter().filter(|(_, own)| *own).map(|&(i, _)| self.model(i).to_uppercase()))
+            .collect();
+        let is_owned = |i: usize| owned.contains(&self.model(i).to_uppercase());
+        let is_part = |i: usize| !self.products[i].product.listing.fits.is_empty();
+        let score = |i: usize| {
+            let p = &self.products[i].product;
+            let viewed = request.shopper.viewed.iter().any(|m| m.eq_ignore_ascii_case(&p.listing.model));
+            relevance.get(&p.doc_id).copied().unwrap_or(0.0) + if viewed { VIEWED_BOOST } else { 0.0 }
+        };
+
+        let mut kinds = self.kinds_named(&request_terms, &in_locale);
+        // "a dog who tips his water bowl": a word of a part's kind names it only when parts are asked for.
+        if !request.parts {
+            kinds.retain(|category, _| {
+                !in_locale.iter().any(|&i| {
+                    is_part(i)
+                        && self.products[i].product.listing.category.as_deref() == Some(category.as_str())
+                })
+            });
+        }
+        let sizes = quantities::stated(request.text);
+        let generic = &self.generic;
+        let kind_words: HashSet<&String> = kinds.values().flatten().collect();
+        // A need is a word some product pages use and most do not ("quiet", "dog", "小户型"):
+        // one every page uses ("first", "use") tells them apart no better than silence.
+        let most_pages = (in_locale.len() / NEED_PAGE_SHARE).max(1);
+        let needs: Vec<&String> = request_terms
+            .iter()
+            .filter(|t| !generic.contains(*t) && !kind_words.contains(t) && !is_code(t))
+            .filter(|t| {
+                let pages = in_locale.iter().filter(|&&i| self.products[i].page_terms.contains(*t)).count();
+                (1..=most_pages).contains(&pages)
+            })
+            .collect();
+
+        // Parts and consumables: for what the shopper has or names, or any when they name nothing.
+        let targets: BTreeSet<String> = owned
+            .iter()
+            .cloned()
+            .chain(mentioned.iter().map(|&(i, _)| self.model(i).to_uppercase()))
+            .collect();
+        let generic_ask = kinds.is_empty() && needs.is_empty() && request.budget.is_none();
+        // "My coffee maker's CLEAN light is on, what do I buy?": the kind named is one they own.
+        let owns_kind = !kinds.is_empty()
+            && in_locale.iter().any(|&i| is_owned(i) && self.category_named(i, &kinds))
+            && !in_locale.iter().any(|&i| !is_owned(i) && !is_part(i) && self.category_named(i, &kinds));
+        // A word of parts ("filter") asks for parts of something named, owned, or a kind of part
+        // ("descaler"); otherwise it is a need ("filter coffee").
+        let part_kind_named = in_locale.iter().any(|&i| is_part(i) && self.category_named(i, &kinds));
+        let parts_asked = request.parts && (!targets.is_empty() || part_kind_named);
+        if parts_asked || owns_kind || (generic_ask && !owned.is_empty()) {
+            let fitting: Vec<usize> = in_locale
+                .iter()
+                .copied()
+                .filter(|&i| is_part(i) && !is_owned(i))
+                .filter(|&i| {
+                    targets.is_empty()
+                        || self.products[i]
+                            .product
+                            .listing
+                            .fits
+                            .iter()
+                            .any(|f| targets.contains(&f.to_uppercase()))
+                })
+                .collect();
+            if !fitting.is_empty() {
+                return Decision::Recommend(self.ranked(fitting, &score, request.budget.as_ref(), 0.0));
+            }
+            if parts_asked {
+                return Decision::NotSold;
+            }
+        }
+
+        if self.asks_for_unsold_kind(request.text, &in_locale, &kinds) {
+            return Decision::NotSold;
+        }
+        // "S5 or S7, which suits a home with a dog?": one of those named.
+        let compared: Vec<usize> =
+            mentioned.iter().map(|&(i, _)| i).filter(|&i| !is_owned(i) && !is_part(i)).collect();
+        if compared.len() >= 2 {
+            let sized = self.big_enough(within(&compared, self, request.budget.as_ref()), &sizes);
+            return Decision::Recommend(self.ranked(sized, &score, None, 0.0));
+        }
+        let named: Vec<usize> = in_locale
+            .iter()
+            .copied()
+            .filter(|&i| self.category_named(i, &kinds))
+            .filter(|&i| !is_owned(i) && (!is_part(i) || request.parts))
+            .collect();
+        if kinds.is_empty() {
+            if needs.is_empty() && request.budget.is_none() {
+                return Decision::Clarify(Vec::new());
+            }
+            let candidates: Vec<usize> = in_locale
+                .iter()
+                .copied()
+                .filter(|&i| !is_owned(i) && !is_part(i) && score(i) > 0.0)
+                .collect();
+            let affordable = self.big_enough(within(&candidates, self, request.budget.as_ref()), &sizes);
+            if affordable.is_empty() {
+                return Decision::NotSold;
+            }
+            return Decision::Recommend(self.ranked(affordable, &score, None, NEED_KEEP_RATIO));
+        }
+        if named.is_empty() {
+            return Decision::NotSold;
+        }
+        let affordable = self.big_enough(within(&named, self, request.budget.as_ref()), &sizes);
+        if affordable.is_empty() {
+            let cheapest =
+                named.iter().copied().min_by_key(|&i| self.lowest_price(i, request.budget.as_ref()));
+            return cheapest.map_or(Decision::NotSold, Decision::OverBudget);
+        }
+        if affordable.len() > 1 && needs.is_empty() && request.budget.is_none() {
+            return Decision::Clarify(self.ranked(affordable, &score, None, 0.0));
+        }
+        Decision::Recommend(self.ranked(affordable, &score, None, 0.0))
+    }
+
+    /// `candidates` without those too small for the sizes the shopper stated (all of them when
+    /// every one is: then the shopper hears about the biggest rather than nothing).
+    fn big_enough(&self, candidates: Vec<usize>, sizes: &[(Measure, f64)]) -> Vec<usize> {
+        let fitting: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| !quantities::too_small(&self.products[i].limits, sizes))
+            .collect();
+        if fitting.is_empty() { candidates } else { fitting }
+    }
+
+    fn category_named(&self, i: usize, kinds: &BTreeMap<String, Vec<String>>) -> bool {
+        self.products[i].product.listing.category.as_ref().is_some_and(|c| kinds.contains_key(c))
+    }
+
+    fn model(&self, i: usize) -> &str {
+        &self.products[i].product.listing.model
+    }
+
+    /// Categories whose kind words the request uses, with the words; a word every second
+    /// category shares ("home", "nestwell") names none.
+    fn kinds_named(
+        &self,
+        request_terms: &HashSet<String>,
+        in_locale: &[usize],
+    ) -> BTreeMap<String, Vec<String>> {
+        let mut by_category: BTreeMap<&str, HashSet<&String>> = BTreeMap::new();
+        for &i in in_locale {
+            if let Some(category) = &self.products[i].product.listing.category {
+                by_category.entry(category).or_default().extend(&self.products[i].kind_terms);
+            }
+        }
+        let mut spread: HashMap<&String, usize> = HashMap::new();
+        for terms in by_category.values() {
+            for t in terms {
+                *spread.entry(t).or_default() += 1;
+            }
+        }
+        let most = (by_category.len() / 2).max(1);
+        let generic = &self.generic;
+        by_category
+            .into_iter()
+            .filter_map(|(category, kind)| {
+                let words: Vec<String> = kind
+                    .into_iter()
+                    .filter(|t| request_terms.contains(*t) && spread[t] <= most && !generic.contains(*t))
+                    .cloned()
+                    .collect();
+                (!words.is_empty()).then(|| (category.to_string(), words))
+            })
+            .collect()
+    }
+
+    /// Whether the request names a kind of product ("recommend a washing machine", "推荐一台洗衣机")
+    /// none of whose words name a kind the catalogue sells, besides the kinds the shopper says
+    /// they do not want ("a stick vacuum, not a robot").
+    fn asks_for_unsold_kind(
+        &self,
+        text: &str,
+        in_locale: &[usize],
+        kinds: &BTreeMap<String, Vec<String>>,
+    ) -> bool {
+        let Some(kind) = requested_kind(text) else {
+            return false;
+        };
+        // The head of the phrase is its last word ("cordless stick vacuum", "手持无线吸尘器"), before
+        // what it is for ("料理机做奶昔").
+        let head = analysis::words(&kind)
+            .into_iter()
+            .map(|t| t.term)
+            .take_while(|t| !ZH_PURPOSE.contains(&t.as_str()))
+            .filter(|t| !self.generic.contains(t) && !is_code(t))
+            .last();
+        let Some(head) = head else {
+            return false;
+        };
+        let unwanted = unwanted_kinds(text).map(|u| terms(&u)).unwrap_or_default();
+        let sold = in_locale.iter().filter(|&&i| {
+            let entry = &self.products[i];
+            let rejected = entry.kind_terms.iter().any(|t| unwanted.contains(t));
+            !rejected || !self.category_named(i, kinds)
+        });
+        let sold: Vec<&Entry> = sold.map(|&i| &self.products[i]).collect();
+        let phrase = kind.to_lowercase();
+        !sold
+            .iter()
+            .any(|e| e.kind_terms.contains(&head) || e.kind_names.iter().any(|n| phrase.contains(n.as_str())))
+    }
+
+    /// `candidates` by relevance (cheapest first on ties), those at least `keep_ratio` of the
+    /// best, at most [`MAX_PICKS`]; within `budget` when one is given.
+    fn ranked(
+        &self,
+        candidates: Vec<usize>,
+        score: &impl Fn(usize) -> f32,
+        budget: Option<&Budget>,
+        keep_ratio: f32,
+    ) -> Vec<usize> {
+        let mut ranked = match budget {
+            Some(budget) => within(&candidates, self, Some(budget)),
+            None => candidates,
+        };
+        ranked.sort_by(|&a, &b| {
+            score(b)
+                .total_cmp(&score(a))
+                .then(self.lowest_price(a, budget).cmp(&self.lowest_price(b, budget)))
+        });
+        let best = ranked.first().map_or(0.0, |&i| score(i));
+        ranked.retain(|&i| score(i) >= keep_ratio * best);
+        ranked.truncate(MAX_PICKS);
+        ranked
+    }
+
+    /// Product `i`'s price in the budget's currency, else its lowest (for ordering), in minor units.
+    fn lowest_price(&self, i: usize, budget: Option<&Budget>) -> u64 {
+        let prices = &self.products[i].product.listing.prices;
+        budget
+            .and_then(|b| b.currency)
+            .and_then(|c| prices.get(c).copied())
+            .or_else(|| prices.values().min().copied())
+            .unwrap_or(u64::MAX)
+    }
+}
+
+/// Candidates whose price fits `budget`: in its currency when it names one (a product without a
+/// price in it is not sold there), else in any of the product's currencies.
+fn within(candidates: &[usize], catalogue: &Catalogue, budget: Option<&Budget>) -> Vec<usize> {
+    let Some(budget) = budget else {
+        return candidates.to_vec();
+    };
+    candidates
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let prices = &catalogue.products[i].product.listing.prices;
+            match budget.currency {
+                Some(currency) => prices.get(currency).is_some_and(|&p| p <= budget.max_minor),
+                None => prices.values().any(|&p| p <= budget.max_minor),
+            }
+        })
+        .collect()
+}
+
+/// Whether the words before a product's name say the shopper has it.
+fn owned_before(before: &str) -> bool {
+    let before = before.trim_end();
+    let tail: String = before.chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
+    ["my ", "our ", "i have a", "i have the", "i own", "bought a", "bought the", "got a", "own the"]
+        .iter()
+        .any(|w| tail.ends_with(w.trim_end()) || tail.ends_with(w))
+        || ["我的", "我家", "家里的", "我买的", "买了", "已经有"].iter().any(|w| tail.ends_with(w))
+}
+
+/// Words that end the name of a kind in Chinese: what it is for follows ("料理机做奶昔",
+/// "吸尘器用来吸猫毛").
+const ZH_PURPOSE: &[&str] =
+    &["做", "用", "用来", "来", "给", "打", "放", "带", "送", "可以", "能", "煮", "泡"];
+
+/// What the shopper says they do not want ("don't want a robot", "不要扫地机器人那种").
+fn unwanted_kinds(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    for cue in ["don't want a ", "dont want a ", "do not want a ", "not a ", "no robot", "不要", "不想要"]
+    {
+        if let Some(at) = lower.find(cue) {
+            let rest = &lower[at + cue.len()..];
+            let end = rest.find(['?', '.', ',', '!', '\n', '，', '。', '？', '！']).unwrap_or(rest.len());
+            let phrase = if cue == "no robot" { "robot" } else { &rest[..end] };
+            return Some(phrase.to_string());
+        }
+    }
+    None
+}
+
+/// The kind of product a request names after its verb and article ("recommend a washing machine"
+/// → "washing machine", "推荐一台适合小户型的洗衣机" → "洗衣机").
+pub fn requested_kind(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    const EN: &[&str] = &[
+        "recommend a ",
+        "recommend an ",
+        "suggest a ",
+        "suggest an ",
+        "looking for a ",
+        "looking for an ",
+        "want a ",
+        "want an ",
+        "need a ",
+        "need an ",
+        "buy a ",
+        "buy an ",
+        "get a ",
+        "get an ",
+        "do you sell ",
+        "do you have a ",
+        "do you have an ",
+        "do you do ",
+    ];
+    const STOP: &[&str] = &[
+        " for ", " that ", " which ", " under ", " below ", " with ", " to ", " in ", " around ", " about ",
+        " and ", " or ",
+    ];
+    for cue in EN {
+        if let Some(at) = lower.find(cue) {
+            let rest = &lower[at + cue.len()..];
+            let end =
+                STOP.iter().filter_map(|s| rest.find(s)).chain(rest.find(['?', '.', ',', '!', '\n'])).min();
+            let kind = rest[..end.unwrap_or(rest.len())].trim();
+            if !kind.is_empty() {
+                return Some(kind.to_string());
+            }
+        }
+    }
+    const ZH: &[&str] = &[
+        "推荐一款",
+        "推荐一台",
+        "推荐一个",
+        "推荐个",
+        "推荐款",
+        "买一台",
+        "买一个",
+        "买台",
+        "买个",
+        "买一款",
+        "有没有",
+        "有卖",
+        "想要个",
+        "想要一台",
+        "想要一个",
+    ];
+    for cue in ZH {
+        if let Some(at) = text.find(cue) {
+            let rest = &text[at + cue.len()..];
+            let end = rest.find(['？', '?', '，', ',', '。', '！', '!', ' ', '\n']).unwrap_or(rest.len());
+            let phrase = &rest[..end];
+            // "适合小户型的扫地机": the kind is after the last 的.
+            let kind = phrase.rsplit('的').next().unwrap_or(phrase).trim();
+            if !kind.is_empty() {
+                return Some(kind.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The distinct analysed terms of a text.
+fn terms(text: &str) -> HashSet<String> {
+    analysis::words(text).into_iter().map(|t| t.term).collect()
+}
+
+/// A term that is a model code or number ("nw", "rv700", "1200"), not a word.
+fn is_code(term: &str) -> bool {
+    term == "nw" || term.chars().any(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests;

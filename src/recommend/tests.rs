@@ -1,0 +1,131 @@
+use super::*;
+use kefu_ingest::product::Listing;
+
+fn product(model: &str, name: &str, category: &str, gbp: u64, tags: &[&str], fits: &[&str]) -> Product {
+    Product {
+        doc_id: format!("en/products/{model}.md"),
+        locale: "en".into(),
+        name: name.into(),
+        url: None,
+        listing: Listing {
+            model: model.into(),
+            category: Some(category.into()),
+            prices: [("GBP".to_string(), gbp * 100)].into_iter().collect(),
+            fits: fits.iter().map(|s| s.to_string()).collect(),
+            ..Listing::default()
+        },
+        tags: tags.iter().map(|s| s.to_string()).collect(),
+        specs: Vec::new(),
+    }
+}
+
+fn catalogue() -> Catalogue {
+    let products = vec![
+        product("NW-BL1200", "Vortex Pro Blender", "blender", 115, &["blender", "smoothie"], &[]),
+        product("NW-BL600", "Vortex Mini Blender", "blender", 59, &["blender", "smoothie"], &[]),
+        product("NW-RV700", "Roamo S7 Robot Vacuum", "robot-vacuum", 299, &["robot vacuum", "mop"], &[]),
+        product("NW-RV500", "Roamo S5 Robot Vacuum", "robot-vacuum", 199, &["robot vacuum"], &[]),
+        product(
+            "NW-RV7K",
+            "Roamo S7 Replacement Kit",
+            "robot-vacuum-parts",
+            15,
+            &["filter", "brush"],
+            &["NW-RV700"],
+        ),
+        product("NW-CM400", "Brewa Coffee Maker", "coffee-maker", 79, &["coffee"], &[]),
+    ];
+    let pages: HashMap<String, String> = [
+        ("NW-BL600", "Quiet personal blender, 600 ml cup. It can't crush ice."),
+        ("NW-BL1200", "Crushes ice, 1.5 litre jar, 1,200 W."),
+        ("NW-RV500", "Compact robot for small flats, 7.2 cm tall."),
+        ("NW-RV700", "Mops and vacuums, pet hair, 9.7 cm tall."),
+        ("NW-CM400", "Drip coffee maker, 10 cups, keeps coffee warm."),
+    ]
+    .into_iter()
+    .map(|(m, text)| (format!("en/products/{m}.md"), text.to_string()))
+    .collect();
+    Catalogue::new(products, &pages)
+}
+
+fn decide(text: &str, shopper: &Shopper, relevance: &[(&str, f32)]) -> Decision {
+    let catalogue = catalogue();
+    let relevance = relevance.iter().map(|(m, s)| (format!("en/products/{m}.md"), *s)).collect();
+    let request = Request {
+        text,
+        locale: "en",
+        budget: crate::understand::advice::budget(text),
+        parts: crate::understand::advice::asks_for_parts(text),
+        shopper,
+    };
+    catalogue.decide(&request, &relevance)
+}
+
+fn models(decision: &Decision) -> Vec<String> {
+    let catalogue = catalogue();
+    let picks = match decision {
+        Decision::Recommend(picks) | Decision::Clarify(picks) => picks.clone(),
+        Decision::OverBudget(i) => vec![*i],
+        Decision::NotSold => Vec::new(),
+    };
+    picks.into_iter().map(|i| catalogue.product(i).listing.model.clone()).collect()
+}
+
+#[test]
+fn a_budget_keeps_what_the_shopper_can_afford() {
+    let none = Shopper::default();
+    let decision = decide("quiet blender under £100", &none, &[("NW-BL1200", 0.9), ("NW-BL600", 0.8)]);
+    assert!(matches!(decision, Decision::Recommend(_)));
+    assert_eq!(models(&decision), ["NW-BL600"]);
+    let decision = decide("a blender under £40", &none, &[("NW-BL600", 0.8)]);
+    assert_eq!(decision, Decision::OverBudget(1));
+}
+
+#[test]
+fn parts_fit_what_the_shopper_owns_and_owned_products_are_never_recommended() {
+    let none = Shopper::default();
+    let decision = decide("what filter fits my Roamo S7", &none, &[]);
+    assert_eq!(models(&decision), ["NW-RV7K"]);
+    let owner = Shopper { owned: vec!["NW-RV700".into()], viewed: Vec::new() };
+    assert_eq!(models(&decide("anything you'd suggest?", &owner, &[])), ["NW-RV7K"]);
+    let decision = decide("which robot vacuum should i get", &owner, &[("NW-RV700", 0.9), ("NW-RV500", 0.5)]);
+    assert_eq!(models(&decision), ["NW-RV500"]);
+}
+
+#[test]
+fn vague_requests_get_a_question_and_unsold_kinds_a_no() {
+    let none = Shopper::default();
+    assert_eq!(
+        decide("can you recommend something?", &none, &[("NW-CM400", 0.2)]),
+        Decision::Clarify(Vec::new())
+    );
+    let decision = decide("recommend a blender", &none, &[("NW-BL1200", 0.9), ("NW-BL600", 0.8)]);
+    assert!(matches!(decision, Decision::Clarify(_)));
+    assert_eq!(models(&decision), ["NW-BL1200", "NW-BL600"]);
+    assert_eq!(decide("recommend a washing machine", &none, &[("NW-CM400", 0.3)]), Decision::NotSold);
+    assert_eq!(
+        decide("do you have a stick vacuum? dont want a robot", &none, &[("NW-RV500", 0.3)]),
+        Decision::NotSold
+    );
+}
+
+#[test]
+fn needs_alone_rank_by_the_pages_relevance() {
+    let none = Shopper::default();
+    let decision =
+        decide("gift for someone who loves coffee", &none, &[("NW-CM400", 0.9), ("NW-BL600", 0.3)]);
+    assert_eq!(models(&decision), ["NW-CM400"]);
+    let decision = decide("robot for a small flat", &none, &[("NW-RV500", 0.9), ("NW-RV700", 0.7)]);
+    assert_eq!(models(&decision), ["NW-RV500", "NW-RV700"]);
+}
+
+#[test]
+fn products_are_found_by_model_and_name_and_ownership_by_the_words_before() {
+    let catalogue = catalogue();
+    let found = catalogue.mentioned("my roamo s7 and the nw-bl600", "en");
+    let named: Vec<(&str, bool)> =
+        found.iter().map(|&(i, own)| (catalogue.product(i).listing.model.as_str(), own)).collect();
+    assert!(named.contains(&("NW-RV700", true)), "{named:?}");
+    assert!(named.contains(&("NW-BL600", false)), "{named:?}");
+    assert!(catalogue.mentioned("roamo s70", "en").is_empty());
+}

@@ -1,0 +1,607 @@
+//! Requests for advice on what to buy ("quiet blender under £100", "推荐一款适合小户型的扫地机",
+//! "what filter fits my Roamo S7"): recognised by their wording, with the budget and whether
+//! they ask for parts or consumables of something the shopper has. Pure functions over the
+//! normalised message (`crate::understand::understand`'s text).
+
+use super::intent::contains_words;
+use super::numbers;
+
+/// English phrases that ask what to buy.
+const ADVICE_EN: &[&str] = &[
+    "recommend",
+    "recommendation",
+    "recommendations",
+    "recomend",
+    "reccomend",
+    "suggest",
+    "suggestion",
+    "suggestions",
+    "which one should",
+    "which should i",
+    "which one to",
+    "which one would",
+    "which would you",
+    "which model",
+    "which is better",
+    "which one is better",
+    "what should i buy",
+    "what should i get",
+    "what would you get",
+    "what do you suggest",
+    "should i buy",
+    "should i get",
+    "help me choose",
+    "help me pick",
+    "help me decide",
+    "what can i buy",
+    "what can i get",
+    "gift",
+    "gifts",
+    "present for",
+    "birthday present",
+    "christmas present",
+    "best seller",
+    "bestseller",
+    "best sellers",
+    "best one",
+    "looking for a new",
+    "looking for something",
+    "in the market for",
+    "what fits",
+    "which fits",
+    "fits my",
+    "fit my",
+    "compatible with my",
+    "work with my",
+    "works with my",
+    "go with my",
+    "worth buying",
+    "what do you have for",
+    "what have you got for",
+    "any ideas",
+    "looking for a present",
+    "looking for a gift",
+    "stock up",
+];
+
+/// Explicit requests for a recommendation: they hold even beside words about a policy ("can you
+/// recommend a blender with a longer warranty").
+const STRONG: &[&str] = &["recommend", "recomend", "reccomend", "suggest", "推荐", "建议买"];
+
+/// English phrases of a shopper looking for something to buy; with a kind of product or a budget
+/// they ask for advice ("looking for a blender that won't wake the house", "is there a robot
+/// vacuum under $300?").
+const SHOPPING_EN: &[&str] = &[
+    "looking for",
+    "look for",
+    "want a",
+    "want an",
+    "want to buy",
+    "want something",
+    "after a",
+    "need a new",
+    "need something",
+    "do you have",
+    "do u have",
+    "do you sell",
+    "do u sell",
+    "do you do a",
+    "have you got",
+    "got anything",
+    "is there a",
+    "is there an",
+    "are there any",
+    "which",
+    "cheapest",
+    "cheaper",
+    "that can",
+    "that won't",
+    "that wont",
+    "thinking of buying",
+    "thinking of getting",
+    "planning to buy",
+    "buy",
+    "buying",
+    "purchase",
+    "should i get",
+    "should we get",
+    "worth it",
+    "best",
+    "what about",
+    "any good for",
+    "in the market",
+    "shopping for",
+    "need one",
+    "need a",
+    "need an",
+];
+
+/// Chinese phrases of a shopper looking for something to buy.
+const SHOPPING_ZH: &[&str] = &[
+    "想买",
+    "想要",
+    "想入",
+    "有没有",
+    "有吗",
+    "有卖",
+    "卖不卖",
+    "哪个",
+    "哪款",
+    "哪种",
+    "求",
+    "最便宜",
+    "便宜点",
+    "要买",
+    "需要买",
+    "打算买",
+    "准备买",
+    "入手",
+    "补",
+    "值得",
+    "预算",
+    "换个",
+    "换一台",
+    "求购",
+    "什么样的",
+    "怎么选",
+];
+
+/// Words about the shop's policies or an order: a message with them asks about those, not what
+/// to buy ("can I pay for the kettle with a gift card", "扫地机坏了保修吗").
+const POLICY_EN: &[&str] = &[
+    "warranty",
+    "guarantee",
+    "return",
+    "returns",
+    "returned",
+    "refund",
+    "refunds",
+    "deliver",
+    "delivered",
+    "delivery",
+    "shipping",
+    "ship",
+    "shipped",
+    "order",
+    "tracking",
+    "parcel",
+    "invoice",
+    "price match",
+    "cancel",
+    "broken",
+    "faulty",
+    "repair",
+    "exchange",
+    "receipt",
+    "trade-in",
+    "trade in",
+    "discount",
+    "voucher",
+    "gift card",
+    "e-gift",
+    "pay in 3",
+    "instalments",
+    "account",
+    "password",
+    "care+",
+    "tax",
+    "taxes",
+    "import",
+    "customs",
+    "duties",
+    "vat",
+    "gift wrap",
+    "gift wrapping",
+    "wrapping",
+    "installation",
+    "install",
+    "showroom",
+    "stores",
+    "in store",
+    "ordering",
+    "ordered",
+    "carrier",
+    "refer a friend",
+    "courier",
+    "membership",
+    "student discount",
+];
+const POLICY_ZH: &[&str] = &[
+    "保修",
+    "赠品",
+    "安装",
+    "上门",
+    "退货",
+    "退款",
+    "退换",
+    "换货",
+    "发货",
+    "快递",
+    "物流",
+    "发票",
+    "价保",
+    "订单",
+    "维修",
+    "坏了",
+    "以旧换新",
+    "分期",
+    "运费",
+    "售后",
+    "三包",
+    "礼品卡",
+    "积分",
+    "会员",
+    "账号",
+    "签收",
+    "延保",
+    "成长值",
+    "注册",
+    "黑钻",
+    "金卡",
+];
+
+/// Chinese phrases that ask what to buy.
+const ADVICE_ZH: &[&str] = &[
+    "推荐",
+    "建议买",
+    "买哪",
+    "选哪",
+    "哪款",
+    "哪一款",
+    "哪个好",
+    "哪个更好",
+    "哪种好",
+    "送礼",
+    "礼物",
+    "帮我挑",
+    "帮我选",
+    "值得买",
+    "入哪",
+    "入手哪",
+    "该买",
+    "配什么",
+    "适合我",
+    "有什么好",
+    "买什么",
+    "能用哪",
+    "用哪个",
+    "配哪",
+    "哪个适合",
+    "哪款适合",
+    "卖得最好",
+    "最好卖",
+    "有啥好",
+    "送什么",
+];
+
+/// Words that ask for parts, accessories or consumables of a product.
+const PARTS_EN: &[&str] = &[
+    "filter",
+    "filters",
+    "brush",
+    "brushes",
+    "spare",
+    "spares",
+    "replacement",
+    "replacements",
+    "refill",
+    "refills",
+    "part",
+    "parts",
+    "accessory",
+    "accessories",
+    "consumable",
+    "consumables",
+    "ear tips",
+    "descaler",
+    "sachets",
+    "mop pads",
+    "stock up",
+    "run out",
+    "running out",
+];
+
+/// Chinese words that ask for parts, accessories or consumables.
+const PARTS_ZH: &[&str] = &[
+    "囤",
+    "单独买",
+    "单买",
+    "需要补",
+    "配件",
+    "耗材",
+    "滤网",
+    "滤芯",
+    "边刷",
+    "主刷",
+    "替换",
+    "备用",
+    "耳塞",
+    "耳帽",
+    "除垢",
+    "清洁剂",
+    "拖布",
+    "尘袋",
+];
+
+/// Words that bound a price from above ("under £100", "1500以内").
+const BOUND_BEFORE_EN: &[&str] = &[
+    "under",
+    "below",
+    "less than",
+    "max",
+    "maximum",
+    "up to",
+    "upto",
+    "within",
+    "no more than",
+    "not more than",
+    "budget",
+    "budget is",
+    "budget of",
+    "at most",
+    "cheaper than",
+];
+/// Words after an amount that bound it ("£100 max", "100 or less").
+const BOUND_AFTER_EN: &[&str] = &["max", "maximum", "or less", "or under", "tops", "budget", "at most"];
+/// Words that make an amount approximate ("around £100", "2000左右").
+const ABOUT: &[&str] = &["around", "about", "roughly", "approx", "approximately", "~", "左右", "上下"];
+/// Chinese words before an amount that bound it ("预算1500", "不超过2000").
+const BOUND_BEFORE_ZH: &[&str] = &["预算", "不超过", "最多", "不到", "低于", "控制在", "以内的", "价位"];
+/// Chinese words after an amount that bound it ("1500以内").
+const BOUND_AFTER_ZH: &[&str] = &["以内", "以下", "之内", "内", "左右", "上下", "封顶", "不到"];
+/// Words after an amount that say it was paid, not a budget ("I paid £115").
+const PAID: &[&str] = &["paid", "bought", "cost", "costs", "spent", "买的", "花了", "付了"];
+/// A budget stated as "about X" may go this far over X.
+const ABOUT_MARGIN: f64 = 1.1;
+
+/// The most a shopper will spend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    /// The amount, in minor units of `currency` (pence, cents, fen).
+    pub max_minor: u64,
+    /// ISO 4217 code, when the shopper named a currency (£, 元, "euros").
+    pub currency: Option<&'static str>,
+}
+
+/// Whether `text` asks what to buy.
+pub fn asks_advice(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ADVICE_ZH.iter().any(|w| lower.contains(w)) || ADVICE_EN.iter().any(|w| contains_words(&lower, w))
+}
+
+/// Whether `text` explicitly asks for a recommendation ("recommend", "推荐").
+pub fn asks_recommendation(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    STRONG.iter().any(|w| lower.contains(w))
+}
+
+/// Whether `text` reads as a shopper looking for something to buy ("looking for", "do you
+/// have", "which", "想买", "有没有").
+pub fn shopping(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    SHOPPING_ZH.iter().any(|w| lower.contains(w))
+        || SHOPPING_EN.iter().any(|w| contains_words(&lower, w))
+        || have_one_at(&lower).is_some()
+}
+
+/// Where a Chinese "do you have one" question starts: "有没有…", or "有…吗" at the end
+/// ("有能调温度的水壶吗"). What comes before it is its topic: "炸锅有没有白色的" asks about
+/// a fryer's colours, "有没有手持吸尘器" for a vacuum.
+pub fn have_one_at(lower: &str) -> Option<usize> {
+    if let Some(at) = lower.find("有没有") {
+        return Some(at);
+    }
+    let asks = lower.trim_end_matches(['?', '？', ' ', '!', '！']).ends_with(['吗', '么', '嘛']);
+    lower.rfind('有').filter(|_| asks)
+}
+
+/// Whether `text` is about the shop's policies or an order (warranty, returns, delivery, 保修, 发票).
+pub fn about_policy(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    POLICY_ZH.iter().any(|w| lower.contains(w)) || POLICY_EN.iter().any(|w| contains_words(&lower, w))
+}
+
+/// Whether `text` asks for parts, accessories or consumables.
+pub fn asks_for_parts(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    PARTS_ZH.iter().any(|w| lower.contains(w)) || PARTS_EN.iter().any(|w| contains_words(&lower, w))
+}
+
+/// The budget `text` states: an amount with a currency ("£100", "1500元", "两千块") that is not
+/// said to be paid, or any amount with a word that bounds it ("under 100", "预算1500"); the
+/// first one.
+pub fn budget(text: &str) -> Option<Budget> {
+    let lower = text.to_lowercase();
+    for amount in amounts(&lower) {
+        let before = lower[..amount.range.start].trim_end();
+        let after = lower[amount.range.end..].trim_start();
+        let bounded_before = BOUND_BEFORE_EN.iter().any(|w| ends_with_word(before, w))
+            || BOUND_BEFORE_ZH.iter().any(|w| before.ends_with(w));
+        let bounded_after = BOUND_AFTER_EN.iter().any(|w| starts_with_word(after, w))
+            || BOUND_AFTER_ZH.iter().any(|w| after.starts_with(w));
+        let about = ABOUT.iter().any(|w| ends_with_word(before, w) || after.starts_with(w));
+        let paid = PAID.iter().any(|w| {
+            let window: String =
+                before.chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
+            window.contains(w)
+        });
+        if paid && !bounded_before {
+            continue;
+        }
+        if amount.currency.is_none() && !(bounded_before || bounded_after || about) {
+            continue;
+        }
+        let major = if about { amount.value * ABOUT_MARGIN } else { amount.value };
+        return Some(Budget { max_minor: (major * 100.0).round() as u64, currency: amount.currency });
+    }
+    None
+}
+
+/// An amount of money or a plain number in a lowercased text.
+#[derive(Debug)]
+struct Amount {
+    value: f64,
+    currency: Option<&'static str>,
+    range: std::ops::Range<usize>,
+}
+
+/// Words after a number that make it a quantity ("90 square metres", "7 people", "40平").
+const UNITS: &[&str] = &[
+    "sq", "square", "m2", "m²", "cm", "mm", "kg", "g", "l", "ml", "litre", "litres", "liter", "liters", "w",
+    "watts", "db", "degrees", "minutes", "mins", "hours", "hrs", "days", "weeks", "months", "years",
+    "people", "persons", "kids", "children", "cats", "dogs", "rooms", "bed", "bedroom", "bedrooms", "floors",
+    "cups", "平", "平米", "平方", "寸", "度", "分钟", "小时", "天", "口", "人", "岁", "只", "个", "室", "层",
+    "杯",
+];
+
+/// Currency words after an amount.
+const CURRENCY_AFTER: &[(&str, &str)] = &[
+    ("pounds", "GBP"),
+    ("pound", "GBP"),
+    ("quid", "GBP"),
+    ("gbp", "GBP"),
+    ("euros", "EUR"),
+    ("euro", "EUR"),
+    ("eur", "EUR"),
+    ("dollars", "USD"),
+    ("dollar", "USD"),
+    ("bucks", "USD"),
+    ("usd", "USD"),
+    ("元", "CNY"),
+    ("块", "CNY"),
+    ("rmb", "CNY"),
+    ("cny", "CNY"),
+];
+
+/// The amounts of `lower`: numbers ("100", "1,500", "1.5k", "两千五"), with the currency named
+/// by a symbol before them or a word after them.
+fn amounts(lower: &str) -> Vec<Amount> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = lower.chars().collect();
+    let offsets: Vec<usize> = lower.char_indices().map(|(b, _)| b).chain([lower.len()]).collect();
+    let mut i = 0;
+    while i < chars.len() {
+        // Digits and Chinese numerals; a word ("one or two people") is no price.
+        let number = if chars[i].is_ascii_alphabetic() { None } else { numbers::number(&chars, i) };
+        let Some((mut value, mut end_index)) = number else {
+            i += 1;
+            continue;
+        };
+        let start = offsets[i];
+        // "1.5k", "2千", "1万".
+        match chars.get(end_index) {
+            Some('k') if chars.get(end_index + 1).is_none_or(|c| !c.is_alphanumeric()) => {
+                value *= 1000.0;
+                end_index += 1;
+            }
+            Some('千') if chars[i].is_ascii_digit() => {
+                value *= 1000.0;
+                end_index += 1;
+            }
+            Some('万') if chars[i].is_ascii_digit() => {
+                value *= 10_000.0;
+                end_index += 1;
+            }
+            _ => {}
+        }
+        let end = offsets[end_index];
+        let symbol = lower[..start].trim_end_matches(' ').chars().last().and_then(|c| match c {
+            '£' => Some("GBP"),
+            '€' => Some("EUR"),
+            '$' => Some("USD"),
+            '¥' | '￥' => Some("CNY"),
+            _ => None,
+        });
+        let after = lower[end..].trim_start();
+        // "100元以内": a Chinese currency word runs on into the next word.
+        let word = CURRENCY_AFTER
+            .iter()
+            .find(|(w, _)| if w.is_ascii() { starts_with_word(after, w) } else { after.starts_with(w) })
+            .map(|(_, code)| *code);
+        // "90m2", "20 mm", "40平", "7 people": a quantity, not money.
+        let attached = lower[end..].chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        let unit = UNITS
+            .iter()
+            .any(|u| if u.is_ascii() { starts_with_word(after, u) } else { after.starts_with(u) });
+        if word.is_none() && symbol.is_none() && (attached || unit) {
+            i = end_index.max(i + 1);
+            continue;
+        }
+        let range_start = match symbol {
+            Some(_) => {
+                let trimmed = lower[..start].trim_end_matches(' ');
+                trimmed.len() - trimmed.chars().last().map_or(0, char::len_utf8)
+            }
+            None => start,
+        };
+        out.push(Amount { value, currency: symbol.or(word), range: range_start..end });
+        i = end_index.max(i + 1);
+    }
+    out
+}
+
+fn ends_with_word(text: &str, word: &str) -> bool {
+    text.strip_suffix(word).is_some_and(|rest| rest.chars().last().is_none_or(|c| !c.is_alphanumeric()))
+}
+
+fn starts_with_word(text: &str, word: &str) -> bool {
+    text.strip_prefix(word).is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advice_requests_are_recognised_in_both_languages() {
+        for text in [
+            "can u recommend a quiet blender under £100",
+            "gift for someone who loves coffee?",
+            "what filter fits my Roamo S7",
+            "which one should i get for a small flat",
+            "推荐一款适合小户型的扫地机",
+            "想买个破壁机 哪款好",
+            "送礼送什么好",
+        ] {
+            assert!(asks_advice(text), "{text}");
+        }
+        for text in [
+            "how do i return my blender",
+            "my parcel is late, where is it",
+            "is the Roamo S7 any good with dog hair",
+            "退货运费谁出",
+            "the suggested retail price was wrong on my invoice?",
+        ] {
+            assert!(!asks_advice(text), "{text}");
+        }
+        assert!(asks_for_parts("what filter fits my roamo"));
+        assert!(asks_for_parts("扫地机的滤网在哪买"));
+        assert!(!asks_for_parts("quiet blender please"));
+    }
+
+    #[test]
+    fn budgets_in_currencies_words_and_chinese_numerals() {
+        type MaxAndCurrency = Option<(u64, Option<&'static str>)>;
+        let cases: &[(&str, MaxAndCurrency)] = &[
+            ("quiet blender under £100", Some((10_000, Some("GBP")))),
+            ("something below 80 quid", Some((8_000, Some("GBP")))),
+            ("budget is around €200", Some((22_000, Some("EUR")))),
+            ("max $1.5k", Some((150_000, Some("USD")))),
+            ("预算1500左右的扫地机", Some((165_000, None))),
+            ("两千块以内", Some((200_000, Some("CNY")))),
+            ("两千五以内的扫地机", Some((250_000, None))),
+            ("1,500元以内", Some((150_000, Some("CNY")))),
+            ("under 100", Some((10_000, None))),
+            ("for a family of 5", None),
+            ("I paid £115 last week, anything cheaper?", None),
+            ("it's 20mm high", None),
+            ("flat is about 90m2, which one", None),
+            ("about 90 square metres", None),
+            ("40平的小户型 1500以内", Some((150_000, None))),
+        ];
+        for (text, expected) in cases {
+            let got = budget(text).map(|b| (b.max_minor, b.currency));
+            assert_eq!(got, *expected, "{text}");
+        }
+    }
+}
