@@ -464,7 +464,8 @@ pub struct SearchConfig {
     /// Hybrid search: the score of a fused candidate among the first 30 that contains none of
     /// the question's years and codes ("2018", "NW-RV700", "E8") is multiplied by this (1 keeps
     /// it). An exact identifier is what the question turns on, and the dense retriever cannot
-    /// tell 2018 from 2019.
+    /// tell 2018 from 2019. So is a product page of another product than those the question
+    /// names ("the Vortex Pro").
     pub identifier_penalty: f32,
     /// Boost of matches in the breadcrumb (title and headings, or a FAQ question) over the body.
     pub title_boost: f32,

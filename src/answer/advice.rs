@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::curated::CuratedSet;
 use super::extractive::{self, Candidate};
 use super::{
     Answer, AnswerPart, Citation, Generator, Question, SELECTION, cite, similarities, weighted_terms,
@@ -93,7 +94,12 @@ impl super::Answerer {
             return Ok(None);
         }
         let (question, text, language) = (question.clone(), text.to_string(), language.to_string());
-        crate::error::blocking(move || advise(&retriever, &catalogue, &question, &text, &language)).await
+        let curated = self.curated();
+        crate::error::blocking(move || {
+            let shop = Shop { retriever: &retriever, catalogue: &catalogue, curated: &curated };
+            advise(shop, &question, &text, &language)
+        })
+        .await
     }
 }
 
@@ -137,13 +143,15 @@ fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language:
         && (budget || kind || text.chars().count() <= SHORT_FOLLOW_UP_CHARS)
 }
 
-fn advise(
-    retriever: &Retriever,
-    catalogue: &Catalogue,
-    question: &Question,
-    text: &str,
-    language: &str,
-) -> Result<Option<Answer>> {
+/// What a recommendation is made from.
+struct Shop<'a> {
+    retriever: &'a Retriever,
+    catalogue: &'a Catalogue,
+    curated: &'a CuratedSet,
+}
+
+fn advise(shop: Shop, question: &Question, text: &str, language: &str) -> Result<Option<Answer>> {
+    let Shop { retriever, catalogue, curated } = shop;
     let earlier = &question.earlier[question.earlier.len().saturating_sub(EARLIER_READ)..];
     let request_text = earlier.iter().map(String::as_str).chain([text]).collect::<Vec<_>>().join("\n");
     let budget = advice::budget(text).or_else(|| earlier.iter().rev().find_map(|m| advice::budget(m)));
@@ -158,6 +166,11 @@ fn advise(
         },
     };
     let results = retriever.search(&search)?;
+    // An agent answered this question before ("a hundred kettles for the office, any discount?"):
+    // their curated answer is the shop's word, not a recommendation.
+    if results.query_vector.as_deref().is_some_and(|query| curated.best(query, language).is_some()) {
+        return Ok(None);
+    }
     let weights = weighted_terms(&retriever.query_terms(&request_text)?, &[]);
     let quoting = Quoting {
         retriever,

@@ -124,16 +124,13 @@ fn insights_count_what_was_sent_and_the_unanswered_questions_are_the_top_gaps() 
     assert_eq!(csat.status(), StatusCode::OK);
 
     // Questions the help center does not answer, each with three paraphrases (two cases per
-    // language from the dev half of curated.jsonl), each its own conversation.
-    let cases: Vec<Value> = ["en", "zh"]
-        .iter()
-        .flat_map(|locale| {
-            lines("curated.jsonl")
-                .into_iter()
-                .filter(move |c| c["split"] == "dev" && c["locale"] == *locale)
-                .take(2)
-        })
-        .collect();
+    // language from the dev half of curated.jsonl, which kefu refuses in every wording), each its
+    // own conversation. (cur-zh-007, "买了扫地机 能派人上门安装教学吗", is not one since the
+    // catalogue grew: a paraphrase of it is answered from the Roamo S5's page.)
+    const CASES: [&str; 4] = ["cur-en-001", "cur-en-009", "cur-zh-025", "cur-zh-038"];
+    let cases: Vec<Value> =
+        lines("curated.jsonl").into_iter().filter(|c| CASES.iter().any(|id| c["id"] == *id)).collect();
+    assert_eq!(cases.len(), CASES.len());
     for case in &cases {
         for question in std::iter::once(&case["question"]).chain(case["paraphrases"].as_array().unwrap()) {
             sent.ask(&server, question.as_str().unwrap(), None);

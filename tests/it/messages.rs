@@ -89,9 +89,16 @@ fn every_quotable_sentence_and_row_is_embedded_at_ingestion_as_the_model_embeds_
     let ids = catalog.chunk_ids().unwrap();
     let chunks: Vec<_> = catalog.chunks(&ids).unwrap().into_iter().map(Option::unwrap).collect();
     for chunk in &chunks {
-        let stored = catalog.quotes(&chunk.chunk.id).unwrap().expect("every chunk has quote vectors");
         let quotables = kefu_ingest::quotable::quotables(&chunk.chunk.text);
-        assert_eq!(stored.len(), quotables.len(), "{}", chunk.chunk.id);
+        let stored = catalog.quotes(&chunk.chunk.id).unwrap();
+        // A chunk of a table's header alone has nothing to quote, and stores nothing.
+        let Some(stored) = stored.filter(|_| !quotables.is_empty()) else {
+            assert!(quotables.is_empty(), "{} has no quote vectors", chunk.chunk.id);
+            continue;
+        };
+        // One vector per distinct text (a row can repeat in a chunk).
+        let distinct: std::collections::HashSet<&str> = quotables.iter().map(|q| q.text.as_str()).collect();
+        assert_eq!(stored.len(), distinct.len(), "{}", chunk.chunk.id);
         assert!(quotables.iter().all(|q| stored.get(&q.text).is_some()), "{}", chunk.chunk.id);
     }
     // A table row and a Chinese sentence: what is stored is what the model gives now.

@@ -197,6 +197,25 @@ async function waitFor(attempt) {
   }
 }
 
+test("a shopper asking what to buy sees products with reasons quoted from their pages", async () => {
+  const { context, page } = await shopper();
+  const { answer } = await ask(page, "can you recommend a quiet blender under £100?");
+  await done(answer);
+  const text = await answer.innerText();
+  assert.match(text, /Vortex Mini/);
+  assert.match(text, /£59/);
+  assert.doesNotMatch(text, /Vortex Pro Blender \(NW-BL1200\), £115/, "over the budget");
+  // A reason's citation opens the product's own page at the quoted passage.
+  await answer.locator(id("kefu-cite")).first().click();
+  const view = page.locator(id("kefu-source-view"));
+  await view.waitFor();
+  assert.match(await view.innerText(), /Vortex Mini/);
+  assert.ok((await view.locator("mark").first().innerText()).trim().length > 3);
+  await page.keyboard.press("Escape");
+  await screenshot(page, "widget-recommendation");
+  await context.close();
+});
+
 test("talk to a person: an agent answers from the console, live, and the reply becomes a curated answer", async () => {
   const shop = await shopper();
   const { answer } = await ask(shop.page, "Do you offer gift wrapping?");
