@@ -24,8 +24,9 @@ use serde_json::{Value, json};
 use sqlx::SqlitePool;
 use sqlx::sqlite::SqliteConnectOptions;
 
-/// Demo orders: number, status, items, carrier, tracking number, estimated delivery, refund
-/// status and amount, currency, e-mail, phone, customer id.
+/// Demo orders: number, status, items, carrier, tracking number, estimated delivery (days from
+/// the day the database is made: the demo stays as current as the day it runs), refund status
+/// and amount, currency, e-mail, phone, customer id.
 type DemoOrder = (
     &'static str,
     &'static str,
@@ -43,12 +44,26 @@ type DemoOrder = (
 
 const DEMO_ORDERS: &[DemoOrder] = &[
     (
+        "NW-61007",
+        "shipped",
+        r#"[{"name":"CrispAir 5.5 L Air Fryer","quantity":1}]"#,
+        Some("Royal Mail"),
+        Some("RM204518337GB"),
+        Some("-3"),
+        None,
+        None,
+        "GBP",
+        "jo.park@example.com",
+        "+44 7700 900321",
+        "cust-1006",
+    ),
+    (
         "NW-58213",
         "shipped",
         r#"[{"name":"Roamo S7 Robot Vacuum","quantity":1}]"#,
         Some("DPD"),
         Some("15501234567890"),
-        Some("2026-12-04"),
+        Some("+2"),
         None,
         None,
         "GBP",
@@ -62,7 +77,7 @@ const DEMO_ORDERS: &[DemoOrder] = &[
         r#"[{"name":"Pour 1.7 L Kettle","quantity":2}]"#,
         None,
         None,
-        Some("2026-12-06"),
+        Some("+4"),
         None,
         None,
         "GBP",
@@ -118,7 +133,7 @@ const DEMO_ORDERS: &[DemoOrder] = &[
         r#"[{"name":"巢好生活扫地机器人 NW-RV700","quantity":1}]"#,
         Some("顺丰速运"),
         Some("SF1402938812"),
-        Some("2026-12-03"),
+        Some("+1"),
         None,
         None,
         "CNY",
@@ -146,7 +161,7 @@ const DEMO_ORDERS: &[DemoOrder] = &[
         r#"[{"name":"破壁料理机 NW-BL1200","quantity":1}]"#,
         None,
         None,
-        Some("2026-12-08"),
+        Some("+6"),
         None,
         None,
         "CNY",
@@ -207,7 +222,7 @@ async fn seed(pool: &SqlitePool) -> Result<(), sqlx::Error> {
         .bind(order.2)
         .bind(order.3)
         .bind(order.4)
-        .bind(order.5)
+        .bind(order.5.map(due_date))
         .bind(order.6)
         .bind(order.7)
         .bind(order.8)
@@ -218,6 +233,15 @@ async fn seed(pool: &SqlitePool) -> Result<(), sqlx::Error> {
         .await?;
     }
     Ok(())
+}
+
+/// The date `offset` days ("+2", "-3") from today, `YYYY-MM-DD`.
+fn due_date(offset: &str) -> String {
+    let days: i64 = offset.parse().expect("a demo order's offset in days");
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    kefu::insights::calendar::day_of(now_ms + days * 86_400_000)
 }
 
 type Row = (

@@ -2,6 +2,31 @@
 //! Chinese models often write. Markers naming a passage that does not exist are removed, as the
 //! text streams: a client never sees a citation kefu would later withdraw.
 
+/// `text` with the number of each of kefu's own markers (`[2]`) raised by `by`: an answer
+/// quoted after another's citations.
+pub fn renumber(text: &str, by: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        match after[digits..].strip_prefix(']') {
+            Some(tail) if digits > 0 => {
+                let n: usize = after[..digits].parse().unwrap_or(0);
+                out.push_str(&format!("[{}]", n + by));
+                rest = tail;
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Longest bracketed group held back as a possible marker (room for a list of some twenty
 /// passage numbers). A longer run of numbers in brackets is dropped: shown as text, its numbers
 /// would reach the client unchecked.
@@ -142,6 +167,12 @@ pub fn tidy(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markers_are_renumbered_and_other_brackets_kept() {
+        assert_eq!(renumber("A. [1] B [2][3] [x] [] [12]", 1), "A. [2] B [3][4] [x] [] [13]");
+        assert_eq!(renumber("no markers", 4), "no markers");
+    }
 
     #[test]
     fn keeps_valid_markers_and_drops_invalid_ones() {

@@ -154,6 +154,49 @@ pub fn status(language: &str, view: &OrderView, n: usize) -> Option<String> {
     Some(format!("{} [{n}]", text.trim_end()))
 }
 
+/// The help center's word on where an order stands: the question kefu asks it, and what
+/// introduces the answer beside the status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyQuestion {
+    /// Asked of the help center.
+    pub question: &'static str,
+    /// Said before its answer ("It is 3 days late. What we do about late parcels:").
+    pub intro: String,
+}
+
+/// The policy to quote beside the status of `view` on day `today` (days since 1970-01-01): a
+/// parcel past its estimated delivery, or a refund under way; `None` when the status needs none.
+pub fn policy_question(language: &str, view: &OrderView, today: i64) -> Option<PolicyQuestion> {
+    let zh = language == "zh";
+    match view.status {
+        OrderStatus::Shipped => {
+            let due = crate::insights::calendar::parse_date(view.estimated_delivery.as_deref()?.get(..10)?)?;
+            let late = today - due;
+            (late > 0).then(|| PolicyQuestion {
+                question: if zh {
+                    "快递超过预计送达时间还没到怎么办"
+                } else {
+                    "my order is late past the estimated delivery date and tracking has not updated"
+                },
+                intro: match (zh, late) {
+                    (true, _) => format!("比预计送达已晚 {late} 天。关于延误："),
+                    (false, 1) => "It is 1 day late. What we do about late parcels:".into(),
+                    (false, _) => format!("It is {late} days late. What we do about late parcels:"),
+                },
+            })
+        }
+        OrderStatus::RefundPending => Some(PolicyQuestion {
+            question: if zh {
+                "退款多久到账"
+            } else {
+                "how long does a refund take to reach my account"
+            },
+            intro: if zh { "退款到账时间：" } else { "How long refunds take:" }.into(),
+        }),
+        _ => None,
+    }
+}
+
 /// The order's status is one kefu cannot explain: it says so, and a person takes it.
 pub fn unexplained(language: &str, number: &str) -> String {
     match language {
@@ -168,6 +211,18 @@ pub fn unexplained(language: &str, number: &str) -> String {
 mod tests {
     use super::super::{OrderItem, Owner};
     use super::*;
+
+    #[test]
+    fn a_late_parcel_and_a_refund_under_way_bring_their_policy() {
+        let due = crate::insights::calendar::parse_date("2026-12-04").unwrap();
+        let shipped = view(OrderStatus::Shipped);
+        assert_eq!(policy_question("en", &shipped, due), None, "due today is not late");
+        let late = policy_question("en", &shipped, due + 3).unwrap();
+        assert!(late.intro.starts_with("It is 3 days late"), "{}", late.intro);
+        assert!(policy_question("zh", &shipped, due + 1).unwrap().intro.contains("已晚 1 天"));
+        assert!(policy_question("en", &view(OrderStatus::RefundPending), due).is_some());
+        assert_eq!(policy_question("en", &view(OrderStatus::Delivered), due + 9), None);
+    }
 
     fn view(status: OrderStatus) -> OrderView {
         OrderView {

@@ -6,7 +6,7 @@
 //! kefu cannot explain: a person takes over, with the order number in the conversation.
 
 use crate::Result;
-use crate::answer::{Answer, Citation, Generator, HandoffReason, Question, messages};
+use crate::answer::{Answer, Citation, Generator, HandoffReason, Question, citations, messages};
 use crate::insights::calendar;
 use crate::orders::connector::{Connector, Lookup};
 use crate::orders::mapping::same_number;
@@ -91,7 +91,7 @@ pub async fn answer(
     if verified {
         let check = OrderCheck { order_no: order_no.clone(), verified: true };
         let answer = match connector.lookup(&order_no).await {
-            Lookup::Found(view) => told(&view, language),
+            Lookup::Found(view) => told(state, &view, language).await?,
             Lookup::NotFound => handed_over(reply::unexplained(language, &order_no), language),
             Lookup::Unavailable(why) => unavailable(&order_no, &why, language),
         };
@@ -105,7 +105,7 @@ pub async fn answer(
         match &lookup {
             Lookup::Found(view) if verify::owned_by(customer, &view.owner) => {
                 let check = OrderCheck { order_no: order_no.clone(), verified: true };
-                return Ok(reply(told(view, language), &check));
+                return Ok(reply(told(state, view, language).await?, &check));
             }
             Lookup::Unavailable(why) => return Ok(reply(unavailable(&order_no, why, language), &pending)),
             _ => looked_up = Some(lookup),
@@ -135,7 +135,7 @@ pub async fn answer(
         Lookup::Unavailable(why) => (unavailable(&order_no, &why, language), pending),
         Lookup::Found(view) if verify::matches(&proof, &view.owner) => {
             state.store.clear_order_failures(&order_no).await?;
-            (told(&view, language), OrderCheck { order_no: order_no.clone(), verified: true })
+            (told(state, &view, language).await?, OrderCheck { order_no: order_no.clone(), verified: true })
         }
         // A wrong proof and an unknown order are told alike.
         Lookup::Found(_) | Lookup::NotFound => {
@@ -150,11 +150,12 @@ pub async fn answer(
     Ok(Some(OrderReply { answer, check, proof_digits }))
 }
 
-/// The order as the shopper is told it, citing the order system; a status kefu cannot explain
-/// goes to a person.
-fn told(view: &OrderView, language: &str) -> Answer {
+/// The order as the shopper is told it, citing the order system, and what the help center says
+/// about where it stands (a late parcel, a refund under way) when it says something; a status
+/// kefu cannot explain goes to a person.
+async fn told(state: &AppState, view: &OrderView, language: &str) -> Result<Answer> {
     let Some(text) = reply::status(language, view, 1) else {
-        return handed_over(reply::unexplained(language, &view.number), language);
+        return Ok(handed_over(reply::unexplained(language, &view.number), language));
     };
     let looked_up = utc_minute(crate::store::now_ms());
     let title = reply::source_title(language);
@@ -173,7 +174,24 @@ fn told(view: &OrderView, language: &str) -> Answer {
         snippet,
         curated: None,
     });
-    answer
+    let today = crate::store::now_ms().div_euclid(86_400_000);
+    if let Some(policy) = reply::policy_question(language, view, today) {
+        let asked = Question {
+            text: policy.question.into(),
+            retrieval_query: policy.question.into(),
+            locale: Some(language.into()),
+            promise: state.promise(),
+            ..Question::default()
+        };
+        let quoted = state.answerer.answer(state.retriever(), asked, None).await?;
+        if !quoted.abstained && !quoted.citations.is_empty() {
+            let space = if language == "zh" { "" } else { " " };
+            let policy_text = citations::renumber(&quoted.answer, 1);
+            answer.answer = format!("{}{space}{} {policy_text}", answer.answer, policy.intro);
+            answer.citations.extend(quoted.citations.into_iter().map(|c| Citation { n: c.n + 1, ..c }));
+        }
+    }
+    Ok(answer)
 }
 
 fn unavailable(order_no: &str, why: &str, language: &str) -> Answer {

@@ -117,7 +117,9 @@ fn a_shopper_proves_the_order_is_theirs_before_hearing_of_it_in_both_languages()
     // Proven: where it stands, cited as the order system.
     let told = text(&en[1]);
     assert!(told.contains("has shipped with DPD") && told.contains("15501234567890"), "{told}");
-    assert!(told.contains("2026-12-04") && told.ends_with("[1]"), "{told}");
+    // Due in two days (the shop's demo dates move with the day it runs): no policy beside it.
+    let due = kefu::insights::calendar::day_of(kefu::store::now_ms() + 2 * 86_400_000);
+    assert!(told.contains(&format!("Estimated delivery: {due}")) && told.ends_with("[1]"), "{told}");
     assert_eq!(en[1]["citations"][0]["doc_id"], "order-system");
     assert!(en[1]["citations"][0]["breadcrumb"].as_str().unwrap().contains("UTC"));
 
@@ -182,6 +184,28 @@ fn a_shopper_proves_the_order_is_theirs_before_hearing_of_it_in_both_languages()
     for secret in ["alex.doe@example.com", "15501234567890", SHOP_TOKEN, "sam.lee"] {
         assert!(!logged.contains(secret), "{secret} in the log");
     }
+}
+
+#[test]
+fn a_late_parcel_is_told_with_what_the_help_center_says_about_late_parcels() {
+    let shop = Shop::start(0);
+    let logs = tempfile::tempdir().unwrap();
+    let (_dir, server) = kefu_for(&shop, "3000", &logs.path().join("kefu.log"));
+    // NW-61007 was due three days ago.
+    let answers =
+        conversation(&server, &["where's my order NW-61007?? still not here", "jo.park@example.com"]);
+    let told = &answers[1];
+    let text = text(told);
+    assert!(text.contains("has shipped with Royal Mail") && text.contains("It is 3 days late"), "{told}");
+    let citations = told["citations"].as_array().unwrap();
+    assert_eq!(citations[0]["doc_id"], "order-system");
+    assert!(citations.len() >= 2, "the policy is cited: {told}");
+    for (i, citation) in citations.iter().enumerate() {
+        assert_eq!(citation["n"], i + 1);
+        assert!(text.contains(&format!("[{}]", i + 1)), "marker [{}] in {text}", i + 1);
+    }
+    assert!(citations[1..].iter().all(|c| c["doc_id"].as_str().unwrap().starts_with("en/")), "{told}");
+    assert!(!handed_over(told), "{told}");
 }
 
 /// The shop's signature of its customer's id, as its pages would compute it.
