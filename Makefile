@@ -82,7 +82,7 @@ eval: setup
 		--fail-below owned_respected=1 --fail-below negatives_kept=0.93
 	$(KEFU) eval-recommend --set eval/sets/recommend_zh.jsonl --data $(EVAL_DATA) --split test \
 		--negatives eval/sets/messages_zh.jsonl --negatives eval/sets/corpus_zh.jsonl \
-		--fail-below hit@3=0.57 --fail-below hit@1=0.47 --fail-below reason_grounding=0.95 \
+		--fail-below hit@3=0.57 --fail-below hit@1=0.45 --fail-below reason_grounding=0.95 \
 		--fail-below owned_respected=1 --fail-below negatives_kept=0.93
 # Personal data redaction (docs/privacy.md): nothing that must survive is redacted.
 	$(KEFU) eval-pii --set eval/sets/pii.jsonl \

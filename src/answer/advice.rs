@@ -218,8 +218,10 @@ fn advise(shop: Shop, question: &Question, text: &str, language: &str) -> Result
         }
         Decision::OverBudget(cheapest) => {
             let picks = quoting.picks(catalogue, &[*cheapest], &mut citations)?;
-            let limit = budget.as_ref().map(|b| {
-                kefu_ingest::product::format_price(b.currency.or(currency).unwrap_or("GBP"), b.max_minor)
+            // A budget without a currency is told as the shopper gave it: a bare amount.
+            let limit = budget.as_ref().map(|b| match b.currency.or(currency) {
+                Some(code) => kefu_ingest::product::format_price(code, b.max_minor),
+                None => format!("{}", b.max_minor as f64 / 100.0),
             });
             let text = reply::over_budget(&picks[0], &limit.unwrap_or_default(), language, currency);
             (Outcome::OverBudget, picks, text)
@@ -287,8 +289,9 @@ impl Quoting<'_> {
     }
 
     /// A product page's sentences and specification rows, scored against the request. Left
-    /// out: a line that only repeats the price (stated from the catalogue) and a sentence naming
-    /// another product ("for mopping, look at the Roamo S7"), which is about that one.
+    /// out: a line that only repeats the price (stated from the catalogue) or the product's name,
+    /// and a sentence naming another product ("for mopping, look at the Roamo S7"), which is
+    /// about that one.
     fn scored(&self, product: &kefu_ingest::product::Product) -> Result<Scored> {
         let hits = self.page_hits(&product.doc_id)?;
         let passages: Vec<extractive::Passage> = hits
@@ -305,9 +308,12 @@ impl Quoting<'_> {
             .map(|(code, minor)| kefu_ingest::product::format_price(code, *minor))
             .collect();
         let this = self.catalogue.by_model(&product.locale, &product.listing.model);
+        // A line that only names the product ("Brewa coffee maker" in the box list) says nothing.
+        let name = extractive::terms(&format!("{} {}", product.name, product.listing.model));
         let candidates: Vec<Candidate> = extractive::candidates(&passages)
             .into_iter()
             .filter(|c| !prices.iter().any(|p| c.text.contains(p.as_str())))
+            .filter(|c| !extractive::terms(&c.text).is_subset(&name))
             .filter(|c| {
                 self.catalogue.mentioned(&c.text, self.language).iter().all(|&(i, _)| Some(i) == this)
             })
@@ -345,7 +351,7 @@ impl Quoting<'_> {
             }
         };
         let mut reasons: Vec<usize> =
-            ranked.iter().map(|&(i, _)| i).filter(|&i| !is_caveat(&candidates[i])).take(REASONS).collect();
+            ranked.iter().map(|&(i, _)| i).filter(|&i| is_reason(&candidates[i])).take(REASONS).collect();
         if reasons.is_empty() && !candidates.is_empty() {
             // Nothing on the page speaks to the request: what the page says first about the product.
             reasons.push(0);
@@ -398,10 +404,17 @@ struct Scored {
 }
 
 impl Scored {
-    /// The score of the page's best sentence or specification that is no caveat.
+    /// The score of the page's best sentence or specification that can be a reason.
     fn best(&self) -> f32 {
-        self.ranked.iter().find(|&&(i, _)| !is_caveat(&self.candidates[i])).map_or(0.0, |&(_, s)| s)
+        self.ranked.iter().find(|&&(i, _)| is_reason(&self.candidates[i])).map_or(0.0, |&(_, s)| s)
     }
+}
+
+/// Whether a sentence of a product page can be a reason to buy: not a limit of the product, and
+/// not a rule of the shop ("Change-of-mind returns of an opened blender have a 15% restocking
+/// fee"), which product pages restate and which holds for every product alike.
+fn is_reason(candidate: &Candidate) -> bool {
+    !is_caveat(candidate) && !advice::about_policy(&candidate.text)
 }
 
 /// Whether a sentence of a product page states a limit of the product ("it can't crush ice").
