@@ -69,48 +69,58 @@ pub struct Product {
     pub specs: Vec<Spec>,
 }
 
-/// Front-matter keys of a listing, before they are checked.
+/// Front-matter keys of a listing, before they are checked: read as any YAML, so that a page
+/// that is no product page may use these common words (`category: shipping`) as it likes.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(crate) struct RawListing {
-    model: Option<String>,
-    category: Option<String>,
-    prices: Option<BTreeMap<String, f64>>,
+    model: Option<serde_yaml_ng::Value>,
+    category: Option<serde_yaml_ng::Value>,
+    prices: Option<serde_yaml_ng::Value>,
     #[serde(alias = "colors")]
-    colours: Option<Vec<String>>,
-    accessories: Option<Vec<String>>,
-    fits: Option<Vec<String>>,
+    colours: Option<serde_yaml_ng::Value>,
+    accessories: Option<serde_yaml_ng::Value>,
+    fits: Option<serde_yaml_ng::Value>,
 }
 
 impl RawListing {
-    /// The listing these keys declare: `None` without any of them, an error naming the key that
-    /// is wrong (a listing key without `model`, a bad currency code or price, an overlong list).
+    /// The listing these keys declare when `model` names the product (the other keys are then
+    /// checked, and an error names the one that is wrong: a bad currency code or price, an
+    /// overlong list); `None` without `model`, whatever the other keys say.
     pub(crate) fn check(self) -> Result<Option<Listing>, String> {
-        let any_other = self.category.is_some()
-            || self.prices.is_some()
-            || self.colours.is_some()
-            || self.accessories.is_some()
-            || self.fits.is_some();
-        let model = match self.model.map(|m| m.trim().to_string()) {
-            Some(model) => label("model", model)?,
-            None if any_other => {
-                return Err("front matter: `category`, `prices`, `colours`, `accessories` and `fits` describe a product and need `model`".into());
-            }
-            None => return Ok(None),
+        let Some(model) = self.model else {
+            return Ok(None);
         };
-        let category = self.category.map(|c| label("category", c.trim().to_string())).transpose()?;
+        let model = label("model", text("model", model)?)?;
+        let category =
+            self.category.map(|c| text("category", c).and_then(|c| label("category", c))).transpose()?;
         let mut prices = BTreeMap::new();
-        for (currency, amount) in self.prices.unwrap_or_default() {
-            let code = currency.trim();
+        let listed = match self.prices {
+            None => serde_yaml_ng::Mapping::new(),
+            Some(serde_yaml_ng::Value::Mapping(map)) => map,
+            Some(_) => {
+                return Err("front matter: `prices` must map currency codes to prices, e.g. {GBP: 69}".into());
+            }
+        };
+        if listed.len() > MAX_LISTED {
+            return Err(format!(
+                "front matter: `prices` has {} currencies; at most {MAX_LISTED}",
+                listed.len()
+            ));
+        }
+        for (currency, amount) in listed {
+            let code = currency.as_str().unwrap_or_default().trim().to_string();
             if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                let key = currency.as_str().map_or_else(|| format!("{currency:?}"), |s| format!("{s:?}"));
                 return Err(format!(
-                    "front matter: `prices` key {code:?} is not a currency code such as GBP, EUR, USD or CNY"
+                    "front matter: `prices` key {key} is not a currency code such as GBP, EUR, USD or CNY"
                 ));
             }
-            if !(0.0..=MAX_PRICE).contains(&amount) {
+            let amount = amount.as_f64().filter(|a| (0.0..=MAX_PRICE).contains(a));
+            let Some(amount) = amount else {
                 return Err(format!("front matter: `prices.{code}` must be a price from 0 to {MAX_PRICE}"));
-            }
-            prices.insert(code.to_string(), (amount * 100.0).round() as u64);
+            };
+            prices.insert(code, (amount * 100.0).round() as u64);
         }
         Ok(Some(Listing {
             model,
@@ -123,6 +133,15 @@ impl RawListing {
     }
 }
 
+/// A scalar key's text (a number reads as written: `model: 1200`).
+fn text(key: &str, value: serde_yaml_ng::Value) -> Result<String, String> {
+    match value {
+        serde_yaml_ng::Value::String(s) => Ok(s.trim().to_string()),
+        serde_yaml_ng::Value::Number(n) => Ok(n.to_string()),
+        _ => Err(format!("front matter: `{key}` must be text")),
+    }
+}
+
 fn label(key: &str, value: String) -> Result<String, String> {
     if value.is_empty() || value.len() > MAX_LABEL_BYTES || value.chars().any(char::is_control) {
         return Err(format!("front matter: `{key}` must be 1 to {MAX_LABEL_BYTES} bytes of text"));
@@ -130,12 +149,16 @@ fn label(key: &str, value: String) -> Result<String, String> {
     Ok(value)
 }
 
-fn list(key: &str, values: Option<Vec<String>>) -> Result<Vec<String>, String> {
-    let values = values.unwrap_or_default();
+fn list(key: &str, values: Option<serde_yaml_ng::Value>) -> Result<Vec<String>, String> {
+    let values = match values {
+        None => Vec::new(),
+        Some(serde_yaml_ng::Value::Sequence(items)) => items,
+        Some(_) => return Err(format!("front matter: `{key}` must be a list, e.g. [Black, White]")),
+    };
     if values.len() > MAX_LISTED {
         return Err(format!("front matter: `{key}` has {} entries; at most {MAX_LISTED}", values.len()));
     }
-    values.into_iter().map(|v| label(key, v.trim().to_string())).collect()
+    values.into_iter().map(|v| text(key, v).and_then(|v| label(key, v))).collect()
 }
 
 /// The catalogue entry of a document whose metadata carries a listing; `None` for other documents.
@@ -232,7 +255,11 @@ mod tests {
 
     #[test]
     fn wrong_listings_name_the_key() {
-        assert!(raw("prices: {GBP: 1}").unwrap_err().contains("need `model`"));
+        // Without `model` the words are some other page's own: ignored.
+        assert_eq!(raw("category: shipping\ncolors: red\nprices: 3").unwrap(), None);
+        assert_eq!(raw("model: 1200").unwrap().unwrap().model, "1200");
+        assert!(raw("model: A\ncolours: red").unwrap_err().contains("`colours` must be a list"));
+        assert!(raw("model: A\nprices: 3").unwrap_err().contains("`prices` must map"));
         assert!(raw("model: A\nprices: {pounds: 1}").unwrap_err().contains("`prices` key \"pounds\""));
         assert!(raw("model: A\nprices: {GBP: -1}").unwrap_err().contains("prices.GBP"));
         assert!(raw("model: A\nprices: {GBP: 1e12}").unwrap_err().contains("prices.GBP"));

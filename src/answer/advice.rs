@@ -220,8 +220,8 @@ fn advise(shop: Shop, question: &Question, text: &str, language: &str) -> Result
             let picks = quoting.picks(catalogue, &[*cheapest], &mut citations)?;
             // A budget without a currency is told as the shopper gave it: a bare amount.
             let limit = budget.as_ref().map(|b| match b.currency.or(currency) {
-                Some(code) => kefu_ingest::product::format_price(code, b.max_minor),
-                None => format!("{}", b.max_minor as f64 / 100.0),
+                Some(code) => kefu_ingest::product::format_price(code, b.stated_minor),
+                None => format!("{}", b.stated_minor as f64 / 100.0),
             });
             let text = reply::over_budget(&picks[0], &limit.unwrap_or_default(), language, currency);
             (Outcome::OverBudget, picks, text)
@@ -352,9 +352,9 @@ impl Quoting<'_> {
         };
         let mut reasons: Vec<usize> =
             ranked.iter().map(|&(i, _)| i).filter(|&i| is_reason(&candidates[i])).take(REASONS).collect();
-        if reasons.is_empty() && !candidates.is_empty() {
-            // Nothing on the page speaks to the request: what the page says first about the product.
-            reasons.push(0);
+        if reasons.is_empty() {
+            // Nothing on the page speaks to the request: the first thing it says that can be a reason.
+            reasons.extend((0..candidates.len()).find(|&i| is_reason(&candidates[i])));
         }
         let caveat =
             ranked.iter().map(|&(i, _)| i).find(|&i| is_caveat(&candidates[i]) && !reasons.contains(&i));

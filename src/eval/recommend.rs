@@ -106,7 +106,7 @@ pub struct Outcomes {
     pub recommended: Vec<String>,
     /// The models that are right answers.
     pub acceptable: Vec<String>,
-    /// Reasons stated, and how many of them the cited page states.
+    /// Reasons stated.
     pub reasons: usize,
     /// Reasons grounded in their product's page.
     pub grounded: usize,
@@ -118,8 +118,9 @@ pub struct Outcomes {
     pub answer: String,
 }
 
-/// Whether a reason is grounded: its citation is of the recommended product's page, and every
-/// word of it is in the cited text (`cited_text(doc_id, span)` reads the page).
+/// What kefu did with `case` in `answer`: its outcome, the products it named, and how many of
+/// their reasons are grounded (cited from the product's own page, every word of the reason in
+/// the cited text, which `cited_text(doc_id, span)` reads).
 pub fn outcomes(
     case: &Case,
     answer: &Answer,

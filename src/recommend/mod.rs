@@ -72,9 +72,12 @@ pub struct Catalogue {
 struct Entry {
     product: Product,
     /// Lowercased names a shopper calls it by: the model code, its number without the `NW-`
-    /// prefix, its name, the name's first two words ("roamo s7") unless it is a part, each also
-    /// without spaces.
+    /// prefix, its name, the name's first two words ("roamo s7") and its model-like word ("s7")
+    /// unless it is a part.
     aliases: Vec<String>,
+    /// The names of `aliases` that hold a space, without it ("roamos7"), matched in the message
+    /// without its spaces ("漫游S7", "roamo  s7").
+    squeezed: Vec<String>,
     /// Terms of the words naming its kind: name, tags, category.
     kind_terms: HashSet<String>,
     /// Those words as written, lowercased ("料理机", "robot vacuum"), for phrases the analyser
@@ -141,7 +144,6 @@ impl Catalogue {
                 }
                 let squeezed: Vec<String> =
                     aliases.iter().filter(|a| a.contains(' ')).map(|a| a.replace(' ', "")).collect();
-                aliases.extend(squeezed);
                 let kind_text = format!(
                     "{} {} {}",
                     product.name,
@@ -161,6 +163,7 @@ impl Catalogue {
                 Entry {
                     product,
                     aliases,
+                    squeezed,
                     kind_terms,
                     kind_names,
                     page_terms: terms(page),
@@ -224,18 +227,20 @@ impl Catalogue {
         let squeezed: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
         let mut found = Vec::new();
         for (i, entry) in self.products.iter().enumerate().filter(|(_, e)| e.product.locale == locale) {
-            let at = entry.aliases.iter().find_map(|alias| {
-                let haystack = if alias.contains(' ') { &lower } else { &squeezed };
-                haystack
-                    .match_indices(alias.as_str())
-                    .find(|(at, _)| {
-                        let after = haystack[at + alias.len()..].chars().next();
-                        // "s7" inside "s70" is another model.
-                        after.is_none_or(|c| !c.is_ascii_alphanumeric())
-                            && haystack[..*at].chars().last().is_none_or(|c| !c.is_ascii_alphanumeric())
-                    })
-                    .map(|(at, _)| haystack[..at].to_string())
-            });
+            let in_text = entry.aliases.iter().map(|a| (a, lower.as_str()));
+            let at = in_text.chain(entry.squeezed.iter().map(|a| (a, squeezed.as_str()))).find_map(
+                |(alias, haystack)| {
+                    haystack
+                        .match_indices(alias.as_str())
+                        .find(|(at, _)| {
+                            let after = haystack[at + alias.len()..].chars().next();
+                            // "s7" inside "s70" is another model.
+                            after.is_none_or(|c| !c.is_ascii_alphanumeric())
+                                && haystack[..*at].chars().last().is_none_or(|c| !c.is_ascii_alphanumeric())
+                        })
+                        .map(|(at, _)| haystack[..at].to_string())
+                },
+            );
             if let Some(before) = at {
                 found.push((i, owned_before(&before)));
             }
@@ -329,7 +334,7 @@ impl Catalogue {
                 })
                 .collect();
             if !fitting.is_empty() {
-                return Decision::Recommend(self.ranked(fitting, &score, request.budget.as_ref(), 0.0));
+                return self.within_budget_or_cheapest(fitting, &score, request.budget.as_ref(), &sizes);
             }
             if parts_asked {
                 return Decision::NotSold;
@@ -343,8 +348,7 @@ impl Catalogue {
         let compared: Vec<usize> =
             mentioned.iter().map(|&(i, _)| i).filter(|&i| !is_owned(i) && !is_part(i)).collect();
         if compared.len() >= 2 {
-            let sized = self.big_enough(within(&compared, self, request.budget.as_ref()), &sizes);
-            return Decision::Recommend(self.ranked(sized, &score, None, 0.0));
+            return self.within_budget_or_cheapest(compared, &score, request.budget.as_ref(), &sizes);
         }
         let named: Vec<usize> = in_locale
             .iter()
@@ -380,6 +384,21 @@ impl Catalogue {
             return Decision::Clarify(self.ranked(affordable, &score, None, 0.0));
         }
         Decision::Recommend(self.ranked(affordable, &score, None, 0.0))
+    }
+
+    /// `candidates` within the budget and big enough, ranked; the cheapest when none is within it.
+    fn within_budget_or_cheapest(
+        &self,
+        candidates: Vec<usize>,
+        score: &impl Fn(usize) -> f32,
+        budget: Option<&Budget>,
+        sizes: &[(Measure, f64)],
+    ) -> Decision {
+        let affordable = self.big_enough(within(&candidates, self, budget), sizes);
+        match candidates.iter().copied().min_by_key(|&i| self.lowest_price(i, budget)) {
+            Some(cheapest) if affordable.is_empty() => Decision::OverBudget(cheapest),
+            _ => Decision::Recommend(self.ranked(affordable, score, None, 0.0)),
+        }
     }
 
     /// `candidates` without those too small for the sizes the shopper stated (all of them when

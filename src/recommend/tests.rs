@@ -128,4 +128,9 @@ fn products_are_found_by_model_and_name_and_ownership_by_the_words_before() {
     assert!(named.contains(&("NW-RV700", true)), "{named:?}");
     assert!(named.contains(&("NW-BL600", false)), "{named:?}");
     assert!(catalogue.mentioned("roamo s70", "en").is_empty());
+    // A short name inside a sentence, and ownership from the words before it.
+    let found = catalogue.mentioned("what filter fits my S7? and is the nw-bl1200 loud", "en");
+    let named: Vec<(&str, bool)> =
+        found.iter().map(|&(i, own)| (catalogue.product(i).listing.model.as_str(), own)).collect();
+    assert!(named.contains(&("NW-RV700", true)) && named.contains(&("NW-BL1200", false)), "{named:?}");
 }

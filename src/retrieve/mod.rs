@@ -388,11 +388,11 @@ impl Retriever {
         for ((id, score), record) in ranked[..depth].iter_mut().zip(records) {
             let Some(record) = record else { continue };
             let text = format!("{} {}", record.chunk.breadcrumb_line(), record.chunk.text).to_lowercase();
-            if !identifiers.is_empty() && !identifiers.iter().any(|id| text.contains(id.as_str())) {
-                *score *= penalty;
-            }
+            let lacks_identifier =
+                !identifiers.is_empty() && !identifiers.iter().any(|id| text.contains(id.as_str()));
             let doc = record.chunk.doc_id.as_str();
-            if !named.is_empty() && catalogue.is_page(doc) && !named.contains(doc) {
+            let other_product = !named.is_empty() && catalogue.is_page(doc) && !named.contains(doc);
+            if lacks_identifier || other_product {
                 *score *= penalty;
             }
             fetched.insert(id.clone(), record);

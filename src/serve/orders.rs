@@ -187,7 +187,7 @@ async fn told(state: &AppState, view: &OrderView, language: &str) -> Result<Answ
         if !quoted.abstained && !quoted.citations.is_empty() {
             let space = if language == "zh" { "" } else { " " };
             let policy_text = citations::renumber(&quoted.answer, 1);
-            answer.answer = format!("{}{space}{} {policy_text}", answer.answer, policy.intro);
+            answer.answer = format!("{}{space}{}{space}{policy_text}", answer.answer, policy.intro);
             answer.citations.extend(quoted.citations.into_iter().map(|c| Citation { n: c.n + 1, ..c }));
         }
     }

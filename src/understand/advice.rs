@@ -349,7 +349,7 @@ const ABOUT: &[&str] = &["around", "about", "roughly", "approx", "approximately"
 const BOUND_BEFORE_ZH: &[&str] = &["预算", "不超过", "最多", "不到", "低于", "控制在", "以内的", "价位"];
 /// Chinese words after an amount that bound it ("1500以内").
 const BOUND_AFTER_ZH: &[&str] = &["以内", "以下", "之内", "内", "左右", "上下", "封顶", "不到"];
-/// Words after an amount that say it was paid, not a budget ("I paid £115").
+/// Words just before an amount that say it was paid, not a budget ("I paid £115").
 const PAID: &[&str] = &["paid", "bought", "cost", "costs", "spent", "买的", "花了", "付了"];
 /// A budget stated as "about X" may go this far over X.
 const ABOUT_MARGIN: f64 = 1.1;
@@ -357,8 +357,11 @@ const ABOUT_MARGIN: f64 = 1.1;
 /// The most a shopper will spend.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
-    /// The amount, in minor units of `currency` (pence, cents, fen).
+    /// The most a product may cost, in minor units of `currency` (pence, cents, fen): the amount
+    /// stated, with a margin when it was "about" it.
     pub max_minor: u64,
+    /// The amount as the shopper stated it, in minor units.
+    pub stated_minor: u64,
     /// ISO 4217 code, when the shopper named a currency (£, 元, "euros").
     pub currency: Option<&'static str>,
 }
@@ -432,7 +435,11 @@ pub fn budget(text: &str) -> Option<Budget> {
             continue;
         }
         let major = if about { amount.value * ABOUT_MARGIN } else { amount.value };
-        return Some(Budget { max_minor: (major * 100.0).round() as u64, currency: amount.currency });
+        return Some(Budget {
+            max_minor: (major * 100.0).round() as u64,
+            stated_minor: (amount.value * 100.0).round() as u64,
+            currency: amount.currency,
+        });
     }
     None
 }

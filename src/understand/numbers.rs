@@ -72,7 +72,8 @@ pub fn number(chars: &[char], i: usize) -> Option<(f64, usize)> {
 }
 
 /// 七 → 7, 十五 → 15, 三十 → 30, 一百零五 → 105, 两千五 → 2,500 (a last digit after a unit
-/// counts in the unit below it), 一万二 → 12,000.
+/// counts in the unit below it), 一万二 → 12,000. `None` for a run too long to be a number
+/// ("五万万万万万", twenty 九s): the arithmetic is checked.
 pub fn chinese_number(chars: &[char]) -> Option<f64> {
     let digit = |c: char| "零一二三四五六七八九".find(c).map(|b| (b / 3) as u64).or((c == '两').then_some(2));
     let (mut total, mut current, mut last_unit, mut units) = (0u64, 0u64, 0u64, 0);
@@ -87,26 +88,26 @@ pub fn chinese_number(chars: &[char]) -> Option<f64> {
         };
         match unit {
             Some(10_000) => {
-                total = (total + current.max(u64::from(total == 0))) * 10_000;
+                total = total.checked_add(current.max(u64::from(total == 0)))?.checked_mul(10_000)?;
                 (current, last_unit, units) = (0, 10_000, units + 1);
             }
             Some(unit) => {
-                total += current.max(1) * unit;
+                total = total.checked_add(current.max(1).checked_mul(unit)?)?;
                 (current, last_unit, units) = (0, unit, units + 1);
                 zero_after_unit = false;
             }
-            None if c == '〇' => current *= 10,
+            None if c == '〇' => current = current.checked_mul(10)?,
             None => {
                 let d = digit(c)?;
                 zero_after_unit |= d == 0 && last_unit > 0;
-                current = current * 10 + d;
+                current = current.checked_mul(10)?.checked_add(d)?;
             }
         }
     }
     if units > 0 && !zero_after_unit && last_unit >= 100 {
-        current *= last_unit / 10;
+        current = current.checked_mul(last_unit / 10)?;
     }
-    let value = total + current;
+    let value = total.checked_add(current)?;
     (value > 0).then_some(value as f64)
 }
 
@@ -131,6 +132,9 @@ mod tests {
         assert_eq!(read("一万二"), Some(12_000.0));
         assert_eq!(read("七口"), Some(7.0));
         assert_eq!(read("Six people"), Some(6.0));
+        assert_eq!(read("五万万万万万以内"), None, "too long: no overflow");
+        assert_eq!(read(&"九".repeat(25)), None);
+        assert_eq!(read(&format!("一{}", "〇".repeat(25))), None);
         let chars: Vec<char> = "RV700 3.5".chars().collect();
         assert_eq!(number(&chars, 2), None, "the tail of a word");
         assert_eq!(number(&chars, 8), None, "the tail of a number");
