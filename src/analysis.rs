@@ -129,6 +129,11 @@ pub fn words(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// The distinct analysed terms of a text: what BM25 indexes it by, as a set.
+pub fn terms(text: &str) -> std::collections::HashSet<String> {
+    words(text).into_iter().map(|t| t.term).collect()
+}
+
 /// Words of `text` for comparing answers (token F1, ROUGE-L): Han runs segmented by jieba
 /// (default mode: each character in exactly one word), other text split into lowercased
 /// alphanumeric words. Nothing is stemmed or dropped, so the measures stay the usual ones.

@@ -7,8 +7,6 @@ use std::ops::Range;
 
 use kefu_ingest::quotable::quotables;
 
-use crate::analysis;
-
 /// A retrieved passage, in rank order.
 #[derive(Debug, Clone, Copy)]
 pub struct Passage<'a> {
@@ -79,10 +77,7 @@ pub fn coverage(question: &WeightedTerms, terms: &HashSet<String>) -> f32 {
     question.iter().filter(|(t, _)| terms.contains(t)).map(|(_, w)| w).sum::<f32>() / total
 }
 
-/// The distinct analysed terms of a text.
-pub fn terms(text: &str) -> HashSet<String> {
-    analysis::words(text).into_iter().map(|t| t.term).collect()
-}
+pub use crate::analysis::terms;
 
 /// When the top passage is a FAQ entry whose question covers the customer's (at least
 /// `min_coverage` of its weight), its answer, whole.

@@ -163,8 +163,7 @@ pub fn outcomes(
 /// Whether every analysed word of `reason` occurs in `page` (a specification "Noise: 76 dB" is
 /// the row "Noise | 76 dB").
 fn words_within(reason: &str, page: &str) -> bool {
-    let page: HashSet<String> = crate::analysis::words(page).into_iter().map(|t| t.term).collect();
-    crate::analysis::words(reason).into_iter().all(|t| page.contains(&t.term))
+    crate::analysis::terms(reason).is_subset(&crate::analysis::terms(page))
 }
 
 /// The figures of a run.

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use kefu_ingest::product::Product;
 
-use crate::analysis;
+use crate::analysis::{self, terms};
 use crate::understand::advice::Budget;
 use quantities::Measure;
 
@@ -643,11 +643,6 @@ pub fn requested_kind(text: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// The distinct analysed terms of a text.
-fn terms(text: &str) -> HashSet<String> {
-    analysis::words(text).into_iter().map(|t| t.term).collect()
 }
 
 /// A term that is a model code or number ("nw", "rv700", "1200"), not a word.
