@@ -1,7 +1,8 @@
 //! Insights over a large store: generates TURNS turns (default 1,000,000) into a fresh SQLite
 //! store beside a copy of an ingested index, then times `insights::gather` over all of them
-//! twice: the first run embeds and places every distinct question, the second finds them all
-//! placed (what a daily run costs), and prints the peak memory.
+//! five times: the first run embeds and places every distinct question and keeps the settled
+//! days' exchanges, the others find them all placed and kept (what a daily run costs), and
+//! prints the peak memory.
 //!
 //! ```sh
 //! kefu ingest corpus --data /tmp/kefu-corpus
@@ -163,7 +164,7 @@ async fn main() -> kefu::Result<()> {
     let retriever = Arc::new(Retriever::open(&config, Arc::new(Embedder::load(&config)?))?);
     println!("peak RSS with the model and the index loaded, before any run: {:.0} MiB", peak_rss_mib());
     let period = Period::new(now - DAYS * DAY_MS - DAY_MS, now + 1, 0)?;
-    for run in ["first run (embeds and places every distinct question)", "second run (all placed)"] {
+    for run in ["first run", "second run", "third run", "fourth run", "fifth run"] {
         let started = Instant::now();
         let found = insights::gather(&config, &store, retriever.clone(), period).await?;
         let r = &found.run;
@@ -181,5 +182,18 @@ async fn main() -> kefu::Result<()> {
             peak_rss_mib()
         );
     }
+    let kept: (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(LENGTH(exchanges)), 0) AS INTEGER) FROM insight_days",
+    )
+    .fetch_one(&mut sqlx::SqliteConnection::connect(&url).await.map_err(failed)?)
+    .await
+    .map_err(failed)?;
+    let file = std::fs::metadata(dir.path().join("kefu.db")).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "kept days: {} of {:.1} MiB in all; the store file: {:.1} MiB",
+        kept.0,
+        kept.1 as f64 / 1048576.0,
+        file as f64 / 1048576.0
+    );
     Ok(())
 }

@@ -336,6 +336,9 @@ struct InsightsArgs {
     /// Write `report.html` (self-contained, with charts) and `insights.json` into this folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// The language of the report's own words: `en` or `zh`.
+    #[arg(long, default_value = "en")]
+    lang: String,
     #[command(flatten)]
     data: DataArg,
     /// Print the insights as JSON.
@@ -747,6 +750,7 @@ async fn store(config: &Config, action: StoreAction) -> Result<()> {
 
 /// Loads the model and opens a retriever over the live generation.
 async fn insights(config: &Config, args: &InsightsArgs) -> Result<()> {
+    let language = crate::insights::report::Language::parse(&args.lang)?;
     let period = Period::from_dates(
         args.from.as_deref(),
         args.to.as_deref(),
@@ -769,7 +773,7 @@ async fn insights(config: &Config, args: &InsightsArgs) -> Result<()> {
             let path = dir.join(name);
             std::fs::write(&path, text).map_err(Error::io(&path))
         };
-        write("report.html", crate::insights::report::html(&insights))?;
+        write("report.html", crate::insights::report::html(&insights, language))?;
         write(
             "insights.json",
             serde_json::to_string_pretty(&insights).map_err(|e| Error::Internal(e.to_string()))?,

@@ -265,6 +265,10 @@ pub struct AnswerConfig {
     /// How much closer (cosine) to a question a curated answer, read as a passage, must be than
     /// the help center's closest passage for it to be given (docs/curated.md).
     pub curated_margin: f32,
+    /// Least similarity (cosine, 0–1) of a question to a curated answer's example question for
+    /// that answer, read as a passage, to take part in retrieval beside the help center's
+    /// passages when no curated answer is given outright (docs/curated.md).
+    pub curated_passage_threshold: f32,
     /// An OpenAI-compatible chat-completions endpoint; without `base_url`, answers are extractive.
     pub llm: LlmConfig,
 }
@@ -544,6 +548,7 @@ impl Default for AnswerConfig {
             min_confidence: 0.5,
             curated_threshold: 0.92,
             curated_margin: 0.03,
+            curated_passage_threshold: 0.94,
             max_sentences: 3,
             max_chars: 600,
             llm: LlmConfig::default(),
@@ -773,6 +778,9 @@ impl Config {
         }
         if !(0.0..=1.0).contains(&self.answer.curated_threshold) {
             return Err(Error::Config("`answer.curated_threshold` must be between 0 and 1".into()));
+        }
+        if !(0.0..=1.0).contains(&self.answer.curated_passage_threshold) {
+            return Err(Error::Config("`answer.curated_passage_threshold` must be between 0 and 1".into()));
         }
         if !(0.0..=1.0).contains(&self.answer.min_confidence) {
             return Err(Error::Config("`answer.min_confidence` must be between 0 and 1".into()));

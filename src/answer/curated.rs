@@ -175,7 +175,7 @@ struct Entry {
 
 /// A curated answer with its vectors: one per example question (embedded as questions), and
 /// its [`CuratedAnswer::text`] embedded as a passage.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Embedded {
     /// The answer.
     pub answer: CuratedAnswer,
@@ -183,6 +183,26 @@ pub struct Embedded {
     pub questions: Vec<Vec<f32>>,
     /// Its text's vector.
     pub passage: Vec<f32>,
+}
+
+/// A curated answer read as a passage, as retrieval sees it.
+#[derive(Debug, Clone)]
+pub struct CuratedPassage {
+    /// The answer.
+    pub answer: Arc<CuratedAnswer>,
+    /// Its example question closest to the question (index into its `questions`).
+    pub question: usize,
+    /// Cosine similarity of the question to that example question.
+    pub question_score: f32,
+    /// Cosine similarity of the question to the answer read as a passage.
+    pub score: f32,
+}
+
+impl CuratedAnswer {
+    /// The id of its passage among retrieved passages: `curated:{id}@{version}`.
+    pub fn passage_id(&self) -> String {
+        format!("curated:{}@{}", self.id, self.version)
+    }
 }
 
 impl CuratedMatch {
@@ -228,6 +248,29 @@ impl CuratedSet {
                 score,
                 passage_score: dot(&entry.passage, &query),
                 help_center_score: 0.0,
+            })
+    }
+
+    /// The curated answer in `language` whose text, read as a passage, is closest to `query` (a
+    /// question's vector): it takes part in retrieval as a FAQ entry would when none answers the
+    /// question outright (docs/curated.md).
+    pub fn closest_passage(&self, query: &[f32], language: &str) -> Option<CuratedPassage> {
+        let query = unit(query.to_vec());
+        self.entries
+            .iter()
+            .filter(|e| e.answer.locale.starts_with(language))
+            .map(|entry| (entry, dot(&entry.passage, &query)))
+            .filter(|(_, score)| score.is_finite())
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(a.0.answer.created_at_ms.cmp(&b.0.answer.created_at_ms)))
+            .map(|(entry, score)| {
+                let (question, question_score) = entry
+                    .vectors
+                    .iter()
+                    .map(|v| dot(v, &query))
+                    .enumerate()
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .unwrap_or((0, 0.0));
+                CuratedPassage { answer: entry.answer.clone(), question, question_score, score }
             })
     }
 

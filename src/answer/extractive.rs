@@ -63,6 +63,20 @@ impl Extract {
         }
         text
     }
+
+    /// Quotes passage `passage`, of text `text`, whole where any of it is quoted (a curated
+    /// answer is given as its author wrote it, not a sentence of it).
+    pub fn quote_whole(&mut self, passage: usize, text: &str) {
+        let Some(citation) = self.cited.iter().position(|&p| p == passage) else { return };
+        let Some(first) = self.pieces.iter().position(|p| p.citation == citation) else { return };
+        self.pieces[first] = Piece { text: text.trim().to_string(), citation, marked: true };
+        let mut index = 0;
+        self.pieces.retain(|piece| {
+            index += 1;
+            index - 1 == first || piece.citation != citation
+        });
+        self.quoted[citation] = 0..text.len();
+    }
 }
 
 /// The question's terms with their weights (IDF in the index).
@@ -274,6 +288,24 @@ mod tests {
 
     fn extract(question: &WeightedTerms, passages: &[Passage], limits: Limits) -> Option<Extract> {
         select(question, &candidates(passages), None, SELECTION, limits)
+    }
+
+    #[test]
+    fn a_passage_quoted_in_part_is_quoted_whole_once() {
+        let piece = |text: &str, citation, marked| Piece { text: text.into(), citation, marked };
+        let mut extract = Extract {
+            pieces: vec![piece("One.", 0, false), piece("Three.", 0, true), piece("Other.", 1, true)],
+            cited: vec![2, 0],
+            quoted: vec![0..4, 10..16],
+        };
+        let whole = "One. Two. Three.";
+        extract.quote_whole(2, whole);
+        assert_eq!(extract.render(|i| i + 1), "One. Two. Three. [1] Other. [2]");
+        assert_eq!(extract.quoted, [0..whole.len(), 10..16]);
+        // A passage not quoted changes nothing.
+        let before = extract.clone();
+        extract.quote_whole(5, "Five.");
+        assert_eq!(extract.pieces, before.pieces);
     }
 
     #[test]

@@ -33,8 +33,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::config::AnswerConfig;
 use crate::embed::vector::cosine;
-use crate::index::SearchFilter;
 use crate::index::text::QueryTerm;
+use crate::index::{ChunkRecord, SearchFilter};
 use crate::privacy::{self, Redactor};
 use crate::retrieve::{Mode, Retriever, SearchHit, SearchRequest};
 use crate::understand::frustration::Frustration;
@@ -43,7 +43,7 @@ use crate::{Error, Result};
 pub use advice::{Outcome, Recommendation, RecommendedProduct};
 use citations::CitationFilter;
 use confidence::Evidence;
-use curated::{CuratedMatch, CuratedSet};
+use curated::{CuratedAnswer, CuratedMatch, CuratedPassage, CuratedSet};
 use extractive::{Candidate, Extract, Passage};
 pub use handoff::HandoffReason;
 use llm::LlmClient;
@@ -53,6 +53,9 @@ use llm::LlmClient;
 const FAQ_MATCH: f32 = 0.6;
 /// Characters of a citation's snippet.
 const SNIPPET_CHARS: usize = 300;
+/// The document id and title of a curated answer's citation.
+const CURATED_DOC: &str = "curated";
+const CURATED_TITLE: &str = "Curated answer";
 /// Ranks within which both retrievers must place the top passage to agree on it.
 const AGREEMENT_RANK: usize = 3;
 /// Share of their IDF the words of the context a customer gives count for in confidence and
@@ -310,6 +313,8 @@ struct Retrieved {
     evidence: Option<Evidence>,
     /// The curated answer that answers the question, if one is close enough.
     curated: Option<CuratedMatch>,
+    /// The curated answer among `hits` as a passage, if one ranked there.
+    curated_passage: Option<Arc<CuratedAnswer>>,
     embed_ms: f64,
 }
 
@@ -328,6 +333,7 @@ impl Retrieved {
             confidence: 0.0,
             evidence: None,
             curated: None,
+            curated_passage: None,
             embed_ms: 0.0,
         }
     }
@@ -545,6 +551,7 @@ impl Answerer {
                 earlier: &question.earlier,
             };
             self.generate(asked, &parts, language, &mut answer, &emit).await;
+            mark_curated(&mut answer.citations, &parts);
         }
         if answer.generator != Generator::None {
             let hits: Vec<SearchHit> = distinct_hits(&parts);
@@ -593,6 +600,7 @@ impl Answerer {
         let language = language.to_string();
         let curated = self.curated();
         let margin = self.config.curated_margin;
+        let passage_threshold = self.config.curated_passage_threshold;
         crate::error::blocking(move || {
             let language = language.as_str();
             let mut results = retriever.search(&request)?;
@@ -604,6 +612,28 @@ impl Answerer {
             let context_terms = retriever.query_terms(&part.context)?;
             let mut hits = results.results;
             hits.retain(is_safe);
+            // A curated answer close enough in meaning answers the question, whatever the
+            // help center says. Otherwise the closest one, read as a passage, takes part where
+            // its similarity ranks it among the help center's, when the question is close to
+            // one of its example questions: free, it captured answerable questions (docs/curated.md).
+            let query = results.query_vector.as_deref();
+            let help_center_score = hits.iter().filter_map(|h| h.dense_score).fold(0.0, f32::max);
+            let direct = query
+                .and_then(|query| curated.best(query, language))
+                .map(|matched| CuratedMatch { help_center_score, ..matched })
+                .filter(|matched| matched.beats_help_center(margin));
+            let mut curated_passage = None;
+            if direct.is_none()
+                && let Some(passage) = query.and_then(|query| curated.closest_passage(query, language))
+            {
+                let rank =
+                    hits.iter().take_while(|h| h.dense_score.is_some_and(|s| s > passage.score)).count();
+                let hit = curated_hit(&passage, rank + 1);
+                if passage.question_score >= passage_threshold && rank < QUOTED_PASSAGES && is_safe(&hit) {
+                    hits.insert(rank, hit);
+                    curated_passage = Some(passage.answer);
+                }
+            }
             let range = retriever.model().similarity_range;
             let passages: Vec<Passage> = hits
                 .iter()
@@ -632,7 +662,8 @@ impl Answerer {
                 similarity,
                 confidence: 0.0,
                 evidence: None,
-                curated: None,
+                curated: direct,
+                curated_passage,
                 embed_ms: results.timings.embed_ms,
             };
             let question_weights = weighted_terms(&question_terms, &[]);
@@ -640,16 +671,6 @@ impl Answerer {
             let calibration = confidence::calibration(&retriever.model().name, language);
             retrieved.confidence =
                 retrieved.evidence.map_or(0.0, |e| confidence::confidence(&e, &calibration));
-            // A curated answer close enough in meaning answers the question, whatever the
-            // help center says.
-            let matched = results.query_vector.as_deref().and_then(|query| curated.best(query, language));
-            retrieved.curated = matched
-                .map(|mut matched| {
-                    matched.help_center_score =
-                        retrieved.hits.iter().filter_map(|h| h.dense_score).fold(0.0, f32::max);
-                    matched
-                })
-                .filter(|matched| matched.beats_help_center(margin));
             if let Some(matched) = &retrieved.curated {
                 retrieved.confidence = retrieved.confidence.max(matched.score);
             }
@@ -714,8 +735,8 @@ impl Answerer {
                 if p.confidence < self.config.min_confidence {
                     return None;
                 }
-                extractive::faq_answer(&p.weights, &p.passages(), FAQ_MATCH)
-                    .or_else(|| {
+                let mut extract =
+                    extractive::faq_answer(&p.weights, &p.passages(), FAQ_MATCH).or_else(|| {
                         extractive::select(
                             &p.weights,
                             &p.candidates,
@@ -723,8 +744,14 @@ impl Answerer {
                             SELECTION,
                             limits,
                         )
-                    })
-                    .map(Written::Quoted)
+                    })?;
+                if let Some(answer) = &p.curated_passage {
+                    let id = answer.passage_id();
+                    if let Some(passage) = p.hits.iter().position(|h| h.chunk_id == id) {
+                        extract.quote_whole(passage, &answer.answer);
+                    }
+                }
+                Some(Written::Quoted(extract))
             })
             .collect();
         if extracts.iter().all(Option::is_none) {
@@ -1077,21 +1104,78 @@ fn citation(n: usize, hit: &SearchHit, span: [usize; 2], quote: &str) -> Citatio
 /// The citation of curated answer `matched`: the whole answer, with its author and date.
 fn curated_citation(n: usize, matched: &CuratedMatch) -> Citation {
     let answer = &matched.answer;
+    let question = answer.questions.first().map_or("", String::as_str);
     Citation {
         n,
-        chunk_id: format!("curated:{}@{}", answer.id, answer.version),
-        doc_id: "curated".into(),
-        title: "Curated answer".into(),
+        chunk_id: answer.passage_id(),
+        doc_id: CURATED_DOC.into(),
+        title: CURATED_TITLE.into(),
         url: None,
-        breadcrumb: format!("Curated answer › {}", answer.questions.first().map_or("", String::as_str)),
+        breadcrumb: format!("{CURATED_TITLE} › {question}"),
         span: [0, answer.answer.chars().count()],
         snippet: answer.answer.chars().take(SNIPPET_CHARS).collect(),
-        curated: Some(CuratedSource {
-            id: answer.id.clone(),
-            version: answer.version,
-            author: answer.author.clone(),
-            created_at_ms: answer.created_at_ms,
-        }),
+        curated: Some(curated_source(answer)),
+    }
+}
+
+/// Who wrote curated answer `answer`, and when.
+fn curated_source(answer: &CuratedAnswer) -> CuratedSource {
+    CuratedSource {
+        id: answer.id.clone(),
+        version: answer.version,
+        author: answer.author.clone(),
+        created_at_ms: answer.created_at_ms,
+    }
+}
+
+/// A curated answer as a retrieved passage at `rank` of the dense candidates: a FAQ entry whose
+/// question is its example question closest to the customer's.
+fn curated_hit(passage: &CuratedPassage, rank: usize) -> SearchHit {
+    let answer = &passage.answer;
+    let question = answer.questions.get(passage.question).cloned();
+    let breadcrumb: Vec<String> =
+        std::iter::once(CURATED_TITLE.to_string()).chain(question.clone()).collect();
+    let chunk = kefu_ingest::Chunk {
+        id: answer.passage_id(),
+        doc_id: CURATED_DOC.into(),
+        ordinal: 0,
+        breadcrumb,
+        text: answer.answer.clone(),
+        span: (0, answer.answer.chars().count()),
+        question,
+        tags: answer.tags.clone(),
+    };
+    SearchHit {
+        chunk_id: chunk.id.clone(),
+        doc_id: chunk.doc_id.clone(),
+        title: CURATED_TITLE.into(),
+        breadcrumb: chunk.breadcrumb_line(),
+        url: None,
+        score: passage.score,
+        snippet: String::new(),
+        locale: answer.locale.clone(),
+        bm25_rank: None,
+        dense_rank: Some(rank),
+        dense_score: Some(passage.score),
+        record: ChunkRecord {
+            chunk,
+            title: CURATED_TITLE.into(),
+            url: None,
+            locale: answer.locale.clone(),
+            doc_type: Some("faq".into()),
+            product: answer.product.clone(),
+        },
+    }
+}
+
+/// Marks the citations of curated passages among `parts`' hits with who wrote them.
+fn mark_curated(citations: &mut [Citation], parts: &[Retrieved]) {
+    for citation in citations.iter_mut().filter(|c| c.doc_id == CURATED_DOC && c.curated.is_none()) {
+        citation.curated = parts
+            .iter()
+            .filter_map(|p| p.curated_passage.as_deref())
+            .find(|answer| answer.passage_id() == citation.chunk_id)
+            .map(curated_source);
     }
 }
 

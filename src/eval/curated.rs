@@ -90,6 +90,13 @@ pub struct Probe {
     pub passage_score: f32,
     /// Its similarity to the help center's closest passage.
     pub help_center_score: f32,
+    /// The curated answer the configured answerer's answer cites (outright or as a passage
+    /// among the help center's).
+    pub cited: Option<String>,
+    /// Whether it cites it as a passage among the help center's (not outright).
+    pub cited_as_passage: bool,
+    /// Whether that answer also cites the help center.
+    pub cited_help_center: bool,
 }
 
 /// The two tests a curated answer must pass (`answer.curated_threshold`, `answer.curated_margin`).
@@ -131,6 +138,52 @@ pub struct ThresholdRow {
     pub answerable_captured: usize,
 }
 
+/// The figures of the configured answerer, end to end: a curated answer given outright or
+/// quoted as a passage among the help center's.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct EndToEnd {
+    /// Share of paraphrases whose answer cites their own curated answer.
+    pub paraphrase_recall: f64,
+    /// Of those, cited as a passage among the help center's (not outright).
+    pub as_passage: usize,
+    /// Paraphrases whose answer cites another curated answer.
+    pub wrong_answer: usize,
+    /// Questions of the other half whose answer cites a curated answer.
+    pub uncurated_captured: usize,
+    /// Near misses whose answer cites one.
+    pub negatives_captured: usize,
+    /// Answerable questions answered by a curated answer alone (the help center displaced).
+    pub answerable_captured: usize,
+    /// Answerable questions whose answer quotes a curated answer beside the help center.
+    pub answerable_beside: usize,
+}
+
+impl EndToEnd {
+    /// The end-to-end figures of `probes`.
+    pub fn of(probes: &[Probe]) -> EndToEnd {
+        let of = |kind: ProbeKind| probes.iter().filter(move |p| p.kind == kind);
+        let right: Vec<&Probe> =
+            of(ProbeKind::Paraphrase).filter(|p| p.cited.is_some() && p.cited == p.target).collect();
+        let paraphrases = of(ProbeKind::Paraphrase).count();
+        let captured = |kind: ProbeKind| of(kind).filter(|p| p.cited.is_some()).count();
+        EndToEnd {
+            paraphrase_recall: if paraphrases == 0 { 0.0 } else { right.len() as f64 / paraphrases as f64 },
+            as_passage: right.iter().filter(|p| p.cited_as_passage).count(),
+            wrong_answer: of(ProbeKind::Paraphrase)
+                .filter(|p| p.cited.is_some() && p.cited != p.target)
+                .count(),
+            uncurated_captured: captured(ProbeKind::Uncurated),
+            negatives_captured: captured(ProbeKind::Negative),
+            answerable_captured: of(ProbeKind::Answerable)
+                .filter(|p| p.cited.is_some() && !p.cited_help_center)
+                .count(),
+            answerable_beside: of(ProbeKind::Answerable)
+                .filter(|p| p.cited.is_some() && p.cited_help_center)
+                .count(),
+        }
+    }
+}
+
 /// What `kefu eval-curated` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct CuratedReport {
@@ -148,6 +201,8 @@ pub struct CuratedReport {
     pub answerable: usize,
     /// The figures through the configured gate.
     pub at_threshold: ThresholdRow,
+    /// The configured answerer's figures, curated answers as passages included.
+    pub end_to_end: EndToEnd,
     /// The figures at each threshold of the sweep, at the configured margin.
     pub sweep: Vec<ThresholdRow>,
     /// The lowest threshold of the sweep at which no answerable question and no near miss is
@@ -203,6 +258,7 @@ pub fn report(split: &str, probes: &[Probe], gate: Gate) -> CuratedReport {
         negatives: count(ProbeKind::Negative),
         answerable: count(ProbeKind::Answerable),
         at_threshold: at(probes, gate),
+        end_to_end: EndToEnd::of(probes),
         sweep,
         safe_threshold,
         errors,
@@ -221,6 +277,19 @@ impl CuratedReport {
             ("answerable_kept".to_string(), kept(row.answerable_captured, self.answerable)),
             ("negatives_kept".to_string(), kept(row.negatives_captured, self.negatives)),
             ("uncurated_kept".to_string(), kept(row.uncurated_captured, self.uncurated)),
+            ("end_to_end.paraphrase_recall".to_string(), self.end_to_end.paraphrase_recall),
+            (
+                "end_to_end.answerable_kept".to_string(),
+                kept(self.end_to_end.answerable_captured, self.answerable),
+            ),
+            (
+                "end_to_end.negatives_kept".to_string(),
+                kept(self.end_to_end.negatives_captured, self.negatives),
+            ),
+            (
+                "end_to_end.uncurated_kept".to_string(),
+                kept(self.end_to_end.uncurated_captured, self.uncurated),
+            ),
         ])
     }
 
@@ -244,6 +313,19 @@ impl CuratedReport {
                 row.answerable_captured
             ));
         }
+        let e = &self.end_to_end;
+        out.push_str(&format!(
+            "\nEnd to end (the configured answerer, curated answers also taking part as passages): paraphrases answered \
+             {:.3} ({} of them quoting it as a passage), by another curated answer {}, uncurated captured {}, near misses \
+             captured {}, answerable captured {} (and {} quoting a curated answer beside the help center)\n",
+            e.paraphrase_recall,
+            e.as_passage,
+            e.wrong_answer,
+            e.uncurated_captured,
+            e.negatives_captured,
+            e.answerable_captured,
+            e.answerable_beside
+        ));
         match self.safe_threshold {
             Some(t) => out.push_str(&format!(
                 "\nLowest threshold capturing no near miss or answerable question: {t:.2}\n"
@@ -277,6 +359,9 @@ mod tests {
             matched: matched.map(|(id, s)| (id.to_string(), s)),
             passage_score: 0.0,
             help_center_score: 0.0,
+            cited: None,
+            cited_as_passage: false,
+            cited_help_center: false,
         }
     }
 
@@ -302,5 +387,33 @@ mod tests {
         assert_eq!(report.metrics()["answerable_kept"], 1.0);
         assert_eq!(report.errors.len(), 2, "the paraphrase below it and the one answered wrongly");
         assert!(report.markdown().contains("| 0.90 (configured) | 0.333 | 1 | 0 | 0 | 0 |"));
+    }
+
+    #[test]
+    fn end_to_end_counts_what_the_answers_cite() {
+        let cited = |kind, target: Option<&str>, cited: Option<&str>, as_passage| Probe {
+            cited: cited.map(String::from),
+            cited_as_passage: as_passage,
+            cited_help_center: as_passage,
+            ..probe(kind, target, None)
+        };
+        let probes = [
+            cited(ProbeKind::Paraphrase, Some("a"), Some("a"), false),
+            cited(ProbeKind::Paraphrase, Some("a"), Some("a"), true),
+            cited(ProbeKind::Paraphrase, Some("b"), Some("a"), true),
+            cited(ProbeKind::Paraphrase, Some("b"), None, false),
+            cited(ProbeKind::Answerable, None, Some("b"), true),
+            cited(ProbeKind::Answerable, None, Some("b"), false),
+            cited(ProbeKind::Answerable, None, None, false),
+            cited(ProbeKind::Negative, None, None, false),
+        ];
+        let e = EndToEnd::of(&probes);
+        assert!((e.paraphrase_recall - 0.5).abs() < 1e-9);
+        assert_eq!((e.as_passage, e.wrong_answer, e.negatives_captured), (1, 1, 0));
+        // One answer is the curated answer alone, one quotes it beside the help center.
+        assert_eq!((e.answerable_captured, e.answerable_beside), (1, 1));
+        let report = report("dev", &probes, Gate { threshold: 0.9, margin: 0.0 });
+        assert!((report.metrics()["end_to_end.answerable_kept"] - 2.0 / 3.0).abs() < 1e-9);
+        assert!(report.markdown().contains("paraphrases answered 0.500 (1 of them quoting it as a passage)"));
     }
 }

@@ -533,7 +533,10 @@ pub fn evaluate_curated(config: &Config, path: &Path, split: &str) -> Result<cur
         let passage = embedder.embed_passages(&[answer.text()], |_| {})?.pop().unwrap_or_default();
         set.push(Embedded { answer, questions, passage });
     }
-    answerer.set_curated(CuratedSet::new(set, 0.0));
+    // Scores at any threshold, and the configured answerer end to end, over the same answers.
+    let configured = Answerer::new(&config.answer)?.with_redactor(config.privacy.redactor());
+    answerer.set_curated(CuratedSet::new(set.clone(), 0.0));
+    configured.set_curated(CuratedSet::new(set, config.answer.curated_threshold));
 
     let probe = |kind: ProbeKind, text: &str, target: Option<&str>| Probe {
         kind,
@@ -542,6 +545,9 @@ pub fn evaluate_curated(config: &Config, path: &Path, split: &str) -> Result<cur
         matched: None,
         passage_score: 0.0,
         help_center_score: 0.0,
+        cited: None,
+        cited_as_passage: false,
+        cited_help_center: false,
     };
     let mut probes = Vec::new();
     for case in &cases {
@@ -578,12 +584,17 @@ pub fn evaluate_curated(config: &Config, path: &Path, split: &str) -> Result<cur
     for probe in &mut probes {
         let question =
             Question { text: probe.text.clone(), retrieval_query: probe.text.clone(), ..Question::default() };
-        let answer = runtime.block_on(answerer.answer(retriever.clone(), question, None))?;
+        let answer = runtime.block_on(answerer.answer(retriever.clone(), question.clone(), None))?;
         let best =
             answer.parts.iter().filter_map(|p| p.curated.as_ref()).max_by(|a, b| a.score.total_cmp(&b.score));
         probe.matched = best.map(|m| (m.id.clone(), m.score));
         probe.passage_score = best.map_or(0.0, |m| m.passage_score);
         probe.help_center_score = best.map_or(0.0, |m| m.help_center_score);
+        let answer = runtime.block_on(configured.answer(retriever.clone(), question, None))?;
+        let cited = answer.citations.iter().find_map(|c| c.curated.as_ref());
+        probe.cited = cited.map(|c| c.id.clone());
+        probe.cited_as_passage = cited.is_some() && answer.parts.iter().all(|p| p.curated.is_none());
+        probe.cited_help_center = answer.citations.iter().any(|c| c.curated.is_none());
         bar.inc(1);
     }
     bar.finish_and_clear();

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::calendar::{Period, hour_of};
 
 /// A customer's question and what kefu did with it, as the insights read them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, Serialize)]
 pub struct Exchange {
     /// Its conversation.
     pub conversation_id: String,
@@ -37,7 +37,7 @@ pub struct Exchange {
 }
 
 /// What the insights read of one of kefu's answers.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, Serialize)]
 pub struct AnswerFacts {
     /// kefu abstained.
     pub abstained: bool,

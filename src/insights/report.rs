@@ -1,5 +1,6 @@
-//! The insights as one self-contained HTML page, with SVG bar charts (pure). Every text from
-//! customers, agents and documents is escaped: a question may carry markup.
+//! The insights as one self-contained HTML page, with SVG bar charts, in English or Chinese
+//! (pure). Every text from customers, agents and documents is escaped: a question may carry
+//! markup.
 
 use std::fmt::Write as _;
 
@@ -10,6 +11,39 @@ use super::digest::Share;
 
 /// Bars drawn in the topics chart.
 const CHART_TOPICS: usize = 15;
+
+/// The language of the report's own words (what customers and documents say stays as written).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Language {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+impl Language {
+    /// `en` or `zh` (the `lang` of the CLI and the API).
+    pub fn parse(value: &str) -> crate::Result<Language> {
+        match value {
+            "en" => Ok(Language::En),
+            "zh" => Ok(Language::Zh),
+            other => Err(crate::Error::InvalidField {
+                code: "invalid_lang",
+                field: "lang",
+                message: format!("{other:?} is not en or zh"),
+            }),
+        }
+    }
+
+    /// The English or the Chinese words.
+    fn pick(self, en: &'static str, zh: &'static str) -> &'static str {
+        match self {
+            Language::En => en,
+            Language::Zh => zh,
+        }
+    }
+}
 
 /// A short summary for a terminal (Markdown).
 pub fn summary(insights: &Insights) -> String {
@@ -63,77 +97,128 @@ pub fn summary(insights: &Insights) -> String {
 }
 
 fn plain(share: &Share) -> String {
-    match share.value {
-        Some(value) => format!("{:.1}% ({} of {})", value * 100.0, share.count, share.of),
-        None => "– (none)".into(),
+    share_in(share, Language::En)
+}
+
+/// A share with its counts, in `language`.
+fn share_in(share: &Share, language: Language) -> String {
+    match (share.value, language) {
+        (Some(value), Language::En) => format!("{:.1}% ({} of {})", value * 100.0, share.count, share.of),
+        (Some(value), Language::Zh) => {
+            format!("{:.1}%（{} 个中 {} 个）", value * 100.0, share.of, share.count)
+        }
+        (None, language) => language.pick("– (none)", "–（无）").into(),
     }
 }
 
-/// The report page.
-pub fn html(insights: &Insights) -> String {
+/// Why a gap's questions went unmet, in words.
+fn why_in(why: super::gaps::Why, language: Language) -> &'static str {
+    use super::gaps::Why;
+    match why {
+        Why::NoDocument => language.pick("no document about it", "没有相关文档"),
+        Why::WrongLanguage => {
+            language.pick("closest document in another language", "最接近的文档是另一种语言")
+        }
+        Why::LowScore => language.pick("documents only loosely related", "文档相关度低"),
+        Why::Outdated => language.pick("answers rated outdated", "回答被评为过时"),
+        Why::RatedDown => language.pick("answers rated down", "回答被点踩"),
+        Why::AskedAgain => language.pick("asked again", "客户重复提问"),
+    }
+}
+
+/// What containment counts, in Chinese (the figures carry the English definition).
+const CONTAINMENT_DEFINITION_ZH: &str = "本期内 kefu 至少回答了一个问题、且没有转人工（回答未建议转人工、未开工单）、\
+     没有点踩、也没有 1 或 2 分满意度评分的会话，占本期内 kefu 至少回答了一个问题的会话的比例";
+
+/// The report page, its own words in `language`.
+pub fn html(insights: &Insights, language: Language) -> String {
+    let l = language;
     let f = &insights.figures;
+    let share = |s: &Share| share_in(s, l);
     let mut page = String::new();
-    let title = format!("kefu insights {} – {}", insights.from, insights.to);
+    let title = format!("{} {} – {}", l.pick("kefu insights", "kefu 洞察"), insights.from, insights.to);
     let _ = write!(
         page,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        l.pick("en", "zh-CN"),
         encode_text(&title)
     );
-    let _ = write!(
-        page,
-        "<h1>{}</h1><p class=\"muted\">Days and hours in UTC{}. Each figure shows its counts.</p>",
-        encode_text(&title),
-        encode_text(&insights.utc_offset)
-    );
-    page.push_str("<h2>Figures</h2><table>");
-    let rows: [(&str, String); 9] = [
-        ("Conversations", f.conversations.to_string()),
-        ("Questions", f.questions.to_string()),
-        ("Answer rate", plain(&f.answer_rate)),
+    let note = match l {
+        Language::En => {
+            format!("Days and hours in UTC{}. Each figure shows its counts.", insights.utc_offset)
+        }
+        Language::Zh => format!("日期与小时按 UTC{} 计。每个比例都附有计数。", insights.utc_offset),
+    };
+    let _ = write!(page, "<h1>{}</h1><p class=\"muted\">{}</p>", encode_text(&title), encode_text(&note));
+    let _ = write!(page, "<h2>{}</h2><table>", l.pick("Figures", "概览"));
+    let definition = match l {
+        Language::En => f.containment_definition.as_str(),
+        Language::Zh => CONTAINMENT_DEFINITION_ZH,
+    };
+    let csat = f.csat.mean.map_or("–".into(), |m| match l {
+        Language::En => format!("{m:.2} of 5 ({} scores)", f.csat.count),
+        Language::Zh => format!("{m:.2} / 5（{} 个评分）", f.csat.count),
+    });
+    let latency = match l {
+        Language::En => {
+            format!("{} / {} ms ({} answers)", ms(f.latency.p50_ms), ms(f.latency.p95_ms), f.latency.count)
+        }
+        Language::Zh => {
+            format!("{} / {} 毫秒（{} 个回答）", ms(f.latency.p50_ms), ms(f.latency.p95_ms), f.latency.count)
+        }
+    };
+    let rows: [(&str, String); 12] = [
+        (l.pick("Conversations", "会话"), f.conversations.to_string()),
+        (l.pick("Questions", "提问"), f.questions.to_string()),
+        (l.pick("Answer rate", "回答率"), share(&f.answer_rate)),
         (
-            "Containment",
-            format!(
-                "{} <span class=\"muted\">({})</span>",
-                plain(&f.containment),
-                encode_text(&f.containment_definition)
-            ),
+            l.pick("Containment", "自助解决率"),
+            format!("{} <span class=\"muted\">({})</span>", share(&f.containment), encode_text(definition)),
         ),
-        ("Thumbs up", plain(&f.thumbs_up)),
-        ("CSAT", f.csat.mean.map_or("–".into(), |m| format!("{m:.2} of 5 ({} scores)", f.csat.count))),
-        (
-            "Latency p50 / p95",
-            format!("{} / {} ms ({} answers)", ms(f.latency.p50_ms), ms(f.latency.p95_ms), f.latency.count),
-        ),
-        ("Frustration rate", plain(&f.frustration_rate)),
-        ("Tickets opened", counts(&f.tickets_opened)),
+        (l.pick("Thumbs up", "点赞率"), share(&f.thumbs_up)),
+        (l.pick("CSAT", "满意度（CSAT）"), csat),
+        (l.pick("Latency p50 / p95", "响应时间 p50 / p95"), latency),
+        (l.pick("Frustration rate", "不满情绪比例"), share(&f.frustration_rate)),
+        (l.pick("Tickets opened", "新建工单"), counts(&f.tickets_opened)),
+        (l.pick("Handoffs suggested", "建议转人工"), counts(&f.handoffs_suggested)),
+        (l.pick("By language", "按语言"), counts(&f.questions_by_language)),
+        (l.pick("By channel", "按渠道"), counts(&f.questions_by_channel)),
     ];
     for (name, value) in rows {
         let _ = write!(page, "<tr><th>{name}</th><td>{value}</td></tr>");
     }
-    let _ = write!(page, "<tr><th>Handoffs suggested</th><td>{}</td></tr>", counts(&f.handoffs_suggested));
-    let _ = write!(page, "<tr><th>By language</th><td>{}</td></tr>", counts(&f.questions_by_language));
-    let _ = write!(page, "<tr><th>By channel</th><td>{}</td></tr></table>", counts(&f.questions_by_channel));
+    page.push_str("</table>");
     // `MM-DD` under the bars: the year is in the title.
     let days: Vec<(String, f64)> =
         f.questions_by_day.iter().map(|(d, n)| (d.get(5..).unwrap_or(d).to_string(), *n as f64)).collect();
-    page.push_str(&bars("Questions per day", &days));
+    page.push_str(&bars(l.pick("Questions per day", "每日提问"), &days));
     let hours: Vec<(String, f64)> =
         f.questions_by_hour.iter().enumerate().map(|(h, n)| (format!("{h:02}"), *n as f64)).collect();
-    page.push_str(&bars("Questions per hour of the day", &hours));
+    page.push_str(&bars(l.pick("Questions per hour of the day", "各小时提问"), &hours));
 
-    let compared = match insights.run.centre_questions {
-        Some(n) => format!("centred on the mean of {n} distinct questions"),
-        None => "raw: too few questions yet for a centre".into(),
+    let compared = match (l, insights.run.centre_questions) {
+        (Language::En, Some(n)) => format!("centred on the mean of {n} distinct questions"),
+        (Language::En, None) => "raw: too few questions yet for a centre".into(),
+        (Language::Zh, Some(n)) => format!("以 {n} 个不同问题的均值为中心"),
+        (Language::Zh, None) => "问题还太少，未中心化".into(),
     };
-    let _ = write!(
-        page,
-        "<h2>Topics</h2><p class=\"muted\">{} topics; a question joins a topic at cosine ≥ {:.2} ({compared}).</p>",
-        insights.topic_count, insights.topic_threshold
-    );
+    let (count, threshold) = (insights.topic_count, insights.topic_threshold);
+    let topics_note = match l {
+        Language::En => {
+            format!("{count} topics; a question joins a topic at cosine ≥ {threshold:.2} ({compared}).")
+        }
+        Language::Zh => {
+            format!("共 {count} 个话题；与话题的余弦相似度 ≥ {threshold:.2} 的问题归入该话题（{compared}）。")
+        }
+    };
+    let _ = write!(page, "<h2>{}</h2><p class=\"muted\">{topics_note}</p>", l.pick("Topics", "话题"));
     let sizes: Vec<(String, f64)> =
         insights.topics.iter().take(CHART_TOPICS).map(|t| (t.label.clone(), t.questions as f64)).collect();
-    page.push_str(&horizontal_bars("Largest topics", &sizes));
-    page.push_str("<table><tr><th>Topic</th><th>Questions</th><th>Before</th><th>Answered</th><th>Thumbs down</th><th>Documents</th></tr>");
+    page.push_str(&horizontal_bars(l.pick("Largest topics", "最大的话题"), &sizes));
+    page.push_str(l.pick(
+        "<table><tr><th>Topic</th><th>Questions</th><th>Before</th><th>Answered</th><th>Thumbs down</th><th>Documents</th></tr>",
+        "<table><tr><th>话题</th><th>提问</th><th>上期</th><th>已回答</th><th>点踩</th><th>文档</th></tr>",
+    ));
     for topic in &insights.topics {
         let documents: Vec<String> =
             topic.documents.iter().map(|d| format!("{} ({})", encode_text(&d.doc_id), d.answers)).collect();
@@ -143,14 +228,17 @@ pub fn html(insights: &Insights) -> String {
             encode_text(&topic.label),
             topic.questions,
             topic.previous,
-            plain(&topic.answer_rate),
-            plain(&topic.thumbs_down),
+            share(&topic.answer_rate),
+            share(&topic.thumbs_down),
             documents.join(", ")
         );
     }
-    page.push_str("</table><h2>Knowledge gaps</h2><table><tr><th>Topic</th><th>Unmet</th><th>Why</th><th>Closest documents</th><th>Samples</th><th>Draft</th></tr>");
+    page.push_str(l.pick(
+        "</table><h2>Knowledge gaps</h2><table><tr><th>Topic</th><th>Unmet</th><th>Why</th><th>Closest documents</th><th>Samples</th><th>Draft</th></tr>",
+        "</table><h2>知识缺口</h2><table><tr><th>话题</th><th>未满足</th><th>原因</th><th>最接近的文档</th><th>示例</th><th>草稿</th></tr>",
+    ));
     for gap in &insights.gaps {
-        let why: Vec<&str> = gap.why.iter().map(|w| w.as_str()).collect();
+        let why: Vec<&str> = gap.why.iter().map(|w| why_in(*w, l)).collect();
         let closest: Vec<String> = gap
             .closest
             .iter()
@@ -165,7 +253,7 @@ pub fn html(insights: &Insights) -> String {
         let samples: Vec<String> = gap.samples.iter().map(|s| encode_text(s).into_owned()).collect();
         let draft = match &gap.draft {
             Some(super::gaps::Draft::AgentReply { text, .. }) => {
-                format!("<b>agent's reply:</b> {}", encode_text(text))
+                format!("<b>{}</b> {}", l.pick("agent's reply:", "客服回复："), encode_text(text))
             }
             Some(super::gaps::Draft::Passage { text, doc_id }) => {
                 format!("<b>{}:</b> {}", encode_text(doc_id), encode_text(text))
@@ -176,46 +264,46 @@ pub fn html(insights: &Insights) -> String {
             page,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"draft\">{draft}</td></tr>",
             encode_text(&gap.label),
-            plain(&gap.unmet),
-            why.join(", "),
+            share(&gap.unmet),
+            why.join(l.pick(", ", "；")),
             closest.join("<br>"),
             samples.join("<br>")
         );
     }
     let h = &insights.health;
-    let _ = write!(
-        page,
-        "</table><h2>Content health</h2><p>{} documents; {} never cited in the period.</p>",
-        h.documents,
-        h.never_cited.len()
-    );
+    let health_note = match l {
+        Language::En => {
+            format!("{} documents; {} never cited in the period.", h.documents, h.never_cited.len())
+        }
+        Language::Zh => format!("共 {} 篇文档；本期有 {} 篇从未被引用。", h.documents, h.never_cited.len()),
+    };
+    let _ = write!(page, "</table><h2>{}</h2><p>{health_note}</p>", l.pick("Content health", "内容健康"));
     let list = |items: Vec<String>| {
         if items.is_empty() {
-            "<p class=\"muted\">None.</p>".to_string()
+            format!("<p class=\"muted\">{}</p>", l.pick("None.", "无。"))
         } else {
             format!("<ul><li>{}</li></ul>", items.join("</li><li>"))
         }
     };
     let _ = write!(
         page,
-        "<h3>Never cited</h3>{}",
+        "<h3>{}</h3>{}",
+        l.pick("Never cited", "从未被引用"),
         list(h.never_cited.iter().map(|d| encode_text(d).into_owned()).collect())
     );
+    let rated_down = h.rated_down.iter().map(|d| {
+        let (doc, down, of, reasons) =
+            (encode_text(&d.doc_id), d.thumbs_down, d.citations, counts(&d.reasons));
+        match l {
+            Language::En => format!("{doc}: {down} of {of} answers ({reasons})"),
+            Language::Zh => format!("{doc}：{of} 个回答中 {down} 个被点踩（{reasons}）"),
+        }
+    });
     let _ = write!(
         page,
-        "<h3>Cited in answers rated down</h3>{}",
-        list(
-            h.rated_down
-                .iter()
-                .map(|d| format!(
-                    "{}: {} of {} answers ({})",
-                    encode_text(&d.doc_id),
-                    d.thumbs_down,
-                    d.citations,
-                    counts(&d.reasons)
-                ))
-                .collect()
-        )
+        "<h3>{}</h3>{}",
+        l.pick("Cited in answers rated down", "被点踩的回答所引用的文档"),
+        list(rated_down.collect())
     );
     let pair = |a: &super::health::PassageRef, b: &super::health::PassageRef| {
         format!(
@@ -228,29 +316,36 @@ pub fn html(insights: &Insights) -> String {
     };
     let _ = write!(
         page,
-        "<h3>Contradictions</h3>{}",
+        "<h3>{}</h3>{}",
+        l.pick("Contradictions", "相互矛盾的段落"),
         list(h.contradictions.iter().map(|c| pair(&c.a, &c.b)).collect())
     );
     let _ = write!(
         page,
-        "<h3>Curated answers that contradict a document</h3>{}",
+        "<h3>{}</h3>{}",
+        l.pick("Curated answers that contradict a document", "与文档矛盾的精选回答"),
         list(h.curated_contradictions.iter().map(|c| pair(&c.a, &c.b)).collect())
     );
     let _ = write!(
         page,
-        "<h3>Near-duplicates</h3>{}",
+        "<h3>{}</h3>{}",
+        l.pick("Near-duplicates", "近似重复"),
         list(
             h.near_duplicates.iter().map(|d| format!("{} ({:.2})", pair(&d.a, &d.b), d.similarity)).collect()
         )
     );
-    let _ = write!(
-        page,
-        "<p class=\"muted\">{} questions read, {} distinct questions, {} placed by this run; {:.0} ms.</p></body></html>",
-        insights.run.questions_read,
-        insights.run.distinct_questions,
-        insights.run.newly_placed,
-        insights.run.total_ms
-    );
+    let r = &insights.run;
+    let footer = match l {
+        Language::En => format!(
+            "{} questions read, {} distinct questions, {} placed by this run; {:.0} ms.",
+            r.questions_read, r.distinct_questions, r.newly_placed, r.total_ms
+        ),
+        Language::Zh => format!(
+            "读取 {} 个提问，其中 {} 个不同问题，本次新归类 {} 个；耗时 {:.0} 毫秒。",
+            r.questions_read, r.distinct_questions, r.newly_placed, r.total_ms
+        ),
+    };
+    let _ = write!(page, "<p class=\"muted\">{footer}</p></body></html>");
     page
 }
 
@@ -370,10 +465,21 @@ mod tests {
             health: Default::default(),
             run: RunStats::default(),
         };
-        let page = html(&insights);
+        let page = html(&insights, Language::En);
         assert!(!page.contains("<script>"), "markup from a question must not reach the page");
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; refund?"));
         assert!(page.contains("<svg"), "charts are drawn");
         assert!(page.contains("33.3% (1 of 3)"));
+
+        // In Chinese: the report's own words change, what customers wrote does not.
+        let page = html(&insights, Language::Zh);
+        assert!(page.contains("<html lang=\"zh-CN\">") && page.contains("<h2>知识缺口</h2>"));
+        assert!(page.contains("33.3%（3 个中 1 个）"));
+        assert!(!page.contains("<script>") && page.contains("&lt;script&gt;alert(1)&lt;/script&gt; refund?"));
+        for english in ["Knowledge gaps", "Content health", "Thumbs up", " of 3)"] {
+            assert!(!page.contains(english), "{english:?} left in English");
+        }
+        assert_eq!(Language::parse("zh").unwrap(), Language::Zh);
+        assert_eq!(Language::parse("fr").unwrap_err().code(), "invalid_lang");
     }
 }

@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 
 use super::AppState;
 use super::error::ErrorBody;
+use crate::insights::report::Language;
 use crate::insights::{self, Insights, Period};
 use crate::{Error, Result};
 
@@ -22,6 +23,8 @@ pub struct InsightsQuery {
     pub to: Option<String>,
     /// `json` (default) or `html` (the self-contained report).
     pub format: Option<String>,
+    /// The report's own words: `en` (default) or `zh`.
+    pub lang: Option<String>,
 }
 
 /// Figures, topics, knowledge gaps and content health of a period (admin scope).
@@ -37,10 +40,15 @@ pub async fn insights(
         Some("html") => true,
         Some(other) => return Err(Error::InvalidRequest(format!("format: {other:?} is not json or html"))),
     };
+    let language = query.lang.as_deref().map(Language::parse).transpose()?.unwrap_or_default();
     let offset = state.config.insights.offset_minutes()?;
     let period =
         Period::from_dates(query.from.as_deref(), query.to.as_deref(), offset, crate::store::now_ms())?;
     let _one_at_a_time = state.insights_running.lock().await;
     let found = insights::gather(&state.config, &state.store, state.retriever(), period).await?;
-    Ok(if html { Html(insights::report::html(&found)).into_response() } else { Json(found).into_response() })
+    Ok(if html {
+        Html(insights::report::html(&found, language)).into_response()
+    } else {
+        Json(found).into_response()
+    })
 }

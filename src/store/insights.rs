@@ -3,12 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use futures_util::TryStreamExt;
 use half::f16;
-use sqlx::types::Json;
 
 use super::{Backend, Store, failed, now_ms};
-use crate::insights::digest::{AgentRow, AnswerFacts, Exchange, Rating, TicketFact};
+use crate::insights::digest::{AgentRow, Rating, TicketFact};
 use crate::insights::topics::{Centre, Centroid};
 use crate::{Error, Result};
 
@@ -48,72 +46,7 @@ pub struct PlacedQuestion {
     pub last_seen_at: i64,
 }
 
-#[derive(sqlx::FromRow)]
-struct ExchangeFields {
-    conversation_id: String,
-    seq: i64,
-    question: String,
-    followup: bool,
-    language: Option<String>,
-    channel: String,
-    created_at: i64,
-    frustrated: bool,
-    abstained: Option<bool>,
-    handoff_reason: Option<String>,
-    citations: Option<Json<Vec<CitedDocument>>>,
-    total_ms: Option<f64>,
-}
-
-#[derive(serde::Deserialize)]
-struct CitedDocument {
-    doc_id: String,
-}
-
 impl Store {
-    /// Calls `each` with every customer question asked in `[from_ms, to_ms)` and kefu's answer
-    /// to it (the turn after it), ordered by conversation and sequence number, as a stream (a
-    /// million turns are not held at once). One row per exchange: the store sends half the rows
-    /// it would turn by turn, which is most of an insights run's time.
-    pub async fn insight_exchanges(
-        &self,
-        from_ms: i64,
-        to_ms: i64,
-        mut each: impl FnMut(Exchange),
-    ) -> Result<u64> {
-        const SQL: &str = "SELECT c.conversation_id, c.seq, COALESCE(c.resolved_query, c.text) AS question, \
-             COALESCE(c.resolved_query <> c.text, FALSE) AS followup, c.language, c.channel, c.created_at, \
-             c.frustration IS NOT NULL AS frustrated, b.abstained, b.handoff_reason, b.citations, b.total_ms \
-             FROM turns c LEFT JOIN turns b ON b.conversation_id = c.conversation_id AND b.seq = c.seq + 1 \
-             AND b.role = 'bot' \
-             WHERE c.role = 'customer' AND c.created_at >= $1 AND c.created_at < $2 ORDER BY c.conversation_id, c.seq";
-        let mut count = 0;
-        on_backend!(self, pool => {
-            let mut rows = sqlx::query_as::<_, ExchangeFields>(SQL).bind(from_ms).bind(to_ms).fetch(pool);
-            while let Some(row) = rows.try_next().await.map_err(failed)? {
-                count += 1;
-                let answer = row.abstained.map(|abstained| AnswerFacts {
-                    abstained,
-                    handoff_reason: row.handoff_reason,
-                    cited_docs: row.citations.map(|c| c.0.into_iter().map(|d| d.doc_id).collect()).unwrap_or_default(),
-                    total_ms: row.total_ms,
-                });
-                each(Exchange {
-                    conversation_id: row.conversation_id,
-                    seq: row.seq,
-                    question: row.question,
-                    followup: row.followup,
-                    language: row.language,
-                    channel: row.channel,
-                    created_at: row.created_at,
-                    frustrated: row.frustrated,
-                    answer,
-                });
-            }
-            Ok::<_, Error>(())
-        })?;
-        Ok(count)
-    }
-
     /// Conversations with a turn in `[from_ms, to_ms)`, and the turns by role.
     pub async fn insight_counts(&self, from_ms: i64, to_ms: i64) -> Result<(u64, BTreeMap<String, u64>)> {
         const CONVERSATIONS: &str =

@@ -82,21 +82,23 @@ enum Scope<'a> {
 }
 
 impl Scope<'_> {
-    /// The turns' and the conversations' `DELETE`, each with one parameter.
-    fn statements(self) -> (&'static str, &'static str) {
+    /// Which turns it takes: a condition on `turns` with one parameter.
+    fn turns(self) -> &'static str {
         match self {
-            Scope::Conversation(_) => {
-                ("DELETE FROM turns WHERE conversation_id = $1", "DELETE FROM conversations WHERE id = $1")
+            Scope::Conversation(_) => "conversation_id = $1",
+            Scope::User(_) => "conversation_id IN (SELECT id FROM conversations WHERE external_user_id = $1)",
+            Scope::UpdatedBefore(_) => {
+                "conversation_id IN (SELECT id FROM conversations WHERE updated_at < $1)"
             }
-            Scope::User(_) => (
-                "DELETE FROM turns WHERE conversation_id IN \
-                 (SELECT id FROM conversations WHERE external_user_id = $1)",
-                "DELETE FROM conversations WHERE external_user_id = $1",
-            ),
-            Scope::UpdatedBefore(_) => (
-                "DELETE FROM turns WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < $1)",
-                "DELETE FROM conversations WHERE updated_at < $1",
-            ),
+        }
+    }
+
+    /// The conversations' `DELETE`, with one parameter.
+    fn conversations(self) -> &'static str {
+        match self {
+            Scope::Conversation(_) => "DELETE FROM conversations WHERE id = $1",
+            Scope::User(_) => "DELETE FROM conversations WHERE external_user_id = $1",
+            Scope::UpdatedBefore(_) => "DELETE FROM conversations WHERE updated_at < $1",
         }
     }
 }
@@ -250,6 +252,7 @@ macro_rules! append_turns {
 }
 mod browse;
 mod curated;
+mod exchanges;
 mod insights;
 mod orders;
 mod tickets;
@@ -486,7 +489,12 @@ impl Store {
     }
 
     async fn delete(&self, scope: Scope<'_>) -> Result<Deleted> {
-        let (turns_sql, conversations_sql) = scope.statements();
+        let turns_sql = format!("DELETE FROM turns WHERE {}", scope.turns());
+        // The insights' kept days made from these turns go with them (src/store/exchanges.rs).
+        let days_sql = format!(
+            "DELETE FROM insight_days WHERE day IN (SELECT created_at / 86400000 FROM turns WHERE {})",
+            scope.turns()
+        );
         on_backend!(self, pool => {
             let mut tx = pool.begin().await.map_err(failed)?;
             // What the insights derived from these questions goes with them (docs/insights.md).
@@ -514,9 +522,10 @@ impl Store {
                         .map_err(failed)?;
                 }
             }
-            let turns = bind_scope!(sqlx::query(turns_sql), scope).execute(&mut *tx).await.map_err(failed)?;
+            bind_scope!(sqlx::query(&days_sql), scope).execute(&mut *tx).await.map_err(failed)?;
+            let turns = bind_scope!(sqlx::query(&turns_sql), scope).execute(&mut *tx).await.map_err(failed)?;
             let conversations =
-                bind_scope!(sqlx::query(conversations_sql), scope).execute(&mut *tx).await.map_err(failed)?;
+                bind_scope!(sqlx::query(scope.conversations()), scope).execute(&mut *tx).await.map_err(failed)?;
             tx.commit().await.map_err(failed)?;
             Ok(Deleted { conversations: conversations.rows_affected(), turns: turns.rows_affected() })
         })

@@ -77,6 +77,7 @@ fn an_agents_reply_promoted_to_a_curated_answer_answers_the_next_customers_at_on
         ],
     );
     let mut curated_ids = Vec::new();
+    let mut as_passage = Vec::new();
     for case in &CASES {
         // kefu cannot answer: a ticket opens, an agent answers and resolves it.
         let first = ask(&server, case.question);
@@ -114,6 +115,11 @@ fn an_agents_reply_promoted_to_a_curated_answer_answers_the_next_customers_at_on
                 continue;
             };
             answered_paraphrases += usize::from(n > 0);
+            // Given outright (the part names the curated answer), or quoted as a passage among
+            // the help center's (docs/curated.md).
+            if answered["parts"].as_array().unwrap().iter().all(|p| p["curated"].is_null()) {
+                as_passage.push(question);
+            }
             assert_eq!(answered["abstained"], false, "{question}: {answered}");
             assert_eq!(citation["curated"]["author"], "alice");
             assert_eq!(citation["curated"]["id"], curated["id"]);
@@ -122,6 +128,10 @@ fn an_agents_reply_promoted_to_a_curated_answer_answers_the_next_customers_at_on
         }
         assert!(answered_paraphrases >= 1, "no paraphrase of {:?} answered", case.question);
     }
+    // Measured: "企业大批量采购电热水壶，有没有团购价？" and the long message about staff gifts
+    // miss the outright test but get the curated answer as the top passage.
+    assert!(!as_passage.is_empty(), "no paraphrase answered through retrieval");
+    eprintln!("answered with the curated answer as a passage: {as_passage:?}");
 
     // A question the help center answers is not captured.
     let returns = ask(&server, "How long do I have to return an item?");

@@ -195,6 +195,77 @@ async fn execute(config: &Config, sql: &str, number: i64, text: Option<&str>) {
     }
 }
 
+/// A number the store's own database answers `sql` with.
+async fn scalar(config: &Config, sql: &str) -> i64 {
+    match &config.store.url {
+        Some(url) => {
+            sqlx::query_scalar(sql).fetch_one(&sqlx::PgPool::connect(url).await.unwrap()).await.unwrap()
+        }
+        None => {
+            let url = format!("sqlite://{}", config.data_dir.join("kefu.db").display());
+            sqlx::query_scalar(sql).fetch_one(&sqlx::SqlitePool::connect(&url).await.unwrap()).await.unwrap()
+        }
+    }
+}
+
+/// The exchanges the insights read of the last ten days.
+async fn exchanges(store: &Store) -> Vec<kefu::insights::digest::Exchange> {
+    let now = kefu::store::now_ms();
+    let mut read = Vec::new();
+    let count = store.insight_exchanges(now - 10 * 86_400_000, now + 1, |e| read.push(e)).await.unwrap();
+    assert_eq!(count as usize, read.len());
+    read
+}
+
+/// Settled days are kept digested and read back as the turns would be; a day whose turns
+/// changed is read again, and a deletion takes the kept days of its turns with it.
+fn kept_insight_days(backend: &Backend) {
+    block_on(async {
+        let config = &backend.config;
+        let store = Store::open(config).await.unwrap();
+        let three_days_ago = conversation(&store, "key-a", Some("cust-a"), 2).await;
+        let five_days_ago = conversation(&store, "key-a", None, 1).await;
+        let today = conversation(&store, "key-a", None, 1).await;
+        let shift = "UPDATE turns SET created_at = created_at - $1 WHERE conversation_id = $2";
+        execute(config, shift, 3 * 86_400_000, Some(&three_days_ago)).await;
+        execute(config, shift, 5 * 86_400_000, Some(&five_days_ago)).await;
+
+        let read = exchanges(&store).await;
+        let mut expected: Vec<(&str, i64)> =
+            vec![(&three_days_ago, 1), (&three_days_ago, 3), (&five_days_ago, 1), (&today, 1)];
+        expected.sort();
+        let got: Vec<(&str, i64)> = read.iter().map(|e| (e.conversation_id.as_str(), e.seq)).collect();
+        assert_eq!(got, expected, "every exchange once, by conversation and turn");
+        let answered = read.iter().find(|e| e.conversation_id == five_days_ago).unwrap();
+        assert_eq!(answered.question, "resolved q0");
+        assert_eq!(answered.answer.as_ref().unwrap().cited_docs, ["en/faq.csv"]);
+        let kept_turns = "SELECT CAST(COALESCE(SUM(turns), 0) AS BIGINT) FROM insight_days";
+        assert_eq!(scalar(config, kept_turns).await, 6, "the two settled days are kept, today is not");
+        assert_eq!(exchanges(&store).await, read, "read back from the kept days");
+
+        // A kept day that no longer matches its turns is read again from them.
+        execute(config, "UPDATE insight_days SET turns = turns + $1", 1, None).await;
+        assert_eq!(exchanges(&store).await, read);
+        assert_eq!(scalar(config, kept_turns).await, 6, "kept anew");
+
+        store.delete_user("cust-a").await.unwrap();
+        assert_eq!(scalar(config, kept_turns).await, 2, "the deleted conversation's day went with it");
+        let after = exchanges(&store).await;
+        assert!(after.iter().all(|e| e.conversation_id != three_days_ago), "{after:?}");
+        assert_eq!(after.len(), 2);
+    });
+}
+
+#[test]
+fn insights_keep_settled_days_and_drop_them_with_their_turns_on_sqlite() {
+    kept_insight_days(&sqlite());
+}
+
+#[test]
+fn insights_keep_settled_days_and_drop_them_with_their_turns_on_postgres() {
+    kept_insight_days(&postgres());
+}
+
 fn deletion_purge_export(backend: &Backend) {
     let (old, kept, user_a, user_b) = block_on(async {
         let store = Store::open(&backend.config).await.unwrap();
@@ -213,8 +284,8 @@ fn deletion_purge_export(backend: &Backend) {
     assert_eq!((status["conversations"].as_i64(), status["turns"].as_i64()), (Some(5), Some(16)), "{status}");
     assert_eq!(status["schema_version"], status["latest_schema_version"]);
     assert_eq!(
-        status["schema_version"], 7,
-        "conversations, feedback, tickets, curated answers, topics, their centres, order checks"
+        status["schema_version"], 8,
+        "conversations, feedback, tickets, curated answers, topics, their centres, order checks, insight days"
     );
     assert_eq!((status["active_tickets"].as_i64(), status["webhooks_dead"].as_i64()), (Some(0), Some(0)));
 

@@ -2,6 +2,7 @@
 // call that changes something, and the server's `{"error": {"code", "message"}}` decoded into
 // an ApiError (shared with the widget) whose message can be shown as it is.
 import { ApiError, errorOf, networkError } from "../../shared/http";
+import type { Lang } from "./i18n";
 import type {
   ConversationFilter,
   ConversationPage,
@@ -40,6 +41,11 @@ export function query(params: Record<string, string | number | null | undefined>
   }
   const text = search.toString();
   return text ? `?${text}` : "";
+}
+
+/** The period's self-contained HTML report, in `lang`'s words: a plain link, signed in by the cookie. */
+export function insightsReportPath(from: string, to: string, lang: Lang): string {
+  return `/v1/admin/insights${query({ from, to, format: "html", lang })}`;
 }
 
 export interface ApiOptions {

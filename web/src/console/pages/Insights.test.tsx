@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { lastDays } from "../lib/dates";
 import { ADMIN_SESSION, INSIGHTS } from "../test/fixtures";
 import { drawn } from "../test/chartjs-stub";
-import { click, startApp, type, waitFor } from "../test/render";
+import { choose, click, startApp, type, waitFor } from "../test/render";
 
 vi.mock("../components/chartjs", () => import("../test/chartjs-stub"));
 
@@ -49,6 +49,24 @@ describe("insights", () => {
       ["complaint", 1],
     ]);
     expect(app.id("figure-handoffs")?.textContent).toContain("Low confidence");
+  });
+
+  it("links the period's HTML report, in the console's language, in a new tab", async () => {
+    app = await startApp({ session: ADMIN_SESSION, hash: "#/insights?from=2026-11-18&to=2026-11-24" });
+    const link = (await app.find("insights-report")) as HTMLAnchorElement;
+    expect(link.textContent).toBe("Open the report (HTML)");
+    expect(link.getAttribute("href")).toBe("/v1/admin/insights?from=2026-11-18&to=2026-11-24&format=html&lang=en");
+    expect(link.target).toBe("_blank");
+    expect(link.rel).toBe("noopener");
+    await choose(app.id("language"), "zh");
+    expect(link.textContent).toBe("打开报告（HTML）");
+    expect(link.getAttribute("href")).toBe("/v1/admin/insights?from=2026-11-18&to=2026-11-24&format=html&lang=zh");
+  });
+
+  it("links the report of the period the server picked", async () => {
+    app = await startApp({ session: ADMIN_SESSION, hash: "#/insights" });
+    const link = (await app.find("insights-report")) as HTMLAnchorElement;
+    expect(link.getAttribute("href")).toBe(`/v1/admin/insights?from=${INSIGHTS.from}&to=${INSIGHTS.to}&format=html&lang=en`);
   });
 
   it("draws the charts from the same numbers as their tables", async () => {

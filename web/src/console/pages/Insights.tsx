@@ -1,5 +1,6 @@
 // Insights for a period: the figures (each share with its counts), when and how customers ask,
-// the topics, the knowledge gaps with a way to write the missing answer, and content health.
+// the topics, the knowledge gaps with a way to write the missing answer, and content health; a
+// link opens the same period's HTML report.
 import { useState } from "preact/hooks";
 import { ChartFigure } from "../components/ChartFigure";
 import { CuratedEditor, type EditorDraft } from "../components/CuratedEditor";
@@ -7,6 +8,7 @@ import { DocumentPanel } from "../components/DocumentPanel";
 import { ErrorNote, Loading, Notice } from "../components/ErrorNote";
 import { Modal } from "../components/Modal";
 import { useApp } from "../context";
+import { insightsReportPath } from "../lib/api";
 import { byCount, perDay, perHour, shortDay } from "../lib/charts";
 import { endOfLocalDay, lastDays, rangeProblem, type DateRange } from "../lib/dates";
 import {
@@ -25,7 +27,7 @@ import { routeHref, type Route } from "../lib/route";
 import type { ConversationFilter, Figures, Gap, Insights as InsightsData, PassageRef, Share, Topic } from "../lib/types";
 
 export function Insights({ route }: { route: Route }) {
-  const { api, t } = useApp();
+  const { api, t, lang } = useApp();
   // Without dates in the route the server picks its default, the seven days that end today in
   // the shop's UTC offset (the browser's "today" may be another day there).
   const from = route.params.get("from");
@@ -41,9 +43,19 @@ export function Insights({ route }: { route: Route }) {
       <div class="page-head">
         <h1 tabIndex={-1}>{t("insights.title")}</h1>
         {data.data && (
-          <span class="muted" data-testid="insights-period">
-            {t("insights.period", { from: data.data.from, to: data.data.to, offset: data.data.utc_offset })}
-          </span>
+          <>
+            <span class="muted" data-testid="insights-period">
+              {t("insights.period", { from: data.data.from, to: data.data.to, offset: data.data.utc_offset })}
+            </span>
+            <a
+              href={insightsReportPath(data.data.from, data.data.to, lang)}
+              target="_blank"
+              rel="noopener"
+              data-testid="insights-report"
+            >
+              {t("insights.report")}
+            </a>
+          </>
         )}
       </div>
       <RangeForm key={`${range.from}/${range.to}`} range={range} />
