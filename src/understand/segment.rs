@@ -270,10 +270,19 @@ const JOINERS_ZH: &[&str] =
 /// The pieces of `message` (already normalised), in order.
 pub fn segments(message: &str) -> Vec<Segment> {
     let mut pieces = Vec::new();
-    for sentence in message.split_sentence_bounds() {
-        for clause in clauses(sentence) {
+    for sentence in sentences(message) {
+        let sentence = sentence.as_str();
+        let clauses = clauses(sentence);
+        for (n, clause) in clauses.iter().copied().enumerate() {
+            // "有几个问题：1.… 2.…", "two questions: 1. … 2. …": what announces the list asks nothing.
+            let announces = clause.trim_end().ends_with(':')
+                && clauses.get(n + 1).is_some_and(|next| item_marker(next.trim_start()).is_some());
+            if announces {
+                continue;
+            }
             let after_comma = pieces_after_comma(sentence, clause);
             let clause = clause.trim().trim_matches([',', '，', '、', ';', '；', ':', '：']).trim();
+            let clause = item_marker(clause).map_or(clause, |marker| clause[marker..].trim_start());
             let text = without_joiner(clause);
             if text.is_empty() {
                 continue;
@@ -302,6 +311,28 @@ pub fn segments(message: &str) -> Vec<Segment> {
         }
     }
     merge_context(pieces)
+}
+
+/// The sentences of `message`, a list number kept with the item it opens ("问题:1." and
+/// "旧机能换吗" are one sentence, not two).
+fn sentences(message: &str) -> Vec<String> {
+    let mut sentences: Vec<String> = Vec::new();
+    for sentence in message.split_sentence_bounds() {
+        match sentences.last_mut() {
+            Some(last) if ends_with_item_number(last) => last.push_str(sentence),
+            _ => sentences.push(sentence.to_string()),
+        }
+    }
+    sentences
+}
+
+/// Whether `text` ends with a list number ("…问题:1.", "2.") rather than a sentence.
+fn ends_with_item_number(text: &str) -> bool {
+    let trimmed = text.trim_end();
+    let Some(number) = trimmed.strip_suffix('.') else { return false };
+    let Some(digit) = number.chars().next_back().filter(|c| matches!(c, '1'..='9')) else { return false };
+    let before = &number[..number.len() - digit.len_utf8()];
+    before.is_empty() || opens_item(before)
 }
 
 /// A sentence cut where the customer starts another question: before an English joiner followed
@@ -344,15 +375,9 @@ fn clauses(sentence: &str) -> Vec<&str> {
             }
         }
     }
-    // Inline numbered questions: "1. do you take amex 2. is there interest …".
-    let bytes = sentence.as_bytes();
-    for (i, window) in bytes.windows(3).enumerate() {
-        let starts_item = window[0].is_ascii_digit()
-            && matches!(window[1], b'.' | b')')
-            && window[2] == b' '
-            && (i == 0 || bytes[i - 1] == b' ')
-            && bytes.get(i + 3).is_some_and(u8::is_ascii_alphabetic);
-        if starts_item && i > 0 {
+    // Inline numbered questions: "1. do you take amex 2. is there interest …", "1.旧机能换吗 2、能分期吗".
+    for (i, _) in sentence.char_indices() {
+        if i > 0 && item_marker(&sentence[i..]).is_some() && opens_item(&sentence[..i]) {
             cuts.push(i);
         }
     }
@@ -360,6 +385,32 @@ fn clauses(sentence: &str) -> Vec<&str> {
     cuts.dedup();
     cuts.push(sentence.len());
     cuts.windows(2).map(|w| &sentence[w[0]..w[1]]).collect()
+}
+
+/// The length in bytes of the list number `text` starts with ("1. ", "2)", "3、"; a circled ① is
+/// a 1 once normalised), when what follows it is words: "1.5L" and "3.8 kg" are numbers.
+fn item_marker(text: &str) -> Option<usize> {
+    let mut chars = text.char_indices();
+    let (_, digit) = chars.next()?;
+    let (at, mark) = chars.next()?;
+    if !matches!(digit, '1'..='9') || !matches!(mark, '.' | ')' | '、') {
+        return None;
+    }
+    let rest = &text[at + mark.len_utf8()..];
+    let words = rest.trim_start();
+    let spaced = words.len() < rest.len();
+    let first = words.chars().next()?;
+    // A Latin word after "2." needs a space ("2.so" is no list); Chinese needs none.
+    (kefu_ingest::locale::is_han(first) || (spaced && first.is_alphabetic()))
+        .then(|| text.len() - words.len())
+}
+
+/// Whether a list item can start after `before`: at a space or after punctuation or Chinese, not
+/// inside a number or a word ("NW-AF550 2.0", "v1.2").
+fn opens_item(before: &str) -> bool {
+    before.chars().next_back().is_some_and(|c| {
+        c.is_whitespace() || kefu_ingest::locale::is_han(c) || ":;,?!。？！，；、".contains(c)
+    })
 }
 
 /// Whether what follows a joiner ("and do I pay customs", "and what about…") starts a question:
@@ -397,10 +448,6 @@ fn starts_with_question_word(text: &str) -> bool {
 /// A piece without the word that joined it to the one before ("and do I pay customs" → "do I pay
 /// customs", "另外运费谁出" → "运费谁出").
 fn without_joiner(piece: &str) -> &str {
-    let piece = match piece.as_bytes() {
-        [d, b'.' | b')', b' ', ..] if d.is_ascii_digit() => piece[3..].trim_start(),
-        _ => piece,
-    };
     for joiner in JOINERS_ZH {
         if let Some(rest) = piece.strip_prefix(joiner) {
             return rest.trim_start_matches([',', '，']).trim();
@@ -586,6 +633,31 @@ mod tests {
             ]
         );
         assert_eq!(roles("it costs 3. 5 euros more").len(), 1, "a number ending a sentence is not an item");
+        // Chinese lists, without spaces, announced by a lead-in that asks nothing itself.
+        let parts = roles(
+            "有几个问题:1.旧吸尘器能参加以旧换新抵钱吗 2.可以分期吗,一次拿两千有点肉疼 3.我爸妈住乌鲁木齐,直接寄过去要几天能到",
+        );
+        let questions: Vec<&str> =
+            parts.iter().filter(|(r, _)| *r == Role::Question).map(|(_, t)| t.as_str()).collect();
+        assert_eq!(questions, ["旧吸尘器能参加以旧换新抵钱吗", "可以分期吗", "直接寄过去要几天能到"]);
+        assert!(parts.iter().all(|(_, t)| !t.contains("几个问题")), "{parts:?}");
+        assert_eq!(
+            roles("两个问题:1、能开专票吗 2、包邮吗"),
+            [(Role::Question, "能开专票吗".into()), (Role::Question, "包邮吗".into())]
+        );
+        assert_eq!(
+            roles("two questions: 1. do you ship to malta 2. how long does it take"),
+            [
+                (Role::Question, "do you ship to malta".into()),
+                (Role::Question, "how long does it take".into())
+            ]
+        );
+        // Numbers are not items.
+        for message in
+            ["破壁机的1.5L杯子能单买吗", "是不是2.0版本的", "门槛2.5cm能过吗", "does the 2.0 dock fit an S7?"]
+        {
+            assert_eq!(roles(message).len(), 1, "{message}");
+        }
     }
 
     #[test]

@@ -43,6 +43,8 @@ impl Speller {
             }
         }
         for word in dictionary {
+            // "Europe", "London": a capitalised word is a real word too.
+            let word = word.to_ascii_lowercase();
             if word.len() >= 2 && word.bytes().all(|b| b.is_ascii_lowercase()) {
                 if let Some(term) = term_of(&word).filter(|t| speller.terms.contains(t)) {
                     speller.spellings.entry(term).or_default().push(word.clone());
@@ -75,7 +77,11 @@ impl Speller {
                 // In a short word a changed letter too often makes another real word ("stall",
                 // "still"): there only swapped, missing or extra letters are typos.
                 let substituted = candidate.len() == term.len() && !same_letters(candidate, &term);
-                (!(substituted && term.len() < SUBSTITUTIONS_FROM)).then_some((candidate, distance, *chunks))
+                // A word is rarely mistyped at its first letter, and a letter added or dropped
+                // there makes another word ("lose" is no "close", "ages" no "pages").
+                let same_start = candidate.as_bytes().first() == term.as_bytes().first();
+                (same_start && !(substituted && term.len() < SUBSTITUTIONS_FROM))
+                    .then_some((candidate, distance, *chunks))
             })
             // Fewest edits, then the most common term, then the first alphabetically.
             .min_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)))?;
@@ -168,13 +174,14 @@ mod tests {
 
     fn speller() -> Speller {
         let corpus = "receive received warranty refund refunds delivery address kettle descale shipping \
-                      cancellation eight ship";
+                      cancellation eight ship close pages euro";
         let mut counts: HashMap<String, u32> = HashMap::new();
         for token in analysis::words(corpus) {
             *counts.entry(token.term).or_default() += 1;
         }
         let terms: Vec<(String, u32)> = counts.into_iter().collect();
-        let dictionary = ["receive", "received", "weight", "refund", "delivery", "address", "descale", "the"];
+        let dictionary =
+            ["receive", "received", "weight", "refund", "delivery", "address", "descale", "the", "Europe"];
         Speller::new(terms.iter().map(|(t, c)| (t.as_str(), *c)), dictionary.iter().map(|w| w.to_string()))
     }
 
@@ -207,6 +214,9 @@ mod tests {
         assert_eq!(speller.correct("cat"), None, "too short");
         assert_eq!(speller.correct("xylophone"), None, "nothing close");
         assert_eq!(speller.correct("shop"), None, "a changed letter in a short word is not a typo (ship)");
+        assert_eq!(speller.correct("lose"), None, "a letter added before a word makes another word (close)");
+        assert_eq!(speller.correct("ages"), None, "nor is it a typo (pages)");
+        assert_eq!(speller.correct("europe"), None, "a capitalised real word (Europe)");
     }
 
     #[test]
