@@ -128,6 +128,7 @@ test("a shopper gets streamed, cited answers in English and Chinese, rendered sa
   assert.ok(highlighted.length > 10, highlighted);
   await screenshot(page, "widget-source-desktop");
   await page.keyboard.press("Escape");
+  await view.waitFor({ state: "hidden" });
 
   // A document whose text holds markup: shown as text, never run.
   const { answer: gift } = await ask(page, "Do gift cards expire?");
@@ -143,7 +144,9 @@ test("a shopper gets streamed, cited answers in English and Chinese, rendered sa
     await gift.locator(id("kefu-cite")).first().click();
     await page.locator(id("kefu-source-view")).waitFor();
     assert.equal(await page.evaluate(() => /** @type {any} */ (window).__kefuPwned), undefined);
+    // Escape right away: the view has the focus from the moment it opens.
     await page.keyboard.press("Escape");
+    await page.locator(id("kefu-source-view")).waitFor({ state: "hidden" });
   }
 
   // Thumbs down with a reason is stored.

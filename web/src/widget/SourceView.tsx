@@ -1,7 +1,7 @@
 // A citation's source, over the conversation: the passage of the document around the cited
 // span, the span highlighted. A curated answer has no document: its snippet is the source.
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDate } from "../shared/i18n";
 import { safeHref } from "../shared/segments";
 import { passage, type Passage } from "../shared/span";
@@ -28,7 +28,9 @@ export function SourceView({ citation, onClose }: Props) {
   const [loaded, setLoaded] = useState<Loaded>({ state: "loading" });
   const back = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => {
+  // Before the browser paints: opening the view makes the conversation inert, which drops the
+  // focus of the citation pressed; until it is here, Escape would reach no handler.
+  useLayoutEffect(() => {
     back.current?.focus();
   }, []);
 
