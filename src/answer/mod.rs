@@ -628,10 +628,12 @@ impl Answerer {
             {
                 let rank =
                     hits.iter().take_while(|h| h.dense_score.is_some_and(|s| s > passage.score)).count();
-                let hit = curated_hit(&passage, rank + 1);
-                if passage.question_score >= passage_threshold && rank < QUOTED_PASSAGES && is_safe(&hit) {
-                    hits.insert(rank, hit);
-                    curated_passage = Some(passage.answer);
+                if passage.question_score >= passage_threshold && rank < QUOTED_PASSAGES {
+                    let hit = curated_hit(&passage, rank + 1);
+                    if is_safe(&hit) {
+                        hits.insert(rank, hit);
+                        curated_passage = Some(passage.answer);
+                    }
                 }
             }
             let range = retriever.model().similarity_range;
