@@ -549,7 +549,7 @@ impl Default for AnswerConfig {
             curated_threshold: 0.92,
             curated_margin: 0.03,
             curated_passage_threshold: 0.94,
-            max_sentences: 3,
+            max_sentences: 4,
             max_chars: 600,
             llm: LlmConfig::default(),
         }

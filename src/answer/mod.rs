@@ -69,9 +69,9 @@ const MAX_EMBEDDED_CANDIDATES: usize = 16;
 /// Top passages whose sentences and table rows may be quoted.
 const QUOTED_PASSAGES: usize = 4;
 /// How sentences are chosen: the embedding model's similarity at 0.7, the IDF-weighted word
-/// coverage at 0.3; sentences within 40% of the best one's score join it (chosen on the dev
+/// coverage at 0.3; sentences scoring at least 30% of the best one may join it (chosen on the dev
 /// questions, docs/answering.md).
-const SELECTION: extractive::Selection = extractive::Selection { semantic_weight: 0.7, keep_ratio: 0.4 };
+const SELECTION: extractive::Selection = extractive::Selection { semantic_weight: 0.7, keep_ratio: 0.3 };
 
 /// A question to answer.
 #[derive(Debug, Clone, Default)]
@@ -645,7 +645,13 @@ impl Answerer {
                     question: hit.record.chunk.question.as_deref(),
                 })
                 .collect();
-            let candidates = extractive::candidates(&passages);
+            let mut candidates = extractive::candidates(&passages);
+            // A sentence about another model of the product asked about does not answer.
+            let catalogue = retriever.catalogue()?;
+            if let Some(focus) = catalogue.focus(&part.query(), language) {
+                candidates
+                    .retain(|c| !catalogue.about_sibling(&focus, &c.text, &hits[c.passage].doc_id, language));
+            }
             let weights = weighted_terms(&question_terms, &context_terms);
             let similarity = match &results.query_vector {
                 Some(query) if !candidates.is_empty() => {

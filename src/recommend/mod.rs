@@ -104,6 +104,13 @@ pub struct Request<'a> {
     pub shopper: &'a Shopper,
 }
 
+/// The products a question names and their siblings ([`Catalogue::focus`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Focus {
+    named: Vec<usize>,
+    siblings: Vec<usize>,
+}
+
 /// What to answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
@@ -246,6 +253,36 @@ impl Catalogue {
             }
         }
         found
+    }
+
+    /// The products of `locale` that `question` names and their siblings (the other products of
+    /// their categories), when it names some but not all of a category: "how long does the
+    /// Roamo S5 take to charge" is not answered by the Roamo S7's charging time.
+    pub fn focus(&self, question: &str, locale: &str) -> Option<Focus> {
+        let named: Vec<usize> = self.mentioned(question, locale).into_iter().map(|(i, _)| i).collect();
+        let categories: HashSet<&str> =
+            named.iter().filter_map(|&i| self.products[i].product.listing.category.as_deref()).collect();
+        let siblings: Vec<usize> = (0..self.products.len())
+            .filter(|i| !named.contains(i))
+            .filter(|&i| {
+                let product = &self.products[i].product;
+                product.locale == locale
+                    && product.listing.category.as_deref().is_some_and(|c| categories.contains(c))
+            })
+            .collect();
+        (!siblings.is_empty()).then_some(Focus { named, siblings })
+    }
+
+    /// Whether `text`, a sentence of document `doc_id`, is about a sibling of the products in
+    /// `focus` rather than about them: it names a sibling, or stands on a sibling's page, and
+    /// names none of them.
+    pub fn about_sibling(&self, focus: &Focus, text: &str, doc_id: &str, locale: &str) -> bool {
+        let named = self.mentioned(text, locale);
+        if named.iter().any(|(i, _)| focus.named.contains(i)) {
+            return false;
+        }
+        named.iter().any(|(i, _)| focus.siblings.contains(i))
+            || focus.siblings.iter().any(|&i| self.products[i].product.doc_id == doc_id)
     }
 
     /// Whether `text` names a kind of product the catalogue sells in `locale` ("blender", "扫地机").

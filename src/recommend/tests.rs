@@ -134,3 +134,22 @@ fn products_are_found_by_model_and_name_and_ownership_by_the_words_before() {
         found.iter().map(|&(i, own)| (catalogue.product(i).listing.model.as_str(), own)).collect();
     assert!(named.contains(&("NW-RV700", true)) && named.contains(&("NW-BL1200", false)), "{named:?}");
 }
+
+#[test]
+fn sentences_about_another_model_of_the_product_asked_about_are_told_apart() {
+    let catalogue = catalogue();
+    let page = |model: &str| format!("en/products/{model}.md");
+    let focus = catalogue.focus("how long does the roamo s5 take to charge", "en").unwrap();
+    let about = |text: &str, doc: &str| catalogue.about_sibling(&focus, text, &page(doc), "en");
+    assert!(about("Charging time — Roamo S7 (NW-RV700): About 4.5 hours", "NW-RV700"));
+    // On the S7's page, a sentence that names no model is the S7's.
+    assert!(about("It charges in about 4.5 hours.", "NW-RV700"));
+    assert!(!about("Charging time — Roamo S5 (NW-RV500): About 5 hours", "NW-RV500"));
+    assert!(!about("The S7 charges faster than the S5.", "NW-RV700"));
+    assert!(!about("Free delivery on orders over £50.", "NW-CM400"));
+    // A question naming both models, or only a product with no sibling, or none, has no focus.
+    assert!(catalogue.focus("is the roamo s7 quieter than the s5?", "en").is_none());
+    assert!(catalogue.focus("does the brewa keep coffee warm", "en").is_none());
+    assert!(catalogue.focus("how long does a refund take", "en").is_none());
+    assert!(catalogue.focus("does the Roamo S7 Replacement Kit fit the s5", "en").is_none());
+}

@@ -79,37 +79,90 @@ const STATUS_ZH: &[&str] = &[
     "帮我看看",
 ];
 
+/// Words that ask what the rules allow or what to do ("my order NW-1234 arrived damaged, can I
+/// get a replacement?"): a question naming its order in such words is about a rule, not about
+/// where that order stands.
+const RULE_EN: &[&str] = &[
+    "what do i do",
+    "what should i do",
+    "what can i do",
+    "what are my options",
+    "how do i",
+    "how can i",
+    "can i",
+    "could i",
+    "do i need",
+    "do i have to",
+    "should i",
+    "am i able",
+    "is it possible",
+    "am i allowed",
+    "how long do i have",
+];
+
+/// Chinese words that ask what the rules allow or what to do.
+const RULE_ZH: &[&str] = &[
+    "怎么办",
+    "咋办",
+    "怎么处理",
+    "如何",
+    "能不能",
+    "可不可以",
+    "可以",
+    "能否",
+    "需要",
+    "要怎么",
+    "怎么申请",
+    "应该",
+];
+
 /// Shortest run of digits read as an order or parcel number without a word naming it.
 const BARE_NUMBER_DIGITS: usize = 8;
 /// Fewest digits in a number named as an order's ("order NW-58213", "尾号4417").
 const NAMED_NUMBER_DIGITS: usize = 4;
 
-/// The order or parcel number `question` asks about the progress of, if it asks about one.
+/// The order or parcel number `question` asks about the progress of, if it asks about one: it
+/// names the number and asks where things stand, or names it as an order's ("订单尾号4208") and
+/// asks nothing about the rules ("到底检出啥了？" is about that order).
 pub fn order_status_request(question: &str) -> Option<String> {
-    let number = order_number(question)?;
+    let (number, named) = order_reference(question)?;
     let lower = question.to_lowercase();
     let asks_status =
         STATUS_ZH.iter().any(|w| lower.contains(w)) || STATUS_EN.iter().any(|w| contains_words(&lower, w));
-    asks_status.then_some(number)
+    let asks_rule =
+        RULE_ZH.iter().any(|w| lower.contains(w)) || RULE_EN.iter().any(|w| contains_words(&lower, w));
+    (asks_status || (named && !asks_rule)).then_some(number)
 }
 
 /// An order or parcel number in `text`: a code with at least 4 digits right after a word naming
 /// an order ("order NW-58213", "订单尾号4417"), or any code with at least 8 digits
 /// ("2025111207781", "SF1402938812"). Product model numbers ("NW-BL1200") are neither.
 pub fn order_number(text: &str) -> Option<String> {
+    order_reference(text).map(|(number, _)| number)
+}
+
+/// The order or parcel number in `text`, and whether a word names it as one.
+fn order_reference(text: &str) -> Option<(String, bool)> {
+    let mut bare = None;
     for (start, code) in codes(text) {
         let digits = code.chars().filter(char::is_ascii_digit).count();
-        if digits >= BARE_NUMBER_DIGITS {
-            return Some(code.to_string());
-        }
         // Lowercased after slicing: lowercasing can change lengths ("İ" takes 3 bytes).
         let before = text[..start].to_lowercase();
         let before = before.trim_end_matches([' ', ':', '：', '#', '-', '为', '是']);
         if digits >= NAMED_NUMBER_DIGITS && ORDER_WORDS.iter().any(|w| before.ends_with(w)) {
-            return Some(code.to_string());
+            return Some((code.to_string(), true));
+        }
+        if digits >= BARE_NUMBER_DIGITS && bare.is_none() {
+            bare = Some((code.to_string(), false));
         }
     }
-    None
+    bare
+}
+
+/// The Chinese words kefu itself reads in a question about an order, to be recognised when typed
+/// in pinyin ("dingdan weihao 7731", "tuikuan dao na le").
+pub fn chinese_words() -> impl Iterator<Item = &'static str> {
+    ORDER_WORDS.iter().chain(STATUS_ZH).copied().filter(|w| !w.is_ascii())
 }
 
 /// Runs of ASCII letters, digits and inner hyphens that hold a digit, with their byte offsets.
@@ -160,6 +213,12 @@ mod tests {
             ("订单尾号4417，到现在钱还没到账，帮我看看处理了没有", "4417"),
             ("快递单号SF1402938812，现在修到哪一步了", "SF1402938812"),
             ("售后申请审核通过了吗 订单号 2025111207781", "2025111207781"),
+            // Named as an order's, and asking nothing about the rules.
+            ("退回去的扫地机 仓库质检说有问题要扣钱 到底检出啥了？？订单尾号4208", "4208"),
+            (
+                "sent back 2 of the 4 things from order NW-85502 last week, how much am i getting back",
+                "NW-85502",
+            ),
         ];
         for (question, number) in cases {
             assert_eq!(order_status_request(question).as_deref(), Some(number), "{question}");
@@ -173,6 +232,8 @@ mod tests {
             "where is the serial number on the NW-BL1200?",
             "my order arrived damaged, what do I do",
             "my order NW-12345 arrived with a cracked jar, can I get a replacement",
+            "订单尾号4417的商品坏了，怎么办",
+            "order NW-55555 came without the plug adapter, what should I do?",
             "空气炸锅NW-AF550多少钱",
             "I paid £1299.00, is shipping free",
             "退款多久到账",
