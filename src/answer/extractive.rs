@@ -195,15 +195,36 @@ pub fn select(
     selection: Selection,
     limits: Limits,
 ) -> Option<Extract> {
-    let mut scored: Vec<(usize, f32)> = scores(question, candidates, similarity, selection)
+    select_new(question, candidates, similarity, selection, limits, &HashSet::new())
+}
+
+/// [`select`] among the candidates whose text is not in `quoted` (what an earlier question of
+/// the message was answered with), so that each question adds what answers it; as [`select`]
+/// when nothing new is related to the question.
+pub fn select_new(
+    question: &WeightedTerms,
+    candidates: &[Candidate],
+    similarity: Option<&[f32]>,
+    selection: Selection,
+    limits: Limits,
+    quoted: &HashSet<String>,
+) -> Option<Extract> {
+    let all: Vec<(usize, f32)> = scores(question, candidates, similarity, selection)
         .into_iter()
         .enumerate()
         .filter_map(|(i, score)| Some((i, score?)))
         .collect();
-    let best = scored.iter().map(|(_, s)| *s).fold(0.0f32, f32::max);
+    let best = all.iter().map(|(_, s)| *s).fold(0.0f32, f32::max);
     if best <= 0.0 {
         return None;
     }
+    // What is new must answer as well as any candidate would be kept for.
+    let fresh: Vec<(usize, f32)> = all
+        .iter()
+        .copied()
+        .filter(|&(i, score)| !quoted.contains(&candidates[i].text) && score >= selection.keep_ratio * best)
+        .collect();
+    let mut scored = if fresh.is_empty() { all } else { fresh };
 
     // Maximal marginal relevance: relevant to the question, not redundant with what is chosen.
     let mut chosen: Vec<usize> = Vec::new();
@@ -288,6 +309,26 @@ mod tests {
 
     fn extract(question: &WeightedTerms, passages: &[Passage], limits: Limits) -> Option<Extract> {
         select(question, &candidates(passages), None, SELECTION, limits)
+    }
+
+    #[test]
+    fn a_later_question_adds_what_an_earlier_one_did_not_quote() {
+        let passages = [Passage {
+            text: "Gift cards are valid for 36 months. Gift cards hold £10 to £500. Gift cards are sent by email.",
+            question: None,
+        }];
+        let all = candidates(&passages);
+        let one = Limits { max_sentences: 1, max_chars: 600 };
+        let question = weighted("valid months");
+        let first = select(&question, &all, None, SELECTION, one).unwrap();
+        assert_eq!(first.pieces[0].text, "Gift cards are valid for 36 months.");
+        let quoted: HashSet<String> = first.pieces.iter().map(|p| p.text.clone()).collect();
+        let second =
+            select_new(&weighted("gift cards most £500"), &all, None, SELECTION, one, &quoted).unwrap();
+        assert_eq!(second.pieces[0].text, "Gift cards hold £10 to £500.");
+        // Nothing new that answers as well: the same quote again rather than none.
+        let again = select_new(&question, &all, None, SELECTION, one, &quoted).unwrap();
+        assert_eq!(again.pieces[0].text, "Gift cards are valid for 36 months.");
     }
 
     #[test]

@@ -734,6 +734,7 @@ impl Answerer {
         }
         let limits =
             extractive::Limits { max_sentences: self.config.max_sentences, max_chars: self.config.max_chars };
+        let mut quoted = std::collections::HashSet::new();
         let extracts: Vec<Option<Written>> = parts
             .iter()
             .map(|p| {
@@ -745,14 +746,16 @@ impl Answerer {
                 }
                 let mut extract =
                     extractive::faq_answer(&p.weights, &p.passages(), FAQ_MATCH).or_else(|| {
-                        extractive::select(
+                        extractive::select_new(
                             &p.weights,
                             &p.candidates,
                             p.similarity.as_deref(),
                             SELECTION,
                             limits,
+                            &quoted,
                         )
                     })?;
+                quoted.extend(extract.pieces.iter().map(|piece| piece.text.clone()));
                 if let Some(answer) = &p.curated_passage {
                     let id = answer.passage_id();
                     if let Some(passage) = p.hits.iter().position(|h| h.chunk_id == id) {

@@ -104,6 +104,23 @@ const CHATTER_EN: &[&str] = &[
     "um",
     "uh",
     "oh",
+    "while",
+    "i'm",
+    "im",
+    "at",
+    "by",
+    "way",
+    "btw",
+    "also",
+    "one",
+    "more",
+    "thing",
+    "things",
+    "two",
+    "questions",
+    "q",
+    "qs",
+    "q's",
 ];
 
 /// Chinese greetings, thanks and fillers (a piece made only of these is chatter).
@@ -297,7 +314,23 @@ pub fn segments(message: &str) -> Vec<Segment> {
                 last.text.push_str(text);
                 continue;
             }
+            // "without the app, just with the buttons?": a piece that only ends the question
+            // before it belongs to it.
+            if let Some(last) = pieces.last_mut().filter(|p: &&mut Segment| p.role == Role::Question)
+                && after_comma
+                && !last.text.ends_with(['?', '？'])
+                && text.ends_with(['?', '？'])
+                && !asks(text.trim_end_matches(['?', '？']))
+                && !starts_with_question_word(text)
+                && !is_chatter(text)
+            {
+                last.text.push_str(", ");
+                last.text.push_str(text);
+                continue;
+            }
             let role = match role(text) {
+                // "and if it isn't, do I lose my money?": a condition is told, its question follows.
+                Role::Context if opens_condition(text) => Role::Context,
                 // "另外运费谁出", "also the blender": what follows a joiner is asked too.
                 Role::Context if text.len() < clause.len() => Role::Question,
                 // "…, but have been running it every day": inside an English sentence only a
@@ -437,6 +470,13 @@ fn restates(text: &str) -> bool {
     ["like ", "i mean ", "as in ", "i.e. ", "ie ", "so like ", "basically "]
         .iter()
         .any(|p| lower.starts_with(p))
+}
+
+/// Whether `text` opens with a condition ("if it isn't", "once it arrives", "in case").
+fn opens_condition(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let first = lower.unicode_words().next().unwrap_or("");
+    ["if", "unless", "once", "say", "suppose"].contains(&first) || lower.starts_with("in case")
 }
 
 /// Whether `text` opens with how, what, when, where, which, who or why.
@@ -589,6 +629,26 @@ mod tests {
         // "and" that joins words or statements, not questions, does not split.
         assert_eq!(roles("can I return opened earbuds and cables?").len(), 1);
         assert_eq!(roles("we got it a week ago and have been running it every day").len(), 1);
+    }
+
+    #[test]
+    fn conditions_endings_and_fillers_are_not_questions() {
+        // A condition cut off by a joiner is told; the question after it asks.
+        assert_eq!(
+            roles("can I charge it wirelessly? and if I forget to charge it, how long does 10 minutes last?"),
+            [
+                (Role::Question, "can I charge it wirelessly?".into()),
+                (Role::Context, "if I forget to charge it".into()),
+                (Role::Question, "how long does 10 minutes last?".into()),
+            ]
+        );
+        // What only ends the question before it belongs to it.
+        assert_eq!(
+            roles("Will it still work without the app, just with the buttons?"),
+            [(Role::Question, "Will it still work without the app, just with the buttons?".into())]
+        );
+        assert_eq!(roles("does it fit, or do I need the kit?").len(), 2);
+        assert_eq!(roles("and while I'm at it, how many addresses can I save?")[0].0, Role::Chatter);
     }
 
     #[test]
