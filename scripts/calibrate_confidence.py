@@ -4,7 +4,7 @@
 Reads the report.json of `kefu eval` runs over dev sets (every question marked `split: test` in a
 copy of the dev lines, so that each is answered and reported with its evidence), takes for each
 message the evidence of its most confident question, and fits a logistic regression of
-"answerable" on the evidence per language: coverage, semantic, sentence, agreement, unknown.
+"answerable" on the evidence per language (FEATURES; WITHOUT leaves some out).
 Prints the weights and the dev figures at the threshold with the best balanced accuracy.
 
     python3 scripts/calibrate_confidence.py en target/dev/messages_en/report.json ... \
@@ -18,9 +18,11 @@ import sys
 import numpy as np
 
 L2 = float(__import__("os").environ.get("L2", "0.01"))
+# Features left out of a fit (WITHOUT=context,agreement): their weights are 0.
+WITHOUT = set(filter(None, __import__("os").environ.get("WITHOUT", "").split(",")))
 FEATURES = [
     "coverage", "semantic", "sentence", "sentence_coverage", "expected_missing", "agreement", "unknown",
-    "specific_missing",
+    "specific_missing", "context",
 ]
 
 
@@ -36,7 +38,7 @@ def rows(path):
         else:
             best = max(read, key=lambda p: p["confidence"])["evidence"]
             best = dict(best, expected_missing=best.get("expected_found") is False)
-            x = [float(best.get(f) or 0.0) for f in FEATURES]
+            x = [0.0 if f in WITHOUT else float(best.get(f) or 0.0) for f in FEATURES]
         yield x, 1.0 if answer["answerable"] else 0.0
 
 

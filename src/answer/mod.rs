@@ -969,7 +969,6 @@ fn evidence(
     similarity_range: [f32; 2],
 ) -> Option<Evidence> {
     let top = retrieved.hits.first()?;
-    let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
     let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
     // The sentences most about what the question asks (most of its own words, then best scored)
     // must state the kind of value it asks for: "Spare baskets are available." says no price.
@@ -991,6 +990,7 @@ fn evidence(
             .take(EXPECTATION_CANDIDATES)
             .any(|&(i, _, _)| understand::expect::satisfies(kind, &retrieved.candidates[i].text))
     });
+    let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
     let top_terms = extractive::terms(&text);
     Some(Evidence {
         coverage: extractive::coverage(&retrieved.weights, &top_terms),
@@ -1005,6 +1005,11 @@ fn evidence(
         expected_found,
         agreement: within(top.bm25_rank) && within(top.dense_rank),
         unknown: retrieved.unknown,
+        context: {
+            let all: f32 = retrieved.weights.iter().map(|(_, w)| w).sum();
+            let own: f32 = question_weights.iter().map(|(_, w)| w).sum();
+            if all > 0.0 { (1.0 - own / all).max(0.0) } else { 0.0 }
+        },
     })
 }
 
