@@ -176,7 +176,7 @@ pub fn policy_question(language: &str, view: &OrderView, today: i64) -> Option<P
                 question: if zh {
                     "快递超过预计送达时间还没到怎么办"
                 } else {
-                    "my order is late past the estimated delivery date and tracking has not updated"
+                    "the tracking of my late parcel has no update, when do you open an investigation with the carrier"
                 },
                 intro: match (zh, late) {
                     (true, _) => format!("比预计送达已晚 {late} 天。关于延误："),
