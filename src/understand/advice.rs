@@ -431,7 +431,9 @@ pub fn budget(text: &str) -> Option<Budget> {
         if paid && !bounded_before {
             continue;
         }
-        if amount.currency.is_none() && !(bounded_before || bounded_after || about) {
+        if amount.currency.is_none()
+            && (!(bounded_before || bounded_after || about) || clock_time(&lower, &amount))
+        {
             continue;
         }
         let major = if about { amount.value * ABOUT_MARGIN } else { amount.value };
@@ -442,6 +444,16 @@ pub fn budget(text: &str) -> Option<Budget> {
         });
     }
     None
+}
+
+/// Whether a number without a currency is written as a time of day ("until about 8.30", "at
+/// 7:45"): hours and two-digit minutes.
+fn clock_time(lower: &str, amount: &Amount) -> bool {
+    let written = &lower[amount.range.clone()];
+    let Some((hours, minutes)) = written.split_once(['.', ':']) else { return false };
+    minutes.len() == 2
+        && hours.parse::<u32>().is_ok_and(|h| h <= 23)
+        && minutes.parse::<u32>().is_ok_and(|m| m <= 59)
 }
 
 /// An amount of money or a plain number in a lowercased text.
@@ -605,6 +617,10 @@ mod tests {
             ("flat is about 90m2, which one", None),
             ("about 90 square metres", None),
             ("40平的小户型 1500以内", Some((150_000, None))),
+            // Times of day are no budget; a price in a currency still is.
+            ("I sip coffee until about 8.30", None),
+            ("the dock beeps at 7:45, about 6.30 too", None),
+            ("under £8.30", Some((830, Some("GBP")))),
         ];
         for (text, expected) in cases {
             let got = budget(text).map(|b| (b.max_minor, b.currency));

@@ -236,12 +236,16 @@ fn parts(segments: &[Segment]) -> Vec<Part> {
                 last.question.push_str(segment::separator(&last.question));
                 last.question.push_str(&segment.text);
             }
-            // "…one of the wheels wobbles. what now?": what was just told is the question.
+            // "…one of the wheels wobbles. what now?": the question is about what was just told,
+            // its context.
             _ if !alone && !told.is_empty() => {
-                let mut question = told.join(segment::separator(told[0]));
-                question.push_str(segment::separator(&question));
-                question.push_str(&segment.text);
-                questions.push(Part { question, context: String::new() });
+                let told = told.join(segment::separator(told[0]));
+                let context = if context.contains(&told) {
+                    context.clone()
+                } else {
+                    format!("{told}{}{context}", segment::separator(&told))
+                };
+                questions.push(Part { question: segment.text.clone(), context });
             }
             _ => questions.push(Part { question: segment.text.clone(), context: context.clone() }),
         }
@@ -318,22 +322,31 @@ mod tests {
         let understood = understand("what does error E3 mean on the kettle? why?", &vocabulary());
         assert_eq!(understood.parts.len(), 1);
         assert_eq!(understood.parts[0].question, "what does error E3 mean on the kettle? why?");
+        // A question about what was just told reads it as its context.
         let understood =
             understand("roamo arrived today, box crushed and a wheel wobbles 😭 what now??", &vocabulary());
         assert_eq!(
             understood.parts,
             [Part {
-                question: "roamo arrived today box crushed and a wheel wobbles what now?".into(),
-                context: String::new()
+                question: "what now?".into(),
+                context: "roamo arrived today box crushed and a wheel wobbles".into()
             }]
         );
         let understood = understand("我上周买的空气炸锅 用了两次就坏了 能退吗 另外运费谁出", &vocabulary());
-        let questions: Vec<&str> = understood.parts.iter().map(|p| p.question.as_str()).collect();
-        assert_eq!(questions, ["我上周买的空气炸锅，用了两次就坏了，能退吗", "运费谁出"]);
+        let read: Vec<(&str, &str)> =
+            understood.parts.iter().map(|p| (p.question.as_str(), p.context.as_str())).collect();
+        assert_eq!(
+            read,
+            [
+                ("能退吗", "我上周买的空气炸锅，用了两次就坏了"),
+                ("运费谁出", "我上周买的空气炸锅，用了两次就坏了")
+            ]
+        );
         // A question after more of the story is about that story, not the question before.
         let understood = understand("退货运费谁出？ 订单号2025111207781 到哪了", &vocabulary());
-        let questions: Vec<&str> = understood.parts.iter().map(|p| p.question.as_str()).collect();
-        assert_eq!(questions, ["退货运费谁出？", "订单号2025111207781 到哪了"]);
+        let read: Vec<(&str, &str)> =
+            understood.parts.iter().map(|p| (p.question.as_str(), p.context.as_str())).collect();
+        assert_eq!(read, [("退货运费谁出？", "订单号2025111207781"), ("到哪了", "订单号2025111207781")]);
     }
 
     #[test]
