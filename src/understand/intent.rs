@@ -77,6 +77,7 @@ const STATUS_ZH: &[&str] = &[
     "查一下",
     "查查",
     "帮我看看",
+    "了没",
 ];
 
 /// Words that ask what the rules allow or what to do ("my order NW-1234 arrived damaged, can I
@@ -213,6 +214,7 @@ mod tests {
             ("订单尾号4417，到现在钱还没到账，帮我看看处理了没有", "4417"),
             ("快递单号SF1402938812，现在修到哪一步了", "SF1402938812"),
             ("售后申请审核通过了吗 订单号 2025111207781", "2025111207781"),
+            ("NW202511240931 这个订单的退款退了没有？", "NW202511240931"),
             // Named as an order's, and asking nothing about the rules.
             ("退回去的扫地机 仓库质检说有问题要扣钱 到底检出啥了？？订单尾号4208", "4208"),
             (
