@@ -56,6 +56,9 @@ const SNIPPET_CHARS: usize = 300;
 /// The document id and title of a curated answer's citation.
 const CURATED_DOC: &str = "curated";
 const CURATED_TITLE: &str = "Curated answer";
+/// How far under the threshold a question may be and still be answered beside another question
+/// of its message answered from the same document ([`same_document_answers`]).
+const SAME_DOCUMENT_MARGIN: f32 = 0.1;
 /// Ranks within which both retrievers must place the top passage to agree on it.
 const AGREEMENT_RANK: usize = 3;
 /// Share of their IDF the words of the context a customer gives count for in confidence and
@@ -539,6 +542,12 @@ impl Answerer {
         }
         answer.timings.retrieve_ms = ms(clock);
         // A message is answered when one of its questions is; each question is judged on its own.
+        let threshold = self.config.min_confidence;
+        let read: Vec<(f32, Option<&str>)> =
+            parts.iter().map(|p| (p.confidence, p.hits.first().map(|h| h.doc_id.as_str()))).collect();
+        for i in answered_beside(&read, threshold) {
+            parts[i].confidence = threshold;
+        }
         answer.confidence = parts.iter().map(|p| p.confidence).fold(0.0, f32::max);
         answer.parts = parts.iter().map(|p| p.summary(false)).collect();
 
@@ -962,6 +971,26 @@ fn flag_conflicts(hits: &[SearchHit], language: &str, answer: &mut Answer, emit:
     answer.handoff.reason.get_or_insert(HandoffReason::ConflictingSources);
 }
 
+/// The questions of a message (confidence, document of the top passage) to answer beside
+/// another: those within [`SAME_DOCUMENT_MARGIN`] under the threshold whose top passage is in
+/// the document another question of the message is answered from, the two being about one
+/// topic the help center covers ("can I use it on the UK site? how long have I got before it
+/// expires?"). Their confidence is raised to the threshold. On the dev lines a margin of 0.1
+/// answered no unanswerable part of a partly answerable message; 0.2 answered two
+/// (docs/answering.md).
+fn answered_beside(parts: &[(f32, Option<&str>)], threshold: f32) -> Vec<usize> {
+    let answered: Vec<&str> =
+        parts.iter().filter(|(confidence, _)| *confidence >= threshold).filter_map(|(_, doc)| *doc).collect();
+    (0..parts.len())
+        .filter(|&i| {
+            let (confidence, doc) = parts[i];
+            confidence < threshold
+                && confidence >= threshold - SAME_DOCUMENT_MARGIN
+                && doc.is_some_and(|doc| answered.contains(&doc))
+        })
+        .collect()
+}
+
 /// The evidence that the passages answer the question, if anything was retrieved.
 fn evidence(
     retrieved: &Retrieved,
@@ -1202,6 +1231,20 @@ fn ms(since: Instant) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_question_close_to_the_threshold_is_answered_beside_one_from_its_document() {
+        let parts = [
+            (0.66, Some("en/guides/gift-cards.md")),
+            (0.44, Some("en/guides/gift-cards.md")),
+            (0.44, Some("en/policies/returns.md")),
+            (0.35, Some("en/guides/gift-cards.md")),
+            (0.45, None),
+        ];
+        assert_eq!(answered_beside(&parts, 0.5), [1]);
+        // Nothing answered: nothing to stand beside.
+        assert!(answered_beside(&parts[1..], 0.5).is_empty());
+    }
 
     #[test]
     fn a_follow_up_and_its_earlier_turns_are_redacted_each_on_its_own() {
