@@ -57,7 +57,7 @@ const SNIPPET_CHARS: usize = 300;
 const CURATED_DOC: &str = "curated";
 const CURATED_TITLE: &str = "Curated answer";
 /// How far under the threshold a question may be and still be answered beside another question
-/// of its message answered from the same document ([`same_document_answers`]).
+/// of its message answered from the same document ([`answered_beside`]).
 const SAME_DOCUMENT_MARGIN: f32 = 0.1;
 /// Ranks within which both retrievers must place the top passage to agree on it.
 const AGREEMENT_RANK: usize = 3;
@@ -541,7 +541,8 @@ impl Answerer {
             parts.push(retrieved);
         }
         answer.timings.retrieve_ms = ms(clock);
-        // A message is answered when one of its questions is; each question is judged on its own.
+        // A message is answered when one of its questions is; each question is judged on its own,
+        // or beside another of the message answered from its document.
         let threshold = self.config.min_confidence;
         let read: Vec<(f32, Option<&str>)> =
             parts.iter().map(|p| (p.confidence, p.hits.first().map(|h| h.doc_id.as_str()))).collect();
@@ -998,6 +999,7 @@ fn evidence(
     similarity_range: [f32; 2],
 ) -> Option<Evidence> {
     let top = retrieved.hits.first()?;
+    let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
     let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
     // The sentences most about what the question asks (most of its own words, then best scored)
     // must state the kind of value it asks for: "Spare baskets are available." says no price.
@@ -1019,7 +1021,6 @@ fn evidence(
             .take(EXPECTATION_CANDIDATES)
             .any(|&(i, _, _)| understand::expect::satisfies(kind, &retrieved.candidates[i].text))
     });
-    let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
     let top_terms = extractive::terms(&text);
     Some(Evidence {
         coverage: extractive::coverage(&retrieved.weights, &top_terms),
