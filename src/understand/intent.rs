@@ -17,6 +17,8 @@ const ORDER_WORDS: &[&str] = &[
     "parcel",
     "ref",
     "reference",
+    "ends in",
+    "ending in",
     "订单",
     "订单号",
     "单号",
@@ -215,6 +217,7 @@ mod tests {
             ("快递单号SF1402938812，现在修到哪一步了", "SF1402938812"),
             ("售后申请审核通过了吗 订单号 2025111207781", "2025111207781"),
             ("NW202511240931 这个订单的退款退了没有？", "NW202511240931"),
+            ("whats left on my gift card? code ends in 4471", "4471"),
             // Named as an order's, and asking nothing about the rules.
             ("退回去的扫地机 仓库质检说有问题要扣钱 到底检出啥了？？订单尾号4208", "4208"),
             (
@@ -236,6 +239,7 @@ mod tests {
             "my order NW-12345 arrived with a cracked jar, can I get a replacement",
             "订单尾号4417的商品坏了，怎么办",
             "order NW-55555 came without the plug adapter, what should I do?",
+            "my card ending in 1234 was charged twice, can I get the money back?",
             "空气炸锅NW-AF550多少钱",
             "I paid £1299.00, is shipping free",
             "退款多久到账",
