@@ -34,7 +34,7 @@ pub struct Evidence {
     pub specific_missing: bool,
     /// Share (0–1) of the weight of the words read for the question that comes from the
     /// context it leans on ("Is that enough room?" after a story), the context's words counting
-    /// at [`CONTEXT_WEIGHT`](super) of their IDF.
+    /// at 0.3 of their IDF (`answer::CONTEXT_WEIGHT`).
     #[serde(default)]
     pub context: f32,
 }

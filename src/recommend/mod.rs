@@ -275,8 +275,12 @@ impl Catalogue {
 
     /// Whether `text`, a sentence of document `doc_id`, is about a sibling of the products in
     /// `focus` rather than about them: it names a sibling, or stands on a sibling's page, and
-    /// names none of them.
+    /// names none of them. A sentence on their own page is about them ("If you want mopping
+    /// too, look at the Roamo S7" on the S5's).
     pub fn about_sibling(&self, focus: &Focus, text: &str, doc_id: &str, locale: &str) -> bool {
+        if focus.named.iter().any(|&i| self.products[i].product.doc_id == doc_id) {
+            return false;
+        }
         let named = self.mentioned(text, locale);
         if named.iter().any(|(i, _)| focus.named.contains(i)) {
             return false;

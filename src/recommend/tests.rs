@@ -147,6 +147,7 @@ fn sentences_about_another_model_of_the_product_asked_about_are_told_apart() {
     assert!(!about("Charging time — Roamo S5 (NW-RV500): About 5 hours", "NW-RV500"));
     assert!(!about("The S7 charges faster than the S5.", "NW-RV700"));
     assert!(!about("Free delivery on orders over £50.", "NW-CM400"));
+    assert!(!about("For mopping too, look at the Roamo S7 (NW-RV700).", "NW-RV500"));
     // A question naming both models, or only a product with no sibling, or none, has no focus.
     assert!(catalogue.focus("is the roamo s7 quieter than the s5?", "en").is_none());
     assert!(catalogue.focus("does the brewa keep coffee warm", "en").is_none());
