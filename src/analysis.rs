@@ -25,6 +25,29 @@ const EN_STOP: &[&str] = &[
     "will", "with",
 ];
 
+/// English words a customer's question is worded with but not about: question words,
+/// auxiliaries, pronouns, contraction tails and chat fillers. BM25 keeps them (a FAQ entry's
+/// question shares them); the evidence that a passage answers leaves them out
+/// ([`is_question_filler`]), or "once it's done how long does it keep the pot hot" is judged
+/// by "done" and "does", the rarest words of its message in the help center.
+const EN_QUESTION_FILLER: &[&str] = &[
+    "i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "you", "your", "yours", "he", "him", "his",
+    "she", "her", "hers", "them", "what", "which", "who", "whom", "whose", "when", "where", "why", "how",
+    "do", "does", "did", "done", "doing", "can", "could", "would", "should", "shall", "may", "might", "must",
+    "have", "has", "had", "am", "been", "being", "were", "s", "t", "d", "ll", "m", "re", "ve", "so", "just",
+    "also", "still", "really", "actually", "pls", "plz", "please", "thanks", "thank", "thx", "hi", "hello",
+    "hey", "lol", "ok", "okay", "yeah", "u", "ur",
+];
+
+static QUESTION_FILLER: LazyLock<std::collections::HashSet<String>> =
+    LazyLock::new(|| EN_QUESTION_FILLER.iter().map(|w| STEMMER.stem(w).into_owned()).collect());
+
+/// Whether `term` (an analysed term, as [`words`] gives it) is a word questions are worded with
+/// rather than about (see `EN_QUESTION_FILLER`).
+pub fn is_question_filler(term: &str) -> bool {
+    QUESTION_FILLER.contains(term)
+}
+
 /// Chinese function words and question words: frequent in customers' questions, uninformative
 /// for matching ("没有" is kept: "没有收到" is not "收到").
 const ZH_STOP: &[&str] = &[
@@ -251,6 +274,17 @@ mod tests {
     #[test]
     fn english_is_lowercased_stemmed_and_stopped() {
         assert_eq!(terms(words("Returning the Earbuds, for REFUNDS")), ["return", "earbud", "refund"]);
+    }
+
+    #[test]
+    fn a_question_is_about_its_words_not_its_wording() {
+        let about: Vec<String> = terms(words("once it's done how long does it keep the pot hot, lol"))
+            .into_iter()
+            .filter(|t| !is_question_filler(t))
+            .collect();
+        assert_eq!(about, ["onc", "long", "keep", "pot", "hot"]);
+        // Negations change what is asked: they stay.
+        assert!(!is_question_filler("not") && !is_question_filler("no"));
     }
 
     #[test]

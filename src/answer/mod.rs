@@ -59,6 +59,10 @@ const CURATED_TITLE: &str = "Curated answer";
 /// How far under the threshold a question may be and still be answered beside another question
 /// of its message answered from the same document ([`answered_beside`]).
 const SAME_DOCUMENT_MARGIN: f32 = 0.1;
+/// Top passages of an answered question whose documents a question close to the threshold may be
+/// answered beside it from: one question answered from the FAQ's entry on gift cards stands for
+/// the gift-card guide second in its list ([`answered_beside`]).
+const BESIDE_PASSAGES: usize = 2;
 /// Ranks within which both retrievers must place the top passage to agree on it.
 const AGREEMENT_RANK: usize = 3;
 /// Share of their IDF the words of the context a customer gives count for in confidence and
@@ -553,8 +557,10 @@ impl Answerer {
         // A message is answered when one of its questions is; each question is judged on its own,
         // or beside another of the message answered from its document.
         let threshold = self.config.min_confidence;
-        let read: Vec<(f32, Option<&str>)> =
-            parts.iter().map(|p| (p.confidence, p.hits.first().map(|h| h.doc_id.as_str()))).collect();
+        let read: Vec<(f32, Vec<&str>)> = parts
+            .iter()
+            .map(|p| (p.confidence, p.hits.iter().take(BESIDE_PASSAGES).map(|h| h.doc_id.as_str()).collect()))
+            .collect();
         for i in answered_beside(&read, threshold) {
             parts[i].beside = true;
         }
@@ -627,8 +633,11 @@ impl Answerer {
                 request.filter.locale = None;
                 results = retriever.search(&request)?;
             }
-            let question_terms = retriever.query_terms(&part.question)?;
-            let context_terms = retriever.query_terms(&part.context)?;
+            let about = |terms: Vec<QueryTerm>| -> Vec<QueryTerm> {
+                terms.into_iter().filter(|t| !crate::analysis::is_question_filler(&t.term)).collect()
+            };
+            let question_terms = about(retriever.query_terms(&part.question)?);
+            let context_terms = about(retriever.query_terms(&part.context)?);
             let mut hits = results.results;
             hits.retain(is_safe);
             // A curated answer close enough in meaning answers the question, whatever the
@@ -986,22 +995,25 @@ fn flag_conflicts(hits: &[SearchHit], language: &str, answer: &mut Answer, emit:
     answer.handoff.reason.get_or_insert(HandoffReason::ConflictingSources);
 }
 
-/// The questions of a message (confidence, document of the top passage) to answer beside
+/// The questions of a message (confidence, documents of the top passages) to answer beside
 /// another: those within [`SAME_DOCUMENT_MARGIN`] under the threshold whose top passage is in
-/// the document another question of the message is answered from, the two being about one
+/// a document of the first [`BESIDE_PASSAGES`] of another question answered, the two being about one
 /// topic the help center covers ("would the roamo s5 fit under a sofa with about 8 cm clearance?
 /// and does it mop or only vacuum": 0.46 and 0.69, both from the S5's page). On the dev lines a
 /// margin of 0.1 answered no unanswerable part of a partly answerable message; 0.2 answered two
 /// (docs/answering.md).
-fn answered_beside(parts: &[(f32, Option<&str>)], threshold: f32) -> Vec<usize> {
-    let answered: Vec<&str> =
-        parts.iter().filter(|(confidence, _)| *confidence >= threshold).filter_map(|(_, doc)| *doc).collect();
+fn answered_beside(parts: &[(f32, Vec<&str>)], threshold: f32) -> Vec<usize> {
+    let answered: Vec<&str> = parts
+        .iter()
+        .filter(|(confidence, _)| *confidence >= threshold)
+        .flat_map(|(_, docs)| docs.clone())
+        .collect();
     (0..parts.len())
         .filter(|&i| {
-            let (confidence, doc) = parts[i];
-            confidence < threshold
-                && confidence >= threshold - SAME_DOCUMENT_MARGIN
-                && doc.is_some_and(|doc| answered.contains(&doc))
+            let (confidence, docs) = &parts[i];
+            *confidence < threshold
+                && *confidence >= threshold - SAME_DOCUMENT_MARGIN
+                && docs.first().is_some_and(|doc| answered.contains(doc))
         })
         .collect()
 }
@@ -1250,11 +1262,11 @@ mod tests {
     #[test]
     fn a_question_close_to_the_threshold_is_answered_beside_one_from_its_document() {
         let parts = [
-            (0.66, Some("en/guides/gift-cards.md")),
-            (0.44, Some("en/guides/gift-cards.md")),
-            (0.44, Some("en/policies/returns.md")),
-            (0.35, Some("en/guides/gift-cards.md")),
-            (0.45, None),
+            (0.66, vec!["en/faq.csv", "en/guides/gift-cards.md"]),
+            (0.44, vec!["en/guides/gift-cards.md", "en/faq.csv"]),
+            (0.44, vec!["en/policies/returns.md", "en/guides/gift-cards.md"]),
+            (0.35, vec!["en/guides/gift-cards.md"]),
+            (0.45, vec![]),
         ];
         assert_eq!(answered_beside(&parts, 0.5), [1]);
         // Nothing answered: nothing to stand beside.
