@@ -189,6 +189,10 @@ const REJECTIONS: &[&str] = &[
 const CONTENT: &[&str] =
     &["满意", "喜欢", "好用", "love it", "love the", "happy with", "great product", "works great"];
 
+/// Laughter: beside it an angry word is said in jest ("useless before his first coffee lol") and
+/// counts as a weak sign.
+const LAUGHTER: &[&str] = &["lol", "lmao", "haha", "hahaha", "😂", "🤣", "😆", "😅", "哈哈"];
+
 /// Capitalised words that are codes, not shouting.
 const ACRONYMS: &[&str] = &[
     "UK", "EU", "US", "USA", "AU", "NZ", "CA", "DHL", "UPS", "DPD", "USB", "LED", "VAT", "PDF", "FAQ", "OK",
@@ -219,9 +223,11 @@ pub fn frustration(message: &str, earlier: &[&str]) -> Frustration {
         + WEAK_ZH.iter().filter(|w| lower.contains(*w)).count()
         + usize::from(waited_long_zh(&lower));
     let content = CONTENT.iter().any(|w| lower.contains(w));
-    if strong || (weak >= 2 && !content) {
+    let laughing =
+        LAUGHTER.iter().any(|w| if w.is_ascii() { has_words(&lower, w) } else { lower.contains(w) });
+    if (strong && !laughing) || (weak >= 2 && !content) {
         add(Signal::Words, STRONG);
-    } else if weak == 1 && !content {
+    } else if (strong || weak == 1) && !content {
         add(Signal::Words, WEAK);
     }
     if shouting(message) {
@@ -368,6 +374,11 @@ mod tests {
     fn calm_complaints_excitement_and_codes_are_not() {
         assert!(!frustration("the lid arrived cracked, could you help?", &[]).frustrated());
         assert!(!frustration("love it!!! does it come in white?", &[]).frustrated());
+        // An angry word in jest.
+        let joking =
+            frustration("my husband is useless before his first coffee lol. can I set a timer?", &[]);
+        assert!(!joking.frustrated() && joking.signals == [Signal::Words], "{joking:?}");
+        assert!(frustration("useless lol!!", &[]).frustrated());
         assert!(!frustration("Does the NW-BL1200 ship to the UK with DHL or UPS?", &[]).frustrated());
         assert!(!frustration("no rush, just wondering about the warranty", &[]).frustrated());
         assert!(!frustration("投诉渠道是什么", &[]).frustrated());
