@@ -26,17 +26,20 @@ const EN_STOP: &[&str] = &[
 ];
 
 /// English words a customer's question is worded with but not about: question words,
-/// auxiliaries, pronouns, contraction tails and chat fillers. BM25 keeps them (a FAQ entry's
+/// auxiliaries, pronouns, the pieces of contractions ("doesn" and "t" of "doesn't"; they are
+/// rare in help-center prose, so their IDF is high) and chat fillers. "us" and "may" are not
+/// among them: they are the United States and a month as often. BM25 keeps them (a FAQ entry's
 /// question shares them); the evidence that a passage answers leaves them out
 /// ([`is_question_filler`]), or "once it's done how long does it keep the pot hot" is judged
 /// by "done" and "does", the rarest words of its message in the help center.
 const EN_QUESTION_FILLER: &[&str] = &[
-    "i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "you", "your", "yours", "he", "him", "his",
+    "i", "me", "my", "mine", "myself", "we", "our", "ours", "you", "your", "yours", "he", "him", "his",
     "she", "her", "hers", "them", "what", "which", "who", "whom", "whose", "when", "where", "why", "how",
-    "do", "does", "did", "done", "doing", "can", "could", "would", "should", "shall", "may", "might", "must",
+    "do", "does", "did", "done", "doing", "can", "could", "would", "should", "shall", "might", "must",
     "have", "has", "had", "am", "been", "being", "were", "s", "t", "d", "ll", "m", "re", "ve", "so", "just",
     "also", "still", "really", "actually", "pls", "plz", "please", "thanks", "thank", "thx", "hi", "hello",
-    "hey", "lol", "ok", "okay", "yeah", "u", "ur",
+    "hey", "lol", "ok", "okay", "yeah", "u", "ur", "don", "doesn", "didn", "isn", "aren", "wasn", "won",
+    "wouldn", "couldn", "haven", "hasn",
 ];
 
 static QUESTION_FILLER: LazyLock<std::collections::HashSet<String>> =
