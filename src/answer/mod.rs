@@ -60,8 +60,8 @@ const CURATED_TITLE: &str = "Curated answer";
 /// of its message answered from the same document ([`answered_beside`]).
 const SAME_DOCUMENT_MARGIN: f32 = 0.1;
 /// Top passages of an answered question whose documents a question close to the threshold may be
-/// answered beside it from: one question answered from the FAQ's entry on gift cards stands for
-/// the gift-card guide second in its list ([`answered_beside`]).
+/// answered beside it from: one answered from the FAQ's entry on damaged items stands for the
+/// damaged-items guide second in its list ([`answered_beside`]).
 const BESIDE_PASSAGES: usize = 2;
 /// Ranks within which both retrievers must place the top passage to agree on it.
 const AGREEMENT_RANK: usize = 3;
@@ -998,8 +998,9 @@ fn flag_conflicts(hits: &[SearchHit], language: &str, answer: &mut Answer, emit:
 /// The questions of a message (confidence, documents of the top passages) to answer beside
 /// another: those within [`SAME_DOCUMENT_MARGIN`] under the threshold whose top passage is in
 /// a document of the first [`BESIDE_PASSAGES`] of another question answered, the two being about one
-/// topic the help center covers ("would the roamo s5 fit under a sofa with about 8 cm clearance?
-/// and does it mop or only vacuum": 0.46 and 0.69, both from the S5's page). On the dev lines a
+/// topic the help center covers ("Can I get rid of the massive box now? … will the replacement
+/// come standard or express": 0.44 from the damaged-items guide, 0.60 from the FAQ with the guide
+/// second). On the dev lines a
 /// margin of 0.1 answered no unanswerable part of a partly answerable message; 0.2 answered two
 /// (docs/answering.md).
 fn answered_beside(parts: &[(f32, Vec<&str>)], threshold: f32) -> Vec<usize> {
