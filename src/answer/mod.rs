@@ -75,6 +75,9 @@ const EXPECTATION_CANDIDATES: usize = 2;
 const MAX_EMBEDDED_CANDIDATES: usize = 16;
 /// Top passages whose sentences and table rows may be quoted.
 const QUOTED_PASSAGES: usize = 4;
+/// Passages the question's own words find in the documents quoted from that may be quoted too
+/// ([`own_words_passages`]; 2 did no better on the dev lines).
+const OWN_WORDS_PASSAGES: usize = 1;
 /// How sentences are chosen: the embedding model's similarity at 0.7, the IDF-weighted word
 /// coverage at 0.3; sentences scoring at least 30% of the best one may join it (chosen on the dev
 /// questions, docs/answering.md).
@@ -664,10 +667,11 @@ impl Answerer {
                     }
                 }
             }
+            let own = own_words_passages(&retriever, &request, &part, &mut hits)?;
             let range = retriever.model().similarity_range;
             let passages: Vec<Passage> = hits
                 .iter()
-                .take(QUOTED_PASSAGES)
+                .take(QUOTED_PASSAGES + own)
                 .map(|hit| Passage {
                     text: &hit.record.chunk.text,
                     question: hit.record.chunk.question.as_deref(),
@@ -1017,6 +1021,43 @@ fn answered_beside(parts: &[(f32, Vec<&str>)], threshold: f32) -> Vec<usize> {
                 && docs.first().is_some_and(|doc| answered.contains(doc))
         })
         .collect()
+}
+
+/// Searches with the question's own words when it has context, and moves the passages found of
+/// the documents quoted from (at most [`OWN_WORDS_PASSAGES`]) to just after the quoted ones, so
+/// that they may be quoted too: the story around a question pulls the search to what it tells
+/// ("昨天下午签收的扫拖机器人，打开发现包装清单上写的备用边刷没有。怎么申请补发？": the package
+/// list), the question's own words to what it asks (the after-sales table's row for missing
+/// items). Only documents already quoted from: alone, the question may not name its product.
+/// Returns how many passages were moved.
+fn own_words_passages(
+    retriever: &Retriever,
+    request: &SearchRequest,
+    part: &Part,
+    hits: &mut Vec<SearchHit>,
+) -> Result<usize> {
+    if part.context.is_empty() || !understand::stands_alone(&part.question) {
+        return Ok(0);
+    }
+    let quoted = &hits[..hits.len().min(QUOTED_PASSAGES)];
+    let documents: std::collections::HashSet<String> = quoted.iter().map(|h| h.doc_id.clone()).collect();
+    let chunks: std::collections::HashSet<String> = quoted.iter().map(|h| h.chunk_id.clone()).collect();
+    let own = SearchRequest { query: part.question.clone(), ..request.clone() };
+    let found: Vec<SearchHit> = retriever
+        .search(&own)?
+        .results
+        .into_iter()
+        .take(QUOTED_PASSAGES)
+        .filter(|h| documents.contains(&h.doc_id) && !chunks.contains(&h.chunk_id) && is_safe(h))
+        .take(OWN_WORDS_PASSAGES)
+        .collect();
+    let at = hits.len().min(QUOTED_PASSAGES);
+    hits.retain(|h| !found.iter().any(|f| f.chunk_id == h.chunk_id));
+    let count = found.len();
+    for (i, hit) in found.into_iter().enumerate() {
+        hits.insert((at + i).min(hits.len()), hit);
+    }
+    Ok(count)
 }
 
 /// The evidence that the passages answer the question, if anything was retrieved.

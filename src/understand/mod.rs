@@ -259,7 +259,7 @@ fn parts(segments: &[Segment]) -> Vec<Part> {
 
 /// Whether a question says what it is about: at least [`MIN_QUESTION_WORDS`] words that are not
 /// only asking ("should I pay it?" has one: "pay").
-fn stands_alone(question: &str) -> bool {
+pub fn stands_alone(question: &str) -> bool {
     analysis::words(question)
         .iter()
         .filter(|t| !ASKING_ONLY.contains(&question[t.start..t.end].to_lowercase().as_str()))

@@ -55,6 +55,15 @@ fn pinyin_and_traditional_characters_are_read_as_chinese() {
 }
 
 #[test]
+fn a_question_is_answered_from_what_its_own_words_find_in_the_documents_its_story_found() {
+    // The story (a spare side brush missing from the package list) finds the package list; the
+    // question finds the after-sales table's row for missing items, in a document quoted from.
+    let answer = ask("昨天下午签收的扫拖机器人，打开发现包装清单上写的备用边刷没有。怎么申请补发？谢谢！");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("签收后 48 小时内"), "{}", answer.answer);
+}
+
+#[test]
 fn a_table_question_is_answered_with_its_row() {
     let answer = ask("hey how much is standard shipping to canada and when is it free");
     assert!(!answer.abstained, "{answer:#?}");
