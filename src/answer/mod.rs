@@ -546,9 +546,7 @@ impl Answerer {
             // A message with one question is about the order it names anywhere ("订单尾号4417，
             // 仓库说早就收到了，……麻烦帮我看看处理了没有"); in one of several questions, only the
             // order its own words name.
-            let order = understand::intent::order_status_request(&part.query()).or_else(|| {
-                single.then(|| understand::intent::order_status_request(&understood.text)).flatten()
-            });
+            let order = part.order_asked(single.then_some(understood.text.as_str()));
             let retrieved = match order {
                 Some(order) => Retrieved::order_lookup(part, order),
                 None => self.retrieve(retriever.clone(), &question, part, language).await?,
@@ -1023,7 +1021,7 @@ fn answered_beside(parts: &[(f32, Vec<&str>)], threshold: f32) -> Vec<usize> {
         .collect()
 }
 
-/// Searches with the question's own words when it has context, and moves the passages found of
+/// Searches with the question's own words (BM25) when it has context, and moves the passages found of
 /// the documents quoted from (at most [`OWN_WORDS_PASSAGES`]) to just after the quoted ones, so
 /// that they may be quoted too: the story around a question pulls the search to what it tells
 /// ("昨天下午签收的扫拖机器人，打开发现包装清单上写的备用边刷没有。怎么申请补发？": the package
@@ -1042,7 +1040,8 @@ fn own_words_passages(
     let quoted = &hits[..hits.len().min(QUOTED_PASSAGES)];
     let documents: std::collections::HashSet<String> = quoted.iter().map(|h| h.doc_id.clone()).collect();
     let chunks: std::collections::HashSet<String> = quoted.iter().map(|h| h.chunk_id.clone()).collect();
-    let own = SearchRequest { query: part.question.clone(), ..request.clone() };
+    // BM25 alone: embedding the question again would cost more than the whole answer.
+    let own = SearchRequest { query: part.question.clone(), mode: Mode::Bm25, ..request.clone() };
     let found: Vec<SearchHit> = retriever
         .search(&own)?
         .results

@@ -233,11 +233,14 @@ fn evaluate_answers(
     let outcomes: Vec<AnswerOutcome> = results.iter().map(|(o, _)| o.clone()).collect();
     let mut figures = answers::decisions(&outcomes, threshold).to_metrics();
     figures.extend(answers::facts(&outcomes, threshold).to_metrics());
+    // Routed as the service routes: the message understood, then each question's order.
+    let vocabulary = retriever.vocabulary()?;
     let routed: Vec<(bool, bool)> = questions
         .iter()
         .map(|q| {
             let tagged = q.kinds.iter().any(|k| k == answers::ORDER_SPECIFIC);
-            (tagged, crate::understand::intent::order_status_request(&q.text).is_some())
+            let understood = crate::understand::understand(&q.text, &vocabulary);
+            (tagged, understood.order_asked().is_some())
         })
         .collect();
     figures.extend(answers::order_intent(&routed));

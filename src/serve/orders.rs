@@ -13,8 +13,7 @@ use crate::orders::mapping::same_number;
 use crate::orders::verify::{self, Proof};
 use crate::orders::{OrderView, reply};
 use crate::store::OrderCheck;
-use crate::understand::intent;
-use crate::understand::normalize::normalize;
+use crate::{privacy, understand};
 
 use super::AppState;
 
@@ -58,8 +57,15 @@ pub async fn answer(
     asking: Asking<'_>,
 ) -> Result<Option<OrderReply>> {
     let Asking { conversation_id, continues, question, raw, customer } = asking;
-    // Read as the answerer reads it (full-width digits, traditional characters).
-    let asked = intent::order_status_request(&normalize(&question.text));
+    // Read as the answerer reads it (pinyin, traditional characters, full-width digits), and
+    // routed as it routes: "tuikuan dao na le? dingdan weihao 7731" is about order 7731.
+    let asked = {
+        let (retriever, text) = (state.retriever(), privacy::without_placeholders(&question.text));
+        crate::error::blocking(move || {
+            Ok(understand::understand(&text, &*retriever.vocabulary()?).order_asked())
+        })
+        .await?
+    };
     // Most messages name no order and hold no proof: no store query for them.
     if asked.is_none() && (!continues || verify::proof_in(raw, "").is_none()) {
         return Ok(None);

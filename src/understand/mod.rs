@@ -168,6 +168,13 @@ pub struct Understood {
 }
 
 impl Understood {
+    /// The order the message asks the status of, if a question of it asks about one
+    /// ([`Part::order_asked`]).
+    pub fn order_asked(&self) -> Option<String> {
+        let only = (self.parts.len() == 1).then_some(self.text.as_str());
+        self.parts.iter().find_map(|part| part.order_asked(only))
+    }
+
     /// The message greets or thanks and asks nothing.
     pub fn only_chatter(&self) -> bool {
         self.parts.is_empty()
@@ -184,6 +191,15 @@ pub struct Part {
 }
 
 impl Part {
+    /// The order this question asks the status of ([`intent::order_status_request`]): one its
+    /// words or context name, or, for the only question of a message, one the whole `message`
+    /// names ("订单尾号4417，仓库说早就收到了，……麻烦帮我看看处理了没有"). The answerer and the
+    /// order lookup route by this, on the message as understood (pinyin, traditional characters
+    /// and full-width digits read).
+    pub fn order_asked(&self, message: Option<&str>) -> Option<String> {
+        intent::order_status_request(&self.query()).or_else(|| message.and_then(intent::order_status_request))
+    }
+
     /// What to search for: the question, then its context.
     pub fn query(&self) -> String {
         if self.context.is_empty() {

@@ -156,6 +156,12 @@ fn a_shopper_proves_the_order_is_theirs_before_hearing_of_it_in_both_languages()
     assert!(handed_over(&hold[1]) && text(&hold[1]).contains("can't explain"), "{}", hold[1]);
     let refund = conversation(&server, &["订单2025112099881退款到账了吗", "li.lei@example.cn"]);
     assert!(text(&refund[1]).contains("399.00 CNY"), "{}", refund[1]);
+    // Typed in pinyin: read as the answerer reads it, and looked up.
+    let pinyin = conversation(
+        &server,
+        &["wo de dingdan 2025112099881 tuikuan dao na le? cangku qianshou san tian le", "li.lei@example.cn"],
+    );
+    assert!(text(&pinyin[1]).contains("399.00 CNY"), "{}", pinyin[1]);
 
     // A policy question that names no order is the help center's.
     let policy = server.ask(json!({ "question": "How long does a refund take with PayPal?" }));
