@@ -299,6 +299,7 @@ impl Quoting<'_> {
             .map(|h| extractive::Passage {
                 text: &h.record.chunk.text,
                 question: h.record.chunk.question.as_deref(),
+                heading: &h.record.chunk.breadcrumb,
             })
             .collect();
         let prices: Vec<String> = product

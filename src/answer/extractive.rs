@@ -14,6 +14,8 @@ pub struct Passage<'a> {
     pub text: &'a str,
     /// For a FAQ entry, its question.
     pub question: Option<&'a str>,
+    /// The headings it stands under (its breadcrumb: the page's title, then its sections).
+    pub heading: &'a [String],
 }
 
 /// How long an extractive answer may be.
@@ -121,6 +123,8 @@ pub struct Candidate {
     /// or a table row with each cell named by its column ("Canada — Standard cost: $9.95; …").
     pub text: String,
     terms: HashSet<String>,
+    /// The words of the headings its passage stands under.
+    heading: HashSet<String>,
 }
 
 /// The sentences and table rows of `passages` (see [`kefu_ingest::quotable`]), in order.
@@ -129,10 +133,12 @@ pub fn candidates(passages: &[Passage]) -> Vec<Candidate> {
         .iter()
         .enumerate()
         .flat_map(|(p, passage)| {
+            let heading = terms(&passage.heading.join(" "));
             quotables(passage.text).into_iter().map(move |q| Candidate {
                 passage: p,
                 range: q.range,
                 terms: terms(&q.text),
+                heading: heading.clone(),
                 text: q.text,
             })
         })
@@ -154,9 +160,17 @@ impl Candidate {
     pub fn coverage(&self, question: &WeightedTerms) -> f32 {
         coverage(question, &self.terms)
     }
+
+    /// Share of the question's term weight this candidate and the headings it stands under
+    /// contain: a sentence says what its section is about without repeating it ("Please keep all
+    /// the packaging…" under "Item arrived damaged" answers what to do with a damaged item's box).
+    fn coverage_under_heading(&self, question: &WeightedTerms) -> f32 {
+        coverage(question, &self.terms.union(&self.heading).cloned().collect())
+    }
 }
 
-/// How well each candidate answers `question`: IDF-weighted word coverage and, when `similarity`
+/// How well each candidate answers `question`: IDF-weighted coverage of the question's words by
+/// the candidate and its headings and, when `similarity`
 /// gives one per candidate, the embedding model's similarity; `None` for a candidate unrelated to
 /// the question (no word in common and not similar).
 pub fn scores(
@@ -169,7 +183,7 @@ pub fn scores(
         .iter()
         .enumerate()
         .map(|(i, candidate)| {
-            let relevance = candidate.coverage(question);
+            let relevance = candidate.coverage_under_heading(question);
             let semantic = similarity.and_then(|s| s.get(i)).copied();
             if relevance <= 0.0 && semantic.is_none_or(|s| s < 0.5) {
                 return None;
@@ -312,10 +326,24 @@ mod tests {
     }
 
     #[test]
+    fn a_sentence_is_read_under_its_headings() {
+        let damaged = ["Damaged items".to_string(), "Item arrived damaged".to_string()];
+        let recycling = ["Recycling".to_string()];
+        let passages = [
+            Passage { text: "Packaging can be recycled.", question: None, heading: &recycling },
+            Passage { text: "Keep all the packaging until we reply.", question: None, heading: &damaged },
+        ];
+        let answer = extract(&weighted("damaged item packaging"), &passages, LIMITS).unwrap();
+        let quoted: Vec<&str> = answer.pieces.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(quoted, ["Keep all the packaging until we reply."]);
+    }
+
+    #[test]
     fn a_later_question_adds_what_an_earlier_one_did_not_quote() {
         let passages = [Passage {
             text: "Gift cards are valid for 36 months. Gift cards hold £10 to £500. Gift cards are sent by email.",
             question: None,
+            heading: &[],
         }];
         let all = candidates(&passages);
         let one = Limits { max_sentences: 1, max_chars: 600 };
@@ -355,9 +383,14 @@ mod tests {
             Passage {
                 text: "Shipping is free over $50. Opened electronics carry a 15% restocking fee. We ship daily.",
                 question: None,
+                heading: &[],
             },
-            Passage { text: "The restocking fee is waived for faulty electronics.", question: None },
-            Passage { text: "Our stores open at nine.", question: None },
+            Passage {
+                text: "The restocking fee is waived for faulty electronics.",
+                question: None,
+                heading: &[],
+            },
+            Passage { text: "Our stores open at nine.", question: None, heading: &[] },
         ];
         let answer = extract(&weighted("restocking fee for opened electronics"), &passages, LIMITS).unwrap();
         assert_eq!(
@@ -375,8 +408,12 @@ mod tests {
     #[test]
     fn redundant_sentences_are_left_out() {
         let passages = [
-            Passage { text: "Refunds take 5 days. Refunds take 5 days to arrive.", question: None },
-            Passage { text: "Refunds take 5 business days.", question: None },
+            Passage {
+                text: "Refunds take 5 days. Refunds take 5 days to arrive.",
+                question: None,
+                heading: &[],
+            },
+            Passage { text: "Refunds take 5 business days.", question: None, heading: &[] },
         ];
         let answer = extract(&weighted("how many days do refunds take"), &passages, LIMITS).unwrap();
         let text = answer.render(|i| i + 1);
@@ -386,7 +423,9 @@ mod tests {
     #[test]
     fn a_matching_faq_entry_is_answered_whole() {
         let passages =
-            [Passage { text: "可以，签收后七天内申请。", question: Some("可以退货吗？") }];
+            [Passage {
+                text: "可以，签收后七天内申请。", question: Some("可以退货吗？"), heading: &[]
+            }];
         let answer = faq_answer(&weighted("我可以退货吗"), &passages, 0.6).unwrap();
         assert_eq!(answer.render(|i| i + 1), "可以，签收后七天内申请。[1]");
         assert_eq!(answer.render(|i| i + 4), "可以，签收后七天内申请。[4]", "numbered as the caller says");
@@ -403,6 +442,7 @@ mod tests {
                    Canada | 6–10 business days | $9.95\n\
                    Orders ship daily.",
             question: None,
+            heading: &[],
         }];
         let all = candidates(&passages);
         let texts: Vec<&str> = all.iter().map(|c| c.text.as_str()).collect();
@@ -426,8 +466,11 @@ mod tests {
 
     #[test]
     fn similarity_finds_the_sentence_that_shares_no_word() {
-        let passages =
-            [Passage { text: "Parcels are insured. You can send it back within 30 days.", question: None }];
+        let passages = [Passage {
+            text: "Parcels are insured. You can send it back within 30 days.",
+            question: None,
+            heading: &[],
+        }];
         let all = candidates(&passages);
         let question = weighted("how long do i have to return parcels");
         let lexical =

@@ -380,6 +380,7 @@ impl Retrieved {
             .map(|hit| Passage {
                 text: &hit.record.chunk.text,
                 question: hit.record.chunk.question.as_deref(),
+                heading: &hit.record.chunk.breadcrumb,
             })
             .collect()
     }
@@ -673,6 +674,7 @@ impl Answerer {
                 .map(|hit| Passage {
                     text: &hit.record.chunk.text,
                     question: hit.record.chunk.question.as_deref(),
+                    heading: &hit.record.chunk.breadcrumb,
                 })
                 .collect();
             let mut candidates = extractive::candidates(&passages);
