@@ -310,6 +310,9 @@ struct Retrieved {
     /// The question's words weighted by their IDF in the index, and the context's words at
     /// [`CONTEXT_WEIGHT`] of theirs.
     weights: Vec<(String, f32)>,
+    /// [`Retrieved::weights`] and the words of the regions of the places the customer names, at
+    /// [`CONTEXT_WEIGHT`] of their IDF: what sentences and rows are chosen by.
+    quote_weights: Vec<(String, f32)>,
     /// Share of the question's weight carried by words no chunk contains.
     unknown: f32,
     /// The question's most specific word that the help center uses (the highest IDF).
@@ -339,6 +342,7 @@ impl Retrieved {
             order: Some(order),
             hits: Vec::new(),
             weights: Vec::new(),
+            quote_weights: Vec::new(),
             unknown: 0.0,
             specific: None,
             candidates: Vec::new(),
@@ -389,7 +393,11 @@ impl Retrieved {
 /// The question's terms at their IDF, then the context's other terms at a share of theirs: the
 /// context helps find the passage, but the passage must answer the question.
 fn weighted_terms(question: &[QueryTerm], context: &[QueryTerm]) -> Vec<(String, f32)> {
-    let mut weights: Vec<(String, f32)> = question.iter().map(|t| (t.term.clone(), t.idf)).collect();
+    with_context_words(question.iter().map(|t| (t.term.clone(), t.idf)).collect(), context)
+}
+
+/// `weights` and the words of `context` not among them, at [`CONTEXT_WEIGHT`] of their IDF.
+fn with_context_words(mut weights: Vec<(String, f32)>, context: &[QueryTerm]) -> Vec<(String, f32)> {
     for term in context {
         if !weights.iter().any(|(t, _)| *t == term.term) {
             weights.push((term.term.clone(), CONTEXT_WEIGHT * term.idf));
@@ -685,9 +693,13 @@ impl Answerer {
                     .retain(|c| !catalogue.about_sibling(&focus, &c.text, &hits[c.passage].doc_id, language));
             }
             let weights = weighted_terms(&question_terms, &context_terms);
+            // The region of a place the customer names chooses table rows ("im in germany": the
+            // European Union's row); it is no evidence: the customer did not say those words.
+            let region = understand::region::regions(&part.query()).join(" ");
+            let quote_weights = with_context_words(weights.clone(), &retriever.query_terms(&region)?);
             let similarity = match &results.query_vector {
                 Some(query) if !candidates.is_empty() => {
-                    Some(similarities(&retriever, query, &hits, &candidates, &weights, range)?)
+                    Some(similarities(&retriever, query, &hits, &candidates, &quote_weights, range)?)
                 }
                 _ => None,
             };
@@ -695,6 +707,7 @@ impl Answerer {
                 part,
                 hits,
                 weights,
+                quote_weights,
                 unknown: unknown_share(&question_terms),
                 specific: most_specific(&question_terms),
                 order: None,
@@ -780,7 +793,7 @@ impl Answerer {
                 let mut extract =
                     extractive::faq_answer(&p.weights, &p.passages(), FAQ_MATCH).or_else(|| {
                         extractive::select_new(
-                            &p.weights,
+                            &p.quote_weights,
                             &p.candidates,
                             p.similarity.as_deref(),
                             SELECTION,

@@ -7,7 +7,8 @@
 //!         -> misspelt English words read as the help center's words
 //!         -> pieces: chatter (dropped), context, questions
 //!         -> parts: each question with the context the customer gave (at most MAX_PARTS);
-//!            a question about one order's progress is recognised as such (`intent`)
+//!            a question about one order's progress is recognised as such (`intent`);
+//!            the places named are read as their regions (`region`)
 //! ```
 //!
 //! Pure functions: the help center's vocabulary ([`Vocabulary`]) is built by the retriever from
@@ -20,6 +21,7 @@ pub mod intent;
 pub mod normalize;
 pub mod numbers;
 pub mod pinyin;
+pub mod region;
 pub mod segment;
 pub mod spelling;
 

@@ -64,6 +64,17 @@ fn a_question_is_answered_from_what_its_own_words_find_in_the_documents_its_stor
 }
 
 #[test]
+fn a_place_the_customer_names_chooses_its_region_s_row() {
+    let answer = ask(
+        "hii 👋👋 quick one.. my crispair xl basket coating is peeling after 3 months?? is that covered by \
+         warranty or nah, im in germany btw.",
+    );
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("European Union and United Kingdom"), "{}", answer.answer);
+    assert!(!answer.answer.contains("United States, Canada"), "{}", answer.answer);
+}
+
+#[test]
 fn a_table_question_is_answered_with_its_row() {
     let answer = ask("hey how much is standard shipping to canada and when is it free");
     assert!(!answer.abstained, "{answer:#?}");
