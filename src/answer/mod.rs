@@ -623,8 +623,15 @@ impl Answerer {
         part: Part,
         language: &str,
     ) -> Result<Retrieved> {
+        // The province of a Chinese city the customer names is searched for too: "我爸妈住乌鲁木齐，
+        // 寄过去要几天" finds the row of 新疆.
+        let provinces = understand::region::provinces(&part.query());
         let mut request = SearchRequest {
-            query: part.query(),
+            query: [part.query()]
+                .into_iter()
+                .chain(provinces.iter().map(|p| p.to_string()))
+                .collect::<Vec<_>>()
+                .join(" "),
             k: self.config.passages,
             mode: Mode::Hybrid,
             filter: question.filter.clone(),

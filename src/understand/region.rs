@@ -1,6 +1,6 @@
 //! Where a customer says they are, read as the regions help centers write their tables by: "I
 //! live in Dublin" is the European Union's row of a shipping or warranty table, "we're in
-//! Auckland" New Zealand's. Only places whose region is a fact (a country's, a city's or a
+//! Auckland" New Zealand's, "住乌鲁木齐" the row that lists 新疆. Only places whose region is a fact (a country's, a city's or a
 //! state's), never a shop's own grouping ("rest of world" differs from shop to shop). Pure.
 
 use super::intent::contains_words;
@@ -229,14 +229,58 @@ const PLACES: &[(&[&str], &str)] = &[
     (&["auckland", "wellington", "christchurch", "dunedin"], "New Zealand"),
 ];
 
+/// Chinese cities and the province (or autonomous region, or municipality) they are in, as
+/// Chinese help centers list provinces in their shipping tables ("偏远地区：新疆、西藏、青海…",
+/// "华南：广东、广西、福建、海南").
+const ZH_PLACES: &[(&[&str], &str)] = &[
+    (&["乌鲁木齐", "喀什", "伊犁", "伊宁", "克拉玛依", "库尔勒", "阿克苏", "哈密", "石河子"], "新疆"),
+    (&["拉萨", "日喀则", "林芝", "昌都"], "西藏"),
+    (&["西宁", "格尔木"], "青海"),
+    (&["银川", "石嘴山", "吴忠"], "宁夏"),
+    (&["呼和浩特", "包头", "鄂尔多斯", "赤峰", "呼伦贝尔"], "内蒙古"),
+    (&["兰州", "天水", "酒泉", "嘉峪关", "张掖"], "甘肃"),
+    (&["广州", "深圳", "东莞", "佛山", "珠海", "汕头", "惠州", "中山"], "广东"),
+    (&["南宁", "桂林", "柳州", "北海"], "广西"),
+    (&["福州", "厦门", "泉州", "漳州"], "福建"),
+    (&["海口", "三亚"], "海南"),
+    (&["杭州", "宁波", "温州", "绍兴", "嘉兴", "金华", "义乌", "台州"], "浙江"),
+    (&["南京", "苏州", "无锡", "常州", "南通", "徐州", "扬州"], "江苏"),
+    (&["合肥", "芜湖"], "安徽"),
+    (&["济南", "青岛", "烟台", "潍坊"], "山东"),
+    (&["南昌", "赣州"], "江西"),
+    (&["武汉", "宜昌", "襄阳"], "湖北"),
+    (&["长沙", "株洲", "岳阳"], "湖南"),
+    (&["郑州", "洛阳", "开封"], "河南"),
+    (&["石家庄", "保定", "唐山", "廊坊"], "河北"),
+    (&["太原", "大同"], "山西"),
+    (&["西安", "咸阳", "宝鸡"], "陕西"),
+    (&["成都", "绵阳"], "四川"),
+    (&["贵阳", "遵义"], "贵州"),
+    (&["昆明", "大理", "丽江"], "云南"),
+    (&["沈阳", "大连"], "辽宁"),
+    (&["长春", "吉林市"], "吉林"),
+    (&["哈尔滨", "大庆"], "黑龙江"),
+];
+
 /// The words of the regions the places `text` names are in, each region once ("Kia ora, we're in
-/// Auckland" → ["New Zealand"]).
+/// Auckland" → ["New Zealand"], "我爸妈住乌鲁木齐" → ["新疆"]).
 pub fn regions(text: &str) -> Vec<&'static str> {
     let lower = text.to_lowercase();
-    PLACES
+    let english =
+        PLACES.iter().filter(|(places, _)| places.iter().any(|place| contains_words(&lower, place)));
+    english.map(|(_, region)| *region).chain(provinces(text)).collect()
+}
+
+/// The Chinese provinces of the cities `text` names, each once ("深圳发货到杭州" → ["广东",
+/// "浙江"]). Unlike "EU" or "UK", words an English help center uses on every other page, a
+/// province's name is what a Chinese help center's region rows are found by: these are worth
+/// searching with.
+pub fn provinces(text: &str) -> Vec<&'static str> {
+    // Chinese is written without spaces: a city's name is found anywhere.
+    ZH_PLACES
         .iter()
-        .filter(|(places, _)| places.iter().any(|place| contains_words(&lower, place)))
-        .map(|(_, region)| *region)
+        .filter(|(places, _)| places.iter().any(|place| text.contains(place)))
+        .map(|(_, p)| *p)
         .collect()
 }
 
@@ -253,6 +297,9 @@ mod tests {
         );
         assert_eq!(regions("I'm in Austin, Texas"), ["United States US"]);
         assert_eq!(regions("moved from glasgow to amsterdam"), ["European Union EU", "United Kingdom UK"]);
+        assert_eq!(regions("我爸妈住乌鲁木齐，直接寄过去要几天能到"), ["新疆"]);
+        assert_eq!(provinces("深圳发货到杭州"), ["广东", "浙江"]);
+        assert!(provinces("I'm in Austin, Texas").is_empty());
         // Whole words only, and no shop's own grouping.
         assert!(regions("my order ships to Norway").is_empty());
         assert!(regions("the corkscrew and the newcastlebrown").is_empty());

@@ -72,6 +72,10 @@ fn a_place_the_customer_names_chooses_its_region_s_row() {
     assert!(!answer.abstained, "{answer:#?}");
     assert!(answer.answer.contains("European Union and United Kingdom"), "{}", answer.answer);
     assert!(!answer.answer.contains("United States, Canada"), "{}", answer.answer);
+    // A Chinese city is searched for as its province, which the shipping table lists.
+    let answer = ask("我爸妈住乌鲁木齐，直接寄过去要几天能到");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("4–7 天"), "{}", answer.answer);
 }
 
 #[test]
