@@ -595,14 +595,21 @@ impl Answerer {
         if answer.generator == Generator::None {
             answer.abstained = true;
             answer.citations.clear();
-            // Every question is about an order: say so, with its number.
-            let order = parts.iter().map(|p| p.order.as_deref()).collect::<Option<Vec<_>>>();
-            let reason = match order.as_deref() {
-                Some([number, ..]) => {
-                    answer.answer = messages::order_lookup(language, number);
+            // A question about an order: say so, with its number, and name the others not
+            // found ("订单NW…怎么还是待出库 今天到底能不能发").
+            let reason = match parts.iter().find_map(|p| p.order.as_deref()) {
+                Some(number) => {
+                    let others = parts
+                        .iter()
+                        .filter(|p| p.order.is_none())
+                        .map(|p| messages::part_unanswered(language, &p.part.question));
+                    answer.answer = std::iter::once(messages::order_lookup(language, number))
+                        .chain(others)
+                        .collect::<Vec<_>>()
+                        .join("\n\n");
                     HandoffReason::OrderLookup
                 }
-                _ => {
+                None => {
                     answer.answer = messages::abstain(language).to_string();
                     HandoffReason::LowConfidence
                 }

@@ -79,6 +79,14 @@ fn a_place_the_customer_names_chooses_its_region_s_row() {
 }
 
 #[test]
+fn a_question_about_an_order_beside_another_is_handed_over_with_its_number() {
+    let answer = ask("订单ＮＷ２０２５１２０６０５７的咖啡机怎么还是待出库😤 今天到底能不能发");
+    assert!(answer.abstained && answer.handoff.reason == Some(HandoffReason::OrderLookup), "{answer:#?}");
+    assert!(answer.answer.contains("NW20251206057"), "{}", answer.answer);
+    assert!(answer.answer.contains("今天到底能不能发"), "the other question is named: {}", answer.answer);
+}
+
+#[test]
 fn a_table_question_is_answered_with_its_row() {
     let answer = ask("hey how much is standard shipping to canada and when is it free");
     assert!(!answer.abstained, "{answer:#?}");
