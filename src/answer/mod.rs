@@ -630,11 +630,15 @@ impl Answerer {
         part: Part,
         language: &str,
     ) -> Result<Retrieved> {
-        // The province of a Chinese city the customer names is searched for too: "我爸妈住乌鲁木齐，
-        // 寄过去要几天" finds the row of 新疆.
-        let provinces = understand::region::provinces(&part.query());
+        // The regions of the places the customer names choose table rows ("im in germany": the
+        // European Union's row). The province of a Chinese city is searched for too ("我爸妈住
+        // 乌鲁木齐，寄过去要几天" finds the row of 新疆); "EU" or "UK", on most pages of an English
+        // help center, are not.
+        let query = part.query();
+        let provinces = understand::region::provinces(&query);
+        let regions = [understand::region::regions(&query), provinces.clone()].concat().join(" ");
         let mut request = SearchRequest {
-            query: [part.query()]
+            query: [query]
                 .into_iter()
                 .chain(provinces.iter().map(|p| p.to_string()))
                 .collect::<Vec<_>>()
@@ -707,10 +711,8 @@ impl Answerer {
                     .retain(|c| !catalogue.about_sibling(&focus, &c.text, &hits[c.passage].doc_id, language));
             }
             let weights = weighted_terms(&question_terms, &context_terms);
-            // The region of a place the customer names chooses table rows ("im in germany": the
-            // European Union's row); it is no evidence: the customer did not say those words.
-            let region = understand::region::regions(&part.query()).join(" ");
-            let quote_weights = with_context_words(weights.clone(), &retriever.query_terms(&region)?);
+            // The regions' words are no evidence: the customer did not say them.
+            let quote_weights = with_context_words(weights.clone(), &retriever.query_terms(&regions)?);
             let similarity = match &results.query_vector {
                 Some(query) if !candidates.is_empty() => {
                     Some(similarities(&retriever, query, &hits, &candidates, &quote_weights, range)?)

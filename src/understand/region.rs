@@ -3,7 +3,9 @@
 //! Auckland" New Zealand's, "住乌鲁木齐" the row that lists 新疆. Only places whose region is a fact (a country's, a city's or a
 //! state's), never a shop's own grouping ("rest of world" differs from shop to shop). Pure.
 
-use super::intent::contains_words;
+/// Words that make a place another one: "Northern Ireland" is not Ireland, "New South Wales"
+/// not Wales, "New York" not York.
+const OTHER_PLACE: &[&str] = &["new", "north", "northern", "south", "southern", "east", "west"];
 
 /// Places (lowercase, whole words) and the words of the region they are in. Names that are
 /// also common words or other places are left out ("nice", "reading", "york", "georgia",
@@ -110,6 +112,8 @@ const PLACES: &[(&[&str], &str)] = &[
             "england",
             "scotland",
             "wales",
+            "north wales",
+            "south wales",
             "northern ireland",
             "london",
             "manchester",
@@ -225,7 +229,22 @@ const PLACES: &[(&[&str], &str)] = &[
         ],
         "Canada",
     ),
-    (&["sydney", "melbourne", "brisbane", "perth", "adelaide", "canberra", "hobart"], "Australia"),
+    (
+        &[
+            "sydney",
+            "melbourne",
+            "brisbane",
+            "perth",
+            "adelaide",
+            "canberra",
+            "hobart",
+            "new south wales",
+            "queensland",
+            "victoria",
+            "tasmania",
+        ],
+        "Australia",
+    ),
     (&["auckland", "wellington", "christchurch", "dunedin"], "New Zealand"),
 ];
 
@@ -262,13 +281,27 @@ const ZH_PLACES: &[(&[&str], &str)] = &[
     (&["哈尔滨", "大庆"], "黑龙江"),
 ];
 
-/// The words of the regions the places `text` names are in, each region once ("Kia ora, we're in
-/// Auckland" → ["New Zealand"], "我爸妈住乌鲁木齐" → ["新疆"]).
+/// The words of the regions the places `text` names in English are in, each region once ("Kia
+/// ora, we're in Auckland" → ["New Zealand"]); Chinese cities are [`provinces`].
 pub fn regions(text: &str) -> Vec<&'static str> {
     let lower = text.to_lowercase();
-    let english =
-        PLACES.iter().filter(|(places, _)| places.iter().any(|place| contains_words(&lower, place)));
-    english.map(|(_, region)| *region).chain(provinces(text)).collect()
+    PLACES
+        .iter()
+        .filter(|(places, _)| places.iter().any(|place| names(&lower, place)))
+        .map(|(_, r)| *r)
+        .collect()
+}
+
+/// Whether lowercase `text` names `place`: as whole words, not as part of another place's name.
+fn names(text: &str, place: &str) -> bool {
+    text.match_indices(place).any(|(i, _)| {
+        let before = &text[..i];
+        let after = text[i + place.len()..].chars().next();
+        let word_before = before.split(|c: char| !c.is_alphanumeric()).nth_back(1).unwrap_or("");
+        before.chars().last().is_none_or(|c| !c.is_alphanumeric())
+            && after.is_none_or(|c| !c.is_alphanumeric())
+            && !(before.ends_with(' ') && OTHER_PLACE.contains(&word_before))
+    })
 }
 
 /// The Chinese provinces of the cities `text` names, each once ("深圳发货到杭州" → ["广东",
@@ -297,9 +330,14 @@ mod tests {
         );
         assert_eq!(regions("I'm in Austin, Texas"), ["United States US"]);
         assert_eq!(regions("moved from glasgow to amsterdam"), ["European Union EU", "United Kingdom UK"]);
-        assert_eq!(regions("我爸妈住乌鲁木齐，直接寄过去要几天能到"), ["新疆"]);
+        assert_eq!(provinces("我爸妈住乌鲁木齐，直接寄过去要几天能到"), ["新疆"]);
         assert_eq!(provinces("深圳发货到杭州"), ["广东", "浙江"]);
         assert!(provinces("I'm in Austin, Texas").is_empty());
+        // A place inside another's name is that other place.
+        assert_eq!(regions("we live in Northern Ireland"), ["United Kingdom UK"]);
+        assert_eq!(regions("shipping to New South Wales?"), ["Australia"]);
+        assert_eq!(regions("I'm in south Wales"), ["United Kingdom UK"]);
+        assert_eq!(regions("new york"), ["United States US"]);
         // Whole words only, and no shop's own grouping.
         assert!(regions("my order ships to Norway").is_empty());
         assert!(regions("the corkscrew and the newcastlebrown").is_empty());
