@@ -327,6 +327,7 @@ impl Quoting<'_> {
                 &candidates,
                 self.weights,
                 self.retriever.model().similarity_range,
+                hits.len(),
             )?),
             _ => None,
         };
@@ -375,24 +376,7 @@ impl Quoting<'_> {
             .document(doc_id)?
             .ok_or_else(|| Error::Catalog(format!("product page `{doc_id}` is not in the catalog")))?;
         let records = catalog.chunks(&document.chunk_ids)?;
-        Ok(records
-            .into_iter()
-            .flatten()
-            .map(|record| SearchHit {
-                chunk_id: record.chunk.id.clone(),
-                doc_id: record.chunk.doc_id.clone(),
-                title: record.title.clone(),
-                breadcrumb: record.chunk.breadcrumb_line(),
-                url: record.url.clone(),
-                score: 0.0,
-                snippet: String::new(),
-                locale: record.locale.clone(),
-                bm25_rank: None,
-                dense_rank: None,
-                dense_score: None,
-                record,
-            })
-            .collect())
+        Ok(records.into_iter().flatten().map(SearchHit::unranked).collect())
     }
 }
 

@@ -78,6 +78,13 @@ const QUOTED_PASSAGES: usize = 4;
 /// Passages the question's own words find in the documents quoted from that may be quoted too
 /// ([`own_words_passages`]; 2 did no better on the dev lines).
 const OWN_WORDS_PASSAGES: usize = 1;
+/// Top documents whose other passages may be quoted when one holds a sentence closer in meaning
+/// to the question than any of the quoted passages' ([`closest_sentence_passage`]; 2 did no
+/// better on the dev lines).
+const SENTENCE_DOCUMENTS: usize = 1;
+/// Most chunks of such a document compared, those nearest its quoted passage: a bound on the
+/// work one question causes in a long document.
+const SENTENCE_CHUNKS: usize = 32;
 /// How sentences are chosen: the embedding model's similarity at 0.7, the IDF-weighted word
 /// coverage at 0.3; sentences scoring at least 30% of the best one may join it (chosen on the dev
 /// questions, docs/answering.md).
@@ -321,6 +328,9 @@ struct Retrieved {
     /// when the dense retriever ran).
     candidates: Vec<Candidate>,
     similarity: Option<Vec<f32>>,
+    /// The passages (from the first) whose candidates are evidence that the question is
+    /// answered; those after them were added only to be quoted from.
+    evidence_passages: usize,
     /// How sure kefu is that the passages answer the question, and from what.
     confidence: f32,
     evidence: Option<Evidence>,
@@ -347,6 +357,7 @@ impl Retrieved {
             specific: None,
             candidates: Vec::new(),
             similarity: None,
+            evidence_passages: 0,
             confidence: 0.0,
             evidence: None,
             curated: None,
@@ -693,10 +704,21 @@ impl Answerer {
                 }
             }
             let own = own_words_passages(&retriever, &request, &part, &mut hits)?;
+            let evidence_passages = hits.len().min(QUOTED_PASSAGES + own);
+            let closest = match results.query_vector.as_deref() {
+                Some(query) => closest_sentence_passage(
+                    &retriever,
+                    query,
+                    &mut hits,
+                    evidence_passages,
+                    &question_terms,
+                )?,
+                None => 0,
+            };
             let range = retriever.model().similarity_range;
             let passages: Vec<Passage> = hits
                 .iter()
-                .take(QUOTED_PASSAGES + own)
+                .take(evidence_passages + closest)
                 .map(|hit| Passage {
                     text: &hit.record.chunk.text,
                     question: hit.record.chunk.question.as_deref(),
@@ -714,9 +736,15 @@ impl Answerer {
             // The regions' words are no evidence: the customer did not say them.
             let quote_weights = with_context_words(weights.clone(), &retriever.query_terms(&regions)?);
             let similarity = match &results.query_vector {
-                Some(query) if !candidates.is_empty() => {
-                    Some(similarities(&retriever, query, &hits, &candidates, &quote_weights, range)?)
-                }
+                Some(query) if !candidates.is_empty() => Some(similarities(
+                    &retriever,
+                    query,
+                    &hits,
+                    &candidates,
+                    &quote_weights,
+                    range,
+                    evidence_passages,
+                )?),
                 _ => None,
             };
             let mut retrieved = Retrieved {
@@ -729,6 +757,7 @@ impl Answerer {
                 order: None,
                 candidates,
                 similarity,
+                evidence_passages,
                 confidence: 0.0,
                 evidence: None,
                 curated: direct,
@@ -1090,6 +1119,72 @@ fn own_words_passages(
     Ok(count)
 }
 
+/// Adds the passage of the top [`SENTENCE_DOCUMENTS`] documents among the first `quoted` of
+/// `hits` whose best sentence or table row holding one of the `question`'s own words is closer
+/// in meaning to the question (its vector `query`) than any such sentence of the quoted
+/// passages: a product's specification table ranks low for "does it mop or is it vacuum only?"
+/// (few words in common with the whole table) while its row "Mopping — Roamo S5: No: vacuum
+/// only" is the question's closest sentence. Only vectors stored at ingestion are compared
+/// (nothing is embedded), of at most [`SENTENCE_CHUNKS`] chunks nearest the quoted one. Returns
+/// how many were added (0 or 1).
+fn closest_sentence_passage(
+    retriever: &Retriever,
+    query: &[f32],
+    hits: &mut Vec<SearchHit>,
+    quoted: usize,
+    question: &[QueryTerm],
+) -> Result<usize> {
+    let catalog = retriever.index().catalog();
+    // The closest of a chunk's sentences and rows that hold one of the question's own words.
+    let closest = |chunk_id: &str, text: &str| -> Result<f32> {
+        let Some(vectors) = catalog.quotes(chunk_id)? else { return Ok(f32::MIN) };
+        Ok(kefu_ingest::quotable::quotables(text)
+            .iter()
+            .filter(|q| {
+                let words = extractive::terms(&q.text);
+                question.iter().any(|t| words.contains(&t.term))
+            })
+            .filter_map(|q| vectors.get(&q.text).map(|v| cosine(query, v)))
+            .fold(f32::MIN, f32::max))
+    };
+    let mut bar = f32::MIN;
+    for hit in &hits[..quoted] {
+        bar = bar.max(closest(&hit.chunk_id, &hit.record.chunk.text)?);
+    }
+    let mut documents: Vec<&SearchHit> = Vec::new();
+    for hit in &hits[..quoted] {
+        if !documents.iter().any(|d| d.doc_id == hit.doc_id) {
+            documents.push(hit);
+        }
+    }
+    let mut best: Option<(f32, ChunkRecord)> = None;
+    for first in documents.into_iter().take(SENTENCE_DOCUMENTS) {
+        // A curated answer's passage has no document in the catalog.
+        let Some(document) = catalog.document(&first.doc_id)? else { continue };
+        let at = document.chunk_ids.iter().position(|id| *id == first.chunk_id).unwrap_or(0);
+        let mut others: Vec<(usize, String)> = document
+            .chunk_ids
+            .into_iter()
+            .enumerate()
+            .filter(|(_, id)| !hits[..quoted].iter().any(|h| &h.chunk_id == id))
+            .collect();
+        others.sort_by_key(|(i, _)| i.abs_diff(at));
+        let others: Vec<String> = others.into_iter().take(SENTENCE_CHUNKS).map(|(_, id)| id).collect();
+        for record in catalog.chunks(&others)?.into_iter().flatten() {
+            let similarity = closest(&record.chunk.id, &record.chunk.text)?;
+            if similarity > bar && best.as_ref().is_none_or(|(b, _)| similarity > *b) {
+                best = Some((similarity, record));
+            }
+        }
+    }
+    let Some(hit) = best.map(|(_, record)| SearchHit::unranked(record)).filter(is_safe) else {
+        return Ok(0);
+    };
+    hits.retain(|h| h.chunk_id != hit.chunk_id);
+    hits.insert(quoted.min(hits.len()), hit);
+    Ok(1)
+}
+
 /// The evidence that the passages answer the question, if anything was retrieved.
 fn evidence(
     retrieved: &Retrieved,
@@ -1101,35 +1196,29 @@ fn evidence(
     let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
     // The sentences most about what the question asks (most of its own words, then best scored)
     // must state the kind of value it asks for: "Spare baskets are available." says no price.
-    let scores = extractive::scores(
-        &retrieved.weights,
-        &retrieved.candidates,
-        retrieved.similarity.as_deref(),
-        SELECTION,
-    );
+    let counted = retrieved.candidates.iter().take_while(|c| c.passage < retrieved.evidence_passages).count();
+    let candidates = &retrieved.candidates[..counted];
+    let similarity = retrieved.similarity.as_deref().map(|s| &s[..counted]);
+    let scores = extractive::scores(&retrieved.weights, candidates, similarity, SELECTION);
     let mut about: Vec<(usize, f32, f32)> = scores
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| Some((i, retrieved.candidates[i].coverage(question_weights), (*s)?)))
+        .filter_map(|(i, s)| Some((i, candidates[i].coverage(question_weights), (*s)?)))
         .collect();
     about.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.total_cmp(&a.2)));
     let expected_found = understand::expect::expectation(&retrieved.part.question).map(|kind| {
         about
             .iter()
             .take(EXPECTATION_CANDIDATES)
-            .any(|&(i, _, _)| understand::expect::satisfies(kind, &retrieved.candidates[i].text))
+            .any(|&(i, _, _)| understand::expect::satisfies(kind, &candidates[i].text))
     });
     let top_terms = extractive::terms(&text);
     Some(Evidence {
         coverage: extractive::coverage(&retrieved.weights, &top_terms),
         specific_missing: retrieved.specific.as_ref().is_some_and(|term| !top_terms.contains(term)),
         semantic: top.dense_score.map(|cosine| confidence::semantic(cosine, similarity_range)),
-        sentence: retrieved.similarity.as_ref().and_then(|s| s.iter().copied().reduce(f32::max)),
-        sentence_coverage: retrieved
-            .candidates
-            .iter()
-            .map(|c| c.coverage(question_weights))
-            .fold(0.0, f32::max),
+        sentence: similarity.and_then(|s| s.iter().copied().reduce(f32::max)),
+        sentence_coverage: candidates.iter().map(|c| c.coverage(question_weights)).fold(0.0, f32::max),
         expected_found,
         agreement: within(top.bm25_rank) && within(top.dense_rank),
         unknown: retrieved.unknown,
@@ -1180,11 +1269,12 @@ fn cite(citations: &mut Vec<Citation>, hit: &SearchHit, range: &std::ops::Range<
 }
 
 /// Each candidate's similarity to the question (the query's vector), scaled by the model's
-/// `range`. Only the top passage's candidates and those sharing a word with the question are
-/// scored, at most [`MAX_EMBEDDED_CANDIDATES`] (the others score 0): a sentence of a lower
-/// passage with no word of the question in common rarely answers it. Their vectors were stored at
-/// ingestion; scoring every candidate changed nothing on the dev lines but the Chinese token F1
-/// (0.434 → 0.418), and keeps the cost bounded for a generation written without them.
+/// `range`. Only the candidates of the top passage and of those after the first
+/// `evidence_passages` (added for their closest sentence), and those sharing a word with the
+/// question are scored, at most [`MAX_EMBEDDED_CANDIDATES`] (the others score 0): a sentence of a
+/// lower passage with no word of the question in common rarely answers it. Their vectors were
+/// stored at ingestion; scoring every candidate changed nothing on the dev lines but the Chinese
+/// token F1 (0.434 → 0.418), and keeps the cost bounded for a generation written without them.
 fn similarities(
     retriever: &Retriever,
     query: &[f32],
@@ -1192,15 +1282,15 @@ fn similarities(
     candidates: &[Candidate],
     weights: &[(String, f32)],
     range: [f32; 2],
+    evidence_passages: usize,
 ) -> Result<Vec<f32>> {
-    // The top passage's candidates first, then by the share of the question's words they hold.
+    let first = |i: usize| candidates[i].passage == 0 || candidates[i].passage >= evidence_passages;
+    // Those candidates first, then by the share of the question's words they hold.
     let mut worth: Vec<(usize, f32)> = (0..candidates.len())
         .map(|i| (i, candidates[i].coverage(weights)))
-        .filter(|&(i, coverage)| candidates[i].passage == 0 || coverage > 0.0)
+        .filter(|&(i, coverage)| first(i) || coverage > 0.0)
         .collect();
-    worth.sort_by(|a, b| {
-        (candidates[a.0].passage != 0).cmp(&(candidates[b.0].passage != 0)).then(b.1.total_cmp(&a.1))
-    });
+    worth.sort_by(|a, b| (!first(a.0)).cmp(&!first(b.0)).then(b.1.total_cmp(&a.1)));
     let worth: Vec<usize> = worth.into_iter().take(MAX_EMBEDDED_CANDIDATES).map(|(i, _)| i).collect();
     let quotes: Vec<(&str, &str)> = worth
         .iter()

@@ -86,6 +86,26 @@ pub struct SearchHit {
     pub record: ChunkRecord,
 }
 
+impl SearchHit {
+    /// A chunk read from the catalog rather than found by a search: no score, ranks or snippet.
+    pub fn unranked(record: ChunkRecord) -> SearchHit {
+        SearchHit {
+            chunk_id: record.chunk.id.clone(),
+            doc_id: record.chunk.doc_id.clone(),
+            title: record.title.clone(),
+            breadcrumb: record.chunk.breadcrumb_line(),
+            url: record.url.clone(),
+            score: 0.0,
+            snippet: String::new(),
+            locale: record.locale.clone(),
+            bm25_rank: None,
+            dense_rank: None,
+            dense_score: None,
+            record,
+        }
+    }
+}
+
 /// Where the time of a search went, in milliseconds.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct SearchTimings {

@@ -64,6 +64,18 @@ fn a_question_is_answered_from_what_its_own_words_find_in_the_documents_its_stor
 }
 
 #[test]
+fn a_specification_row_closest_in_meaning_is_quoted_though_its_table_ranks_low() {
+    // The product's copy and its "Good to know" rank first; the specification table, sharing few
+    // words with the message, ranks below the quoted passages. Its row is the closest sentence.
+    let answer =
+        ask("my flat is tiny and mostly tiles, i just want clean floors without effort. the roamo s5, does \
+         it mop or is it vacuum only?");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("Mopping — Roamo S5 (NW-RV500): No: vacuum only"), "{}", answer.answer);
+    assert!(!answer.answer.contains("mop pads cannot lift"), "the S7's mop pads: {}", answer.answer);
+}
+
+#[test]
 fn a_place_the_customer_names_chooses_its_region_s_row() {
     let answer = ask(
         "hii 👋👋 quick one.. my crispair xl basket coating is peeling after 3 months?? is that covered by \
