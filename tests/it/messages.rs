@@ -76,6 +76,19 @@ fn a_specification_row_closest_in_meaning_is_quoted_though_its_table_ranks_low()
 }
 
 #[test]
+fn a_holiday_is_read_as_the_date_the_help_center_writes() {
+    let answer = ask("what time does live chat close on new year's eve?");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(
+        answer.answer.contains("On 24 and 31 December live chat closes at 16:00 CET"),
+        "{}",
+        answer.answer
+    );
+    let answer = ask("do you dispatch orders on boxing day?");
+    assert!(answer.answer.contains("do not dispatch orders on 25 and 26 December"), "{}", answer.answer);
+}
+
+#[test]
 fn a_place_the_customer_names_chooses_its_region_s_row() {
     let answer = ask(
         "hii 👋👋 quick one.. my crispair xl basket coating is peeling after 3 months?? is that covered by \
