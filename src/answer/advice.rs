@@ -104,14 +104,17 @@ impl super::Answerer {
 }
 
 /// Whether `text` asks what to buy, or answers kefu's clarifying question about it. A message
-/// about a policy or an order is not, unless it asks for a recommendation in so many words; nor
+/// about a policy, a service of the shop or an order is not, unless it asks for a recommendation in so many words; nor
 /// is a question about a product it names ("is the Roamo S7 good with dog hair"), unless it asks
 /// for that product's parts.
 fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language: &str) -> bool {
     if advice::asks_recommendation(text) {
         return true;
     }
-    if advice::about_policy(text) || crate::understand::intent::order_number(text).is_some() {
+    if advice::about_policy(text)
+        || advice::about_service(text)
+        || crate::understand::intent::order_number(text).is_some()
+    {
         return false;
     }
     let mentioned = !catalogue.mentioned(text, language).is_empty();

@@ -240,6 +240,57 @@ const POLICY_ZH: &[&str] = &[
     "金卡",
 ];
 
+/// The shop's own services and offers: "do you have a loyalty programme?", "有没有优惠券" ask
+/// about one, not for a product called that. Unlike [`POLICY_EN`], not a sign that a product
+/// page's sentence is no reason to buy ("control it from the app" is one).
+const SERVICES_EN: &[&str] = &[
+    "loyalty",
+    "rewards",
+    "points",
+    "sale",
+    "sales",
+    "promo",
+    "promotion",
+    "promotions",
+    "coupon",
+    "coupons",
+    "discount code",
+    "discount codes",
+    "black friday",
+    "cyber monday",
+    "store",
+    "shop in",
+    "app",
+    "newsletter",
+    "phone number",
+    "helpline",
+    "hotline",
+    "live chat",
+    "whatsapp",
+    "payment",
+    "payments",
+];
+const SERVICES_ZH: &[&str] = &[
+    "优惠券",
+    "优惠码",
+    "优惠活动",
+    "满减",
+    "促销",
+    "打折",
+    "折扣",
+    "红包",
+    "包邮",
+    "秒杀",
+    "拼团",
+    "实体店",
+    "门店",
+    "线下店",
+    "客服",
+    "电话",
+    "小程序",
+    "公众号",
+];
+
 /// Chinese phrases that ask what to buy.
 const ADVICE_ZH: &[&str] = &[
     "推荐",
@@ -402,6 +453,13 @@ pub fn have_one_at(lower: &str) -> Option<usize> {
 pub fn about_policy(text: &str) -> bool {
     let lower = text.to_lowercase();
     POLICY_ZH.iter().any(|w| lower.contains(w)) || POLICY_EN.iter().any(|w| contains_words(&lower, w))
+}
+
+/// Whether `text` is about one of the shop's services or offers (a loyalty programme, coupons,
+/// a store, the app, 优惠券, 实体店).
+pub fn about_service(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    SERVICES_ZH.iter().any(|w| lower.contains(w)) || SERVICES_EN.iter().any(|w| contains_words(&lower, w))
 }
 
 /// Whether `text` asks for parts, accessories or consumables.
@@ -593,6 +651,15 @@ mod tests {
         ] {
             assert!(!asks_advice(text), "{text}");
         }
+        for text in [
+            "do you have a loyalty programme?",
+            "is there a store in london",
+            "有没有优惠券",
+            "你们有实体店吗",
+        ] {
+            assert!(about_service(text), "{text}");
+        }
+        assert!(!about_service("do you have a quiet blender?") && !about_service("有没有静音的破壁机"));
         assert!(asks_for_parts("what filter fits my roamo"));
         assert!(asks_for_parts("扫地机的滤网在哪买"));
         assert!(!asks_for_parts("quiet blender please"));

@@ -106,6 +106,11 @@ fn advice_fits_the_budget_and_quotes_its_reasons_from_the_products_page() {
     // A question about a policy is answered from the help center.
     let policy = server.ask(json!({ "question": "how long do I have to return a blender?" }));
     assert!(policy.get("recommendation").is_none(), "{policy}");
+    // So is one about a service of the shop, not a product it might sell.
+    for question in ["do you have a loyalty programme?", "有没有优惠券"] {
+        let service = server.ask(json!({ "question": question }));
+        assert!(service.get("recommendation").is_none(), "{service}");
+    }
 }
 
 /// The shop's signature of its customer's id.
