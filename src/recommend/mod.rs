@@ -360,6 +360,18 @@ impl Catalogue {
         let part_kind_named = in_locale.iter().any(|&i| is_part(i) && self.category_named(i, &kinds));
         let parts_asked = request.parts && (!targets.is_empty() || part_kind_named);
         if parts_asked || owns_kind || (generic_ask && !owned.is_empty()) {
+            // Parts asked for a kind of product fit one of that kind: "替换炸篮" for an air fryer
+            // is no ear tip.
+            let targets: BTreeSet<String> = targets
+                .iter()
+                .cloned()
+                .chain(
+                    in_locale
+                        .iter()
+                        .filter(|&&i| parts_asked && !is_part(i) && self.category_named(i, &kinds))
+                        .map(|&i| self.model(i).to_uppercase()),
+                )
+                .collect();
             let fitting: Vec<usize> = in_locale
                 .iter()
                 .copied()

@@ -90,6 +90,9 @@ fn parts_fit_what_the_shopper_owns_and_owned_products_are_never_recommended() {
     assert_eq!(models(&decide("anything you'd suggest?", &owner, &[])), ["NW-RV7K"]);
     let decision = decide("which robot vacuum should i get", &owner, &[("NW-RV700", 0.9), ("NW-RV500", 0.5)]);
     assert_eq!(models(&decision), ["NW-RV500"]);
+    // Parts for a kind of product fit one of that kind: the robot's kit is no blender part.
+    assert_eq!(decide("do you sell a replacement jar for the blender", &none, &[]), Decision::NotSold);
+    assert_eq!(models(&decide("replacement filter for the robot vacuum", &none, &[])), ["NW-RV7K"]);
 }
 
 #[test]

@@ -78,7 +78,11 @@ const SHOPPING_EN: &[&str] = &[
     "want an",
     "want to buy",
     "want something",
-    "after a",
+    // Only a shopper's "after": "cracked after a week" is a fault.
+    "i'm after a",
+    "we're after a",
+    "i am after a",
+    "we are after a",
     "need a new",
     "need something",
     "do you have",
@@ -291,6 +295,41 @@ const SERVICES_ZH: &[&str] = &[
     "公众号",
 ];
 
+/// Words of a fault or damage: "the blender lid is cracked after a week, what do i do" reports a
+/// problem with something bought, not a wish to buy another.
+const PROBLEM_EN: &[&str] = &[
+    "cracked",
+    "damaged",
+    "defective",
+    "smashed",
+    "dented",
+    "leaking",
+    "leaks",
+    "stopped working",
+    "not working",
+    "doesn't work",
+    "does not work",
+    "won't turn on",
+    "won't start",
+    "won't charge",
+    "keeps cutting out",
+    "error code",
+];
+const PROBLEM_ZH: &[&str] = &[
+    "裂了",
+    "裂开",
+    "破了",
+    "损坏",
+    "故障",
+    "不工作",
+    "没反应",
+    "开不了机",
+    "不开机",
+    "漏水",
+    "报错",
+    "不转了",
+];
+
 /// Chinese phrases that ask what to buy.
 const ADVICE_ZH: &[&str] = &[
     "推荐",
@@ -460,6 +499,12 @@ pub fn about_policy(text: &str) -> bool {
 pub fn about_service(text: &str) -> bool {
     let lower = text.to_lowercase();
     SERVICES_ZH.iter().any(|w| lower.contains(w)) || SERVICES_EN.iter().any(|w| contains_words(&lower, w))
+}
+
+/// Whether `text` reports a fault or damage ("cracked", "stopped working", "裂了", "开不了机").
+pub fn reports_problem(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    PROBLEM_ZH.iter().any(|w| lower.contains(w)) || PROBLEM_EN.iter().any(|w| contains_words(&lower, w))
 }
 
 /// Whether `text` asks for parts, accessories or consumables.
@@ -660,6 +705,9 @@ mod tests {
             assert!(about_service(text), "{text}");
         }
         assert!(!about_service("do you have a quiet blender?") && !about_service("有没有静音的破壁机"));
+        assert!(reports_problem("the blender lid is cracked after a week, what do i do"));
+        assert!(reports_problem("破壁机盖子裂了怎么办") && !reports_problem("有没有静音的破壁机"));
+        assert!(!shopping("the lid cracked after a week") && shopping("I'm after a quiet blender"));
         assert!(asks_for_parts("what filter fits my roamo"));
         assert!(asks_for_parts("扫地机的滤网在哪买"));
         assert!(!asks_for_parts("quiet blender please"));
