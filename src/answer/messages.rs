@@ -82,6 +82,14 @@ pub fn greeting(language: &str) -> &'static str {
     }
 }
 
+/// The message only thanks.
+pub fn welcome(language: &str) -> &'static str {
+    match language {
+        "zh" => "不客气！还有其他问题随时问我。",
+        _ => "You're welcome! Is there anything else I can help with?",
+    }
+}
+
 /// One question of a message that kefu could not answer, said in the answer to the others.
 pub fn part_unanswered(language: &str, question: &str) -> String {
     match language {

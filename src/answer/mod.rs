@@ -532,7 +532,9 @@ impl Answerer {
             return Ok(finish(answer));
         }
         if understood.only_chatter() {
-            answer.answer = messages::greeting(language).to_string();
+            let reply =
+                if understood.thanks() { messages::welcome(language) } else { messages::greeting(language) };
+            answer.answer = reply.to_string();
             emit(AnswerEvent::Delta(answer.answer.clone()));
             return Ok(finish(answer));
         }

@@ -37,6 +37,11 @@ use spelling::Speller;
 pub const MAX_PARTS: usize = 3;
 /// Characters of context searched with each question.
 const MAX_CONTEXT_CHARS: usize = 400;
+/// English words that thank.
+const THANKS_EN: &[&str] = &["thanks", "thank", "thx", "ty", "cheers", "ta", "appreciate", "appreciated"];
+/// Chinese words that thank.
+const THANKS_ZH: &[&str] = &["谢谢", "多谢", "感谢", "谢了", "辛苦了"];
+
 /// Words a question needs to stand on its own, besides [`ASKING_ONLY`].
 const MIN_QUESTION_WORDS: usize = 2;
 /// Words that ask without saying about what: a question made only of these ("why?", "what do I
@@ -181,6 +186,14 @@ impl Understood {
     /// The message greets or thanks and asks nothing.
     pub fn only_chatter(&self) -> bool {
         self.parts.is_empty()
+    }
+
+    /// Whether the message thanks ("thanks so much!!", "好的 谢谢啦"): a message of only
+    /// chatter that thanks is answered "you're welcome", not greeted.
+    pub fn thanks(&self) -> bool {
+        let lower = self.text.to_lowercase();
+        THANKS_ZH.iter().any(|w| lower.contains(w))
+            || analysis::words(&lower).iter().any(|t| THANKS_EN.contains(&&lower[t.start..t.end]))
     }
 }
 
@@ -376,5 +389,10 @@ mod tests {
         assert_eq!(understood.parts[0].question, "tracking says delivered but nothing at my door");
         assert!(understand("thanks so much!! 🙏", &vocabulary()).only_chatter());
         assert!(understand("好的 谢谢啦", &vocabulary()).only_chatter());
+        let closing = understand("thanks, that's all!", &vocabulary());
+        assert!(closing.only_chatter() && closing.thanks());
+        assert!(understand("好的 谢谢啦", &vocabulary()).thanks());
+        assert!(!understand("hi there", &vocabulary()).thanks());
+        assert!(!understand("thanks, my order never arrived", &vocabulary()).only_chatter());
     }
 }

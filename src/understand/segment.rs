@@ -121,6 +121,18 @@ const CHATTER_EN: &[&str] = &[
     "q",
     "qs",
     "q's",
+    // Closing a conversation: "thanks, that's all!", "perfect, got it", "all good".
+    "that's",
+    "thats",
+    "perfect",
+    "awesome",
+    "brilliant",
+    "lovely",
+    "cool",
+    "got",
+    "nothing",
+    "else",
+    "good",
 ];
 
 /// Chinese greetings, thanks and fillers (a piece made only of these is chatter).
