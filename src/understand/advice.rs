@@ -209,6 +209,14 @@ const POLICY_EN: &[&str] = &[
     "courier",
     "membership",
     "student discount",
+    // Returning, in the words shoppers use: "I bought it as a gift … can I send it back and get
+    // my money back?" asks about a return, not for another gift.
+    "send it back",
+    "send them back",
+    "send back",
+    "sent it back",
+    "take it back",
+    "money back",
 ];
 const POLICY_ZH: &[&str] = &[
     "保修",
@@ -217,6 +225,8 @@ const POLICY_ZH: &[&str] = &[
     "上门",
     "退货",
     "退款",
+    "能退",
+    "退掉",
     "退换",
     "换货",
     "发货",
@@ -708,6 +718,13 @@ mod tests {
         assert!(reports_problem("the blender lid is cracked after a week, what do i do"));
         assert!(reports_problem("破壁机盖子裂了怎么办") && !reports_problem("有没有静音的破壁机"));
         assert!(!shopping("the lid cracked after a week") && shopping("I'm after a quiet blender"));
+        // A return in shoppers' words is about a policy, whatever gift it mentions.
+        for text in [
+            "I bought it as a gift but he has one. Can I send it back and get my money back?",
+            "礼物还没拆封 能退吗",
+        ] {
+            assert!(about_policy(text), "{text}");
+        }
         assert!(asks_for_parts("what filter fits my roamo"));
         assert!(asks_for_parts("扫地机的滤网在哪买"));
         assert!(!asks_for_parts("quiet blender please"));

@@ -17,7 +17,7 @@
 pub mod advice;
 pub mod expect;
 pub mod frustration;
-pub mod holidays;
+pub mod gloss;
 pub mod intent;
 pub mod normalize;
 pub mod numbers;
@@ -231,7 +231,7 @@ pub fn understand(message: &str, vocabulary: &Vocabulary) -> Understood {
     let text = pinyin::replace_pinyin(&text, &vocabulary.pinyin);
     let text = pinyin::correct_homophones(&text, &vocabulary.pinyin, |w| vocabulary.knows(w));
     let text = vocabulary.speller.correct_text(&text);
-    let text = holidays::with_dates(&text);
+    let text = gloss::glossed(&text);
     let parts = parts(&segment::segments(&text));
     Understood { text, parts }
 }

@@ -1,0 +1,108 @@
+//! Words shoppers use, glossed with the words help centers write, so that search, evidence
+//! and the choice of sentences find them: a holiday on a fixed day with its date ("is live chat
+//! open on christmas eve?" asks about 24 December; those on a weekday, such as Easter, move from
+//! year to year), "send it back" with "return", "money back" with "refund". English only for the
+//! holidays: Chinese help centers name theirs (双十一, 春节), and a Chinese date's words (月, 日,
+//! a number) are on every notice, so "元旦（1月1日）放假期间还发货吗" read the Spring Festival
+//! notice as an answer. Pure.
+
+/// Shoppers' words (lowercase; English ones matched as whole words) and the help center's word
+/// for them. Longer names first: "christmas eve" is not "christmas".
+const GLOSSES: &[(&[&str], &str)] = &[
+    (&["christmas eve", "xmas eve"], "24 December"),
+    (&["christmas day", "christmas", "xmas"], "25 December"),
+    (&["boxing day"], "26 December"),
+    (&["new year's eve", "new years eve", "new year eve", "hogmanay"], "31 December"),
+    (&["new year's day", "new years day"], "1 January"),
+    (&["valentine's day", "valentines day", "valentine's", "valentines"], "14 February"),
+    (&["halloween"], "31 October"),
+    // Everyday words for what help centers name otherwise.
+    (
+        &["send it back", "send them back", "send back", "sent it back", "take it back", "take them back"],
+        "return",
+    ),
+    (&["wattage"], "power"),
+    (&["退钱", "钱退"], "退款"),
+];
+
+/// `text` with the help center's word after each of [`GLOSSES`] it uses, in brackets: "open on
+/// christmas eve (24 December)?", "能退钱（退款）吗". Searched, weighed and quoted by as the
+/// customer's own words: they are, in the help center's form.
+pub fn glossed(text: &str) -> String {
+    let mut found: Vec<(usize, usize, &str)> = Vec::new();
+    let mut lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        // Lowercasing changed byte offsets (rare letters): leave the text as typed.
+        return text.to_string();
+    }
+    for (names, gloss) in GLOSSES {
+        for name in *names {
+            while let Some(at) = find(&lower, name) {
+                // Blanked out, so that "christmas" does not also read "christmas eve".
+                lower.replace_range(at..at + name.len(), &" ".repeat(name.len()));
+                found.push((at, at + name.len(), gloss));
+            }
+        }
+    }
+    found.sort_unstable();
+    let mut out = String::with_capacity(text.len() + 16 * found.len());
+    let mut from = 0;
+    for (_, end, gloss) in found {
+        out.push_str(&text[from..end]);
+        if gloss.is_ascii() {
+            out.push_str(&format!(" ({gloss})"));
+        } else {
+            out.push_str(&format!("（{gloss}）"));
+        }
+        from = end;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
+/// Where `name` is in lowercase `text`: as whole words ("xmas" is not in "xmasters"), anywhere
+/// for a Chinese name.
+fn find(text: &str, name: &str) -> Option<usize> {
+    if !name.is_ascii() {
+        return text.find(name);
+    }
+    text.match_indices(name).map(|(i, _)| i).find(|&i| {
+        text[..i].chars().last().is_none_or(|c| !c.is_alphanumeric())
+            && text[i + name.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holiday_is_followed_by_its_date_and_a_phrase_by_the_help_center_s_word() {
+        assert_eq!(
+            glossed("is live chat open on Christmas Eve?"),
+            "is live chat open on Christmas Eve (24 December)?"
+        );
+        assert_eq!(
+            glossed("will it arrive before xmas or new years eve"),
+            "will it arrive before xmas (25 December) or new years eve (31 December)"
+        );
+    }
+
+    #[test]
+    fn only_whole_names_of_fixed_holidays() {
+        for text in
+            ["the xmasters brand kettle", "easter weekend delivery?", "双十一买的能价保吗", "feedback"]
+        {
+            assert_eq!(glossed(text), text, "whole words of fixed-day holidays, in English");
+        }
+        assert_eq!(
+            glossed("Can I send it back and get my money back?"),
+            "Can I send it back (return) and get my money back?"
+        );
+        assert_eq!(glossed("还没拆封能退钱吗"), "还没拆封能退钱（退款）吗");
+        assert_eq!(
+            glossed("christmas eve, and christmas day too"),
+            "christmas eve (24 December), and christmas day (25 December) too"
+        );
+    }
+}
