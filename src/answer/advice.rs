@@ -104,7 +104,7 @@ impl super::Answerer {
 }
 
 /// Whether `text` asks what to buy, or answers kefu's clarifying question about it. A message
-/// about a policy, a service of the shop, a fault or an order is not, unless it asks for a recommendation in so many words; nor
+/// about a policy, a service of the shop, a fault, how to do something or an order is not, unless it asks for a recommendation in so many words; nor
 /// is a question about a product it names ("is the Roamo S7 good with dog hair"), unless it asks
 /// for that product's parts.
 fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language: &str) -> bool {
@@ -114,6 +114,7 @@ fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language:
     if advice::about_policy(text)
         || advice::about_service(text)
         || advice::reports_problem(text)
+        || advice::asks_how(text)
         || crate::understand::intent::order_number(text).is_some()
     {
         return false;

@@ -233,6 +233,9 @@ const POLICY_ZH: &[&str] = &[
     "快递",
     "物流",
     "发票",
+    "专票",
+    "普票",
+    "开票",
     "价保",
     "订单",
     "维修",
@@ -339,6 +342,16 @@ const PROBLEM_ZH: &[&str] = &[
     "报错",
     "不转了",
 ];
+
+/// Phrases of a question about how to do something: "what's the best way to clean the crispair
+/// basket?" and "有没有教程教怎么连WiFi" ask how, not what to buy, unless they ask how to
+/// choose ([`CHOOSING`]).
+const HOW_TO_EN: &[&str] =
+    &["best way", "how to", "how do i", "how do you", "how can i", "how should i", "how often"];
+const HOW_TO_ZH: &[&str] = &["怎么", "如何", "教程", "步骤"];
+/// Words of choosing or buying, which keep a "how" question one about what to buy ("how do I
+/// choose", "怎么选").
+const CHOOSING: &[&str] = &["choose", "pick", "decide", "选", "挑", "买"];
 
 /// Chinese phrases that ask what to buy.
 const ADVICE_ZH: &[&str] = &[
@@ -515,6 +528,14 @@ pub fn about_service(text: &str) -> bool {
 pub fn reports_problem(text: &str) -> bool {
     let lower = text.to_lowercase();
     PROBLEM_ZH.iter().any(|w| lower.contains(w)) || PROBLEM_EN.iter().any(|w| contains_words(&lower, w))
+}
+
+/// Whether `text` asks how to do something, not how to choose what to buy.
+pub fn asks_how(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let how =
+        HOW_TO_ZH.iter().any(|w| lower.contains(w)) || HOW_TO_EN.iter().any(|w| contains_words(&lower, w));
+    how && !CHOOSING.iter().any(|w| if w.is_ascii() { contains_words(&lower, w) } else { lower.contains(w) })
 }
 
 /// Whether `text` asks for parts, accessories or consumables.
@@ -718,6 +739,14 @@ mod tests {
         assert!(reports_problem("the blender lid is cracked after a week, what do i do"));
         assert!(reports_problem("破壁机盖子裂了怎么办") && !reports_problem("有没有静音的破壁机"));
         assert!(!shopping("the lid cracked after a week") && shopping("I'm after a quiet blender"));
+        for text in ["what's the best way to clean the crispair basket?", "有没有教程教怎么连WiFi"] {
+            assert!(asks_how(text), "{text}");
+        }
+        assert!(
+            !asks_how("how do i choose a blender")
+                && !asks_how("扫地机怎么选")
+                && !asks_how("quiet blender?")
+        );
         // A return in shoppers' words is about a policy, whatever gift it mentions.
         for text in [
             "I bought it as a gift but he has one. Can I send it back and get my money back?",
