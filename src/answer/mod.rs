@@ -612,10 +612,9 @@ impl Answerer {
             // found ("订单NW…怎么还是待出库 今天到底能不能发").
             let reason = match parts.iter().find_map(|p| p.order.as_deref()) {
                 Some(number) => {
-                    let others = parts
-                        .iter()
-                        .filter(|p| p.order.is_none())
-                        .map(|p| messages::part_unanswered(language, &p.part.question));
+                    let others = parts.iter().filter(|p| p.order.is_none()).map(|p| {
+                        messages::part_unanswered(language, &understand::gloss::unglossed(&p.part.question))
+                    });
                     answer.answer = std::iter::once(messages::order_lookup(language, number))
                         .chain(others)
                         .collect::<Vec<_>>()
@@ -884,7 +883,10 @@ impl Answerer {
                 }
                 None => paragraphs.push(match &part.order {
                     Some(number) => messages::order_lookup(language, number),
-                    None => messages::part_unanswered(language, &part.part.question),
+                    None => messages::part_unanswered(
+                        language,
+                        &understand::gloss::unglossed(&part.part.question),
+                    ),
                 }),
             }
         }

@@ -60,6 +60,18 @@ pub fn glossed(text: &str) -> String {
     out
 }
 
+/// `text` without the glosses [`glossed`] added: the customer's words as they wrote them, for
+/// saying back to them ("About \"is live chat open on christmas eve?\": …").
+pub fn unglossed(text: &str) -> String {
+    let mut out = text.to_string();
+    for (_, gloss) in GLOSSES {
+        for added in [format!(" ({gloss})"), format!("（{gloss}）")] {
+            out = out.replace(&added, "");
+        }
+    }
+    out
+}
+
 /// Where `name` is in lowercase `text`: as whole words ("xmas" is not in "xmasters"), anywhere
 /// for a Chinese name.
 fn find(text: &str, name: &str) -> Option<usize> {
@@ -100,6 +112,11 @@ mod tests {
             "Can I send it back (return) and get my money back?"
         );
         assert_eq!(glossed("还没拆封能退钱吗"), "还没拆封能退钱（退款）吗");
+        for text in
+            ["is live chat open on christmas eve?", "can i send them back", "能退钱吗", "a (return) label"]
+        {
+            assert_eq!(unglossed(&glossed(text)), text.replace(" (return)", ""));
+        }
         assert_eq!(
             glossed("christmas eve, and christmas day too"),
             "christmas eve (24 December), and christmas day (25 December) too"
