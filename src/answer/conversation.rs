@@ -27,6 +27,15 @@ pub fn is_follow_up(message: &str) -> bool {
         || (short && words.iter().any(|w| BACK_REFERENCES_EN.contains(w)))
 }
 
+/// Whether `question` may be about something named before it and not said again: Chinese
+/// leaves it out ("一次最多能打多少"), English says it with a pronoun ("how long does it last?").
+/// "If I refuse the parcel, do I get my money back?" is not about the blender named before it.
+pub fn may_point_back(question: &str) -> bool {
+    let lower = question.to_lowercase();
+    lower.chars().any(kefu_ingest::locale::is_han)
+        || lower.split(|c: char| !c.is_alphanumeric()).any(|w| BACK_REFERENCES_EN.contains(&w))
+}
+
 /// The question to retrieve with: a follow-up joined to the query the previous turn was
 /// answered with (which carries that turn's own topic when it was a follow-up too), anything
 /// else as it is. Only the previous turn is read, and the query is at most `max_chars`
@@ -65,6 +74,14 @@ mod tests {
         );
         assert_eq!(resolve(Some("退货要多久"), "发票怎么开？", 1000), "发票怎么开？");
         assert_eq!(resolve(None, "那运费呢？", 1000), "那运费呢？");
+    }
+
+    #[test]
+    fn a_question_points_back_by_a_pronoun_in_english_and_by_leaving_it_out_in_chinese() {
+        assert!(may_point_back("一次最多能打多少"));
+        assert!(may_point_back("and how long does it take to charge?"));
+        assert!(!may_point_back("If I refuse the parcel, do I get all my money back?"));
+        assert!(!may_point_back("I'd like to upgrade the dock"));
     }
 
     #[test]

@@ -36,6 +36,7 @@ use crate::embed::vector::cosine;
 use crate::index::text::QueryTerm;
 use crate::index::{ChunkRecord, SearchFilter};
 use crate::privacy::{self, Redactor};
+use crate::recommend::Catalogue;
 use crate::retrieve::{Mode, Retriever, SearchHit, SearchRequest};
 use crate::understand::frustration::Frustration;
 use crate::understand::{self, Part};
@@ -75,6 +76,8 @@ const EXPECTATION_CANDIDATES: usize = 2;
 const MAX_EMBEDDED_CANDIDATES: usize = 16;
 /// Top passages whose sentences and table rows may be quoted.
 const QUOTED_PASSAGES: usize = 4;
+/// Most products whose price passage a question about prices puts first ([`price_passages`]).
+const MAX_PRICED: usize = 3;
 /// Passages the question's own words find in the documents quoted from that may be quoted too
 /// ([`own_words_passages`]; 2 did no better on the dev lines).
 const OWN_WORDS_PASSAGES: usize = 1;
@@ -559,16 +562,35 @@ impl Answerer {
         let earlier = privacy::without_placeholders(earlier_turns(&question));
         let earlier = earlier.trim();
         let single = understood.parts.len() == 1;
+        let catalogue = {
+            let retriever = retriever.clone();
+            crate::error::blocking(move || retriever.catalogue()).await?
+        };
+        // What the last question to name a product or kind was about: a later question that
+        // names none is about it too ("破壁机能打冰沙吗？一次最多能打多少"), unless an order came
+        // between ("订单…的咖啡机怎么还是待出库 今天到底能不能发" asks about the order).
+        let mut subject: Option<String> = None;
         let mut parts = Vec::with_capacity(understood.parts.len());
         for mut part in understood.parts {
-            if !earlier.is_empty() {
-                part.context =
-                    format!("{earlier}{}{}", understand::segment::separator(earlier), part.context);
-            }
             // A message with one question is about the order it names anywhere ("订单尾号4417，
             // 仓库说早就收到了，……麻烦帮我看看处理了没有"); in one of several questions, only the
             // order its own words name.
             let order = part.order_asked(single.then_some(understood.text.as_str()));
+            match catalogue.subject(&part.query(), language) {
+                _ if order.is_some() => subject = None,
+                Some(named) => subject = Some(named),
+                None if conversation::may_point_back(&part.question) => {
+                    if let Some(named) = &subject {
+                        part.context =
+                            format!("{named}{}{}", understand::segment::separator(named), part.context);
+                    }
+                }
+                None => {}
+            }
+            if !earlier.is_empty() {
+                part.context =
+                    format!("{earlier}{}{}", understand::segment::separator(earlier), part.context);
+            }
             let retrieved = match order {
                 Some(order) => Retrieved::order_lookup(part, order),
                 None => self.retrieve(retriever.clone(), &question, part, language).await?,
@@ -704,8 +726,10 @@ impl Answerer {
                     }
                 }
             }
+            let catalogue = retriever.catalogue()?;
             let own = own_words_passages(&retriever, &request, &part, &mut hits)?;
-            let evidence_passages = hits.len().min(QUOTED_PASSAGES + own);
+            let (priced, prices) = price_passages(&retriever, &catalogue, &part, language, &mut hits)?;
+            let evidence_passages = hits.len().min(QUOTED_PASSAGES + priced + own);
             let closest = match results.query_vector.as_deref() {
                 Some(query) => closest_sentence_passage(
                     &retriever,
@@ -728,15 +752,19 @@ impl Answerer {
                 .collect();
             let mut candidates = extractive::candidates(&passages);
             // A sentence about another model of the product asked about does not answer.
-            let catalogue = retriever.catalogue()?;
             if let Some(focus) = catalogue.focus(&part.query(), language) {
                 candidates
                     .retain(|c| !catalogue.about_sibling(&focus, &c.text, &hits[c.passage].doc_id, language));
             }
+            // A question about what products sell for is answered by their price lines alone.
+            let price_lines = candidates.iter().any(|c| priced_product(&prices, c).is_some());
+            if price_lines {
+                candidates.retain(|c| priced_product(&prices, c).is_some());
+            }
             let weights = weighted_terms(&question_terms, &context_terms);
             // The regions' words are no evidence: the customer did not say them.
             let quote_weights = with_context_words(weights.clone(), &retriever.query_terms(&regions)?);
-            let similarity = match &results.query_vector {
+            let mut similarity = match &results.query_vector {
                 Some(query) if !candidates.is_empty() => Some(similarities(
                     &retriever,
                     query,
@@ -748,6 +776,18 @@ impl Answerer {
                 )?),
                 _ => None,
             };
+            // Price lines answer, whatever their similarity to the question, each named by its
+            // product ("Roamo S5 Robot Vacuum — Price: €229 / £199 / $249").
+            if price_lines {
+                if let Some(similarity) = similarity.as_mut() {
+                    similarity.fill(1.0);
+                }
+                for candidate in &mut candidates {
+                    if let Some(name) = priced_product(&prices, candidate) {
+                        candidate.text = format!("{name} — {}", candidate.text);
+                    }
+                }
+            }
             let mut retrieved = Retrieved {
                 part,
                 hits,
@@ -845,6 +885,7 @@ impl Answerer {
                             SELECTION,
                             limits,
                             &quoted,
+                            understand::expect::expectation(&p.part.question),
                         )
                     })?;
                 quoted.extend(extract.pieces.iter().map(|piece| piece.text.clone()));
@@ -1085,6 +1126,61 @@ fn answered_beside(parts: &[(f32, Vec<&str>)], threshold: f32) -> Vec<usize> {
         .collect()
 }
 
+/// A product's name and its prices as its page writes them ("£199").
+type Priced = (String, Vec<String>);
+
+/// Puts near the top, for a question about what products sell for ("how much is the Roamo S5?",
+/// "破壁机多少钱"), the passage of each product's page that states its price ([`MAX_PRICED`] at
+/// most), next to the first: the price line shares no word with the question, and the page's other passages
+/// (the trade-in subsidy, the restocking fee) outrank it. Returns how many were moved and each
+/// product's name with its prices as pages write them ("£199").
+fn price_passages(
+    retriever: &Retriever,
+    catalogue: &Catalogue,
+    part: &Part,
+    language: &str,
+    hits: &mut Vec<SearchHit>,
+) -> Result<(usize, Vec<Priced>)> {
+    if !understand::expect::asks_price(&part.question) {
+        return Ok((0, Vec::new()));
+    }
+    let catalog = retriever.index().catalog();
+    let mut found: Vec<SearchHit> = Vec::new();
+    let mut stated = Vec::new();
+    for product in catalogue.price_asked(&part.question, language).into_iter().take(MAX_PRICED) {
+        let Some(document) = catalog.document(&product.doc_id)? else { continue };
+        let prices: Vec<String> = product
+            .listing
+            .prices
+            .iter()
+            .map(|(currency, minor)| kefu_ingest::product::format_price(currency, *minor))
+            .collect();
+        let priced = catalog
+            .chunks(&document.chunk_ids)?
+            .into_iter()
+            .flatten()
+            .find(|record| prices.iter().any(|price| record.chunk.text.contains(price.as_str())));
+        if let Some(hit) = priced.map(SearchHit::unranked).filter(is_safe) {
+            found.push(hit);
+            stated.push((product.name.clone(), prices));
+        }
+    }
+    hits.retain(|h| !found.iter().any(|f| f.chunk_id == h.chunk_id));
+    let count = found.len();
+    // After the first passage, which the confidence reads as the search's answer.
+    let at = hits.len().min(1);
+    hits.splice(at..at, found);
+    Ok((count, stated))
+}
+
+/// The product whose price `candidate` states, of those [`price_passages`] found.
+fn priced_product<'a>(prices: &'a [Priced], candidate: &Candidate) -> Option<&'a str> {
+    prices
+        .iter()
+        .find(|(_, prices)| prices.iter().any(|p| candidate.text.contains(p.as_str())))
+        .map(|(name, _)| name.as_str())
+}
+
 /// Searches with the question's own words (BM25) when it has context, and moves the passages found of
 /// the documents quoted from (at most [`OWN_WORDS_PASSAGES`]) to just after the quoted ones, so
 /// that they may be quoted too: the story around a question pulls the search to what it tells
@@ -1198,8 +1294,9 @@ fn evidence(
     let top = retrieved.hits.first()?;
     let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
     let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
-    // The sentences most about what the question asks (most of its own words, then best scored)
-    // must state the kind of value it asks for: "Spare baskets are available." says no price.
+    // The sentences most about what the question asks (most of its own words, with the headings
+    // they stand under, then best scored) must state the kind of value it asks for: "Spare
+    // baskets are available." says no price; "Price: €229" under "Roamo S5" states the S5's.
     let counted = retrieved.candidates.iter().take_while(|c| c.passage < retrieved.evidence_passages).count();
     let candidates = &retrieved.candidates[..counted];
     let similarity = retrieved.similarity.as_deref().map(|s| &s[..counted]);
@@ -1207,7 +1304,7 @@ fn evidence(
     let mut about: Vec<(usize, f32, f32)> = scores
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| Some((i, candidates[i].coverage(question_weights), (*s)?)))
+        .filter_map(|(i, s)| Some((i, candidates[i].coverage_under_heading(question_weights), (*s)?)))
         .collect();
     about.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.total_cmp(&a.2)));
     let expected_found = understand::expect::expectation(&retrieved.part.question).map(|kind| {

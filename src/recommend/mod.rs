@@ -60,6 +60,16 @@ pub struct Shopper {
     pub viewed: Vec<String>,
 }
 
+/// Words that ask a price just before what is priced ("how much is the …").
+const PRICE_BEFORE: &[&str] =
+    &["how much is", "how much are", "how much for", "price of", "price for", "cost of"];
+/// Words that ask a price before what is priced when "cost" follows ("what does the … cost").
+const COST_BEFORE: &[&str] =
+    &["how much does", "how much do", "how much would", "what does", "what do", "what would"];
+/// Words that ask a price just after what is priced ("破壁机多少钱", "S7 price").
+const PRICE_AFTER: &[&str] =
+    &["多少钱", "价格", "什么价", "怎么卖", "贵不贵", "几块钱", "售价", "price", "cost", "'s price"];
+
 /// The catalogue of one index generation, read for recommending.
 #[derive(Debug)]
 pub struct Catalogue {
@@ -287,6 +297,64 @@ impl Catalogue {
         }
         named.iter().any(|(i, _)| focus.siblings.contains(i))
             || focus.siblings.iter().any(|&i| self.products[i].product.doc_id == doc_id)
+    }
+
+    /// The words of `text` naming what it is about, as the help center names it: the names of
+    /// the products it names ("S5" → "漫游 S5 扫地机器人"), else its words naming a kind the
+    /// catalogue sells ("破壁机"); `None` when it names neither.
+    pub fn subject(&self, text: &str, locale: &str) -> Option<String> {
+        let named: Vec<&str> = self
+            .mentioned(text, locale)
+            .into_iter()
+            .map(|(i, _)| self.products[i].product.name.as_str())
+            .collect();
+        if !named.is_empty() {
+            return Some(named.join(" "));
+        }
+        let in_locale: Vec<usize> =
+            (0..self.products.len()).filter(|&i| self.products[i].product.locale == locale).collect();
+        let words: BTreeSet<String> =
+            self.kinds_named(&terms(text), &in_locale).into_values().flatten().collect();
+        (!words.is_empty()).then(|| words.into_iter().collect::<Vec<_>>().join(" "))
+    }
+
+    /// The products of `locale` whose price `question` asks, by name or by a tag, right next to
+    /// the words asking it: "how much is the Roamo S5?", "price of the vortex pro", "what does
+    /// the brewa coffee maker cost", "破壁机多少钱", "S7的价格". Not "how much is Care+ for the
+    /// Roamo S7" (Care+'s price) nor "搅拌杯能单独买吗 多少钱" (the jar's).
+    pub fn price_asked(&self, question: &str, locale: &str) -> Vec<&Product> {
+        let lower = question.to_lowercase();
+        let costs = lower.split(|c: char| !c.is_alphanumeric()).any(|w| w == "cost" || w == "costs");
+        let asked = |name: &str| {
+            lower.match_indices(name).any(|(at, _)| {
+                let before = lower[..at].trim_end().trim_end_matches('的');
+                let before = ["the", "a", "an", "your", "this"]
+                    .iter()
+                    .find_map(|w| before.strip_suffix(w).filter(|b| b.is_empty() || b.ends_with(' ')))
+                    .unwrap_or(before)
+                    .trim_end();
+                let after = lower[at + name.len()..].trim_start().trim_start_matches('的');
+                PRICE_BEFORE.iter().any(|p| before.ends_with(p))
+                    || (costs && COST_BEFORE.iter().any(|p| before.ends_with(p)))
+                    || PRICE_AFTER.iter().any(|p| after.starts_with(p))
+            })
+        };
+        let in_locale = || self.products.iter().filter(|e| e.product.locale == locale);
+        let named: Vec<&Product> =
+            in_locale().filter(|e| e.aliases.iter().any(|a| asked(a))).map(|e| &e.product).collect();
+        if !named.is_empty() {
+            return named;
+        }
+        // By a tag: the shop's word for the kind ("破壁机多少钱"); parts only by name.
+        in_locale()
+            .filter(|e| e.product.listing.fits.is_empty())
+            .filter(|e| {
+                e.product.tags.iter().map(|t| t.to_lowercase()).any(|tag| {
+                    tag.chars().count() >= 2 && !tag.chars().any(|c| c.is_ascii_digit()) && asked(&tag)
+                })
+            })
+            .map(|e| &e.product)
+            .collect()
     }
 
     /// Whether `text` names a kind of product the catalogue sells in `locale` ("blender", "扫地机").

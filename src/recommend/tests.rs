@@ -139,6 +139,29 @@ fn products_are_found_by_model_and_name_and_ownership_by_the_words_before() {
 }
 
 #[test]
+fn a_question_s_subject_is_the_products_or_kind_it_names() {
+    let catalogue = catalogue();
+    assert_eq!(catalogue.subject("does the S5 mop?", "en").as_deref(), Some("Roamo S5 Robot Vacuum"));
+    assert_eq!(catalogue.subject("can a blender crush ice?", "en").as_deref(), Some("blender"));
+    assert_eq!(catalogue.subject("how much does it weigh?", "en"), None);
+    assert_eq!(catalogue.subject("does the S5 mop?", "zh"), None, "products of the question's locale");
+}
+
+#[test]
+fn a_price_is_asked_of_the_product_named_next_to_the_asking_words() {
+    let catalogue = catalogue();
+    let asked = |q: &str| -> Vec<String> {
+        catalogue.price_asked(q, "en").into_iter().map(|p| p.listing.model.clone()).collect()
+    };
+    assert_eq!(asked("How much is the Roamo S5?"), ["NW-RV500"]);
+    assert_eq!(asked("what does the brewa coffee maker cost in the US"), ["NW-CM400"]);
+    assert_eq!(asked("vortex mini blender price?"), ["NW-BL600"]);
+    assert!(asked("how much is care+ for the roamo s7").is_empty(), "Care+'s price");
+    assert!(asked("what does the roamo s7 do when it's stuck").is_empty());
+    assert!(asked("how much can the vortex pro blend in one go").is_empty());
+}
+
+#[test]
 fn sentences_about_another_model_of_the_product_asked_about_are_told_apart() {
     let catalogue = catalogue();
     let page = |model: &str| format!("en/products/{model}.md");

@@ -299,9 +299,78 @@ fn numbers(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// English words of an amount that is not what a product sells for.
+const NOT_PRICE_EN: &[&str] = &[
+    "ship",
+    "shipping",
+    "deliver",
+    "delivery",
+    "postage",
+    "fee",
+    "fees",
+    "customs",
+    "duty",
+    "duties",
+    "tax",
+    "vat",
+    "restocking",
+    "refund",
+    "refunded",
+    "deposit",
+    "trade",
+    "credit",
+    "points",
+    "repair",
+    "insurance",
+    "instalment",
+    "installment",
+    "interest",
+    "discount",
+    "voucher",
+    "coupon",
+    "off",
+    "back",
+    "subsidy",
+];
+/// Chinese words of an amount that is not what a product sells for.
+const NOT_PRICE_ZH: &[&str] = &[
+    "运费", "邮费", "费", "补贴", "抵", "退", "积分", "税", "押金", "维修", "保险", "分期", "优惠", "折",
+    "券", "赔", "换新", "降价", "价保", "补",
+];
+
+/// Whether `question` asks what a product sells for ("how much is the Roamo S5?", "破壁机多少钱"),
+/// not a fee, refund or subsidy ("how much is shipping", "旧机能抵多少钱").
+pub fn asks_price(question: &str) -> bool {
+    if expectation(question) != Some(Expectation::Amount) {
+        return false;
+    }
+    let lower = question.to_lowercase();
+    if lower.chars().any(kefu_ingest::locale::is_han) && NOT_PRICE_ZH.iter().any(|w| lower.contains(w)) {
+        return false;
+    }
+    !lower.split(|c: char| !c.is_alphanumeric()).any(|w| NOT_PRICE_EN.contains(&w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_product_s_price_is_told_from_fees_and_refunds() {
+        for asked in [
+            "how much is the Roamo S5?",
+            "what's the price of the vortex pro",
+            "破壁机多少钱",
+            "两个差多少钱",
+        ] {
+            assert!(asks_price(asked), "{asked}");
+        }
+        for other in
+            ["how much is shipping to norway", "旧机能抵多少钱", "退货运费多少钱", "how long is the warranty"]
+        {
+            assert!(!asks_price(other), "{other}");
+        }
+    }
 
     #[test]
     fn questions_say_what_kind_of_value_they_want() {

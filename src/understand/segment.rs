@@ -352,10 +352,45 @@ pub fn segments(message: &str) -> Vec<Segment> {
                 }
                 role => role,
             };
-            pieces.push(Segment { text: text.to_string(), role });
+            pieces.push(Segment { text: without_opener(text).to_string(), role });
         }
     }
     merge_context(pieces)
+}
+
+/// Chinese words that open a question and ask nothing themselves ("问下：充满电能用多久").
+const OPENERS_ZH: &[&str] = &[
+    "我想问一下",
+    "我想问下",
+    "我想问问",
+    "麻烦问一下",
+    "麻烦问下",
+    "想问一下",
+    "想问下",
+    "想问问",
+    "请问一下",
+    "请问下",
+    "咨询一下",
+    "咨询下",
+    "请教一下",
+    "请教下",
+    "问一下",
+    "请问",
+    "问下",
+];
+
+/// A piece without the words that open its question ("问下：充满电能用多久？" → "充满电能用多久？"),
+/// unless nothing else is left.
+fn without_opener(piece: &str) -> &str {
+    for opener in OPENERS_ZH {
+        if let Some(rest) = piece.strip_prefix(opener) {
+            let rest = rest.trim_start_matches([':', '：', ',', '，', '~', '～', ' ']);
+            if !rest.is_empty() {
+                return rest;
+            }
+        }
+    }
+    piece
 }
 
 /// The sentences of `message`, a list number kept with the item it opens ("问题:1." and
@@ -397,7 +432,9 @@ fn clauses(sentence: &str) -> Vec<&str> {
         }
         for joiner in JOINERS_ZH {
             for (i, _) in sentence.match_indices(joiner) {
-                cuts.push(i);
+                if !tells_more(&sentence[i..]) {
+                    cuts.push(i);
+                }
             }
         }
     } else {
@@ -500,6 +537,9 @@ fn starts_with_question_word(text: &str) -> bool {
 /// A piece without the word that joined it to the one before ("and do I pay customs" → "do I pay
 /// customs", "另外运费谁出" → "运费谁出").
 fn without_joiner(piece: &str) -> &str {
+    if tells_more(piece) {
+        return piece;
+    }
     for joiner in JOINERS_ZH {
         if let Some(rest) = piece.strip_prefix(joiner) {
             return rest.trim_start_matches([',', '，']).trim();
@@ -510,6 +550,12 @@ fn without_joiner(piece: &str) -> &str {
         return piece[first.len()..].trim();
     }
     piece
+}
+
+/// Whether `text` opens with 还有 telling that there is more of something ("还有个5.5L的",
+/// "还有一点没用完"), not joining another question.
+fn tells_more(text: &str) -> bool {
+    text.strip_prefix("还有").is_some_and(|rest| rest.starts_with(['个', '一', '两', '几', '点', '些']))
 }
 
 /// Whether `before` ends with an abbreviation or an initial ("e.g", "Mr", "J").
@@ -674,6 +720,23 @@ mod tests {
                 (Role::Context, "我上周买的空气炸锅，用了两次就坏了".into()),
                 (Role::Question, "能退吗".into()),
                 (Role::Question, "运费谁出".into()),
+            ]
+        );
+        // "还有个…" tells that there is another; what opens a question asks nothing itself.
+        assert_eq!(
+            roles("看到有个9L双篮的 还有个5.5L的 两个差多少钱"),
+            [
+                (Role::Context, "看到有个9L双篮的，还有个5.5L的".into()),
+                (Role::Question, "两个差多少钱".into()),
+            ]
+        );
+        let parts = roles("想入AirTune T3，问下：充满电能用多久？请问能戴着游泳吗");
+        assert_eq!(
+            parts,
+            [
+                (Role::Context, "想入AirTune T3".into()),
+                (Role::Question, "充满电能用多久？".into()),
+                (Role::Question, "能戴着游泳吗".into()),
             ]
         );
     }
