@@ -341,8 +341,10 @@ pub fn segments(message: &str) -> Vec<Segment> {
                 continue;
             }
             let role = match role(text) {
-                // "and if it isn't, do I lose my money?": a condition is told, its question follows.
-                Role::Context if opens_condition(text) => Role::Context,
+                // "and if it isn't, do I lose my money?": a condition is told, its question follows,
+                // unless it is in the same clause ("if i send an email on saturday when will
+                // somebody answer me").
+                Role::Context if opens_condition(text) && !asks_after_condition(text) => Role::Context,
                 // "另外运费谁出", "also the blender": what follows a joiner is asked too.
                 Role::Context if text.len() < clause.len() => Role::Question,
                 // "…, but have been running it every day": inside an English sentence only a
@@ -528,6 +530,15 @@ fn opens_condition(text: &str) -> bool {
     ["if", "unless", "once", "say", "suppose"].contains(&first) || lower.starts_with("in case")
 }
 
+/// Whether a clause opening with a condition goes on to ask: a question word after its first
+/// word, or a question mark at its end ("if it breaks do I get a new one?").
+fn asks_after_condition(text: &str) -> bool {
+    text.trim_end().ends_with('?')
+        || text.unicode_words().skip(1).any(|w| {
+            ["how", "what", "when", "where", "which", "who", "why"].contains(&w.to_lowercase().as_str())
+        })
+}
+
 /// Whether `text` opens with how, what, when, where, which, who or why.
 fn starts_with_question_word(text: &str) -> bool {
     let first = text.unicode_words().next().unwrap_or("").to_lowercase();
@@ -706,6 +717,14 @@ mod tests {
             [(Role::Question, "Will it still work without the app, just with the buttons?".into())]
         );
         assert_eq!(roles("does it fit, or do I need the kit?").len(), 2);
+        // A condition that asks in the same clause is a question.
+        assert_eq!(
+            roles("can i write to you in spanish? and if i send an email on saturday when will somebody answer me"),
+            [
+                (Role::Question, "can i write to you in spanish?".into()),
+                (Role::Question, "if i send an email on saturday when will somebody answer me".into()),
+            ]
+        );
         assert_eq!(roles("and while I'm at it, how many addresses can I save?")[0].0, Role::Chatter);
     }
 
