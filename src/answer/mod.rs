@@ -756,6 +756,11 @@ impl Answerer {
                 candidates
                     .retain(|c| !catalogue.about_sibling(&focus, &c.text, &hits[c.passage].doc_id, language));
             }
+            // Nor does one from the page of another kind of product.
+            let named = catalogue.named(&part.query(), language);
+            candidates.retain(|c| {
+                !catalogue.about_another_product(&named, &c.text, &hits[c.passage].doc_id, language)
+            });
             // A question about what products sell for is answered by their price lines alone.
             let price_lines = candidates.iter().any(|c| priced_product(&prices, c).is_some());
             if price_lines {

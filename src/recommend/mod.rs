@@ -60,6 +60,9 @@ pub struct Shopper {
     pub viewed: Vec<String>,
 }
 
+/// Units a product's name gives its size in ("Pour 1.7 L Kettle").
+const MEASURE_UNITS: &[&str] = &["L", "l", "ml", "W", "cm", "mm", "kg", "g"];
+
 /// Words that ask a price just before what is priced ("how much is the …").
 const PRICE_BEFORE: &[&str] =
     &["how much is", "how much are", "how much for", "price of", "price for", "cost of"];
@@ -159,6 +162,17 @@ impl Catalogue {
                         .filter(|w| w.len() >= 2 && w.is_ascii() && w.chars().any(|c| c.is_ascii_digit()));
                     aliases.extend(coded.map(str::to_lowercase));
                 }
+                // "Pour kettle" for "Pour 1.7 L Kettle": the name without its measures.
+                if product.listing.fits.is_empty() {
+                    let words: Vec<&str> = product
+                        .name
+                        .split_whitespace()
+                        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()) && !MEASURE_UNITS.contains(w))
+                        .collect();
+                    if words.len() >= 2 && words.len() < product.name.split_whitespace().count() {
+                        aliases.push(words.join(" ").to_lowercase());
+                    }
+                }
                 let squeezed: Vec<String> =
                     aliases.iter().filter(|a| a.contains(' ')).map(|a| a.replace(' ', "")).collect();
                 let kind_text = format!(
@@ -196,6 +210,32 @@ impl Catalogue {
             .collect();
         for entry in products.iter_mut().filter(|e| !e.product.listing.fits.is_empty()) {
             entry.kind_terms.retain(|t| !whole.contains(t));
+        }
+        // "the brewa": a name's first word alone, when no other product's name starts with it and
+        // the pages never write it as an ordinary word ("Pour" is also "pour away").
+        let first_word = |e: &Entry| e.product.name.split_whitespace().next().unwrap_or_default().to_string();
+        let firsts: Vec<(String, String)> =
+            products.iter().map(|e| (e.product.locale.clone(), first_word(e))).collect();
+        for (i, entry) in products.iter_mut().enumerate() {
+            let (locale, word) = &firsts[i];
+            let lower = word.to_lowercase();
+            let unique = firsts.iter().enumerate().all(|(j, (l, w))| j == i || l != locale || w != word);
+            let named_only = word.chars().next().is_some_and(char::is_uppercase)
+                && word.is_ascii()
+                && word.len() >= 4
+                && page_text.values().all(|text| {
+                    text.match_indices(lower.as_str()).all(|(at, _)| {
+                        text[..at].chars().last().is_some_and(char::is_alphanumeric)
+                            || text[at + lower.len()..].chars().next().is_some_and(char::is_alphanumeric)
+                    })
+                });
+            if unique
+                && named_only
+                && entry.product.listing.fits.is_empty()
+                && !entry.aliases.contains(&lower)
+            {
+                entry.aliases.push(lower);
+            }
         }
         Catalogue { products, generic: GENERIC.split_whitespace().flat_map(terms).collect() }
     }
@@ -355,6 +395,34 @@ impl Catalogue {
             })
             .map(|e| &e.product)
             .collect()
+    }
+
+    /// The products of `locale` that `text` names.
+    pub fn named(&self, text: &str, locale: &str) -> Vec<usize> {
+        self.mentioned(text, locale).into_iter().map(|(i, _)| i).collect()
+    }
+
+    /// Whether `text`, a sentence of document `doc_id`, is about a product other than the
+    /// `named` ones ([`Catalogue::named`]): it stands on another product's page, one that is
+    /// no part or accessory of theirs, and names none of them. "The basket and crisper plate are
+    /// dishwasher-safe." on the CrispAir's page does not say whether the Brewa is.
+    pub fn about_another_product(&self, named: &[usize], text: &str, doc_id: &str, locale: &str) -> bool {
+        if named.is_empty() {
+            return false;
+        }
+        let Some(page) =
+            self.products.iter().position(|e| e.product.locale == locale && e.product.doc_id == doc_id)
+        else {
+            return false;
+        };
+        let goes_with = |a: usize, b: usize| {
+            let (a, b) = (&self.products[a].product.listing, &self.products[b].product.listing);
+            a.fits.iter().chain(&a.accessories).any(|m| m.eq_ignore_ascii_case(&b.model))
+        };
+        if named.iter().any(|&n| n == page || goes_with(page, n) || goes_with(n, page)) {
+            return false;
+        }
+        !self.mentioned(text, locale).iter().any(|(i, _)| named.contains(i))
     }
 
     /// Whether `text` names a kind of product the catalogue sells in `locale` ("blender", "扫地机").

@@ -148,6 +148,40 @@ fn a_question_s_subject_is_the_products_or_kind_it_names() {
 }
 
 #[test]
+fn a_product_is_named_by_its_name_without_measures_or_its_own_first_word() {
+    let mut products = vec![
+        product("NW-KT170", "Pour 1.7 L Kettle", "kettle", 49, &["kettle"], &[]),
+        product("NW-CM400", "Brewa Coffee Maker", "coffee-maker", 79, &["coffee"], &[]),
+        product("NW-DS25", "Descaler Sachets", "descaler", 6, &["descaler"], &["NW-KT170", "NW-CM400"]),
+    ];
+    products[0].listing.accessories = vec!["NW-DS25".into()];
+    let pages: HashMap<String, String> = [
+        ("NW-KT170", "Boil, pour away, then boil fresh water twice."),
+        ("NW-CM400", "The Brewa keeps coffee warm for 40 minutes."),
+    ]
+    .into_iter()
+    .map(|(m, text)| (format!("en/products/{m}.md"), text.to_string()))
+    .collect();
+    let catalogue = Catalogue::new(products, &pages);
+    let named = |q: &str| -> Vec<String> {
+        catalogue.named(q, "en").into_iter().map(|i| catalogue.product(i).listing.model.clone()).collect()
+    };
+    assert_eq!(named("how heavy is the pour kettle?"), ["NW-KT170"]);
+    assert_eq!(named("is the brewa dishwasher safe"), ["NW-CM400"]);
+    assert!(
+        named("can i pour hot water into it").is_empty(),
+        "\"pour\" is also an ordinary word on the pages"
+    );
+    // Sentences of another product's page do not answer for the one named; its parts' do.
+    let brewa = catalogue.named("is the brewa dishwasher safe", "en");
+    let page = |model: &str| format!("en/products/{model}.md");
+    assert!(catalogue.about_another_product(&brewa, "The lid is dishwasher-safe.", &page("NW-KT170"), "en"));
+    assert!(!catalogue.about_another_product(&brewa, "One sachet per litre.", &page("NW-DS25"), "en"));
+    assert!(!catalogue.about_another_product(&brewa, "The jug is glass.", &page("NW-CM400"), "en"));
+    assert!(!catalogue.about_another_product(&[], "The lid is dishwasher-safe.", &page("NW-KT170"), "en"));
+}
+
+#[test]
 fn a_price_is_asked_of_the_product_named_next_to_the_asking_words() {
     let catalogue = catalogue();
     let asked = |q: &str| -> Vec<String> {

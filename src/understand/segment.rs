@@ -719,7 +719,9 @@ mod tests {
         assert_eq!(roles("does it fit, or do I need the kit?").len(), 2);
         // A condition that asks in the same clause is a question.
         assert_eq!(
-            roles("can i write to you in spanish? and if i send an email on saturday when will somebody answer me"),
+            roles(
+                "can i write to you in spanish? and if i send an email on saturday when will somebody answer me"
+            ),
             [
                 (Role::Question, "can i write to you in spanish?".into()),
                 (Role::Question, "if i send an email on saturday when will somebody answer me".into()),

@@ -101,6 +101,17 @@ fn a_product_s_price_is_answered_with_its_price_line_not_a_fee_or_subsidy() {
 }
 
 #[test]
+fn another_product_s_page_does_not_answer_for_the_one_named() {
+    // The Brewa's page says nothing about the dishwasher; the air fryer's and the blender's do.
+    let answer = ask("is the brewa dishwasher safe?");
+    assert!(
+        !answer.citations.iter().any(|c| c.doc_id.contains("crispair") || c.doc_id.contains("vortex")),
+        "{answer:#?}"
+    );
+    assert!(answer.abstained && answer.handoff.needed, "{answer:#?}");
+}
+
+#[test]
 fn a_holiday_is_read_as_the_date_the_help_center_writes() {
     let answer = ask("what time does live chat close on new year's eve?");
     assert!(!answer.abstained, "{answer:#?}");
