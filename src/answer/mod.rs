@@ -761,9 +761,15 @@ impl Answerer {
             candidates.retain(|c| {
                 !catalogue.about_another_product(&named, &c.text, &hits[c.passage].doc_id, language)
             });
-            // A question about what products sell for is answered by their price lines alone.
+            // A question about what products sell for is answered by their price lines, alone
+            // unless it asks more ("迷你随行料理机多少钱？能打冰吗" joined as one question).
             let price_lines = candidates.iter().any(|c| priced_product(&prices, c).is_some());
-            if price_lines {
+            let asks_more = understand::segment::segments(&part.question)
+                .iter()
+                .filter(|s| s.role == understand::segment::Role::Question)
+                .count()
+                > 1;
+            if price_lines && !asks_more {
                 candidates.retain(|c| priced_product(&prices, c).is_some());
             }
             let weights = weighted_terms(&question_terms, &context_terms);
@@ -783,14 +789,12 @@ impl Answerer {
             };
             // Price lines answer, whatever their similarity to the question, each named by its
             // product ("Roamo S5 Robot Vacuum — Price: €229 / £199 / $249").
-            if price_lines {
-                if let Some(similarity) = similarity.as_mut() {
-                    similarity.fill(1.0);
-                }
-                for candidate in &mut candidates {
-                    if let Some(name) = priced_product(&prices, candidate) {
-                        candidate.text = format!("{name} — {}", candidate.text);
+            for (i, candidate) in candidates.iter_mut().enumerate() {
+                if let Some(name) = priced_product(&prices, candidate) {
+                    if let Some(similarity) = similarity.as_mut() {
+                        similarity[i] = 1.0;
                     }
+                    candidate.text = format!("{name} — {}", candidate.text);
                 }
             }
             let mut retrieved = Retrieved {

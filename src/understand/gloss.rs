@@ -1,7 +1,7 @@
 //! Words shoppers use, glossed with the words help centers write, so that search, evidence
 //! and the choice of sentences find them: a holiday on a fixed day with its date ("is live chat
 //! open on christmas eve?" asks about 24 December; those on a weekday, such as Easter, move from
-//! year to year), "send it back" with "return", 退钱 with 退款, 充满电能用多久 with 续航. English only for the
+//! year to year), "send it back" with "return", 退钱 with 退款, 充满电能用多久 with 续航, 几瓦 with 功率. English only for the
 //! holidays: Chinese help centers name theirs (双十一, 春节), and a Chinese date's words (月, 日,
 //! a number) are on every notice, so "元旦（1月1日）放假期间还发货吗" read the Spring Festival
 //! notice as an answer. Pure.
@@ -35,9 +35,13 @@ const GLOSSES: &[(&[&str], &str)] = &[
             "电池能用多久",
             "电池能撑多久",
             "待机多久",
+            "充满电能扫多久",
+            "充一次电能扫多久",
+            "一次能扫多久",
         ],
         "续航",
     ),
+    (&["几瓦", "多少瓦"], "功率"),
 ];
 
 /// `text` with the help center's word after each of [`GLOSSES`] it uses, in brackets: "open on
@@ -128,6 +132,7 @@ mod tests {
         );
         assert_eq!(glossed("还没拆封能退钱吗"), "还没拆封能退钱（退款）吗");
         assert_eq!(glossed("问下充满电能用多久"), "问下充满电能用多久（续航）");
+        assert_eq!(glossed("空气炸锅几瓦的"), "空气炸锅几瓦（功率）的");
         for text in
             ["is live chat open on christmas eve?", "can i send them back", "能退钱吗", "a (return) label"]
         {
