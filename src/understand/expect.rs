@@ -24,6 +24,8 @@ pub enum Expectation {
     Power,
     /// A volume held.
     Capacity,
+    /// A temperature.
+    Temperature,
 }
 
 /// Units of each measure (lowercase), after a number.
@@ -39,10 +41,12 @@ const UNITS: &[(Expectation, &[&str])] = &[
     (Expectation::Loudness, &["db", "decibel", "分贝"]),
     (Expectation::Power, &["w ", "w,", "w.", "w)", "watt", "kw", "瓦"]),
     (Expectation::Capacity, &["l ", "l,", "l.", "l)", "litre", "liter", "ml", "升", "毫升"]),
+    (Expectation::Temperature, &["℃", "°c", "°f", "° c", "° f", "degree", "度"]),
 ];
 
 /// English phrases asking for each kind, checked in this order (first match wins).
 const EN: &[(Expectation, &[&str])] = &[
+    (Expectation::Temperature, &["what temperature", "what temp", "how hot", "how many degrees", "how warm"]),
     (Expectation::Weight, &["how heavy", "weigh", "weight"]),
     (Expectation::Loudness, &["how loud", "how noisy", "decibel", "in db", "noise level"]),
     (Expectation::Power, &["wattage", "how many watts", "how powerful", "power rating"]),
@@ -103,6 +107,7 @@ const EN: &[(Expectation, &[&str])] = &[
 
 /// Chinese phrases asking for each kind, checked in this order.
 const ZH: &[(Expectation, &[&str])] = &[
+    (Expectation::Temperature, &["多少度", "几度", "温度多少", "温度是多少", "多高温度", "最高温度", "最低温度"]),
     (Expectation::Weight, &["多重", "重量", "几斤", "几公斤", "多少克"]),
     (Expectation::Loudness, &["分贝", "噪音多大", "声音多大", "多吵"]),
     (Expectation::Power, &["功率", "多少瓦", "几瓦"]),
@@ -393,6 +398,8 @@ mod tests {
         assert_eq!(expectation("how loud is the blender in dB"), Some(Expectation::Loudness));
         assert_eq!(expectation("扫地机器人有多重"), Some(Expectation::Weight));
         assert_eq!(expectation("水壶容量多少"), Some(Expectation::Capacity));
+        assert_eq!(expectation("保温盘是多少度的"), Some(Expectation::Temperature));
+        assert_eq!(expectation("what temperature does the hot plate keep it at"), Some(Expectation::Temperature));
         // Whole words: "whenever" is not "when".
         assert_eq!(expectation("can I return it whenever I like"), None);
     }
@@ -422,5 +429,8 @@ mod tests {
         assert!(satisfies(Expectation::Power, "Motor: 1,200 W, up to 30,000 rpm"));
         assert!(satisfies(Expectation::Capacity, "Jar: 1.8 L Tritan"));
         assert!(satisfies(Expectation::Weight, "整机重约 3.2 公斤。"));
+        assert!(satisfies(Expectation::Temperature, "温度范围为 80–200℃，定时 1–60 分钟。"));
+        assert!(satisfies(Expectation::Temperature, "Not suitable for hot liquids above 60 °C."));
+        assert!(!satisfies(Expectation::Temperature, "保温盘保温 40 分钟（可调，最长 2 小时）"));
     }
 }
