@@ -346,9 +346,21 @@ const PROBLEM_ZH: &[&str] = &[
 /// Phrases of a question about how to do something: "what's the best way to clean the crispair
 /// basket?" and "有没有教程教怎么连WiFi" ask how, not what to buy, unless they ask how to
 /// choose ([`CHOOSING`]).
-const HOW_TO_EN: &[&str] =
-    &["best way", "how to", "how do i", "how do you", "how can i", "how should i", "how often"];
-const HOW_TO_ZH: &[&str] = &["怎么", "如何", "教程", "步骤"];
+const HOW_TO_EN: &[&str] = &[
+    "best way",
+    "how to",
+    "how do i",
+    "how do you",
+    "how can i",
+    "how should i",
+    "how often",
+    // Care: "can the carafe and the mesh filter go in the dishwasher?" asks how to clean them.
+    "dishwasher",
+    "dishwasher-safe",
+    "washable",
+    "wash",
+];
+const HOW_TO_ZH: &[&str] = &["怎么", "如何", "教程", "步骤", "洗碗机", "水洗", "能洗", "清洗"];
 /// Words of choosing or buying, which keep a "how" question one about what to buy ("how do I
 /// choose", "怎么选").
 const CHOOSING: &[&str] = &["choose", "pick", "decide", "选", "挑", "买"];
@@ -739,7 +751,12 @@ mod tests {
         assert!(reports_problem("the blender lid is cracked after a week, what do i do"));
         assert!(reports_problem("破壁机盖子裂了怎么办") && !reports_problem("有没有静音的破壁机"));
         assert!(!shopping("the lid cracked after a week") && shopping("I'm after a quiet blender"));
-        for text in ["what's the best way to clean the crispair basket?", "有没有教程教怎么连WiFi"] {
+        for text in [
+            "what's the best way to clean the crispair basket?",
+            "有没有教程教怎么连WiFi",
+            "can the brewa's glass carafe and the mesh filter go in the dishwasher?",
+            "耗材套装的滤网能水洗吗",
+        ] {
             assert!(asks_how(text), "{text}");
         }
         assert!(
