@@ -255,7 +255,8 @@ pub fn select_new(
     // Maximal marginal relevance: relevant to the question, not redundant with what is chosen.
     let mut chosen: Vec<usize> = Vec::new();
     let mut chars = 0;
-    while chosen.len() < limits.max_sentences {
+    let mut sentences = 0.0;
+    while sentences < limits.max_sentences as f32 {
         let next = scored
             .iter()
             .enumerate()
@@ -282,6 +283,7 @@ pub fn select_new(
             continue;
         }
         chars += length;
+        sentences += sentence_share(&candidates[i].text);
         chosen.push(i);
     }
     let mut chosen: Vec<&Candidate> = chosen.into_iter().map(|i| &candidates[i]).collect();
@@ -307,6 +309,13 @@ pub fn select_new(
         pieces.push(Piece { text: candidate.text.clone(), citation, marked });
     }
     Some(Extract { pieces, cited, quoted })
+}
+
+/// How much of a sentence a candidate is, for the limit on sentences: a clause of a sentence cut
+/// at a semicolon ("…旧机能正常使用补贴 ¥60；") counts half, as Chinese help centers write a rule's
+/// cases as clauses of one sentence.
+fn sentence_share(text: &str) -> f32 {
+    if text.trim_end().ends_with(['；', ';']) { 0.5 } else { 1.0 }
 }
 
 /// What goes between two pieces of an answer: nothing after Chinese text, a space otherwise.
@@ -369,6 +378,18 @@ mod tests {
         // Nothing new that answers as well: the same quote again rather than none.
         let again = select_new(&question, &all, None, SELECTION, one, &quoted, None).unwrap();
         assert_eq!(again.pieces[0].text, "Gift cards are valid for 36 months.");
+    }
+
+    #[test]
+    fn clauses_cut_at_semicolons_count_half_a_sentence() {
+        let passages = [Passage {
+            text: "扫地机器人旧机补贴 ¥200；空气炸锅旧机补贴 ¥60；电热水壶旧机补贴 ¥30。",
+            question: None,
+            heading: &[],
+        }];
+        let one = Limits { max_sentences: 1, max_chars: 600 };
+        let answer = extract(&weighted("扫地机器人 空气炸锅"), &passages, one).unwrap();
+        assert_eq!(answer.pieces.len(), 2, "two clauses make one sentence: {:?}", answer.pieces);
     }
 
     #[test]
