@@ -22,6 +22,7 @@ const GLOSSES: &[(&[&str], &str)] = &[
         "return",
     ),
     (&["wattage"], "power"),
+    (&["amex"], "American Express"),
     (&["退钱", "钱退"], "退款"),
     (
         &[
@@ -133,6 +134,7 @@ mod tests {
         assert_eq!(glossed("还没拆封能退钱吗"), "还没拆封能退钱（退款）吗");
         assert_eq!(glossed("问下充满电能用多久"), "问下充满电能用多久（续航）");
         assert_eq!(glossed("空气炸锅几瓦的"), "空气炸锅几瓦（功率）的");
+        assert_eq!(glossed("do you take amex"), "do you take amex (American Express)");
         for text in
             ["is live chat open on christmas eve?", "can i send them back", "能退钱吗", "a (return) label"]
         {
