@@ -126,6 +126,9 @@ pub struct Candidate {
     terms: HashSet<String>,
     /// The words of the headings its passage stands under.
     heading: HashSet<String>,
+    /// Named by what it is about ([`Candidate::name`]): the price lines of two blenders share
+    /// most of their words and are no repeat of each other.
+    named: bool,
 }
 
 /// The sentences and table rows of `passages` (see [`kefu_ingest::quotable`]), in order.
@@ -141,6 +144,7 @@ pub fn candidates(passages: &[Passage]) -> Vec<Candidate> {
                 terms: terms(&q.text),
                 heading: heading.clone(),
                 text: q.text,
+                named: false,
             })
         })
         .collect()
@@ -162,6 +166,14 @@ pub struct Selection {
 }
 
 impl Candidate {
+    /// Names what the candidate is about before it, in its text and its words ("Roamo S5 Robot
+    /// Vacuum — Price: €229").
+    pub fn name(&mut self, name: &str) {
+        self.text = format!("{name} — {}", self.text);
+        self.terms.extend(terms(name));
+        self.named = true;
+    }
+
     /// Share of the question's term weight this candidate contains.
     pub fn coverage(&self, question: &WeightedTerms) -> f32 {
         coverage(question, &self.terms)
@@ -264,6 +276,7 @@ pub fn select_new(
                 let candidate = &candidates[i];
                 let redundancy = chosen
                     .iter()
+                    .filter(|&&c| !(candidate.named && candidates[c].named))
                     .map(|&c| jaccard(&candidates[c].terms, &candidate.terms))
                     .fold(0.0f32, f32::max);
                 // Near-repeats are never taken; partial overlap costs relevance. The sentence after

@@ -752,14 +752,17 @@ impl Answerer {
                 .collect();
             let mut candidates = extractive::candidates(&passages);
             // A sentence about another model of the product asked about does not answer.
-            if let Some(focus) = catalogue.focus(&part.query(), language) {
-                candidates
-                    .retain(|c| !catalogue.about_sibling(&focus, &c.text, &hits[c.passage].doc_id, language));
-            }
-            // Nor does one from the page of another kind of product.
+            // Nor does one from the page of another kind of product; the price lines of the
+            // products whose prices are asked do ("破壁机和迷你随行料理机差多少钱").
             let named = catalogue.named(&part.query(), language);
+            let focus = catalogue.focus(&part.query(), language);
             candidates.retain(|c| {
-                !catalogue.about_another_product(&named, &c.text, &hits[c.passage].doc_id, language)
+                let doc_id = &hits[c.passage].doc_id;
+                priced_product(&prices, c).is_some()
+                    || !(focus
+                        .as_ref()
+                        .is_some_and(|f| catalogue.about_sibling(f, &c.text, doc_id, language))
+                        || catalogue.about_another_product(&named, &c.text, doc_id, language))
             });
             // A question about what products sell for is answered by their price lines, alone
             // unless it asks more ("迷你随行料理机多少钱？能打冰吗" joined as one question).
@@ -794,7 +797,7 @@ impl Answerer {
                     if let Some(similarity) = similarity.as_mut() {
                         similarity[i] = 1.0;
                     }
-                    candidate.text = format!("{name} — {}", candidate.text);
+                    candidate.name(name);
                 }
             }
             let mut retrieved = Retrieved {
@@ -817,6 +820,10 @@ impl Answerer {
             };
             let question_weights = weighted_terms(&question_terms, &[]);
             retrieved.evidence = evidence(&retrieved, &question_weights, range);
+            // The price lines state the amount a question about prices asks for.
+            if let Some(evidence) = retrieved.evidence.as_mut().filter(|_| price_lines) {
+                evidence.expected_found = evidence.expected_found.map(|_| true);
+            }
             let calibration = confidence::calibration(&retriever.model().name, language);
             retrieved.confidence =
                 retrieved.evidence.map_or(0.0, |e| confidence::confidence(&e, &calibration));
@@ -1156,7 +1163,13 @@ fn price_passages(
     let catalog = retriever.index().catalog();
     let mut found: Vec<SearchHit> = Vec::new();
     let mut stated = Vec::new();
-    for product in catalogue.price_asked(&part.question, language).into_iter().take(MAX_PRICED) {
+    let mut asked = catalogue.price_asked(&part.question, language);
+    // "I want the brewa. how much is it?", "the roamo s5 or the s7? how much are they": the
+    // products it and its context name.
+    if asked.is_empty() && crate::recommend::asks_price_of_earlier(&part.question) {
+        asked = catalogue.named(&part.query(), language).into_iter().map(|i| catalogue.product(i)).collect();
+    }
+    for product in asked.into_iter().take(MAX_PRICED) {
         let Some(document) = catalog.document(&product.doc_id)? else { continue };
         let prices: Vec<String> = product
             .listing

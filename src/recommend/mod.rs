@@ -60,6 +60,48 @@ pub struct Shopper {
     pub viewed: Vec<String>,
 }
 
+/// Whether lowercase `text` asks the price of what `name` names, right next to it ("how much
+/// is the …", "… price", "…XL的价格", "what does the … cost").
+fn asks_price_of(text: &str, name: &str) -> bool {
+    let costs = text.split(|c: char| !c.is_alphanumeric()).any(|w| w == "cost" || w == "costs");
+    text.match_indices(name).any(|(at, _)| {
+        // "s7" is not in "s70", nor "it" in "item".
+        let whole = !name.is_ascii()
+            || (text[..at].chars().last().is_none_or(|c| !c.is_ascii_alphanumeric())
+                && text[at + name.len()..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric()));
+        if !whole {
+            return false;
+        }
+        let before = text[..at].trim_end().trim_end_matches('的');
+        let before = ["the", "a", "an", "your", "this"]
+            .iter()
+            .find_map(|w| before.strip_suffix(w).filter(|b| b.is_empty() || b.ends_with(' ')))
+            .unwrap_or(before)
+            .trim_end();
+        // A model letter after a tag ("空气炸锅XL的价格") still names it.
+        let after = text[at + name.len()..]
+            .trim_start_matches(|c: char| c.is_ascii_alphanumeric() && !name.is_ascii());
+        let after = after.trim_start().trim_start_matches('的');
+        PRICE_BEFORE.iter().any(|p| before.ends_with(p))
+            || (costs && COST_BEFORE.iter().any(|p| before.ends_with(p)))
+            || PRICE_AFTER.iter().any(|p| after.starts_with(p))
+    })
+}
+
+/// Whether `question` asks the price of something named before it: "how much is it?", "what
+/// do they cost", "它多少钱", or a short Chinese question that names nothing ("那多少钱？").
+pub fn asks_price_of_earlier(question: &str) -> bool {
+    let lower = question.to_lowercase();
+    let han = lower.chars().filter(|&c| kefu_ingest::locale::is_han(c)).count();
+    [
+        "it", "they", "them", "this", "that", "these", "those", "this one", "that one", "它", "这个", "这款",
+        "那个", "那款",
+    ]
+    .iter()
+    .any(|p| asks_price_of(&lower, p))
+        || (han > 0 && han <= 8 && PRICE_AFTER.iter().any(|p| lower.contains(p)))
+}
+
 /// Units a product's name gives its size in ("Pour 1.7 L Kettle").
 const MEASURE_UNITS: &[&str] = &["L", "l", "ml", "W", "cm", "mm", "kg", "g"];
 
@@ -70,8 +112,19 @@ const PRICE_BEFORE: &[&str] =
 const COST_BEFORE: &[&str] =
     &["how much does", "how much do", "how much would", "what does", "what do", "what would"];
 /// Words that ask a price just after what is priced ("破壁机多少钱", "S7 price").
-const PRICE_AFTER: &[&str] =
-    &["多少钱", "价格", "什么价", "怎么卖", "贵不贵", "几块钱", "售价", "price", "cost", "'s price"];
+const PRICE_AFTER: &[&str] = &[
+    "多少钱",
+    "价格",
+    "什么价",
+    "怎么卖",
+    "贵不贵",
+    "几块钱",
+    "售价",
+    "差多少",
+    "price",
+    "cost",
+    "'s price",
+];
 
 /// The catalogue of one index generation, read for recommending.
 #[derive(Debug)]
@@ -358,43 +411,55 @@ impl Catalogue {
         (!words.is_empty()).then(|| words.into_iter().collect::<Vec<_>>().join(" "))
     }
 
-    /// The products of `locale` whose price `question` asks, by name or by a tag, right next to
-    /// the words asking it: "how much is the Roamo S5?", "price of the vortex pro", "what does
-    /// the brewa coffee maker cost", "破壁机多少钱", "S7的价格". Not "how much is Care+ for the
-    /// Roamo S7" (Care+'s price) nor "搅拌杯能单独买吗 多少钱" (the jar's).
+    /// The products of `locale` whose price `question` asks: one named or tagged right next to
+    /// the words asking it ("how much is the Roamo S5?", "price of the vortex pro", "what does
+    /// the brewa coffee maker cost", "破壁机多少钱", "空气炸锅XL的价格"), and then every product
+    /// the question names ("破壁机和迷你随行料理机差多少钱"). Not "how much is Care+ for the Roamo
+    /// S7" (Care+'s price) nor "搅拌杯能单独买吗 多少钱" (the jar's).
     pub fn price_asked(&self, question: &str, locale: &str) -> Vec<&Product> {
         let lower = question.to_lowercase();
-        let costs = lower.split(|c: char| !c.is_alphanumeric()).any(|w| w == "cost" || w == "costs");
-        let asked = |name: &str| {
-            lower.match_indices(name).any(|(at, _)| {
-                let before = lower[..at].trim_end().trim_end_matches('的');
-                let before = ["the", "a", "an", "your", "this"]
-                    .iter()
-                    .find_map(|w| before.strip_suffix(w).filter(|b| b.is_empty() || b.ends_with(' ')))
-                    .unwrap_or(before)
-                    .trim_end();
-                let after = lower[at + name.len()..].trim_start().trim_start_matches('的');
-                PRICE_BEFORE.iter().any(|p| before.ends_with(p))
-                    || (costs && COST_BEFORE.iter().any(|p| before.ends_with(p)))
-                    || PRICE_AFTER.iter().any(|p| after.starts_with(p))
-            })
-        };
-        let in_locale = || self.products.iter().filter(|e| e.product.locale == locale);
-        let named: Vec<&Product> =
-            in_locale().filter(|e| e.aliases.iter().any(|a| asked(a))).map(|e| &e.product).collect();
-        if !named.is_empty() {
-            return named;
+        // Named by a name, then by a tag where no name was found ("vortex mini blender price"
+        // is not every blender's).
+        let mut masked = lower.clone();
+        let mut found: Vec<(usize, Vec<String>)> = Vec::new();
+        for (i, e) in self.products.iter().enumerate().filter(|(_, e)| e.product.locale == locale) {
+            let names: Vec<String> =
+                e.aliases.iter().filter(|a| lower.contains(a.as_str())).cloned().collect();
+            for name in &names {
+                for (at, _) in lower.match_indices(name.as_str()) {
+                    masked.replace_range(at..at + name.len(), &" ".repeat(name.len()));
+                }
+            }
+            if !names.is_empty() {
+                found.push((i, names));
+            }
         }
-        // By a tag: the shop's word for the kind ("破壁机多少钱"); parts only by name.
-        in_locale()
+        let whole_tags: HashSet<String> = self
+            .products
+            .iter()
             .filter(|e| e.product.listing.fits.is_empty())
-            .filter(|e| {
-                e.product.tags.iter().map(|t| t.to_lowercase()).any(|tag| {
-                    tag.chars().count() >= 2 && !tag.chars().any(|c| c.is_ascii_digit()) && asked(&tag)
-                })
-            })
-            .map(|e| &e.product)
-            .collect()
+            .flat_map(|e| e.product.tags.iter().map(|t| t.to_lowercase()))
+            .collect();
+        for (i, e) in self.products.iter().enumerate().filter(|(_, e)| e.product.locale == locale) {
+            let part = !e.product.listing.fits.is_empty();
+            let tags: Vec<String> = e
+                .product
+                .tags
+                .iter()
+                .map(|t| t.to_lowercase())
+                .filter(|t| t.chars().count() >= 2 && !t.chars().any(|c| c.is_ascii_digit()))
+                .filter(|t| !part || !whole_tags.contains(t))
+                .filter(|t| masked.contains(t.as_str()))
+                .collect();
+            if !tags.is_empty() && !found.iter().any(|(j, _)| *j == i) {
+                found.push((i, tags));
+            }
+        }
+        let asked = found.iter().any(|(_, names)| names.iter().any(|name| asks_price_of(&lower, name)));
+        if !asked {
+            return Vec::new();
+        }
+        found.into_iter().map(|(i, _)| &self.products[i].product).collect()
     }
 
     /// The products of `locale` that `text` names.

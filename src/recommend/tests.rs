@@ -193,6 +193,12 @@ fn a_price_is_asked_of_the_product_named_next_to_the_asking_words() {
     assert!(asked("how much is care+ for the roamo s7").is_empty(), "Care+'s price");
     assert!(asked("what does the roamo s7 do when it's stuck").is_empty());
     assert!(asked("how much can the vortex pro blend in one go").is_empty());
+    // Every product a price question names; a tag only where no name was found.
+    let mut both = asked("how much are the vortex pro and the vortex mini blender?");
+    both.sort();
+    assert_eq!(both, ["NW-BL1200", "NW-BL600"]);
+    assert!(asks_price_of_earlier("ok and how much is it?") && asks_price_of_earlier("那它多少钱"));
+    assert!(!asks_price_of_earlier("how much is an item's shipping?"));
 }
 
 #[test]

@@ -107,7 +107,10 @@ const EN: &[(Expectation, &[&str])] = &[
 
 /// Chinese phrases asking for each kind, checked in this order.
 const ZH: &[(Expectation, &[&str])] = &[
-    (Expectation::Temperature, &["多少度", "几度", "温度多少", "温度是多少", "多高温度", "最高温度", "最低温度"]),
+    (
+        Expectation::Temperature,
+        &["多少度", "几度", "温度多少", "温度是多少", "多高温度", "最高温度", "最低温度"],
+    ),
     (Expectation::Weight, &["多重", "重量", "几斤", "几公斤", "多少克"]),
     (Expectation::Loudness, &["分贝", "噪音多大", "声音多大", "多吵"]),
     (Expectation::Power, &["功率", "多少瓦", "几瓦"]),
@@ -399,7 +402,10 @@ mod tests {
         assert_eq!(expectation("扫地机器人有多重"), Some(Expectation::Weight));
         assert_eq!(expectation("水壶容量多少"), Some(Expectation::Capacity));
         assert_eq!(expectation("保温盘是多少度的"), Some(Expectation::Temperature));
-        assert_eq!(expectation("what temperature does the hot plate keep it at"), Some(Expectation::Temperature));
+        assert_eq!(
+            expectation("what temperature does the hot plate keep it at"),
+            Some(Expectation::Temperature)
+        );
         // Whole words: "whenever" is not "when".
         assert_eq!(expectation("can I return it whenever I like"), None);
     }

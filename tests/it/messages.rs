@@ -98,6 +98,11 @@ fn a_product_s_price_is_answered_with_its_price_line_not_a_fee_or_subsidy() {
     // Care+'s price for a product is not the product's price.
     let answer = ask("how much is care+ for the vortex pro?");
     assert!(answer.answer.contains("Care+ price"), "{}", answer.answer);
+    // Two products compared, and a product named before "how much is it".
+    let answer = ask("破壁机和迷你随行料理机差多少钱");
+    assert!(answer.answer.contains("¥599") && answer.answer.contains("¥299"), "{}", answer.answer);
+    let answer = ask("I want the brewa. how much is it and can it make espresso?");
+    assert!(answer.answer.contains("£79") && answer.answer.contains("espresso"), "{}", answer.answer);
 }
 
 #[test]
