@@ -45,6 +45,11 @@ const GLOSSES: &[(&[&str], &str)] = &[
     (&["几瓦", "多少瓦"], "功率"),
 ];
 
+/// Glosses for a question asking how long something takes: help centers say how long
+/// "delivery" takes and what "shipping" costs ("how long does shipping to germany take" was read
+/// as the shipping-cost FAQ).
+const DURATION_GLOSSES: &[(&[&str], &str)] = &[(&["shipping"], "delivery")];
+
 /// `text` with the help center's word after each of [`GLOSSES`] it uses, in brackets: "open on
 /// christmas eve (24 December)?", "能退钱（退款）吗". Searched, weighed and quoted by as the
 /// customer's own words: they are, in the help center's form.
@@ -55,7 +60,9 @@ pub fn glossed(text: &str) -> String {
         // Lowercasing changed byte offsets (rare letters): leave the text as typed.
         return text.to_string();
     }
-    for (names, gloss) in GLOSSES {
+    let duration = super::expect::expectation(text) == Some(super::expect::Expectation::Duration);
+    let glosses = GLOSSES.iter().chain(DURATION_GLOSSES.iter().filter(|_| duration));
+    for (names, gloss) in glosses {
         for name in *names {
             while let Some(at) = find(&lower, name) {
                 // Blanked out, so that "christmas" does not also read "christmas eve".
@@ -84,7 +91,7 @@ pub fn glossed(text: &str) -> String {
 /// saying back to them ("About \"is live chat open on christmas eve?\": …").
 pub fn unglossed(text: &str) -> String {
     let mut out = text.to_string();
-    for (_, gloss) in GLOSSES {
+    for (_, gloss) in GLOSSES.iter().chain(DURATION_GLOSSES) {
         for added in [format!(" ({gloss})"), format!("（{gloss}）")] {
             out = out.replace(&added, "");
         }
@@ -135,6 +142,11 @@ mod tests {
         assert_eq!(glossed("问下充满电能用多久"), "问下充满电能用多久（续航）");
         assert_eq!(glossed("空气炸锅几瓦的"), "空气炸锅几瓦（功率）的");
         assert_eq!(glossed("do you take amex"), "do you take amex (American Express)");
+        assert_eq!(
+            glossed("how long does shipping to germany take"),
+            "how long does shipping (delivery) to germany take"
+        );
+        assert_eq!(glossed("how much is shipping to germany"), "how much is shipping to germany");
         for text in
             ["is live chat open on christmas eve?", "can i send them back", "能退钱吗", "a (return) label"]
         {
