@@ -101,6 +101,9 @@ fn a_product_s_price_is_answered_with_its_price_line_not_a_fee_or_subsidy() {
     // Two products compared, and a product named before "how much is it".
     let answer = ask("破壁机和迷你随行料理机差多少钱");
     assert!(answer.answer.contains("¥599") && answer.answer.contains("¥299"), "{}", answer.answer);
+    // The price of a part the shop does not sell is not its product's.
+    let answer = ask("破壁料理机的搅拌杯裂了 想单独买一个 多少钱");
+    assert!(!answer.answer.contains("¥599"), "{}", answer.answer);
     let answer = ask("I want the brewa. how much is it and can it make espresso?");
     assert!(answer.answer.contains("£79") && answer.answer.contains("espresso"), "{}", answer.answer);
 }
