@@ -211,6 +211,13 @@ pub fn specs(text: &str) -> Vec<Spec> {
     out
 }
 
+impl Listing {
+    /// Its prices as pages and shoppers write them ("€229", "£199", "$249").
+    pub fn written_prices(&self) -> Vec<String> {
+        self.prices.iter().map(|(currency, minor)| format_price(currency, *minor)).collect()
+    }
+}
+
 /// A price in minor units as shoppers read it: "£69", "€12.50", "¥1,999", "CHF 99".
 pub fn format_price(currency: &str, minor: u64) -> String {
     let (major, cents) = (minor / 100, minor % 100);

@@ -307,12 +307,7 @@ impl Quoting<'_> {
                 heading: &h.record.chunk.breadcrumb,
             })
             .collect();
-        let prices: Vec<String> = product
-            .listing
-            .prices
-            .iter()
-            .map(|(code, minor)| kefu_ingest::product::format_price(code, *minor))
-            .collect();
+        let prices = product.listing.written_prices();
         let this = self.catalogue.by_model(&product.locale, &product.listing.model);
         // A line that only names the product ("Brewa coffee maker" in the box list) says nothing.
         let name = extractive::terms(&format!("{} {}", product.name, product.listing.model));

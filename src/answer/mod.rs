@@ -1175,12 +1175,7 @@ fn price_passages(
     }
     for product in asked.into_iter().take(MAX_PRICED) {
         let Some(document) = catalog.document(&product.doc_id)? else { continue };
-        let prices: Vec<String> = product
-            .listing
-            .prices
-            .iter()
-            .map(|(currency, minor)| kefu_ingest::product::format_price(currency, *minor))
-            .collect();
+        let prices = product.listing.written_prices();
         let priced = catalog
             .chunks(&document.chunk_ids)?
             .into_iter()

@@ -29,7 +29,7 @@ pub fn price(product: &Product, currency: Option<&str>) -> String {
     let prices = &product.listing.prices;
     match currency.and_then(|c| prices.get(c).map(|p| (c, *p))) {
         Some((code, minor)) => format_price(code, minor),
-        None => prices.iter().map(|(code, minor)| format_price(code, *minor)).collect::<Vec<_>>().join(" / "),
+        None => product.listing.written_prices().join(" / "),
     }
 }
 
