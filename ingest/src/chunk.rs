@@ -71,6 +71,18 @@ impl Chunk {
     pub fn indexed_text(&self) -> String {
         format!("{}\n{}", self.breadcrumb_line(), self.text)
     }
+
+    /// One of its quotables (a sentence or table row, [`crate::quotable`]) read under the
+    /// chunk's headings, as it is embedded besides itself: "PayPal authorisations are released
+    /// immediately." says when money is back only under "Cancelling an order › When do I get my
+    /// money back?". The quotable as it is when the chunk has no headings.
+    pub fn quotable_in_context(&self, quotable: &str) -> String {
+        if self.breadcrumb.is_empty() {
+            quotable.to_string()
+        } else {
+            format!("{}: {quotable}", self.breadcrumb_line())
+        }
+    }
 }
 
 /// Cuts documents into chunks with a Hugging Face tokenizer as the measure.
@@ -235,6 +247,26 @@ mod tests {
         }
         assert_eq!(expected_start, text.len(), "windows cover the text");
         pieces.into_iter().map(|(_, p)| p).collect()
+    }
+
+    #[test]
+    fn a_quotable_is_read_under_the_chunk_s_headings() {
+        let mut chunk = Chunk {
+            id: "c".into(),
+            doc_id: "d".into(),
+            ordinal: 0,
+            breadcrumb: vec!["Cancelling an order".into(), "When do I get my money back?".into()],
+            text: "PayPal authorisations are released immediately.".into(),
+            span: (0, 48),
+            question: None,
+            tags: vec![],
+        };
+        assert_eq!(
+            chunk.quotable_in_context("PayPal authorisations are released immediately."),
+            "Cancelling an order › When do I get my money back?: PayPal authorisations are released immediately."
+        );
+        chunk.breadcrumb.clear();
+        assert_eq!(chunk.quotable_in_context("Alone."), "Alone.", "no headings, nothing added");
     }
 
     #[test]

@@ -320,15 +320,18 @@ impl Quoting<'_> {
             })
             .collect();
         let similarity = match self.query {
-            Some(query) if !candidates.is_empty() => Some(similarities(
-                self.retriever,
-                query,
-                &hits,
-                &candidates,
-                self.weights,
-                self.retriever.model().similarity_range,
-                hits.len(),
-            )?),
+            Some(query) if !candidates.is_empty() => Some(
+                similarities(
+                    self.retriever,
+                    query,
+                    &hits,
+                    &candidates,
+                    self.weights,
+                    self.retriever.model().similarity_range,
+                    hits.len(),
+                )?
+                .chosen_by,
+            ),
             _ => None,
         };
         let scores = extractive::scores(self.weights, &candidates, similarity.as_deref(), SELECTION);

@@ -330,7 +330,7 @@ struct Retrieved {
     /// Sentences and table rows of the top passages, and their similarity to the question (0–1,
     /// when the dense retriever ran).
     candidates: Vec<Candidate>,
-    similarity: Option<Vec<f32>>,
+    similarity: Option<Similarities>,
     /// The passages (from the first) whose candidates are evidence that the question is
     /// answered; those after them were added only to be quoted from.
     evidence_passages: usize,
@@ -795,7 +795,8 @@ impl Answerer {
             for (i, candidate) in candidates.iter_mut().enumerate() {
                 if let Some(name) = priced_product(&prices, candidate) {
                     if let Some(similarity) = similarity.as_mut() {
-                        similarity[i] = 1.0;
+                        similarity.chosen_by[i] = 1.0;
+                        similarity.alone[i] = 1.0;
                     }
                     candidate.name(name);
                 }
@@ -897,7 +898,7 @@ impl Answerer {
                         extractive::select_new(
                             &p.quote_weights,
                             &p.candidates,
-                            p.similarity.as_deref(),
+                            p.similarity.as_ref().map(|s| &s.chosen_by[..]),
                             SELECTION,
                             limits,
                             &quoted,
@@ -1320,7 +1321,7 @@ fn evidence(
     // baskets are available." says no price; "Price: €229" under "Roamo S5" states the S5's.
     let counted = retrieved.candidates.iter().take_while(|c| c.passage < retrieved.evidence_passages).count();
     let candidates = &retrieved.candidates[..counted];
-    let similarity = retrieved.similarity.as_deref().map(|s| &s[..counted]);
+    let similarity = retrieved.similarity.as_ref().map(|s| &s.alone[..counted]);
     let scores = extractive::scores(&retrieved.weights, candidates, similarity, SELECTION);
     let mut about: Vec<(usize, f32, f32)> = scores
         .iter()
@@ -1390,6 +1391,17 @@ fn cite(citations: &mut Vec<Citation>, hit: &SearchHit, range: &std::ops::Range<
     n
 }
 
+/// Each candidate's similarity to the question, two ways (0–1, scaled by the model's range).
+#[derive(Debug, Clone)]
+struct Similarities {
+    /// The closer of the candidate alone and read under its chunk's headings: sentences are chosen
+    /// by it ("PayPal authorisations are released immediately." answers when the money is back
+    /// only under "When do I get my money back?").
+    chosen_by: Vec<f32>,
+    /// The candidate alone: the evidence's measure, as the confidence was calibrated on it.
+    alone: Vec<f32>,
+}
+
 /// Each candidate's similarity to the question (the query's vector), scaled by the model's
 /// `range`. Only the candidates of the top passage and of those after the first
 /// `evidence_passages` (added for their closest sentence), and those sharing a word with the
@@ -1405,7 +1417,7 @@ fn similarities(
     weights: &[(String, f32)],
     range: [f32; 2],
     evidence_passages: usize,
-) -> Result<Vec<f32>> {
+) -> Result<Similarities> {
     let first = |i: usize| candidates[i].passage == 0 || candidates[i].passage >= evidence_passages;
     // Those candidates first, then by the share of the question's words they hold.
     let mut worth: Vec<(usize, f32)> = (0..candidates.len())
@@ -1414,15 +1426,23 @@ fn similarities(
         .collect();
     worth.sort_by(|a, b| (!first(a.0)).cmp(&!first(b.0)).then(b.1.total_cmp(&a.1)));
     let worth: Vec<usize> = worth.into_iter().take(MAX_EMBEDDED_CANDIDATES).map(|(i, _)| i).collect();
+    let chunk = |i: usize| &hits[candidates[i].passage].record.chunk;
+    let in_context: Vec<String> =
+        worth.iter().map(|&i| chunk(i).quotable_in_context(&candidates[i].text)).collect();
     let quotes: Vec<(&str, &str)> = worth
         .iter()
-        .map(|&i| (hits[candidates[i].passage].record.chunk.id.as_str(), candidates[i].text.as_str()))
+        .map(|&i| (chunk(i).id.as_str(), candidates[i].text.as_str()))
+        .chain(worth.iter().zip(&in_context).map(|(&i, text)| (chunk(i).id.as_str(), text.as_str())))
         .collect();
-    let mut similarity = vec![0.0; candidates.len()];
-    for (&i, vector) in worth.iter().zip(retriever.quote_vectors(&quotes)?) {
-        similarity[i] = confidence::semantic(cosine(query, &vector), range);
+    let vectors = retriever.quote_vectors(&quotes)?;
+    let (alone_vectors, context_vectors) = vectors.split_at(worth.len());
+    let mut alone = vec![0.0; candidates.len()];
+    let mut chosen_by = vec![0.0; candidates.len()];
+    for (k, &i) in worth.iter().enumerate() {
+        alone[i] = confidence::semantic(cosine(query, &alone_vectors[k]), range);
+        chosen_by[i] = alone[i].max(confidence::semantic(cosine(query, &context_vectors[k]), range));
     }
-    Ok(similarity)
+    Ok(Similarities { chosen_by, alone })
 }
 
 /// A citation of the text at `range` (bytes) of a retrieved chunk.

@@ -36,8 +36,8 @@ use crate::{Error, Result};
 /// Bump when loaders, the chunker or what is stored per chunk change: every document is
 /// re-indexed (its chunks' vectors come from the embedding cache). 4: each chunk's quotables are
 /// embedded and stored with it, which an index written before lacks. 5: product pages' catalogue
-/// keys are read.
-const PIPELINE_VERSION: &str = "kefu-pipeline-5";
+/// keys are read. 6: quotables are also embedded read under their chunk's headings.
+const PIPELINE_VERSION: &str = "kefu-pipeline-6";
 
 /// Chunks embedded per cache commit.
 const EMBED_COMMIT_EVERY: usize = 64;
@@ -345,12 +345,21 @@ impl<'a> Run<'a> {
         let (vectors, embedded) = embed_with_cache(&embedder, &cache, &texts, "embedding", show_progress)?;
         report.embedded = embedded;
         report.reused = texts.len() - embedded.min(texts.len());
+        // Each quotable is embedded alone and read under its chunk's headings (answering takes
+        // the closer of the two to the question).
         let quotables: Vec<Vec<String>> = prepared
             .iter()
             .flat_map(|d| {
-                d.chunks
-                    .iter()
-                    .map(|c| quotable::quotables(&c.chunk.text).into_iter().map(|q| q.text).collect())
+                d.chunks.iter().map(|c| {
+                    let alone: Vec<String> =
+                        quotable::quotables(&c.chunk.text).into_iter().map(|q| q.text).collect();
+                    let in_context: Vec<String> = alone
+                        .iter()
+                        .map(|text| c.chunk.quotable_in_context(text))
+                        .filter(|text| !alone.contains(text))
+                        .collect();
+                    alone.into_iter().chain(in_context).collect()
+                })
             })
             .collect();
         let quote_texts: Vec<String> = quotables.iter().flatten().cloned().collect();

@@ -196,7 +196,7 @@ fn a_frustrated_customer_hears_an_apology_before_the_answer() {
 }
 
 #[test]
-fn every_quotable_sentence_and_row_is_embedded_at_ingestion_as_the_model_embeds_it() {
+fn every_quotable_sentence_and_row_is_embedded_at_ingestion_alone_and_under_its_headings() {
     let retriever = shared_corpus_retriever();
     let catalog = retriever.index().catalog();
     let ids = catalog.chunk_ids().unwrap();
@@ -209,10 +209,14 @@ fn every_quotable_sentence_and_row_is_embedded_at_ingestion_as_the_model_embeds_
             assert!(quotables.is_empty(), "{} has no quote vectors", chunk.chunk.id);
             continue;
         };
-        // One vector per distinct text (a row can repeat in a chunk).
-        let distinct: std::collections::HashSet<&str> = quotables.iter().map(|q| q.text.as_str()).collect();
+        // One vector per distinct text (a row can repeat in a chunk), alone and under the headings.
+        let in_context: Vec<String> =
+            quotables.iter().map(|q| chunk.chunk.quotable_in_context(&q.text)).collect();
+        let distinct: std::collections::HashSet<&str> =
+            quotables.iter().map(|q| q.text.as_str()).chain(in_context.iter().map(String::as_str)).collect();
         assert_eq!(stored.len(), distinct.len(), "{}", chunk.chunk.id);
         assert!(quotables.iter().all(|q| stored.get(&q.text).is_some()), "{}", chunk.chunk.id);
+        assert!(in_context.iter().all(|text| stored.get(text).is_some()), "{}", chunk.chunk.id);
     }
     // A table row and a Chinese sentence: what is stored is what the model gives now.
     let row = chunks
@@ -234,4 +238,16 @@ fn every_quotable_sentence_and_row_is_embedded_at_ingestion_as_the_model_embeds_
         let cosine = dot / (norm(stored) * norm(fresh));
         assert!(cosine > 0.999, "stored and fresh vectors differ: cosine {cosine}");
     }
+}
+
+#[test]
+fn a_short_sentence_is_read_under_its_headings() {
+    // "PayPal authorisations are released immediately." says when the money is back only under
+    // "When do I get my money back?": alone, it is far from the question in meaning.
+    let answer = ask(
+        "I cancelled my order 10 minutes after I placed it, paid by PayPal. When is the money back on my account?",
+    );
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("released immediately"), "{}", answer.answer);
+    assert!(cites(&answer, "en/policies/cancellations.md"), "{answer:#?}");
 }
