@@ -1,8 +1,8 @@
 //! Words shoppers use, glossed with the words help centers write, so that search, evidence
 //! and the choice of sentences find them: a holiday on a fixed day with its date ("is live chat
 //! open on christmas eve?" asks about 24 December; those on a weekday, such as Easter, move from
-//! year to year), "send it back" with "return", 退钱 with 退款, 充满电能用多久 with 续航, 几瓦 with 功率. English only for the
-//! holidays: Chinese help centers name theirs (双十一, 春节), and a Chinese date's words (月, 日,
+//! year to year), "send it back" with "return", "the least amount" with "minimum", 退钱 with 退款,
+//! 充满电能用多久 with 续航, 几瓦 with 功率. English only for the holidays: Chinese help centers name theirs (双十一, 春节), and a Chinese date's words (月, 日,
 //! a number) are on every notice, so "元旦（1月1日）放假期间还发货吗" read the Spring Festival
 //! notice as an answer. Pure.
 
@@ -22,6 +22,8 @@ const GLOSSES: &[(&[&str], &str)] = &[
         "return",
     ),
     (&["wattage"], "power"),
+    (&["least amount", "smallest amount", "least i can", "least you can"], "minimum"),
+    (&["most i can", "most you can", "biggest amount", "largest amount", "max amount"], "maximum"),
     (&["amex"], "American Express"),
     (&["退钱", "钱退"], "退款"),
     (
@@ -142,6 +144,12 @@ mod tests {
         assert_eq!(glossed("问下充满电能用多久"), "问下充满电能用多久（续航）");
         assert_eq!(glossed("空气炸锅几瓦的"), "空气炸锅几瓦（功率）的");
         assert_eq!(glossed("do you take amex"), "do you take amex (American Express)");
+        assert_eq!(
+            glossed("whats the least amount of water i can put in"),
+            "whats the least amount (minimum) of water i can put in"
+        );
+        assert_eq!(glossed("the most i can spend?"), "the most i can (maximum) spend?");
+        assert_eq!(glossed("which is the most popular?"), "which is the most popular?");
         assert_eq!(
             glossed("how long does shipping to germany take"),
             "how long does shipping (delivery) to germany take"
