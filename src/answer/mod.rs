@@ -73,7 +73,7 @@ const CONTEXT_WEIGHT: f32 = 0.3;
 const EXPECTATION_CANDIDATES: usize = 2;
 /// Most candidates scored by similarity per question (embedded at answer time when the generation
 /// has no stored vectors for them).
-const MAX_EMBEDDED_CANDIDATES: usize = 16;
+const MAX_EMBEDDED_CANDIDATES: usize = 32;
 /// Top passages whose sentences and table rows may be quoted.
 const QUOTED_PASSAGES: usize = 4;
 /// Most products whose price passage a question about prices puts first ([`price_passages`]).
@@ -1407,8 +1407,8 @@ struct Similarities {
 /// `evidence_passages` (added for their closest sentence), and those sharing a word with the
 /// question are scored, at most [`MAX_EMBEDDED_CANDIDATES`] (the others score 0): a sentence of a
 /// lower passage with no word of the question in common rarely answers it. Their vectors were
-/// stored at ingestion; scoring every candidate changed nothing on the dev lines but the Chinese
-/// token F1 (0.434 → 0.418), and keeps the cost bounded for a generation written without them.
+/// stored at ingestion; the bound keeps the cost of a generation written without them bounded
+/// (docs/answering.md has how 16 and 32 did).
 fn similarities(
     retriever: &Retriever,
     query: &[f32],
