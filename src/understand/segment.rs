@@ -381,18 +381,46 @@ const OPENERS_ZH: &[&str] = &[
     "问下",
 ];
 
-/// A piece without the words that open its question ("问下：充满电能用多久？" → "充满电能用多久？"),
-/// unless nothing else is left.
+/// English greetings that open a message in the same breath as its question ("heyy do you charge
+/// for shipping…"), typed stretched or not ("heyyy", "hiii").
+const GREETINGS_EN: &[&str] = &["hi", "hey", "hello", "hiya", "heya", "yo", "howdy"];
+
+/// Words a greeting may go on with ("hi there", "hey guys").
+const GREETED_EN: &[&str] = &["there", "guys", "all", "team", "folks", "everyone"];
+
+/// A piece without the words that open its question ("问下：充满电能用多久？" → "充满电能用多久？",
+/// "heyy do you charge…" → "do you charge…"), unless nothing else is left.
 fn without_opener(piece: &str) -> &str {
-    for opener in OPENERS_ZH {
-        if let Some(rest) = piece.strip_prefix(opener) {
-            let rest = rest.trim_start_matches([':', '：', ',', '，', '~', '～', ' ']);
-            if !rest.is_empty() {
-                return rest;
-            }
+    let rest = OPENERS_ZH
+        .iter()
+        .find_map(|opener| piece.strip_prefix(opener))
+        .or_else(|| without_greeting(piece))
+        .map(|rest| rest.trim_start_matches([':', '：', ',', '，', '~', '～', '!', '！', ' ']));
+    rest.filter(|rest| !rest.is_empty()).unwrap_or(piece)
+}
+
+/// `piece` after an English greeting that opens it, if one does.
+fn without_greeting(piece: &str) -> Option<&str> {
+    let mut rest = piece;
+    let mut greeted = false;
+    loop {
+        let word_end = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
+        let word = rest[..word_end].to_lowercase();
+        let is_greeting = GREETINGS_EN.iter().any(|g| stretched(&word, g));
+        let goes_on = greeted && GREETED_EN.contains(&word.as_str());
+        if word.is_empty() || !(is_greeting && !greeted || goes_on) {
+            break;
         }
+        greeted = true;
+        rest = rest[word_end..].trim_start_matches([',', '!', '~', ' ']);
     }
-    piece
+    greeted.then_some(rest)
+}
+
+/// Whether `word` is `base` with its last letter typed any number of times ("heyyy", "hiii").
+fn stretched(word: &str, base: &str) -> bool {
+    word.strip_prefix(base)
+        .is_some_and(|more| base.chars().last().is_some_and(|l| more.chars().all(|c| c == l)))
 }
 
 /// The sentences of `message`, a list number kept with the item it opens ("问题:1." and
@@ -759,6 +787,27 @@ mod tests {
                 (Role::Question, "充满电能用多久？".into()),
                 (Role::Question, "能戴着游泳吗".into()),
             ]
+        );
+        // A greeting in the same breath as the question, stretched or not.
+        assert_eq!(
+            roles("heyy do you charge for shipping to the netherlands if i spend like 45 euro"),
+            [(
+                Role::Question,
+                "do you charge for shipping to the netherlands if i spend like 45 euro".into()
+            )]
+        );
+        assert_eq!(
+            roles("Hey there is the kettle BPA free?"),
+            [(Role::Question, "is the kettle BPA free?".into())]
+        );
+        assert_eq!(
+            roles("hiii guys what's your returns address?"),
+            [(Role::Question, "what's your returns address?".into())]
+        );
+        assert_eq!(
+            roles("his kettle broke, can he return it?")[0].1,
+            "his kettle broke",
+            "no greeting in \"his\""
         );
     }
 
