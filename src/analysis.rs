@@ -42,11 +42,36 @@ const EN_QUESTION_FILLER: &[&str] = &[
     "wouldn", "couldn", "haven", "hasn",
 ];
 
-static QUESTION_FILLER: LazyLock<std::collections::HashSet<String>> =
-    LazyLock::new(|| EN_QUESTION_FILLER.iter().map(|w| STEMMER.stem(w).into_owned()).collect());
+/// Chinese words that ask which or whether and name nothing ("有哪几个颜色": only 颜色 says what is
+/// asked about); 哪, 哪些, 什么 are stop words already.
+const ZH_QUESTION_FILLER: &[&str] = &[
+    "哪几",
+    "哪几个",
+    "几个",
+    "哪个",
+    "哪种",
+    "哪款",
+    "哪一个",
+    "哪一款",
+    "哪一种",
+    "有没有",
+    "是不是",
+    "能不能",
+    "可不可以",
+    "会不会",
+    "要不要",
+];
+
+static QUESTION_FILLER: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    EN_QUESTION_FILLER
+        .iter()
+        .map(|w| STEMMER.stem(w).into_owned())
+        .chain(ZH_QUESTION_FILLER.iter().map(|w| w.to_string()))
+        .collect()
+});
 
 /// Whether `term` (an analysed term, as [`words`] gives it) is a word questions are worded with
-/// rather than about (see `EN_QUESTION_FILLER`).
+/// rather than about (see `EN_QUESTION_FILLER`, `ZH_QUESTION_FILLER`).
 pub fn is_question_filler(term: &str) -> bool {
     QUESTION_FILLER.contains(term)
 }
@@ -288,6 +313,11 @@ mod tests {
         assert_eq!(about, ["onc", "long", "keep", "pot", "hot"]);
         // Negations change what is asked: they stay.
         assert!(!is_question_filler("not") && !is_question_filler("no"));
+        let about: Vec<String> = terms(words("有哪几个颜色"))
+            .into_iter()
+            .filter(|t| !is_question_filler(t) && t != "有")
+            .collect();
+        assert_eq!(about, ["颜色"]);
     }
 
     #[test]
