@@ -212,7 +212,7 @@ pub fn scores(
             };
             // Higher-ranked passages win ties; fragments too short to read alone lose.
             let rank_prior = 1.0 / (1.0 + candidate.passage as f32);
-            let brevity = if candidate.text.chars().count() < 12 { 0.5 } else { 1.0 };
+            let brevity = if reading_length(&candidate.text) < 12 { 0.5 } else { 1.0 };
             Some(base * brevity + 0.1 * rank_prior)
         })
         .collect()
@@ -324,6 +324,12 @@ pub fn select_new(
     Some(Extract { pieces, cited, quoted })
 }
 
+/// How long `text` reads, in English letters: a Chinese character says about as much as three
+/// ("不能打冰块。", can't crush ice, is a whole answer; "Send us:" is not).
+fn reading_length(text: &str) -> usize {
+    text.chars().map(|c| if kefu_ingest::locale::is_han(c) { 3 } else { 1 }).sum()
+}
+
 /// How much of a sentence a candidate is, for the limit on sentences: a clause of a sentence cut
 /// at a semicolon ("…旧机能正常使用补贴 ¥60；") counts half, as Chinese help centers write a rule's
 /// cases as clauses of one sentence.
@@ -370,6 +376,21 @@ mod tests {
         let answer = extract(&weighted("damaged item packaging"), &passages, LIMITS).unwrap();
         let quoted: Vec<&str> = answer.pieces.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(quoted, ["Keep all the packaging until we reply."]);
+    }
+
+    #[test]
+    fn a_short_chinese_sentence_is_a_whole_answer_an_english_fragment_is_not() {
+        let passages =
+            [Passage {
+                text: "不能打冰块。冰块请先稍微解冻再加入。", question: None, heading: &[]
+            }];
+        let all = candidates(&passages);
+        let scored = scores(&weighted("打冰块"), &all, Some(&[0.9, 0.9]), SELECTION);
+        assert!(scored[0] > scored[1], "{scored:?}");
+        let passages = [Passage { text: "Send us. Send us the photos.", question: None, heading: &[] }];
+        let all = candidates(&passages);
+        let scored = scores(&weighted("send"), &all, Some(&[0.9, 0.9]), SELECTION);
+        assert!(scored[0] < scored[1], "{scored:?}");
     }
 
     #[test]

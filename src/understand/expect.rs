@@ -199,8 +199,14 @@ const DAYS: &[&str] = &[
 
 /// The kind of value `question` asks for, if it asks for one.
 pub fn expectation(question: &str) -> Option<Expectation> {
-    let lower = question.to_lowercase();
-    let table = if lower.chars().any(kefu_ingest::locale::is_han) { ZH } else { EN };
+    let mut lower = question.to_lowercase();
+    let table = if lower.chars().any(kefu_ingest::locale::is_han) {
+        // "有哪几个颜色" asks which, not how many: "石墨灰、薄荷绿" answers it without a number.
+        lower = lower.replace("哪几", "哪");
+        ZH
+    } else {
+        EN
+    };
     table.iter().find(|(_, cues)| cues.iter().any(|cue| has_cue(&lower, cue))).map(|(kind, _)| *kind)
 }
 
@@ -397,6 +403,9 @@ mod tests {
         assert_eq!(expectation("客服几点上班"), Some(Expectation::Time));
         assert_eq!(expectation("金卡能拿多少积分"), Some(Expectation::Count));
         assert_eq!(expectation("能开专票吗"), None);
+        // Which ones, not how many.
+        assert_eq!(expectation("有哪几个颜色"), None);
+        assert_eq!(expectation("有几个颜色"), Some(Expectation::Count));
         assert_eq!(expectation("how heavy is the roamo s7"), Some(Expectation::Weight));
         assert_eq!(expectation("how loud is the blender in dB"), Some(Expectation::Loudness));
         assert_eq!(expectation("扫地机器人有多重"), Some(Expectation::Weight));
