@@ -73,6 +73,19 @@ const EN: &[(Expectation, &[&str])] = &[
             "how many inches",
         ],
     ),
+    // How much of something that lasts is a duration, not an amount of money.
+    (
+        Expectation::Duration,
+        &[
+            "how much time",
+            "how much music",
+            "how much playback",
+            "how much listening",
+            "how much battery",
+            "how much charge",
+            "how much use",
+        ],
+    ),
     (
         Expectation::Amount,
         &[
@@ -390,6 +403,7 @@ mod tests {
     fn questions_say_what_kind_of_value_they_want() {
         assert_eq!(expectation("how much is a spare basket?"), Some(Expectation::Amount));
         assert_eq!(expectation("how long does a refund take"), Some(Expectation::Duration));
+        assert_eq!(expectation("how much music do I get from 10 minutes"), Some(Expectation::Duration));
         assert_eq!(expectation("what time does live chat open on saturdays"), Some(Expectation::Time));
         assert_eq!(expectation("how many rooms can I name"), Some(Expectation::Count));
         assert_eq!(

@@ -264,7 +264,17 @@ fn parts(segments: &[Segment]) -> Vec<Part> {
         }
         let full = questions.len() == MAX_PARTS;
         let alone = stands_alone(&segment.text);
+        // "…, and how long do I have to report it?": a short question asking for a value of its
+        // own is answered on its own, about what the question before it is about. Not a price:
+        // "能单独买一个炸篮吗 多少钱" asks one thing.
+        let asks_value =
+            expect::expectation(&segment.text).is_some_and(|kind| kind != expect::Expectation::Amount);
         match questions.last_mut() {
+            Some(last) if !full && !alone && told.is_empty() && asks_value => {
+                let context =
+                    format!("{}{}{}", last.question, segment::separator(&last.question), last.context);
+                questions.push(Part { question: segment.text.clone(), context });
+            }
             Some(last) if full || (!alone && told.is_empty()) => {
                 last.question.push_str(segment::separator(&last.question));
                 last.question.push_str(&segment.text);
@@ -375,6 +385,26 @@ mod tests {
                 ("运费谁出", "我上周买的空气炸锅，用了两次就坏了")
             ]
         );
+        // A short question asking for a value of its own is answered on its own, about the
+        // question before it; one asking that thing's price is the same question.
+        let understood = understand(
+            "there's a dent in the side. do I have to send it back, and how long do I have to report it?",
+            &vocabulary(),
+        );
+        let read: Vec<(&str, &str)> =
+            understood.parts.iter().map(|p| (p.question.as_str(), p.context.as_str())).collect();
+        assert_eq!(
+            read,
+            [
+                ("do I have to send it back (return)", "there's a dent in the side."),
+                (
+                    "how long do I have to report it?",
+                    "do I have to send it back (return) there's a dent in the side."
+                )
+            ]
+        );
+        let understood = understand("能单独买一个炸篮吗 多少钱", &vocabulary());
+        assert_eq!(understood.parts.len(), 1);
         // A question after more of the story is about that story, not the question before.
         let understood = understand("退货运费谁出？ 订单号2025111207781 到哪了", &vocabulary());
         let read: Vec<(&str, &str)> =
