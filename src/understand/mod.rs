@@ -263,7 +263,8 @@ fn parts(segments: &[Segment]) -> Vec<Part> {
             Role::Question => {}
         }
         let full = questions.len() == MAX_PARTS;
-        let alone = stands_alone(&segment.text);
+        // A numbered question ("2.可以分期吗") is one of its own, however short.
+        let alone = segment.listed || stands_alone(&segment.text);
         // "…, and how long do I have to report it?": a short question asking for a value of its
         // own is answered on its own, about what the question before it is about. Not a price:
         // "能单独买一个炸篮吗 多少钱" asks one thing.
@@ -403,6 +404,9 @@ mod tests {
                 )
             ]
         );
+        // A numbered question is one of its own, however short.
+        let understood = understand("1.旧吸尘器能参加以旧换新抵钱吗 2.可以分期吗", &vocabulary());
+        assert_eq!(understood.parts.len(), 2, "{:?}", understood.parts);
         let understood = understand("能单独买一个炸篮吗 多少钱", &vocabulary());
         assert_eq!(understood.parts.len(), 1);
         // A question after more of the story is about that story, not the question before.

@@ -22,6 +22,8 @@ pub struct Segment {
     pub text: String,
     /// What it does.
     pub role: Role,
+    /// It opened with a list number ("2. can I pay in instalments", "2、能分期吗").
+    pub listed: bool,
 }
 
 /// English words that only greet, thank or fill.
@@ -275,16 +277,11 @@ const ASKING_ZH: &[&str] = &[
     "怎么办",
     "该怎么",
     "有什么",
-    "能退",
-    "能换",
-    "可以退",
-    "可以换",
-    "能开",
-    "可以开",
-    "能用",
-    "还能",
-    "需要",
 ];
+
+/// Chinese words that ask when nothing tells instead ("礼品卡过期了还能用", "能开专票"): a piece
+/// that ends in a full stop or goes on with "but" tells ("旧吸尘器还能用但是太重了。").
+const MODAL_ZH: &[&str] = &["能退", "能换", "可以退", "可以换", "能开", "可以开", "能用", "还能", "需要"];
 
 /// Chinese endings of a question.
 const ENDINGS_ZH: &[char] = &['吗', '么', '呢', '不', '没', '嘛'];
@@ -311,7 +308,8 @@ pub fn segments(message: &str) -> Vec<Segment> {
             }
             let after_comma = pieces_after_comma(sentence, clause);
             let clause = clause.trim().trim_matches([',', '，', '、', ';', '；', ':', '：']).trim();
-            let clause = item_marker(clause).map_or(clause, |marker| clause[marker..].trim_start());
+            let marker = item_marker(clause);
+            let clause = marker.map_or(clause, |marker| clause[marker..].trim_start());
             let text = without_joiner(clause);
             if text.is_empty() {
                 continue;
@@ -354,7 +352,7 @@ pub fn segments(message: &str) -> Vec<Segment> {
                 }
                 role => role,
             };
-            pieces.push(Segment { text: without_opener(text).to_string(), role });
+            pieces.push(Segment { text: without_opener(text).to_string(), role, listed: marker.is_some() });
         }
     }
     merge_context(pieces)
@@ -456,7 +454,7 @@ fn clauses(sentence: &str) -> Vec<&str> {
             let next = sentence[i + c.len_utf8()..].chars().next();
             // "空气炸锅 的保修期": a particle never starts a clause.
             let particle_follows = next.is_some_and(|n| "的地得了吗呢吧啊么嘛".contains(n));
-            if matches!(c, ',' | '，' | '\n') || (c == ' ' && !particle_follows) {
+            if matches!(c, ',' | '，' | ';' | '；' | '\n') || (c == ' ' && !particle_follows) {
                 cuts.push(i + c.len_utf8());
             }
         }
@@ -634,7 +632,11 @@ pub fn asks(text: &str) -> bool {
         return true;
     }
     if trimmed.chars().any(kefu_ingest::locale::is_han) {
-        return trimmed.ends_with(ENDINGS_ZH) || ASKING_ZH.iter().any(|w| trimmed.contains(w));
+        let tells = text.trim_end().ends_with(['。', '.'])
+            || ["但", "不过", "可是"].iter().any(|w| trimmed.contains(w));
+        return trimmed.ends_with(ENDINGS_ZH)
+            || ASKING_ZH.iter().any(|w| trimmed.contains(w))
+            || (!tells && MODAL_ZH.iter().any(|w| trimmed.contains(w)));
     }
     let lower = trimmed.to_lowercase();
     let first = lower.unicode_words().next().unwrap_or("");
@@ -771,6 +773,18 @@ mod tests {
                 (Role::Question, "运费谁出".into()),
             ]
         );
+        // A semicolon ends a clause; "还能用" asks, unless the piece goes on with "but" or ends
+        // with a full stop.
+        assert_eq!(
+            roles("我是安卓;支持LDAC吗;APP里能自己调EQ吗"),
+            [
+                (Role::Context, "我是安卓".into()),
+                (Role::Question, "支持LDAC吗".into()),
+                (Role::Question, "APP里能自己调EQ吗".into()),
+            ]
+        );
+        assert_eq!(roles("家里那台旧吸尘器还能用但是太重了。")[0].0, Role::Context);
+        assert_eq!(roles("礼品卡过期了还能用")[0].0, Role::Question);
         // "还有个…" tells that there is another; what opens a question asks nothing itself.
         assert_eq!(
             roles("看到有个9L双篮的 还有个5.5L的 两个差多少钱"),
@@ -846,6 +860,10 @@ mod tests {
             parts.iter().filter(|(r, _)| *r == Role::Question).map(|(_, t)| t.as_str()).collect();
         assert_eq!(questions, ["旧吸尘器能参加以旧换新抵钱吗", "可以分期吗", "直接寄过去要几天能到"]);
         assert!(parts.iter().all(|(_, t)| !t.contains("几个问题")), "{parts:?}");
+        let listed: Vec<bool> =
+            segments("两个问题:1、能开专票吗 2、包邮吗").iter().map(|s| s.listed).collect();
+        assert_eq!(listed, [true, true]);
+        assert!(!segments("能开专票吗")[0].listed);
         assert_eq!(
             roles("两个问题:1、能开专票吗 2、包邮吗"),
             [(Role::Question, "能开专票吗".into()), (Role::Question, "包邮吗".into())]
