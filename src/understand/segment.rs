@@ -347,7 +347,12 @@ pub fn segments(message: &str) -> Vec<Segment> {
                 Role::Context if text.len() < clause.len() => Role::Question,
                 // "…, but have been running it every day": inside an English sentence only a
                 // question mark or a question word starts a question.
-                Role::Question if after_comma && !text.ends_with('?') && !starts_with_question_word(text) => {
+                Role::Question
+                    if after_comma
+                        && !text.ends_with('?')
+                        && !starts_with_question_word(text)
+                        && !verb_before_subject(text) =>
+                {
                     Role::Context
                 }
                 role => role,
@@ -526,12 +531,18 @@ fn opens_item(before: &str) -> bool {
 /// Whether what follows a joiner ("and do I pay customs", "and what about…") starts a question:
 /// a question word, or a verb before its subject.
 fn asks_next(from_joiner: &str) -> bool {
-    let words: Vec<String> = from_joiner.unicode_words().skip(1).take(2).map(str::to_lowercase).collect();
+    let joiner = from_joiner.unicode_words().next().unwrap_or("");
+    let rest = from_joiner[from_joiner.find(joiner).map_or(0, |at| at + joiner.len())..].trim_start();
+    starts_with_question_word(rest) || verb_before_subject(rest)
+}
+
+/// Whether `text` opens with a verb before its subject ("will I get…", "can you…", "is it…").
+fn verb_before_subject(text: &str) -> bool {
+    let words: Vec<String> = text.unicode_words().take(2).map(str::to_lowercase).collect();
     let [first, second] = words.as_slice() else { return false };
     const SUBJECTS: &[&str] =
         &["i", "you", "it", "we", "they", "he", "she", "there", "this", "that", "my", "your"];
-    starts_with_question_word(first)
-        || QUESTION_START_EN.contains(&first.as_str()) && SUBJECTS.contains(&second.as_str())
+    QUESTION_START_EN.contains(&first.as_str()) && SUBJECTS.contains(&second.as_str())
 }
 
 /// Whether `clause` of an English `sentence` starts right after a comma.
@@ -823,6 +834,14 @@ mod tests {
             "his kettle broke",
             "no greeting in \"his\""
         );
+    }
+
+    #[test]
+    fn a_verb_before_its_subject_after_a_comma_asks() {
+        let parts = roles("and I sent one item back, will I get a corrected invoice");
+        assert_eq!(parts.last(), Some(&(Role::Question, "will I get a corrected invoice".into())));
+        let parts = roles("I've been running it every day, but it is loud");
+        assert!(parts.iter().all(|(r, _)| *r == Role::Context), "{parts:?}");
     }
 
     #[test]

@@ -61,7 +61,8 @@ impl Speller {
         if lower.len() < MIN_LETTERS || !lower.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
         }
-        if self.dictionary.contains(&lower) {
+        if self.dictionary.contains(&lower) || base_forms(&lower).iter().any(|b| self.dictionary.contains(b))
+        {
             return None;
         }
         let term = term_of(&lower)?;
@@ -122,6 +123,50 @@ impl Speller {
     }
 }
 
+/// The words `word` may be an inflection of ("sorted" → "sort", "tried" → "try", "stopped" →
+/// "stop"): the model's vocabulary holds many words only in their base form.
+fn base_forms(word: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    for (suffix, replacement) in [
+        ("ies", "y"),
+        ("ied", "y"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ed", ""),
+        ("ed", "e"),
+        ("es", ""),
+        ("s", ""),
+        ("ly", ""),
+        ("er", ""),
+    ] {
+        if let Some(stem) = word.strip_suffix(suffix).filter(|stem| stem.len() >= 3) {
+            // "swiming" is no inflection of "swim": a short word ending in one vowel and one
+            // consonant doubles it ("swimming").
+            if replacement.is_empty() && matches!(suffix, "ing" | "ed") && doubles_last(stem) {
+                continue;
+            }
+            forms.push(format!("{stem}{replacement}"));
+            // "stopped" → "stop": a doubled last consonant.
+            let bytes = stem.as_bytes();
+            if replacement.is_empty() && bytes.len() >= 4 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2]
+            {
+                forms.push(stem[..stem.len() - 1].to_string());
+            }
+        }
+    }
+    forms
+}
+
+/// Whether a short `stem` ends in a consonant after a single vowel ("swim", "stop"), which
+/// doubles before "-ing" and "-ed".
+fn doubles_last(stem: &str) -> bool {
+    let vowel = |c: u8| b"aeiou".contains(&c);
+    match stem.as_bytes() {
+        [.., a, b, c] if stem.len() <= 4 => !vowel(*a) && vowel(*b) && !vowel(*c) && !b"wxy".contains(c),
+        _ => false,
+    }
+}
+
 /// Whether two words are made of the same letters (one is the other with letters swapped).
 fn same_letters(a: &str, b: &str) -> bool {
     let sorted = |w: &str| {
@@ -174,14 +219,16 @@ mod tests {
 
     fn speller() -> Speller {
         let corpus = "receive received warranty refund refunds delivery address kettle descale shipping \
-                      cancellation eight ship close pages euro";
+                      cancellation eight ship close pages euro short";
         let mut counts: HashMap<String, u32> = HashMap::new();
         for token in analysis::words(corpus) {
             *counts.entry(token.term).or_default() += 1;
         }
         let terms: Vec<(String, u32)> = counts.into_iter().collect();
-        let dictionary =
-            ["receive", "received", "weight", "refund", "delivery", "address", "descale", "the", "Europe"];
+        let dictionary = [
+            "receive", "received", "weight", "refund", "delivery", "address", "descale", "the", "Europe",
+            "sort", "ship",
+        ];
         Speller::new(terms.iter().map(|(t, c)| (t.as_str(), *c)), dictionary.iter().map(|w| w.to_string()))
     }
 
@@ -217,6 +264,9 @@ mod tests {
         assert_eq!(speller.correct("lose"), None, "a letter added before a word makes another word (close)");
         assert_eq!(speller.correct("ages"), None, "nor is it a typo (pages)");
         assert_eq!(speller.correct("europe"), None, "a capitalised real word (Europe)");
+        assert_eq!(speller.correct("sorted"), None, "an inflected real word (sort), not short");
+        assert_eq!(speller.correct("shorrt").as_deref(), Some("short"));
+        assert_eq!(speller.correct("shiping").as_deref(), Some("ship"), "a typo, not an inflection of ship");
     }
 
     #[test]
