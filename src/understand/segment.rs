@@ -306,6 +306,14 @@ pub fn segments(message: &str) -> Vec<Segment> {
             if announces {
                 continue;
             }
+            // "two q's about the roamo mopping: …": the lead-in asks nothing; what it is about is
+            // context.
+            if let Some(topic) = announced_topic(clause) {
+                if !topic.is_empty() {
+                    pieces.push(Segment { text: topic.to_string(), role: Role::Context, listed: false });
+                }
+                continue;
+            }
             let after_comma = pieces_after_comma(sentence, clause);
             let clause = clause.trim().trim_matches([',', '，', '、', ';', '；', ':', '：']).trim();
             let marker = item_marker(clause);
@@ -490,6 +498,13 @@ fn clauses(sentence: &str) -> Vec<&str> {
             }
         }
     }
+    // A lead-in announcing questions ends at its colon ("2 q's: how long…").
+    if let Some(colon) = sentence.find([':', '：']) {
+        let end = colon + sentence[colon..].chars().next().map_or(1, char::len_utf8);
+        if announced_topic(&sentence[..end]).is_some() {
+            cuts.push(end);
+        }
+    }
     // Inline numbered questions: "1. do you take amex 2. is there interest …", "1.旧机能换吗 2、能分期吗".
     for (i, _) in sentence.char_indices() {
         if i > 0 && item_marker(&sentence[i..]).is_some() && opens_item(&sentence[..i]) {
@@ -550,6 +565,26 @@ fn pieces_after_comma(sentence: &str, clause: &str) -> bool {
     let han = sentence.chars().any(kefu_ingest::locale::is_han);
     let start = clause.as_ptr() as usize - sentence.as_ptr() as usize;
     !han && sentence[..start].trim_end().ends_with(',')
+}
+
+/// What a lead-in announcing questions is about ("two q's about the roamo mopping:" → "the roamo
+/// mopping", "2 questions:" → "", "有几个问题：" → ""), when `clause` is one: a colon after a
+/// few words that count or call what follows questions.
+fn announced_topic(clause: &str) -> Option<&str> {
+    let trimmed = clause.trim();
+    let lead = trimmed.strip_suffix([':', '：'])?.trim_end();
+    if lead.chars().any(kefu_ingest::locale::is_han) {
+        return (lead.contains("问题") && lead.chars().count() <= 8).then_some("");
+    }
+    let words: Vec<(usize, &str)> = lead.unicode_word_indices().collect();
+    let calls = |w: &str| {
+        ["q", "qs", "q's", "question", "questions", "qns", "qu"].contains(&w.to_lowercase().as_str())
+    };
+    let at = words.iter().take(4).position(|(_, w)| calls(w))?;
+    let Some(&(about, word)) = words.get(at + 1) else { return Some("") };
+    ["about", "on", "re", "regarding", "for"]
+        .contains(&word.to_lowercase().as_str())
+        .then(|| lead[about + word.len()..].trim())
 }
 
 /// Whether `text` opens with words that restate what was just asked ("like", "i mean", "as in").
@@ -834,6 +869,26 @@ mod tests {
             "his kettle broke",
             "no greeting in \"his\""
         );
+    }
+
+    #[test]
+    fn a_lead_in_announcing_questions_asks_nothing() {
+        assert_eq!(
+            roles("2 q's: how long are e-gift cards valid, and what's the most I can put on one?"),
+            [
+                (Role::Question, "how long are e-gift cards valid".into()),
+                (Role::Question, "what's the most I can put on one?".into())
+            ]
+        );
+        assert_eq!(
+            roles("two q's about the roamo mopping: can I make it use less water?"),
+            [
+                (Role::Context, "the roamo mopping".into()),
+                (Role::Question, "can I make it use less water?".into())
+            ]
+        );
+        assert_eq!(roles("有两个问题：能开专票吗"), [(Role::Question, "能开专票吗".into())]);
+        assert_eq!(roles("note: my order is late, what now?").len(), 2, "no questions announced");
     }
 
     #[test]
