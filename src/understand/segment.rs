@@ -283,6 +283,11 @@ const ASKING_ZH: &[&str] = &[
 /// that ends in a full stop or goes on with "but" tells ("旧吸尘器还能用但是太重了。").
 const MODAL_ZH: &[&str] = &["能退", "能换", "可以退", "可以换", "能开", "可以开", "能用", "还能", "需要"];
 
+/// Chinese phrases holding an asking word that ask nothing: times ("前几天", a few days ago) and
+/// "not much" (没怎么).
+const NOT_ASKING_ZH: &[&str] =
+    &["前几天", "这几天", "那几天", "过几天", "头几天", "后几天", "好几天", "没怎么", "不怎么"];
+
 /// Chinese endings of a question.
 const ENDINGS_ZH: &[char] = &['吗', '么', '呢', '不', '没', '嘛'];
 
@@ -346,13 +351,18 @@ pub fn segments(message: &str) -> Vec<Segment> {
                 last.text.push_str(text);
                 continue;
             }
-            let role = match role(text) {
+            let role = match role(without_opener(text)) {
                 // "and if it isn't, do I lose my money?": a condition is told, its question follows,
                 // unless it is in the same clause ("if i send an email on saturday when will
                 // somebody answer me").
                 Role::Context if opens_condition(text) && !asks_after_condition(text) => Role::Context,
-                // "另外运费谁出", "also the blender": what follows a joiner is asked too.
-                Role::Context if text.len() < clause.len() => Role::Question,
+                // "另外运费谁出", "also the blender": what follows a joiner is asked too, unless
+                // a question follows it ("还有我2月11号签收了一个空气炸锅想退，最晚哪天之前要申请？").
+                Role::Context
+                    if text.len() < clause.len() && !clauses.get(n + 1).is_some_and(|next| asks(next)) =>
+                {
+                    Role::Question
+                }
                 // "…, but have been running it every day": inside an English sentence only a
                 // question mark or a question word starts a question.
                 Role::Question
@@ -467,13 +477,21 @@ fn clauses(sentence: &str) -> Vec<&str> {
             let next = sentence[i + c.len_utf8()..].chars().next();
             // "空气炸锅 的保修期": a particle never starts a clause.
             let particle_follows = next.is_some_and(|n| "的地得了吗呢吧啊么嘛".contains(n));
-            if matches!(c, ',' | '，' | ';' | '；' | '\n') || (c == ' ' && !particle_follows) {
+            // "AirTune T3": a space inside a Latin name is no clause's end.
+            let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            let inside_name = latin(sentence[..i].chars().next_back()) && latin(next);
+            if matches!(c, ',' | '，' | ';' | '；' | '\n') || (c == ' ' && !particle_follows && !inside_name)
+            {
                 cuts.push(i + c.len_utf8());
             }
         }
         for joiner in JOINERS_ZH {
             for (i, _) in sentence.match_indices(joiner) {
-                if !tells_more(&sentence[i..]) {
+                // "要不要另外给搬运费": inside a clause 另外 is "besides", no new question.
+                let opens = sentence[..i].chars().next_back().is_none_or(|c| {
+                    !kefu_ingest::locale::is_han(c) || ENDINGS_ZH.contains(&c) || "吧啊呀".contains(c)
+                });
+                if opens && !tells_more(&sentence[i..]) {
                     cuts.push(i);
                 }
             }
@@ -678,6 +696,12 @@ pub fn asks(text: &str) -> bool {
         return true;
     }
     if trimmed.chars().any(kefu_ingest::locale::is_han) {
+        // "前几天刚换了手机号", "没怎么买东西": a time past and "not much" ask nothing.
+        let mut trimmed = trimmed.to_string();
+        for told in NOT_ASKING_ZH {
+            trimmed = trimmed.replace(told, "");
+        }
+        let trimmed = trimmed.as_str();
         let tells = text.trim_end().ends_with(['。', '.'])
             || ["但", "不过", "可是"].iter().any(|w| trimmed.contains(w));
         return trimmed.ends_with(ENDINGS_ZH)
@@ -889,6 +913,29 @@ mod tests {
         );
         assert_eq!(roles("有两个问题：能开专票吗"), [(Role::Question, "能开专票吗".into())]);
         assert_eq!(roles("note: my order is late, what now?").len(), 2, "no questions announced");
+    }
+
+    #[test]
+    fn chinese_pieces_are_told_from_questions() {
+        // A space inside a Latin name ends no clause.
+        assert_eq!(
+            roles("请问AirTune T3耳机拆封试戴了一下觉得不合适,可以七天无理由退货吗?"),
+            [
+                (Role::Context, "AirTune T3耳机拆封试戴了一下觉得不合适".into()),
+                (Role::Question, "可以七天无理由退货吗?".into())
+            ]
+        );
+        // 另外 inside a clause is "besides".
+        assert_eq!(roles("要不要另外给搬运费"), [(Role::Question, "要不要另外给搬运费".into())]);
+        assert_eq!(roles("能退吗另外运费谁出").len(), 2);
+        // Times past and "not much" ask nothing.
+        assert_eq!(roles("前几天刚换了绑定的手机号")[0].0, Role::Context);
+        assert_eq!(roles("今年就没怎么买东西了")[0].0, Role::Context);
+        assert_eq!(roles("几天能到")[0].0, Role::Question);
+        // What follows a joiner is told when a question follows it.
+        let parts = roles("还有我2月11号签收了一个空气炸锅想退,最晚哪天之前要申请?");
+        assert_eq!(parts[0].0, Role::Context, "{parts:?}");
+        assert_eq!(parts[1], (Role::Question, "最晚哪天之前要申请?".into()));
     }
 
     #[test]
