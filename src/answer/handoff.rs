@@ -19,11 +19,14 @@ pub enum HandoffReason {
     ConflictingSources,
     /// The customer asks where one order stands, which only the shop's order system knows.
     OrderLookup,
+    /// The customer asks about their own account (points, balance, tier, what is left to pay),
+    /// which only the shop's systems know.
+    AccountLookup,
 }
 
 impl HandoffReason {
     /// The name in the API (`requested_human`, `complaint`, `low_confidence`,
-    /// `conflicting_sources`, `order_lookup`).
+    /// `conflicting_sources`, `order_lookup`, `account_lookup`).
     pub fn as_str(self) -> &'static str {
         match self {
             HandoffReason::RequestedHuman => "requested_human",
@@ -31,6 +34,7 @@ impl HandoffReason {
             HandoffReason::LowConfidence => "low_confidence",
             HandoffReason::ConflictingSources => "conflicting_sources",
             HandoffReason::OrderLookup => "order_lookup",
+            HandoffReason::AccountLookup => "account_lookup",
         }
     }
 }

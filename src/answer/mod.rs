@@ -313,9 +313,8 @@ enum Written {
 struct Retrieved {
     /// The question answered.
     part: Part,
-    /// The order number, when the question asks where one order stands (nothing is retrieved:
-    /// only the shop's order system knows).
-    order: Option<String>,
+    /// What only the shop's systems know, when the question asks it (nothing is retrieved).
+    lookup: Option<Lookup>,
     hits: Vec<SearchHit>,
     /// The question's words weighted by their IDF in the index, and the context's words at
     /// [`CONTEXT_WEIGHT`] of theirs.
@@ -347,12 +346,39 @@ struct Retrieved {
     embed_ms: f64,
 }
 
+/// A question only the shop's systems can answer.
+#[derive(Debug, Clone, PartialEq)]
+enum Lookup {
+    /// Where the order of this number stands.
+    Order(String),
+    /// The customer's own account: points, balance, tier, what is left to pay.
+    Account,
+}
+
+impl Lookup {
+    /// What kefu says instead of an answer.
+    fn message(&self, language: &str) -> String {
+        match self {
+            Lookup::Order(number) => messages::order_lookup(language, number),
+            Lookup::Account => messages::account_lookup(language).to_string(),
+        }
+    }
+
+    /// Why a person takes the question.
+    fn reason(&self) -> HandoffReason {
+        match self {
+            Lookup::Order(_) => HandoffReason::OrderLookup,
+            Lookup::Account => HandoffReason::AccountLookup,
+        }
+    }
+}
+
 impl Retrieved {
-    /// A question about where order `order` stands: nothing to retrieve.
-    fn order_lookup(part: Part, order: String) -> Retrieved {
+    /// A question only the shop's systems can answer: nothing to retrieve.
+    fn lookup(part: Part, lookup: Lookup) -> Retrieved {
         Retrieved {
             part,
-            order: Some(order),
+            lookup: Some(lookup),
             hits: Vec::new(),
             weights: Vec::new(),
             quote_weights: Vec::new(),
@@ -592,7 +618,10 @@ impl Answerer {
                     format!("{earlier}{}{}", understand::segment::separator(earlier), part.context);
             }
             let retrieved = match order {
-                Some(order) => Retrieved::order_lookup(part, order),
+                Some(order) => Retrieved::lookup(part, Lookup::Order(order)),
+                None if understand::intent::account_lookup_request(&part.question) => {
+                    Retrieved::lookup(part, Lookup::Account)
+                }
                 None => self.retrieve(retriever.clone(), &question, part, language).await?,
             };
             answer.timings.embed_ms += retrieved.embed_ms;
@@ -630,18 +659,18 @@ impl Answerer {
         if answer.generator == Generator::None {
             answer.abstained = true;
             answer.citations.clear();
-            // A question about an order: say so, with its number, and name the others not
-            // found ("订单NW…怎么还是待出库 今天到底能不能发").
-            let reason = match parts.iter().find_map(|p| p.order.as_deref()) {
-                Some(number) => {
-                    let others = parts.iter().filter(|p| p.order.is_none()).map(|p| {
+            // A question about an order or the customer's account: say so (with the order's
+            // number), and name the others not found ("订单NW…怎么还是待出库 今天到底能不能发").
+            let reason = match parts.iter().find_map(|p| p.lookup.as_ref()) {
+                Some(lookup) => {
+                    let others = parts.iter().filter(|p| p.lookup.is_none()).map(|p| {
                         messages::part_unanswered(language, &understand::gloss::unglossed(&p.part.question))
                     });
-                    answer.answer = std::iter::once(messages::order_lookup(language, number))
+                    answer.answer = std::iter::once(lookup.message(language))
                         .chain(others)
                         .collect::<Vec<_>>()
                         .join("\n\n");
-                    HandoffReason::OrderLookup
+                    lookup.reason()
                 }
                 None => {
                     answer.answer = messages::abstain(language).to_string();
@@ -808,7 +837,7 @@ impl Answerer {
                 quote_weights,
                 unknown: unknown_share(&question_terms),
                 specific: most_specific(&question_terms),
-                order: None,
+                lookup: None,
                 candidates,
                 similarity,
                 evidence_passages,
@@ -939,8 +968,8 @@ impl Answerer {
                     paragraphs.push(format!("{} [{}]", matched.answer.answer.trim(), citation.n));
                     answer.citations.push(citation);
                 }
-                None => paragraphs.push(match &part.order {
-                    Some(number) => messages::order_lookup(language, number),
+                None => paragraphs.push(match &part.lookup {
+                    Some(lookup) => lookup.message(language),
                     None => messages::part_unanswered(
                         language,
                         &understand::gloss::unglossed(&part.part.question),
@@ -956,11 +985,7 @@ impl Answerer {
         if let Some(unanswered) = parts.iter().zip(&extracts).find(|(_, e)| e.is_none()) {
             // One question is answered, another is not: a person takes that one.
             answer.handoff.needed = true;
-            let reason = if unanswered.0.order.is_some() {
-                HandoffReason::OrderLookup
-            } else {
-                HandoffReason::LowConfidence
-            };
+            let reason = unanswered.0.lookup.as_ref().map_or(HandoffReason::LowConfidence, Lookup::reason);
             answer.handoff.reason.get_or_insert(reason);
         }
     }

@@ -193,8 +193,10 @@ impl Outcome {
 
     /// kefu abstained for want of an answer in the help center.
     pub fn found_no_answer(&self) -> bool {
-        let beyond_pages =
-            matches!(self.handoff.as_deref(), Some("requested_human" | "complaint" | "order_lookup"));
+        let beyond_pages = matches!(
+            self.handoff.as_deref(),
+            Some("requested_human" | "complaint" | "order_lookup" | "account_lookup")
+        );
         self.abstained && !beyond_pages
     }
 }

@@ -162,6 +162,92 @@ fn order_reference(text: &str) -> Option<(String, bool)> {
     bare
 }
 
+/// English verbs asking kefu to look into the customer's own records ("can you check my points").
+const LOOKUP_EN: &[&str] = &["check", "look up", "look at", "look into", "see", "tell me"];
+
+/// What of the customer's own only the shop's systems know ("my points", "my balance").
+const OWN_RECORDS_EN: &[&str] = &[
+    "my account",
+    "my points",
+    "my balance",
+    "my membership",
+    "my tier",
+    "my level",
+    "my status",
+    "my instalments",
+    "my installments",
+    "my payments",
+    "my credit",
+    "my store credit",
+];
+
+/// English questions about the customer's own numbers ("how many points do I have").
+const OWN_STATE_EN: &[&str] = &[
+    "how many points do i have",
+    "how many points have i got",
+    "how many points i have",
+    "how much credit do i have",
+    "how much do i have left",
+    "how much have i got left",
+    "how many instalments do i have left",
+    "how many installments do i have left",
+    "what's my balance",
+    "what is my balance",
+    "whats my balance",
+    "what's my points balance",
+    "what tier am i",
+    "what level am i",
+];
+
+/// Chinese words asking kefu to look something up.
+const LOOKUP_ZH: &[&str] =
+    &["帮我看看", "帮我看下", "帮我看一下", "帮我查", "帮忙查", "帮查", "查一下", "查下", "查查", "看看我"];
+
+/// Chinese words about the customer's own records or state, after a request to look or alone
+/// ("我现在有多少积分", "我那单巢好分期还剩几期", "我还差多少成长值").
+const OWN_STATE_ZH: &[&str] = &[
+    "我现在有多少",
+    "我有多少",
+    "我还有多少",
+    "我还剩",
+    "我还差多少",
+    "现在还差多少",
+    "我那单",
+    "我这单",
+    "我账户",
+    "我的账户",
+    "我账号",
+    "我的账号里",
+    "我下个月",
+];
+
+/// Whether `question` asks about the customer's own account — their points, balance, tier or
+/// what is left to pay ("帮我看看我下个月会不会掉到金卡", "can you check my points balance"): only the
+/// shop's systems know, so kefu hands it to a person rather than answering with the rules.
+pub fn account_lookup_request(question: &str) -> bool {
+    let lower = question.to_lowercase();
+    if lower.chars().any(kefu_ingest::locale::is_han) {
+        let looked_up = LOOKUP_ZH.iter().find_map(|w| lower.find(w).map(|at| &lower[at + w.len()..]));
+        return OWN_STATE_ZH.iter().any(|w| lower.contains(w))
+            || looked_up.is_some_and(|rest| rest.contains('我'));
+    }
+    let lower = lower.replace('’', "'");
+    OWN_STATE_EN.iter().any(|p| contains_words(&lower, p))
+        || LOOKUP_EN.iter().any(|verb| {
+            lower.match_indices(verb).any(|(at, _)| {
+                // Asked of kefu ("can you check my…", "please look up my…"), not how-to ("can I
+                // see my points in the app?").
+                let before = lower[..at].trim_end();
+                let asked =
+                    before.is_empty() || ["you", "please", "pls", "plz"].iter().any(|w| before.ends_with(w));
+                asked && contains_words(&lower[at..], verb) && {
+                    let rest = &lower[at + verb.len()..];
+                    OWN_RECORDS_EN.iter().any(|r| rest.trim_start().starts_with(r))
+                }
+            })
+        })
+}
+
 /// The Chinese words kefu itself reads in a question about an order, to be recognised when typed
 /// in pinyin ("dingdan weihao 7731", "tuikuan dao na le").
 pub fn chinese_words() -> impl Iterator<Item = &'static str> {
@@ -205,6 +291,34 @@ pub(super) fn contains_words(text: &str, phrase: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn questions_about_the_customers_own_account_are_recognised() {
+        for asked in [
+            "帮我看看我下个月会不会掉到金卡？",
+            "现在还差多少成长值能保住？",
+            "我那单巢好分期还剩几期没还？",
+            "能帮我看看我现在有多少积分吗？",
+            "帮查下我账号里的积分余额",
+            "can you check my points balance?",
+            "how many points do I have?",
+            "could you look up my account and tell me what tier I'm on",
+            "what's my balance on store credit",
+        ] {
+            assert!(account_lookup_request(asked), "{asked}");
+        }
+        for rule in [
+            "帮我看看这个能不能退",
+            "积分多少可以抵一块钱",
+            "金卡会员有什么权益",
+            "how many points do I get for £100?",
+            "how do I check my order status",
+            "can I see my points in the app?",
+            "what tier do I need for free returns",
+        ] {
+            assert!(!account_lookup_request(rule), "{rule}");
+        }
+    }
 
     #[test]
     fn questions_about_one_orders_progress_are_recognised() {

@@ -162,6 +162,18 @@ fn a_question_about_an_order_beside_another_is_handed_over_with_its_number() {
 }
 
 #[test]
+fn a_question_about_the_customers_own_account_is_handed_over_not_answered_with_the_rules() {
+    // The membership rules would answer "how many growth points does 金卡 need"; only the shop
+    // knows this customer's.
+    let answer = ask("我去年升的黑钻，今年没怎么买东西。帮我看看我下个月会不会掉到金卡？");
+    assert!(answer.abstained && answer.handoff.reason == Some(HandoffReason::AccountLookup), "{answer:#?}");
+    let answer = ask("can you check my store credit balance? and how long are e-gift cards valid?");
+    assert!(!answer.abstained, "the rule is answered: {answer:#?}");
+    assert_eq!(answer.handoff.reason, Some(HandoffReason::AccountLookup), "{answer:#?}");
+    assert!(answer.answer.contains("can't see your account"), "{}", answer.answer);
+}
+
+#[test]
 fn a_table_question_is_answered_with_its_row() {
     let answer = ask("hey how much is standard shipping to canada and when is it free");
     assert!(!answer.abstained, "{answer:#?}");

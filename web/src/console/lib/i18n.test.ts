@@ -18,7 +18,14 @@ describe("i18n tables", () => {
 
   it("has a label for every code the server sends that the console names", () => {
     const codes = {
-      reason: ["requested_human", "complaint", "low_confidence", "conflicting_sources", "order_lookup"],
+      reason: [
+        "requested_human",
+        "complaint",
+        "low_confidence",
+        "conflicting_sources",
+        "order_lookup",
+        "account_lookup",
+      ],
       why: ["no_document", "wrong_language", "low_score", "outdated", "rated_down", "asked_again"],
       "feedback.reason": ["wrong", "outdated", "unclear", "not_what_i_asked"],
       event: ["ticket_opened", "ticket_assigned", "ticket_resolved", "ticket_expired"],
