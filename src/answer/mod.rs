@@ -619,10 +619,19 @@ impl Answerer {
             }
             let retrieved = match order {
                 Some(order) => Retrieved::lookup(part, Lookup::Order(order)),
-                None if understand::intent::account_lookup_request(&part.question) => {
-                    Retrieved::lookup(part, Lookup::Account)
+                None => {
+                    let retrieved = self.retrieve(retriever.clone(), &question, part, language).await?;
+                    // About the customer's own account: a person looks, unless a curated answer
+                    // of the shop's, close to the question, says what to do ("在我的 → 积分中查看").
+                    if retrieved.curated.is_none()
+                        && retrieved.curated_passage.is_none()
+                        && understand::intent::account_lookup_request(&retrieved.part.question)
+                    {
+                        Retrieved::lookup(retrieved.part, Lookup::Account)
+                    } else {
+                        retrieved
+                    }
                 }
-                None => self.retrieve(retriever.clone(), &question, part, language).await?,
             };
             answer.timings.embed_ms += retrieved.embed_ms;
             parts.push(retrieved);
