@@ -121,6 +121,9 @@ const RULE_ZH: &[&str] = &[
 
 /// Shortest run of digits read as an order or parcel number without a word naming it.
 const BARE_NUMBER_DIGITS: usize = 8;
+/// Fewest digits after the hyphen of a reference read as an order's without a word naming it
+/// ("NW-52096").
+const REFERENCE_DIGITS: usize = 5;
 /// Fewest digits in a number named as an order's ("order NW-58213", "尾号4417").
 const NAMED_NUMBER_DIGITS: usize = 4;
 
@@ -138,8 +141,9 @@ pub fn order_status_request(question: &str) -> Option<String> {
 }
 
 /// An order or parcel number in `text`: a code with at least 4 digits right after a word naming
-/// an order ("order NW-58213", "订单尾号4417"), or any code with at least 8 digits
-/// ("2025111207781", "SF1402938812"). Product model numbers ("NW-BL1200") are neither.
+/// an order ("order NW-58213", "订单尾号4417"), any code with at least 8 digits
+/// ("2025111207781", "SF1402938812"), or a prefix and at least 5 digits alone after a hyphen
+/// ("NW-52096"). Product model numbers ("NW-BL1200") are none of these.
 pub fn order_number(text: &str) -> Option<String> {
     order_reference(text).map(|(number, _)| number)
 }
@@ -155,7 +159,14 @@ fn order_reference(text: &str) -> Option<(String, bool)> {
         if digits >= NAMED_NUMBER_DIGITS && ORDER_WORDS.iter().any(|w| before.ends_with(w)) {
             return Some((code.to_string(), true));
         }
-        if digits >= BARE_NUMBER_DIGITS && bare.is_none() {
+        // "NW-52096": a prefix and a run of digits alone is a shop's reference, not a model
+        // ("NW-BL1200" has letters after its hyphen).
+        let reference = code.rsplit_once('-').is_some_and(|(prefix, number)| {
+            prefix.bytes().any(|b| b.is_ascii_alphabetic())
+                && number.len() >= REFERENCE_DIGITS
+                && number.bytes().all(|b| b.is_ascii_digit())
+        });
+        if (digits >= BARE_NUMBER_DIGITS || reference) && bare.is_none() {
             bare = Some((code.to_string(), false));
         }
     }
@@ -332,6 +343,10 @@ mod tests {
             ("售后申请审核通过了吗 订单号 2025111207781", "2025111207781"),
             ("NW202511240931 这个订单的退款退了没有？", "NW202511240931"),
             ("whats left on my gift card? code ends in 4471", "4471"),
+            (
+                "deleted the dispatch email for NW-52096 🙈 can you paste the tracking number here?",
+                "NW-52096",
+            ),
             // Named as an order's, and asking nothing about the rules.
             ("退回去的扫地机 仓库质检说有问题要扣钱 到底检出啥了？？订单尾号4208", "4208"),
             (
@@ -362,6 +377,8 @@ mod tests {
         }
         assert_eq!(order_number("my order NW-12345 arrived with a cracked jar").as_deref(), Some("NW-12345"));
         assert_eq!(order_number("the NW-BL1200 blender"), None);
+        assert_eq!(order_number("the NW-AF550 air fryer"), None);
+        assert_eq!(order_number("deleted the email for NW-52096").as_deref(), Some("NW-52096"));
         // Text whose lowercase is longer than itself.
         assert_eq!(order_number("İİ订单1234到哪了").as_deref(), Some("1234"));
     }
