@@ -596,7 +596,8 @@ fn announced_topic(clause: &str) -> Option<&str> {
     }
     let words: Vec<(usize, &str)> = lead.unicode_word_indices().collect();
     let calls = |w: &str| {
-        ["q", "qs", "q's", "question", "questions", "qns", "qu"].contains(&w.to_lowercase().as_str())
+        ["q", "qs", "q's", "question", "questions", "qns", "qu", "things"]
+            .contains(&w.to_lowercase().as_str())
     };
     let at = words.iter().take(4).position(|(_, w)| calls(w))?;
     let Some(&(about, word)) = words.get(at + 1) else { return Some("") };
@@ -912,6 +913,10 @@ mod tests {
             ]
         );
         assert_eq!(roles("有两个问题：能开专票吗"), [(Role::Question, "能开专票吗".into())]);
+        assert_eq!(
+            roles("2 things about the CrispAir: does it beep halfway?"),
+            [(Role::Context, "the CrispAir".into()), (Role::Question, "does it beep halfway?".into())]
+        );
         assert_eq!(roles("note: my order is late, what now?").len(), 2, "no questions announced");
     }
 
