@@ -26,6 +26,8 @@ pub enum Expectation {
     Capacity,
     /// A temperature.
     Temperature,
+    /// A company, bank, insurer or carrier.
+    Organisation,
 }
 
 /// Units of each measure (lowercase), after a number.
@@ -46,6 +48,25 @@ const UNITS: &[(Expectation, &[&str])] = &[
 
 /// English phrases asking for each kind, checked in this order (first match wins).
 const EN: &[(Expectation, &[&str])] = &[
+    (
+        Expectation::Organisation,
+        &[
+            "which company",
+            "what company",
+            "which bank",
+            "what bank",
+            "which insurer",
+            "which insurance company",
+            "which courier",
+            "what courier",
+            "which carrier",
+            "what carrier",
+            "who provides",
+            "who underwrites",
+            "who is the lender",
+            "who's the lender",
+        ],
+    ),
     (Expectation::Temperature, &["what temperature", "what temp", "how hot", "how many degrees", "how warm"]),
     (Expectation::Weight, &["how heavy", "weigh", "weight"]),
     (Expectation::Loudness, &["how loud", "how noisy", "decibel", "in db", "noise level"]),
@@ -121,6 +142,20 @@ const EN: &[(Expectation, &[&str])] = &[
 /// Chinese phrases asking for each kind, checked in this order.
 const ZH: &[(Expectation, &[&str])] = &[
     (
+        Expectation::Organisation,
+        &[
+            "哪家",
+            "哪个公司",
+            "什么公司",
+            "哪个银行",
+            "什么银行",
+            "什么快递",
+            "哪个快递",
+            "哪个机构",
+            "什么机构",
+        ],
+    ),
+    (
         Expectation::Temperature,
         &["多少度", "几度", "温度多少", "温度是多少", "多高温度", "最高温度", "最低温度"],
     ),
@@ -154,6 +189,56 @@ const ZH: &[(Expectation, &[&str])] = &[
     ),
     (Expectation::Time, &["什么时候", "几点", "哪天", "几号", "哪一天", "何时"]),
     (Expectation::Count, &["多少", "几个", "几次", "几台"]),
+];
+
+/// Words that name a company, bank, insurer or carrier (lowercase): a legal form or a known
+/// name. "合作的保险公司" (a partner insurer) or "持牌金融机构" names none: it does not say which.
+const ORGANISATIONS: &[&str] = &[
+    "有限公司",
+    "股份",
+    "顺丰",
+    "中通",
+    "圆通",
+    "申通",
+    "韵达",
+    "京东物流",
+    "邮政",
+    "ems",
+    "德邦",
+    "极兔",
+    "工商银行",
+    "建设银行",
+    "招商银行",
+    "中国银行",
+    "农业银行",
+    "交通银行",
+    "平安",
+    "人保",
+    "众安",
+    "太平洋保险",
+    "支付宝",
+    "蚂蚁",
+    " ltd",
+    "limited",
+    " inc.",
+    " plc",
+    " gmbh",
+    " b.v.",
+    "dpd",
+    "dhl",
+    "ups",
+    "fedex",
+    "royal mail",
+    "evri",
+    "an post",
+    "usps",
+    "canada post",
+    "postnl",
+    "gls",
+    "klarna",
+    "paypal",
+    "clearpay",
+    "affirm",
 ];
 
 /// Units of time after a number.
@@ -276,6 +361,7 @@ pub fn satisfies(expectation: Expectation, sentence: &str) -> bool {
         Expectation::Count => {
             !numbers(&lower).is_empty() || lower.chars().any(|c| "一二两三四五六七八九十百".contains(c))
         }
+        Expectation::Organisation => ORGANISATIONS.iter().any(|w| lower.contains(w)),
         measure => {
             let units = UNITS.iter().find(|(kind, _)| *kind == measure).map_or(&[][..], |(_, u)| *u);
             // A unit at the very end of the sentence has no character after it.
@@ -417,6 +503,15 @@ mod tests {
         assert_eq!(expectation("客服几点上班"), Some(Expectation::Time));
         assert_eq!(expectation("金卡能拿多少积分"), Some(Expectation::Count));
         assert_eq!(expectation("能开专票吗"), None);
+        assert_eq!(expectation("巢好分期是哪家金融机构提供的"), Some(Expectation::Organisation));
+        assert_eq!(expectation("which courier do you use for Ireland"), Some(Expectation::Organisation));
+        assert!(satisfies(Expectation::Organisation, "默认使用顺丰速运发货。"));
+        assert!(satisfies(Expectation::Organisation, "Parcels to Ireland go with DPD."));
+        assert!(!satisfies(Expectation::Organisation, "巢好分期单笔满 ¥300 可用，3 期免息。"));
+        assert!(
+            !satisfies(Expectation::Organisation, "由巢好生活合作的保险公司承保。"),
+            "which, it does not say"
+        );
         // Which ones, not how many.
         assert_eq!(expectation("有哪几个颜色"), None);
         assert_eq!(expectation("有几个颜色"), Some(Expectation::Count));
