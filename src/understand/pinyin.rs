@@ -133,10 +133,13 @@ pub fn syllables(word: &str) -> Option<Vec<&str>> {
     Some(parts)
 }
 
+/// An all-Latin message is read as pinyin when at most one word in this many is not pinyin.
+const MOSTLY_PINYIN: usize = 5;
+
 /// Runs of Latin words in `text` that spell the help center's Chinese words in pinyin, replaced
 /// by those words. In a message with Chinese characters any such run is read; in one without,
-/// only a message that is pinyin throughout (every word a pinyin spelling, most syllables forming
-/// known words), so that English stays English.
+/// only a message that is pinyin throughout (all but one word in [`MOSTLY_PINYIN`] a pinyin
+/// spelling, most syllables forming known words), so that English stays English.
 pub fn replace_pinyin(text: &str, index: &PinyinIndex) -> String {
     if index.is_empty() {
         return text.to_string();
@@ -145,16 +148,18 @@ pub fn replace_pinyin(text: &str, index: &PinyinIndex) -> String {
     let runs: Vec<(std::ops::Range<usize>, Option<Reading>)> =
         latin_runs(text).into_iter().map(|run| (run.clone(), convert(&text[run], index))).collect();
     if !has_han {
-        // All-pinyin message: every word a pinyin spelling, most syllables forming known words.
-        let every_word_pinyin = text
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .filter(|w| !w.is_empty())
-            .all(|w| syllables(&w.to_ascii_lowercase()).is_some());
+        // All-pinyin message: nearly every word a pinyin spelling (a loanword or a model name in
+        // five may be English: "xiang dai qu gym", "S7 pei wang … wifi"), most syllables forming
+        // known words.
+        let words: Vec<&str> =
+            text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).collect();
+        let foreign = words.iter().filter(|w| syllables(&w.to_ascii_lowercase()).is_none()).count();
+        let nearly_all_pinyin = foreign * MOSTLY_PINYIN <= words.len();
         let (covered, total) = runs
             .iter()
             .filter_map(|(_, c)| c.as_ref())
             .fold((0, 0), |(c, t), reading| (c + reading.covered, t + reading.syllables));
-        if !every_word_pinyin || covered * 2 < total || total < 3 {
+        if !nearly_all_pinyin || covered * 2 < total || total < 3 {
             return text.to_string();
         }
     }
@@ -348,13 +353,16 @@ mod tests {
     }
 
     #[test]
-    fn an_all_pinyin_message_is_read_only_when_it_is_pinyin_throughout() {
+    fn an_all_pinyin_message_is_read_only_when_it_is_nearly_all_pinyin() {
         let index = index();
         assert_eq!(replace_pinyin("wo xiang tuihuo yunfei shei chu", &index), "退货运费");
         assert_eq!(replace_pinyin("wo xiang tuihuo, yunfei shei chu?", &index), "退货, 运费?");
         // English that happens to contain syllables stays English.
         assert_eq!(replace_pinyin("can I return my fan", &index), "can I return my fan");
         assert_eq!(replace_pinyin("tuihuo", &index), "tuihuo", "too short to be sure");
+        // One English word in five may be a loanword.
+        assert_eq!(replace_pinyin("wo xiang tuihuo, yunfei shei chu? gym", &index), "退货, 运费? gym");
+        assert_eq!(replace_pinyin("my tuihuo yunfei gym", &index), "my tuihuo yunfei gym", "two in four");
     }
 
     #[test]
