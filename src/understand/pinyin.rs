@@ -188,18 +188,26 @@ fn latin_runs(text: &str) -> Vec<std::ops::Range<usize>> {
         }
         let start = i;
         let mut end = i;
+        // Where the run's last word starts, and where the word before it ends.
+        let (mut last_word, mut before_last) = (i, i);
         while i < bytes.len() {
             if bytes[i].is_ascii_alphabetic() {
                 i += 1;
                 end = i;
             } else if bytes[i] == b' ' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                before_last = end;
                 i += 1;
+                last_word = i;
             } else {
                 break;
             }
         }
-        // A word glued to digits ("E7", "s7") is a model name, not pinyin.
-        if !bytes.get(end).is_some_and(u8::is_ascii_digit) {
+        // A word glued to digits ("E7", "s7") is a model name, not pinyin; the words before it
+        // may be ("baojing E7").
+        if bytes.get(end).is_some_and(u8::is_ascii_digit) {
+            end = if last_word > start { before_last } else { start };
+        }
+        if end > start {
             runs.push(start..end);
         }
     }
@@ -349,6 +357,7 @@ mod tests {
         assert_eq!(replace_pinyin("huankuan 失败", &index), "还款 失败");
         // English words and model names stay.
         assert_eq!(replace_pinyin("wifi连不上 E7报错", &index), "wifi连不上 E7报错");
+        assert_eq!(replace_pinyin("baoxiu E7 tuihuo", &index), "保修 E7 退货", "the words before a model");
         assert_eq!(replace_pinyin("APP里怎么改dizhi", &index), "APP里怎么改地址");
     }
 
