@@ -106,7 +106,7 @@ impl super::Answerer {
 /// Whether `text` asks what to buy, or answers kefu's clarifying question about it. A message
 /// about a policy, a service of the shop, a fault, how to do something or an order is not, unless it asks for a recommendation in so many words; nor
 /// is a question about a product it names ("is the Roamo S7 good with dog hair"), unless it asks
-/// for that product's parts.
+/// for that product's parts (not whether a part does something).
 fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language: &str) -> bool {
     if advice::asks_recommendation(text) {
         return true;
@@ -121,7 +121,15 @@ fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language:
     }
     let mentioned = !catalogue.mentioned(text, language).is_empty();
     let parts = advice::asks_for_parts(text);
-    if parts && (mentioned || !question.shopper.owned.is_empty()) {
+    // "what filter fits my roamo s7?", "滤网在哪买？有配件包吗" ask for parts; "S7上地毯的时候拖布
+    // 会自动抬起来吗" asks what one does.
+    let questions: Vec<_> = crate::understand::segment::segments(text)
+        .into_iter()
+        .filter(|s| s.role == crate::understand::segment::Role::Question)
+        .collect();
+    let whether = !questions.is_empty() && questions.iter().all(|q| advice::asks_whether(&q.text));
+    let getting = advice::shopping(text) || !whether;
+    if parts && getting && (mentioned || !question.shopper.owned.is_empty()) {
         return true;
     }
     if mentioned {

@@ -232,6 +232,16 @@ const POLICY_ZH: &[&str] = &[
     "发货",
     "快递",
     "物流",
+    // Where and how it is delivered: "想买个空气炸锅，能送到新疆吗" asks about delivery.
+    "寄到",
+    "寄去",
+    "寄往",
+    "能寄",
+    "邮寄",
+    "送到",
+    "送货",
+    "配送",
+    "包邮",
     "发票",
     "专票",
     "普票",
@@ -550,6 +560,28 @@ pub fn asks_how(text: &str) -> bool {
     how && !CHOOSING.iter().any(|w| if w.is_ascii() { contains_words(&lower, w) } else { lower.contains(w) })
 }
 
+/// Verbs of getting something: "耳塞套丢了一个 能单买吗" asks whether one can buy it.
+const GETTING_ZH: &[&str] = &["买", "换", "补", "卖", "囤", "订"];
+/// English ones, matched as words.
+const GETTING_EN: &[&str] = &["buy", "get", "order", "replace", "stock"];
+
+/// Whether `text` asks whether something is so ("会自动抬起来吗", "can the mop pads go in the
+/// washing machine?"), not what or which, and not whether one can get something ("能单买吗").
+pub fn asks_whether(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if GETTING_ZH.iter().any(|w| lower.contains(w)) || GETTING_EN.iter().any(|w| contains_words(&lower, w)) {
+        return false;
+    }
+    let trimmed = lower.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~～".contains(c));
+    if trimmed.chars().any(kefu_ingest::locale::is_han) {
+        return trimmed.ends_with(['吗', '么', '嘛'])
+            || ["会不会", "能不能", "是不是", "可不可以", "有没有"].iter().any(|w| trimmed.contains(w));
+    }
+    let first = trimmed.split_whitespace().next().unwrap_or("");
+    ["is", "are", "does", "do", "did", "can", "could", "will", "would", "should", "has", "have"]
+        .contains(&first)
+}
+
 /// Whether `text` asks for parts, accessories or consumables.
 pub fn asks_for_parts(text: &str) -> bool {
     let lower = text.to_lowercase();
@@ -768,9 +800,17 @@ mod tests {
         for text in [
             "I bought it as a gift but he has one. Can I send it back and get my money back?",
             "礼物还没拆封 能退吗",
+            "想买个空气炸锅，能送到新疆吗",
+            "想买你们那个温控电热水壶，可以直接寄到香港吗？",
         ] {
             assert!(about_policy(text), "{text}");
         }
+        assert!(
+            asks_whether("S7上地毯的时候拖布会自动抬起来吗？")
+                && asks_whether("can the mop pads go in the wash?")
+        );
+        assert!(!asks_whether("what filter fits my roamo") && !asks_whether("滤网在哪买"));
+        assert!(!asks_whether("耳塞套丢了一个 能单买吗") && !asks_whether("can I buy spare filters?"));
         assert!(asks_for_parts("what filter fits my roamo"));
         assert!(asks_for_parts("扫地机的滤网在哪买"));
         assert!(!asks_for_parts("quiet blender please"));

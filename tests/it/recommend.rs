@@ -111,6 +111,16 @@ fn advice_fits_the_budget_and_quotes_its_reasons_from_the_products_page() {
         let service = server.ask(json!({ "question": question }));
         assert!(service.get("recommendation").is_none(), "{service}");
     }
+    // Nor one about delivery that says what the shopper wants to buy, or what a part does.
+    for question in
+        ["想买个空气炸锅，能送到新疆吗", "S7上地毯的时候拖布会自动抬起来吗？客厅铺了块大地毯怕弄湿"]
+    {
+        let asked = server.ask(json!({ "question": question }));
+        assert!(asked.get("recommendation").is_none(), "{asked}");
+    }
+    // A request for a part is still advice.
+    let filter = server.ask(json!({ "question": "what filter fits my roamo s7?" }));
+    assert!(filter.get("recommendation").is_some(), "{filter}");
 }
 
 /// The shop's signature of its customer's id.
