@@ -319,6 +319,16 @@ pub fn segments(message: &str) -> Vec<Segment> {
                 }
                 continue;
             }
+            // "Quick one — how much is…": the same before a dash, the question after it.
+            let clause = match dash_lead_in(clause) {
+                Some((topic, rest)) => {
+                    if !topic.is_empty() {
+                        pieces.push(Segment { text: topic.to_string(), role: Role::Context, listed: false });
+                    }
+                    rest
+                }
+                None => clause,
+            };
             let after_comma = pieces_after_comma(sentence, clause);
             let clause = clause.trim().trim_matches([',', '，', '、', ';', '；', ':', '：']).trim();
             let marker = item_marker(clause);
@@ -589,8 +599,12 @@ fn pieces_after_comma(sentence: &str, clause: &str) -> bool {
 /// mopping", "2 questions:" → "", "有几个问题：" → ""), when `clause` is one: a colon after a
 /// few words that count or call what follows questions.
 fn announced_topic(clause: &str) -> Option<&str> {
-    let trimmed = clause.trim();
-    let lead = trimmed.strip_suffix([':', '：'])?.trim_end();
+    lead_in_topic(clause.trim().strip_suffix([':', '：'])?.trim_end())
+}
+
+/// What the words `lead` before a colon or a dash announce questions about, when they do
+/// ([`announced_topic`]).
+fn lead_in_topic(lead: &str) -> Option<&str> {
     if lead.chars().any(kefu_ingest::locale::is_han) {
         return (lead.contains("问题") && lead.chars().count() <= 8).then_some("");
     }
@@ -600,10 +614,36 @@ fn announced_topic(clause: &str) -> Option<&str> {
             .contains(&w.to_lowercase().as_str())
     };
     let at = words.iter().take(4).position(|(_, w)| calls(w))?;
-    let Some(&(about, word)) = words.get(at + 1) else { return Some("") };
+    let Some(&(about, word)) = words.get(at + 1) else {
+        // "quick privacy q": the words naming it before the call are its topic.
+        let named: Vec<&(usize, &str)> = words[..at]
+            .iter()
+            .filter(|(_, w)| {
+                !CHATTER_EN.contains(&w.to_lowercase().as_str()) && !w.chars().all(|c| c.is_ascii_digit())
+            })
+            .collect();
+        return Some(match (named.first(), named.last()) {
+            (Some(&&(first, _)), Some(&&(last, word))) => &lead[first..last + word.len()],
+            _ => "",
+        });
+    };
     ["about", "on", "re", "regarding", "for"]
         .contains(&word.to_lowercase().as_str())
         .then(|| lead[about + word.len()..].trim())
+}
+
+/// A clause opening with a lead-in and a spaced dash ("Quick one — how much is…", "quick
+/// privacy q - where is my data stored"): what the lead-in announces questions about (may be
+/// empty), and the rest of the clause.
+fn dash_lead_in(clause: &str) -> Option<(&str, &str)> {
+    let at =
+        [" — ", " – ", " - "].iter().filter_map(|dash| clause.find(dash).map(|at| (at, dash.len()))).min()?;
+    let (lead, rest) = (clause[..at.0].trim(), clause[at.0 + at.1..].trim());
+    if lead.is_empty() || rest.is_empty() {
+        return None;
+    }
+    let topic = if is_chatter(lead) { Some("") } else { lead_in_topic(lead) };
+    topic.map(|topic| (topic, rest))
 }
 
 /// Whether `text` opens with words that restate what was just asked ("like", "i mean", "as in").
@@ -918,6 +958,20 @@ mod tests {
             [(Role::Context, "the CrispAir".into()), (Role::Question, "does it beep halfway?".into())]
         );
         assert_eq!(roles("note: my order is late, what now?").len(), 2, "no questions announced");
+        // The same before a spaced dash; what the call is about may come before it.
+        assert_eq!(
+            roles("Quick one — how much is next day delivery to Manchester?"),
+            [(Role::Question, "how much is next day delivery to Manchester?".into())]
+        );
+        assert_eq!(
+            roles("quick privacy q - where is my account data stored?"),
+            [(Role::Context, "privacy".into()), (Role::Question, "where is my account data stored?".into())]
+        );
+        assert_eq!(
+            roles("My neighbour – she bought it from you – says it's fine. Can I claim?").len(),
+            2,
+            "a dash inside a sentence is no lead-in"
+        );
     }
 
     #[test]
