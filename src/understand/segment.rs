@@ -388,7 +388,43 @@ pub fn segments(message: &str) -> Vec<Segment> {
             pieces.push(Segment { text: without_opener(text).to_string(), role, listed: marker.is_some() });
         }
     }
-    merge_context(pieces)
+    merge_context(statements_before_questions(pieces))
+}
+
+/// `pieces` with each one that only a question mark makes a question ("the kitchen smells kinda
+/// like hot plastic??", "I thought businesses got reverse charge?") told, not asked, when a
+/// question follows it: it says what that question is about ("is it broken or is that normal").
+fn statements_before_questions(mut pieces: Vec<Segment>) -> Vec<Segment> {
+    for i in 0..pieces.len() {
+        let piece = &pieces[i];
+        let text = piece.text.trim_end();
+        let bare = text.trim_end_matches(['?', '？', '!', '！']).trim_end();
+        // English only: a Chinese question often has no word that asks ("还赔不赔？").
+        let marked = text.trim_end_matches(['!', '！']).ends_with(['?', '？']);
+        let only_marked = marked && !bare.chars().any(kefu_ingest::locale::is_han) && !asks_somewhere(bare);
+        if piece.role == Role::Question
+            && !piece.listed
+            && only_marked
+            && pieces[i + 1..].iter().any(|p| p.role == Role::Question)
+        {
+            pieces[i].role = Role::Context;
+        }
+    }
+    pieces
+}
+
+/// Whether some clause of English `text` asks, without its question mark: one asking by its
+/// first words or phrases, a question word anywhere ("if i order on the 26th when will it be
+/// sent"), a verb before its subject after a dash ("order NW-70031 - has it shipped yet").
+fn asks_somewhere(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower
+        .unicode_words()
+        .any(|w| ["how", "what", "when", "where", "which", "who", "why", "whether"].contains(&w))
+        || lower
+            .split([',', ';', '-', '–', '—'])
+            .map(str::trim)
+            .any(|clause| asks(clause) || starts_with_question_word(clause) || verb_before_subject(clause))
 }
 
 /// Chinese words that open a question and ask nothing themselves ("问下：充满电能用多久").
@@ -958,6 +994,21 @@ mod tests {
             [(Role::Context, "the CrispAir".into()), (Role::Question, "does it beep halfway?".into())]
         );
         assert_eq!(roles("note: my order is late, what now?").len(), 2, "no questions announced");
+        // A statement a question mark follows, before a question, tells what it is about.
+        assert_eq!(
+            roles("the kitchen smells kinda like hot plastic?? is it broken or is that normal"),
+            [
+                (Role::Context, "the kitchen smells kinda like hot plastic??".into()),
+                (Role::Question, "is it broken or is that normal".into())
+            ]
+        );
+        for asked in [
+            "if i order on the 26th when will it be sent out? and does it come in white",
+            "order NW-70031 - has it shipped yet? and how long does delivery take",
+        ] {
+            assert!(roles(asked).iter().all(|(role, _)| *role == Role::Question), "{asked}");
+        }
+        assert_eq!(roles("还赔不赔？来回运费白花了？")[0].0, Role::Question, "Chinese asks without a word");
         // The same before a spaced dash; what the call is about may come before it.
         assert_eq!(
             roles("Quick one — how much is next day delivery to Manchester?"),
