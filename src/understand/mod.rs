@@ -270,8 +270,10 @@ fn parts(segments: &[Segment]) -> Vec<Part> {
         // "能单独买一个炸篮吗 多少钱" asks one thing.
         let asks_value =
             expect::expectation(&segment.text).is_some_and(|kind| kind != expect::Expectation::Amount);
+        // "储蓄卡呢", "what about france?": the question before, asked about something else.
+        let about_another = told.is_empty() && segment::asks_about_another(&segment.text);
         match questions.last_mut() {
-            Some(last) if !full && !alone && told.is_empty() && asks_value => {
+            Some(last) if !full && ((!alone && told.is_empty() && asks_value) || about_another) => {
                 let context =
                     format!("{}{}{}", last.question, segment::separator(&last.question), last.context);
                 questions.push(Part { question: segment.text.clone(), context });
@@ -404,6 +406,20 @@ mod tests {
                 )
             ]
         );
+        // "X呢", "what about X": the question before asked about X.
+        for (message, follow_up) in [
+            ("退款退回信用卡一般要几天？储蓄卡呢", "储蓄卡呢"),
+            ("how long does delivery to germany take? what about france?", "what about france?"),
+        ] {
+            let understood = understand(message, &vocabulary());
+            assert_eq!(understood.parts.len(), 2, "{:?}", understood.parts);
+            assert_eq!(understood.parts[1].question, follow_up);
+            assert!(
+                understood.parts[1].context.starts_with(&understood.parts[0].question),
+                "{:?}",
+                understood.parts
+            );
+        }
         // A numbered question is one of its own, however short.
         let understood = understand("1.旧吸尘器能参加以旧换新抵钱吗 2.可以分期吗", &vocabulary());
         assert_eq!(understood.parts.len(), 2, "{:?}", understood.parts);

@@ -413,6 +413,22 @@ fn statements_before_questions(mut pieces: Vec<Segment>) -> Vec<Segment> {
     pieces
 }
 
+/// Whether `text` asks the question before it again about something else: "储蓄卡呢", "那S5呢？",
+/// "what about france?", "and for Canada?".
+pub fn asks_about_another(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let trimmed = lower.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~～".contains(c));
+    if trimmed.chars().any(kefu_ingest::locale::is_han) {
+        let asking = ["哪", "什么", "怎么", "多少", "几", "吗", "谁", "为啥"];
+        return trimmed.ends_with('呢')
+            && trimmed.chars().count() <= 10
+            && !asking.iter().any(|w| trimmed.contains(w));
+    }
+    let rest = trimmed.strip_prefix("and ").unwrap_or(trimmed);
+    let asked = |p: &&str| rest.strip_prefix(*p).is_some_and(|x| !starts_with_question_word(x));
+    ["what about ", "how about ", "same for ", "for "].iter().any(asked) && rest.unicode_words().count() <= 5
+}
+
 /// Whether some clause of English `text` asks, without its question mark: one asking by its
 /// first words or phrases, a question word anywhere ("if i order on the 26th when will it be
 /// sent"), a verb before its subject after a dash ("order NW-70031 - has it shipped yet").
