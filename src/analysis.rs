@@ -40,6 +40,9 @@ const EN_QUESTION_FILLER: &[&str] = &[
     "also", "still", "really", "actually", "pls", "plz", "please", "thanks", "thank", "thx", "hi", "hello",
     "hey", "lol", "ok", "okay", "yeah", "u", "ur", "don", "doesn", "didn", "isn", "aren", "wasn", "won",
     "wouldn", "couldn", "haven", "hasn",
+    // How a chat addresses and hedges: "do you guys have a phone number", "kinda".
+    "guys", "guy", "folks", "mate", "hiya", "cheers", "btw", "tbh", "idk", "omg", "haha", "kinda", "sorta",
+    "gonna", "wanna", "gotta",
 ];
 
 /// Chinese words that ask which or whether and name nothing ("有哪几个颜色": only 颜色 says what is
@@ -311,6 +314,11 @@ mod tests {
             .filter(|t| !is_question_filler(t))
             .collect();
         assert_eq!(about, ["onc", "long", "keep", "pot", "hot"]);
+        let about: Vec<String> = terms(words("do you guys have a phone number i can call tbh"))
+            .into_iter()
+            .filter(|t| !is_question_filler(t))
+            .collect();
+        assert_eq!(about, ["phone", "number", "call"]);
         // Negations change what is asked: they stay.
         assert!(!is_question_filler("not") && !is_question_filler("no"));
         let about: Vec<String> = terms(words("有哪几个颜色"))
