@@ -123,13 +123,10 @@ fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language:
     let parts = advice::asks_for_parts(text);
     // "what filter fits my roamo s7?", "滤网在哪买？有配件包吗" ask for parts; "S7上地毯的时候拖布
     // 会自动抬起来吗" asks what one does.
-    let questions: Vec<_> = crate::understand::segment::segments(text)
-        .into_iter()
-        .filter(|s| s.role == crate::understand::segment::Role::Question)
-        .collect();
-    let whether = !questions.is_empty() && questions.iter().all(|q| advice::asks_whether(&q.text));
-    let getting = advice::shopping(text) || !whether;
-    if parts && getting && (mentioned || !question.shopper.owned.is_empty()) {
+    if parts
+        && (mentioned || !question.shopper.owned.is_empty())
+        && (advice::shopping(text) || !advice::asks_only_whether(text))
+    {
         return true;
     }
     if mentioned {

@@ -5,6 +5,7 @@
 
 use super::intent::contains_words;
 use super::numbers;
+use super::segment::{Role, Segment, segments};
 
 /// English phrases that ask what to buy.
 const ADVICE_EN: &[&str] = &[
@@ -565,9 +566,16 @@ const GETTING_ZH: &[&str] = &["买", "换", "补", "卖", "囤", "订"];
 /// English ones, matched as words.
 const GETTING_EN: &[&str] = &["buy", "get", "order", "replace", "stock"];
 
-/// Whether `text` asks whether something is so ("会自动抬起来吗", "can the mop pads go in the
-/// washing machine?"), not what or which, and not whether one can get something ("能单买吗").
-pub fn asks_whether(text: &str) -> bool {
+/// Whether every question of `text` asks whether something is so ("S7上地毯的时候拖布会自动抬起来
+/// 吗？客厅铺了块大地毯怕弄湿"), not what or which, and not whether one can get something
+/// ("能单买吗").
+pub fn asks_only_whether(text: &str) -> bool {
+    let questions: Vec<Segment> = segments(text).into_iter().filter(|s| s.role == Role::Question).collect();
+    !questions.is_empty() && questions.iter().all(|q| asks_whether(&q.text))
+}
+
+/// Whether one question asks whether something is so ([`asks_only_whether`]).
+fn asks_whether(text: &str) -> bool {
     let lower = text.to_lowercase();
     if GETTING_ZH.iter().any(|w| lower.contains(w)) || GETTING_EN.iter().any(|w| contains_words(&lower, w)) {
         return false;
@@ -806,7 +814,7 @@ mod tests {
             assert!(about_policy(text), "{text}");
         }
         assert!(
-            asks_whether("S7上地毯的时候拖布会自动抬起来吗？")
+            asks_only_whether("S7上地毯的时候拖布会自动抬起来吗？客厅铺了块大地毯怕弄湿")
                 && asks_whether("can the mop pads go in the wash?")
         );
         assert!(!asks_whether("what filter fits my roamo") && !asks_whether("滤网在哪买"));
