@@ -566,7 +566,13 @@ fn clauses(sentence: &str) -> Vec<&str> {
                 cuts.push(at);
             }
         }
+        let quoted = quoted_spans(sentence);
         for (i, c) in sentence.char_indices() {
+            // "Would love to just say 'Alexa, start hoovering' from the sofa": no clause ends inside
+            // a quotation.
+            if quoted.iter().any(|span| span.contains(&i)) {
+                continue;
+            }
             let after = &sentence[i + c.len_utf8()..];
             let next_is_word =
                 after.starts_with(' ') && after.trim_start().starts_with(|c: char| c.is_alphabetic());
@@ -595,6 +601,36 @@ fn clauses(sentence: &str) -> Vec<&str> {
     cuts.dedup();
     cuts.push(sentence.len());
     cuts.windows(2).map(|w| &sentence[w[0]..w[1]]).collect()
+}
+
+/// Byte ranges of the quotations in English `sentence`: from an opening quote (", “, or ' at
+/// the start of a word) to its closing one; an apostrophe inside a word ("don't") is none.
+fn quoted_spans(sentence: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    let mut before: Option<char> = None;
+    for (i, c) in sentence.char_indices() {
+        let after = sentence[i + c.len_utf8()..].chars().next();
+        match open {
+            None if matches!(c, '"' | '“') || (c == '\'' && before.is_none_or(|b| !b.is_alphanumeric())) => {
+                open = Some((i, c));
+            }
+            Some((start, quote)) => {
+                let closes = match quote {
+                    '“' => c == '”',
+                    '"' => c == '"',
+                    _ => c == '\'' && after.is_none_or(|a| !a.is_alphanumeric()),
+                };
+                if closes {
+                    spans.push(start..i);
+                    open = None;
+                }
+            }
+            None => {}
+        }
+        before = Some(c);
+    }
+    spans
 }
 
 /// The length in bytes of the list number `text` starts with ("1. ", "2)", "3、"; a circled ① is
@@ -803,7 +839,12 @@ pub fn asks(text: &str) -> bool {
     }
     let lower = trimmed.to_lowercase();
     let first = lower.unicode_words().next().unwrap_or("");
-    QUESTION_START_EN.contains(&first) || ASKING_EN.iter().any(|phrase| contains_phrase(&lower, phrase))
+    // "Would love to just say 'Alexa, start hoovering'": a wish, unless it is to know something.
+    let wish =
+        ["would love", "would like", "would be nice", "would be great"].iter().any(|w| lower.starts_with(w))
+            && !["know", "ask", "check", "find out", "if ", "whether"].iter().any(|w| lower.contains(w));
+    (QUESTION_START_EN.contains(&first) && !wish)
+        || ASKING_EN.iter().any(|phrase| contains_phrase(&lower, phrase))
 }
 
 /// `phrase` in `text` as whole words.
@@ -1025,6 +1066,18 @@ mod tests {
             assert!(roles(asked).iter().all(|(role, _)| *role == Role::Question), "{asked}");
         }
         assert_eq!(roles("还赔不赔？来回运费白花了？")[0].0, Role::Question, "Chinese asks without a word");
+        // A wish with a quotation in it is one piece, and told.
+        assert_eq!(
+            roles(
+                "Does the Roamo S5 work with Alexa? Would love to just say 'Alexa, start hoovering' from the sofa"
+            ),
+            [
+                (Role::Question, "Does the Roamo S5 work with Alexa?".into()),
+                (Role::Context, "Would love to just say 'Alexa, start hoovering' from the sofa".into())
+            ]
+        );
+        assert_eq!(roles("would like to know if you ship to norway")[0].0, Role::Question);
+        assert_eq!(quoted_spans("don't say \"hi, there\" or 'yo, mate' ok").len(), 2);
         // The same before a spaced dash; what the call is about may come before it.
         assert_eq!(
             roles("Quick one — how much is next day delivery to Manchester?"),
