@@ -382,6 +382,10 @@ const REFERENCE_WORDS: &[&str] = &[
     "券码",
 ];
 
+/// How far before an ungrouped card number (in characters) a card word may stand: "refund to
+/// card ending in 4444 please (full number 5555…)" names it 31 characters before.
+const CARD_WORD_BEFORE: usize = 40;
+
 /// Words that say a number is a payment card's.
 const CARD_WORDS: &[&str] = &[
     "card",
@@ -584,7 +588,7 @@ fn cards(t: &str, out: &mut Vec<(Kind, Range<usize>)>) {
         let digits = digits(&t[range.clone()]);
         let card_like =
             card_number(&digits) && standalone(t, range.clone()) && !named_reference(t, range.start);
-        if card_like && (grouped || near(t, range.clone(), CARD_WORDS, 24, 8)) {
+        if card_like && (grouped || near(t, range.clone(), CARD_WORDS, CARD_WORD_BEFORE, 8)) {
             out.push((Kind::BankCard, range));
         }
     };
@@ -926,6 +930,10 @@ mod tests {
         assert_eq!(redact("tel.13812345678"), "tel.[phone]");
         assert_eq!(redact("银行卡 6222 0202 0011 2233 446"), "银行卡 [card]");
         assert_eq!(redact("my visa is 4111111111111111"), "my visa is [card]");
+        assert_eq!(
+            redact("refund to card ending in 4444 please (full number 5555555555554444)"),
+            "refund to card ending in 4444 please (full number [card])"
+        );
         // Luhn-valid, in Visa's range, but nothing says card.
         assert_eq!(redact("ref 4111111111111111"), "ref 4111111111111111");
         assert_eq!(redact("got 4111111111111111 twice"), "got 4111111111111111 twice");
