@@ -122,16 +122,14 @@ fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language:
     let mentioned = !catalogue.mentioned(text, language).is_empty();
     let parts = advice::asks_for_parts(text);
     // "what filter fits my roamo s7?", "滤网在哪买？有配件包吗" ask for parts; "S7上地毯的时候拖布
-    // 会自动抬起来吗" asks what one does.
-    if parts
-        && (mentioned || !question.shopper.owned.is_empty())
-        && (advice::shopping(text) || !advice::asks_only_whether(text))
-    {
+    // 会自动抬起来吗" and "how long does a replacement kit last? will it fit my S5" ask about them.
+    let about_parts = parts && !advice::shopping(text) && advice::asks_only_about(text);
+    if parts && (mentioned || !question.shopper.owned.is_empty()) && !about_parts {
         return true;
     }
     if mentioned {
         // "S5 or S7, which suits a home with a dog?" asks; "is the S7 good with dog hair" does not.
-        return advice::asks_advice(text);
+        return advice::asks_advice(text) && !about_parts;
     }
     let kind = catalogue.names_kind(text, language);
     let budget = advice::budget(text).is_some();

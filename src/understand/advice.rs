@@ -3,6 +3,7 @@
 //! they ask for parts or consumables of something the shopper has. Pure functions over the
 //! normalised message (`crate::understand::understand`'s text).
 
+use super::expect;
 use super::intent::contains_words;
 use super::numbers;
 use super::segment::{Role, Segment, segments};
@@ -566,26 +567,32 @@ const GETTING_ZH: &[&str] = &["买", "换", "补", "卖", "囤", "订"];
 /// English ones, matched as words.
 const GETTING_EN: &[&str] = &["buy", "get", "order", "replace", "stock"];
 
-/// Whether every question of `text` asks whether something is so ("S7上地毯的时候拖布会自动抬起来
-/// 吗？客厅铺了块大地毯怕弄湿"), not what or which, and not whether one can get something
-/// ("能单买吗").
-pub fn asks_only_whether(text: &str) -> bool {
+/// Whether every question of `text` asks about something, not for it: whether it is so ("S7上地毯
+/// 的时候拖布会自动抬起来吗？客厅铺了块大地毯怕弄湿") or what value it has other than its price ("how
+/// long does one replacement kit last?"); not what or which, and not whether one can get
+/// something ("能单买吗").
+pub fn asks_only_about(text: &str) -> bool {
     let questions: Vec<Segment> = segments(text).into_iter().filter(|s| s.role == Role::Question).collect();
-    !questions.is_empty() && questions.iter().all(|q| asks_whether(&q.text))
+    !questions.is_empty() && questions.iter().all(|q| asks_about(&q.text))
 }
 
-/// Whether one question asks whether something is so ([`asks_only_whether`]).
-fn asks_whether(text: &str) -> bool {
+/// Whether one question asks about something ([`asks_only_about`]).
+fn asks_about(text: &str) -> bool {
     let lower = text.to_lowercase();
     if GETTING_ZH.iter().any(|w| lower.contains(w)) || GETTING_EN.iter().any(|w| contains_words(&lower, w)) {
         return false;
+    }
+    if expect::expectation(text).is_some_and(|kind| kind != expect::Expectation::Amount) {
+        return true;
     }
     let trimmed = lower.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~～".contains(c));
     if trimmed.chars().any(kefu_ingest::locale::is_han) {
         return trimmed.ends_with(['吗', '么', '嘛'])
             || ["会不会", "能不能", "是不是", "可不可以", "有没有"].iter().any(|w| trimmed.contains(w));
     }
-    let first = trimmed.split_whitespace().next().unwrap_or("");
+    // "…? and will it fit my S5": the conjunction that joins it to the question before asks nothing.
+    let first =
+        trimmed.split_whitespace().find(|w| !["and", "or", "but", "also", "so"].contains(w)).unwrap_or("");
     ["is", "are", "does", "do", "did", "can", "could", "will", "would", "should", "has", "have"]
         .contains(&first)
 }
@@ -814,11 +821,15 @@ mod tests {
             assert!(about_policy(text), "{text}");
         }
         assert!(
-            asks_only_whether("S7上地毯的时候拖布会自动抬起来吗？客厅铺了块大地毯怕弄湿")
-                && asks_whether("can the mop pads go in the wash?")
+            asks_only_about("S7上地毯的时候拖布会自动抬起来吗？客厅铺了块大地毯怕弄湿")
+                && asks_about("can the mop pads go in the wash?")
         );
-        assert!(!asks_whether("what filter fits my roamo") && !asks_whether("滤网在哪买"));
-        assert!(!asks_whether("耳塞套丢了一个 能单买吗") && !asks_whether("can I buy spare filters?"));
+        assert!(!asks_about("what filter fits my roamo") && !asks_about("滤网在哪买"));
+        assert!(!asks_about("耳塞套丢了一个 能单买吗") && !asks_about("can I buy spare filters?"));
+        assert!(
+            asks_only_about("how long does one roamo replacement kit last? and will it fit my S5")
+                && !asks_about("how much is a spare filter?")
+        );
         assert!(asks_for_parts("what filter fits my roamo"));
         assert!(asks_for_parts("扫地机的滤网在哪买"));
         assert!(!asks_for_parts("quiet blender please"));

@@ -25,6 +25,21 @@ const GLOSSES: &[(&[&str], &str)] = &[
     (&["least amount", "smallest amount", "least i can", "least you can"], "minimum"),
     (&["most i can", "most you can", "biggest amount", "largest amount", "max amount"], "maximum"),
     (&["amex"], "American Express"),
+    (
+        &[
+            "split the payment",
+            "split the payments",
+            "split my payment",
+            "split payment",
+            "split payments",
+            "split the cost",
+            "payment plan",
+            "pay monthly",
+            "installments",
+            "installment",
+        ],
+        "instalments",
+    ),
     (&["退钱", "钱退"], "退款"),
     (
         &[
@@ -54,9 +69,12 @@ const DURATION_GLOSSES: &[(&[&str], &str)] = &[(&["shipping"], "delivery")];
 
 /// `text` with the help center's word after each of [`GLOSSES`] it uses, in brackets: "open on
 /// christmas eve (24 December)?", "能退钱（退款）吗". Searched, weighed and quoted by as the
-/// customer's own words: they are, in the help center's form.
-pub fn glossed(text: &str) -> String {
-    let mut found: Vec<(usize, usize, &str)> = Vec::new();
+/// customer's own words: they are, in the help center's form. `uses` says whether the help
+/// center uses a phrase's words: a gloss it doesn't use is left out (it would only be a word no
+/// passage has), and a customer's word it doesn't use is replaced by the gloss ("do you take
+/// amex" reads "do you take American Express"), as a misspelling is by its correction.
+pub fn glossed(text: &str, uses: impl Fn(&str) -> bool) -> String {
+    let mut found: Vec<(usize, usize, &str, bool)> = Vec::new();
     let mut lower = text.to_lowercase();
     if lower.len() != text.len() {
         // Lowercasing changed byte offsets (rare letters): leave the text as typed.
@@ -69,19 +87,29 @@ pub fn glossed(text: &str) -> String {
             while let Some(at) = find(&lower, name) {
                 // Blanked out, so that "christmas" does not also read "christmas eve".
                 lower.replace_range(at..at + name.len(), &" ".repeat(name.len()));
-                found.push((at, at + name.len(), gloss));
+                if uses(gloss) {
+                    // A date stands beside its holiday: "xmas money" is no "25 December money".
+                    let date = gloss.chars().any(|c| c.is_ascii_digit());
+                    let replaced = !date && !uses(&text[at..at + name.len()]);
+                    found.push((at, at + name.len(), gloss, replaced));
+                }
             }
         }
     }
     found.sort_unstable();
     let mut out = String::with_capacity(text.len() + 16 * found.len());
     let mut from = 0;
-    for (_, end, gloss) in found {
-        out.push_str(&text[from..end]);
-        if gloss.is_ascii() {
-            out.push_str(&format!(" ({gloss})"));
+    for (start, end, gloss, replaced) in found {
+        if replaced {
+            out.push_str(&text[from..start]);
+            out.push_str(gloss);
         } else {
-            out.push_str(&format!("（{gloss}）"));
+            out.push_str(&text[from..end]);
+            if gloss.is_ascii() {
+                out.push_str(&format!(" ({gloss})"));
+            } else {
+                out.push_str(&format!("（{gloss}）"));
+            }
         }
         from = end;
     }
@@ -90,7 +118,8 @@ pub fn glossed(text: &str) -> String {
 }
 
 /// `text` without the glosses [`glossed`] added: the customer's words as they wrote them, for
-/// saying back to them ("About \"is live chat open on christmas eve?\": …").
+/// saying back to them ("About \"is live chat open on christmas eve?\": …"); a word the gloss
+/// replaced stays replaced.
 pub fn unglossed(text: &str) -> String {
     let mut out = text.to_string();
     for (_, gloss) in GLOSSES.iter().chain(DURATION_GLOSSES) {
@@ -117,14 +146,31 @@ fn find(text: &str, name: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// As glossed for a help center that uses every word.
+    fn glossed_by_all(text: &str) -> String {
+        glossed(text, |_| true)
+    }
+
+    #[test]
+    fn a_gloss_the_help_center_lacks_is_left_out_a_word_it_lacks_replaced() {
+        let help_center = ["minimum", "american", "express", "instal", "pay", "payment", "split"];
+        let uses = |phrase: &str| {
+            crate::analysis::words(phrase).iter().all(|w| help_center.contains(&w.term.as_str()))
+        };
+        assert_eq!(glossed("the most i can spend?", uses), "the most i can spend?");
+        assert_eq!(glossed("do you take amex", uses), "do you take American Express");
+        assert_eq!(glossed("can I split the payment?", uses), "can I split the payment (instalments)?");
+        assert_eq!(glossed("the least i can pay", uses), "the minimum pay");
+    }
+
     #[test]
     fn a_holiday_is_followed_by_its_date_and_a_phrase_by_the_help_center_s_word() {
         assert_eq!(
-            glossed("is live chat open on Christmas Eve?"),
+            glossed_by_all("is live chat open on Christmas Eve?"),
             "is live chat open on Christmas Eve (24 December)?"
         );
         assert_eq!(
-            glossed("will it arrive before xmas or new years eve"),
+            glossed_by_all("will it arrive before xmas or new years eve"),
             "will it arrive before xmas (25 December) or new years eve (31 December)"
         );
     }
@@ -134,34 +180,34 @@ mod tests {
         for text in
             ["the xmasters brand kettle", "easter weekend delivery?", "双十一买的能价保吗", "feedback"]
         {
-            assert_eq!(glossed(text), text, "whole words of fixed-day holidays, in English");
+            assert_eq!(glossed_by_all(text), text, "whole words of fixed-day holidays, in English");
         }
         assert_eq!(
-            glossed("Can I send it back and get my money back?"),
+            glossed_by_all("Can I send it back and get my money back?"),
             "Can I send it back (return) and get my money back?"
         );
-        assert_eq!(glossed("还没拆封能退钱吗"), "还没拆封能退钱（退款）吗");
-        assert_eq!(glossed("问下充满电能用多久"), "问下充满电能用多久（续航）");
-        assert_eq!(glossed("空气炸锅几瓦的"), "空气炸锅几瓦（功率）的");
-        assert_eq!(glossed("do you take amex"), "do you take amex (American Express)");
+        assert_eq!(glossed_by_all("还没拆封能退钱吗"), "还没拆封能退钱（退款）吗");
+        assert_eq!(glossed_by_all("问下充满电能用多久"), "问下充满电能用多久（续航）");
+        assert_eq!(glossed_by_all("空气炸锅几瓦的"), "空气炸锅几瓦（功率）的");
+        assert_eq!(glossed_by_all("do you take amex"), "do you take amex (American Express)");
         assert_eq!(
-            glossed("whats the least amount of water i can put in"),
+            glossed_by_all("whats the least amount of water i can put in"),
             "whats the least amount (minimum) of water i can put in"
         );
-        assert_eq!(glossed("the most i can spend?"), "the most i can (maximum) spend?");
-        assert_eq!(glossed("which is the most popular?"), "which is the most popular?");
+        assert_eq!(glossed_by_all("the most i can spend?"), "the most i can (maximum) spend?");
+        assert_eq!(glossed_by_all("which is the most popular?"), "which is the most popular?");
         assert_eq!(
-            glossed("how long does shipping to germany take"),
+            glossed_by_all("how long does shipping to germany take"),
             "how long does shipping (delivery) to germany take"
         );
-        assert_eq!(glossed("how much is shipping to germany"), "how much is shipping to germany");
+        assert_eq!(glossed_by_all("how much is shipping to germany"), "how much is shipping to germany");
         for text in
             ["is live chat open on christmas eve?", "can i send them back", "能退钱吗", "a (return) label"]
         {
-            assert_eq!(unglossed(&glossed(text)), text.replace(" (return)", ""));
+            assert_eq!(unglossed(&glossed_by_all(text)), text.replace(" (return)", ""));
         }
         assert_eq!(
-            glossed("christmas eve, and christmas day too"),
+            glossed_by_all("christmas eve, and christmas day too"),
             "christmas eve (24 December), and christmas day (25 December) too"
         );
     }

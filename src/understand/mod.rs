@@ -140,28 +140,31 @@ const ASKING_ONLY: &[&str] = &[
 pub struct Vocabulary {
     pinyin: PinyinIndex,
     speller: Speller,
-    han_words: HashSet<String>,
+    /// Every analysed term of the index.
+    terms: HashSet<String>,
 }
 
 impl Vocabulary {
     /// From the index's analysed terms (term, chunks containing it) and the real words of the
     /// embedding model's vocabulary.
     pub fn new(terms: &[(String, u32)], dictionary: impl IntoIterator<Item = String>) -> Vocabulary {
-        let han_words: HashSet<String> = terms
-            .iter()
-            .filter(|(t, _)| t.chars().all(kefu_ingest::locale::is_han))
-            .map(|(t, _)| t.clone())
-            .collect();
         Vocabulary {
             pinyin: PinyinIndex::new(terms.iter().map(|(t, c)| (t.as_str(), *c))),
             speller: Speller::new(terms.iter().map(|(t, c)| (t.as_str(), *c)), dictionary),
-            han_words,
+            terms: terms.iter().map(|(t, _)| t.clone()).collect(),
         }
     }
 
     /// Whether `word` is a word: the help center's or the Chinese dictionary's.
     fn knows(&self, word: &str) -> bool {
-        self.han_words.contains(word) || analysis::is_dictionary_word(word)
+        self.terms.contains(word) || analysis::is_dictionary_word(word)
+    }
+
+    /// Whether the help center uses every word of `phrase`. A vocabulary of no index (nothing
+    /// indexed yet) is taken to use every phrase.
+    fn uses(&self, phrase: &str) -> bool {
+        let words = analysis::words(phrase);
+        self.terms.is_empty() || !words.is_empty() && words.iter().all(|w| self.terms.contains(&w.term))
     }
 }
 
@@ -231,7 +234,7 @@ pub fn understand(message: &str, vocabulary: &Vocabulary) -> Understood {
     let text = pinyin::replace_pinyin(&text, &vocabulary.pinyin);
     let text = pinyin::correct_homophones(&text, &vocabulary.pinyin, |w| vocabulary.knows(w));
     let text = vocabulary.speller.correct_text(&text);
-    let text = gloss::glossed(&text);
+    let text = gloss::glossed(&text, |phrase| vocabulary.uses(phrase));
     let parts = parts(&segment::segments(&text));
     Understood { text, parts }
 }
@@ -272,10 +275,18 @@ fn parts(segments: &[Segment]) -> Vec<Part> {
             expect::expectation(&segment.text).is_some_and(|kind| kind != expect::Expectation::Amount);
         // "储蓄卡呢", "what about france?": the question before, asked about something else.
         let about_another = told.is_empty() && segment::asks_about_another(&segment.text);
+        // "how long are e-gift cards valid, and whats the most I can put on one?": a question
+        // naming its subject by a pronoun is answered on its own, about what the one before asks.
+        let refers_back = alone && told.is_empty() && segment::refers_back(&segment.text);
         match questions.last_mut() {
-            Some(last) if !full && ((!alone && told.is_empty() && asks_value) || about_another) => {
-                let context =
-                    format!("{}{}{}", last.question, segment::separator(&last.question), last.context);
+            Some(last)
+                if !full && ((!alone && told.is_empty() && asks_value) || about_another || refers_back) =>
+            {
+                let context = if last.context.is_empty() {
+                    last.question.clone()
+                } else {
+                    format!("{}{}{}", last.question, segment::separator(&last.question), last.context)
+                };
                 questions.push(Part { question: segment.text.clone(), context });
             }
             Some(last) if full || (!alone && told.is_empty()) => {
@@ -318,7 +329,8 @@ mod tests {
     use super::*;
 
     fn vocabulary() -> Vocabulary {
-        let corpus = "退货 运费 空气炸锅 发票 保修 receive refund delivery warranty customs blender Care+";
+        let corpus =
+            "退货 运费 空气炸锅 发票 保修 receive refund return delivery warranty customs blender Care+";
         let mut terms: Vec<(String, u32)> = Vec::new();
         for token in analysis::words(corpus) {
             if !terms.iter().any(|(t, _)| *t == token.term) {
@@ -353,6 +365,26 @@ mod tests {
             understand("when will i recieve my refudn? and do i pay customs on returns?", &vocabulary());
         let questions: Vec<&str> = understood.parts.iter().map(|p| p.question.as_str()).collect();
         assert_eq!(questions, ["when will i receive my refund?", "do i pay customs on returns?"]);
+    }
+
+    #[test]
+    fn a_question_naming_its_subject_by_a_pronoun_is_read_with_the_one_before() {
+        let understood = understand(
+            "how long are your gift cards valid, and whats the most I can put on one?",
+            &Vocabulary::default(),
+        );
+        let parts: Vec<(&str, &str)> =
+            understood.parts.iter().map(|p| (p.question.as_str(), p.context.as_str())).collect();
+        assert_eq!(
+            parts,
+            [
+                ("how long are your gift cards valid", ""),
+                ("what's the most I can (maximum) put on one?", "how long are your gift cards valid")
+            ]
+        );
+        let understood =
+            understand("do you ship to norway? is it possible to pay with paypal?", &Vocabulary::default());
+        assert!(understood.parts.iter().all(|p| p.context.is_empty()), "{:?}", understood.parts);
     }
 
     #[test]
@@ -399,11 +431,9 @@ mod tests {
         assert_eq!(
             read,
             [
-                ("do I have to send it back (return)", "there's a dent in the side."),
-                (
-                    "how long do I have to report it?",
-                    "do I have to send it back (return) there's a dent in the side."
-                )
+                // The help center of `vocabulary` says "return", never "send it back".
+                ("do I have to return", "there's a dent in the side."),
+                ("how long do I have to report it?", "do I have to return there's a dent in the side.")
             ]
         );
         // "X呢", "what about X": the question before asked about X.

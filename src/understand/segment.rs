@@ -429,6 +429,31 @@ pub fn asks_about_another(text: &str) -> bool {
     ["what about ", "how about ", "same for ", "for "].iter().any(asked) && rest.unicode_words().count() <= 5
 }
 
+/// Pronouns that stand for the thing asked about before when a question ends on them ("how do I
+/// clean them"); "one" only after a preposition ("what's the most I can put on one?"): "buy a
+/// new one" and "the steel one" name what they are about.
+const BACK_REFERENCES_EN: &[&str] = &["it", "them", "those", "these"];
+/// Prepositions after which "one" stands for the thing asked about before.
+const BEFORE_ONE_EN: &[&str] = &["on", "in", "onto", "into", "with", "for", "per", "from", "to"];
+
+/// Whether question `text` is about what the question before it asked about, naming it only by a
+/// pronoun it ends on: "whats the most I can put on one?" after "how long are e-gift cards
+/// valid", "它能单独买吗". Not "one of the payments". A question opening on its pronoun ("does it
+/// come in white", "would it cover us if…") is left as it is: read with the question before it,
+/// it was answered from that question's page on the dev lines.
+pub fn refers_back(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if lower.chars().any(kefu_ingest::locale::is_han) {
+        return lower.contains('它');
+    }
+    let words: Vec<&str> = lower.unicode_words().collect();
+    match words.as_slice() {
+        [.., before, "one"] => BEFORE_ONE_EN.contains(before),
+        [.., last] => BACK_REFERENCES_EN.contains(last),
+        [] => false,
+    }
+}
+
 /// Whether some clause of English `text` asks, without its question mark: one asking by its
 /// first words or phrases, a question word anywhere ("if i order on the 26th when will it be
 /// sent"), a verb before its subject after a dash ("order NW-70031 - has it shipped yet").
@@ -886,6 +911,22 @@ mod tests {
 
     fn roles(message: &str) -> Vec<(Role, String)> {
         segments(message).into_iter().map(|s| (s.role, s.text)).collect()
+    }
+
+    #[test]
+    fn a_question_may_name_what_the_one_before_asks_about_by_a_pronoun() {
+        for back in ["whats the most I can put on one?", "how do I clean them", "它能单独买吗"] {
+            assert!(refers_back(back), "{back}");
+        }
+        for own in [
+            "does it come in white?",
+            "what happens if i miss one of the payments",
+            "do you ship to norway?",
+            "or do I have to buy a new one?",
+            "能单独买吗",
+        ] {
+            assert!(!refers_back(own), "{own}");
+        }
     }
 
     #[test]
