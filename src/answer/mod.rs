@@ -25,6 +25,7 @@ pub mod messages;
 pub mod prompt;
 pub mod safety;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -708,7 +709,8 @@ impl Answerer {
         // help center, are not.
         let query = part.query();
         let provinces = understand::region::provinces(&query);
-        let regions = [understand::region::regions(&query), provinces.clone()].concat().join(" ");
+        let named_regions = [understand::region::regions(&query), provinces.clone()].concat();
+        let regions = named_regions.join(" ");
         let mut request = SearchRequest {
             query: [query]
                 .into_iter()
@@ -802,6 +804,7 @@ impl Answerer {
                         .is_some_and(|f| catalogue.about_sibling(f, &c.text, doc_id, language))
                         || catalogue.about_another_product(&named, &c.text, doc_id, language))
             });
+            retain_rows_of_regions(&mut candidates, &hits, &named_regions);
             // A question about what products sell for is answered by their price lines, alone
             // unless it asks more ("迷你随行料理机多少钱？能打冰吗" joined as one question).
             let price_lines = candidates.iter().any(|c| priced_product(&prices, c).is_some());
@@ -1175,6 +1178,36 @@ fn answered_beside(parts: &[(f32, Vec<&str>)], threshold: f32) -> Vec<usize> {
                 && docs.first().is_some_and(|doc| answered.contains(doc))
         })
         .collect()
+}
+
+/// Keeps, of a table by region (two rows or more named by a region) with a row of a region the
+/// customer named, only the rows of those regions: "next day delivery to Manchester" is answered
+/// by the United Kingdom's row, not by "Rest of world", which ranks next once the UK's row
+/// repeats what a FAQ answer says. Other tables ("Callback (UK and Ireland only)" among the ways
+/// to contact the shop) and sentences are kept.
+fn retain_rows_of_regions(candidates: &mut Vec<Candidate>, hits: &[SearchHit], named: &[&str]) {
+    if named.is_empty() {
+        return;
+    }
+    fn label<'a>(c: &'a Candidate, hits: &[SearchHit]) -> Option<&'a str> {
+        let source = &hits[c.passage].record.chunk.text[c.range.clone()];
+        let row = source.contains('|');
+        row.then(|| c.text.split_once(" — ").map_or(c.text.as_str(), |(label, _)| label))
+    }
+    let rows_by_region = |passage: usize| {
+        let labels = candidates.iter().filter(|c| c.passage == passage).filter_map(|c| label(c, hits));
+        labels.filter(|l| understand::region::names_a_region(l)).count() >= 2
+    };
+    let with_row: HashSet<usize> = candidates
+        .iter()
+        .filter(|c| label(c, hits).is_some_and(|l| understand::region::is_row_of(l, named)))
+        .map(|c| c.passage)
+        .filter(|&p| rows_by_region(p))
+        .collect();
+    candidates.retain(|c| {
+        !with_row.contains(&c.passage)
+            || label(c, hits).is_none_or(|l| understand::region::is_row_of(l, named))
+    });
 }
 
 /// A product's name and its prices as its page writes them ("£199").

@@ -292,6 +292,32 @@ pub fn regions(text: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// Whether a table row whose first cell is `label` is the row of one of the regions `named` (as
+/// [`regions`] and [`provinces`] give them): "United Kingdom" and "UK" are the row of "United
+/// Kingdom UK", "Germany" of "European Union EU", "新疆、西藏" of "新疆".
+pub fn is_row_of(label: &str, named: &[&str]) -> bool {
+    let lower = label.to_lowercase();
+    let by_place = regions(label);
+    named.iter().any(|region| {
+        let (name, short) = match region.rsplit_once(' ') {
+            Some((name, short)) if short.len() <= 3 && short.chars().all(|c| c.is_ascii_uppercase()) => {
+                (name, Some(short))
+            }
+            _ => (*region, None),
+        };
+        by_place.contains(region)
+            || names(&lower, &name.to_lowercase())
+            || short.is_some_and(|short| names(&lower, &short.to_lowercase()))
+    })
+}
+
+/// Whether `label` (a table row's first cell) names any region [`regions`] gives: a table two of
+/// whose rows do is a table by region.
+pub fn names_a_region(label: &str) -> bool {
+    let all: Vec<&str> = PLACES.iter().map(|(_, region)| *region).collect();
+    is_row_of(label, &all)
+}
+
 /// Whether lowercase `text` names `place`: as whole words, not as part of another place's name.
 fn names(text: &str, place: &str) -> bool {
     text.match_indices(place).any(|(i, _)| {
@@ -320,6 +346,16 @@ pub fn provinces(text: &str) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_row_is_told_by_its_region() {
+        let uk = ["United Kingdom UK"];
+        assert!(is_row_of("United Kingdom", &uk) && is_row_of("UK mainland", &uk));
+        assert!(!is_row_of("Rest of world", &uk) && !is_row_of("Ukraine", &uk));
+        assert!(is_row_of("Germany", &["European Union EU"]));
+        assert!(is_row_of("新疆、西藏", &["新疆"]) && !is_row_of("江浙沪", &["新疆"]));
+        assert!(names_a_region("Canada") && names_a_region("European Union") && !names_a_region("Live chat"));
+    }
 
     #[test]
     fn a_place_is_read_as_its_region() {
