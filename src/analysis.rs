@@ -40,9 +40,10 @@ const EN_QUESTION_FILLER: &[&str] = &[
     "also", "still", "really", "actually", "pls", "plz", "please", "thanks", "thank", "thx", "hi", "hello",
     "hey", "lol", "ok", "okay", "yeah", "u", "ur", "don", "doesn", "didn", "isn", "aren", "wasn", "won",
     "wouldn", "couldn", "haven", "hasn",
-    // How a chat addresses and hedges: "do you guys have a phone number", "kinda".
+    // How a chat addresses and hedges: "do you guys have a phone number", "kinda", "your pay in 3
+    // thing".
     "guys", "guy", "folks", "mate", "hiya", "cheers", "btw", "tbh", "idk", "omg", "haha", "kinda", "sorta",
-    "gonna", "wanna", "gotta",
+    "gonna", "wanna", "gotta", "thing", "things", "stuff",
 ];
 
 /// Chinese words that ask which or whether and name nothing ("有哪几个颜色": only 颜色 says what is

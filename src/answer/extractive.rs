@@ -262,6 +262,7 @@ pub fn select_new(
         .copied()
         .filter(|&(i, score)| !quoted.contains(&candidates[i].text) && score >= selection.keep_ratio * best)
         .collect();
+    let related: HashSet<usize> = all.iter().map(|&(i, _)| i).collect();
     let mut scored = if fresh.is_empty() { all } else { fresh };
 
     // Maximal marginal relevance: relevant to the question, not redundant with what is chosen.
@@ -298,6 +299,30 @@ pub fn select_new(
         chars += length;
         sentences += sentence_share(&candidates[i].text);
         chosen.push(i);
+    }
+    // The first sentence of a passage quoted from says what the rest goes on with ("Please tell
+    // us within 48 hours … through Report a problem" before "Send us: a photo of the outer
+    // box…"): taken too, when related to the question, new and no repeat, and there is room;
+    // the top passage's may go one sentence over the limit, unless the limit asks for one.
+    for k in 0..chosen.len() {
+        let passage = candidates[chosen[k]].passage;
+        let Some(lead) = candidates.iter().position(|c| c.passage == passage) else { continue };
+        let candidate = &candidates[lead];
+        let length = candidate.text.chars().count();
+        let share = sentence_share(&candidate.text);
+        let over = if passage == 0 && limits.max_sentences > 1 { 1.0 } else { 0.0 };
+        let repeats = chosen.iter().any(|&c| jaccard(&candidates[c].terms, &candidate.terms) >= 0.4);
+        if !chosen.contains(&lead)
+            && related.contains(&lead)
+            && !quoted.contains(&candidate.text)
+            && !repeats
+            && sentences + share <= limits.max_sentences as f32 + over
+            && chars + length <= limits.max_chars
+        {
+            chars += length;
+            sentences += share;
+            chosen.push(lead);
+        }
     }
     let mut chosen: Vec<&Candidate> = chosen.into_iter().map(|i| &candidates[i]).collect();
 
@@ -391,6 +416,27 @@ mod tests {
         let all = candidates(&passages);
         let scored = scores(&weighted("send"), &all, Some(&[0.9, 0.9]), SELECTION);
         assert!(scored[0] < scored[1], "{scored:?}");
+    }
+
+    #[test]
+    fn the_first_sentence_of_a_passage_quoted_from_comes_with_it() {
+        let passages = [Passage {
+            text: "Tell us within 48 hours of delivery. Send a photo of the outer box. Send a photo of the label.",
+            question: None,
+            heading: &[],
+        }];
+        let all = candidates(&passages);
+        let quoted = |lead_similarity: f32| {
+            let similarity = [lead_similarity, 0.9, 0.8];
+            let answer =
+                select(&weighted("photo outer box label"), &all, Some(&similarity), SELECTION, LIMITS)
+                    .unwrap();
+            answer.pieces.iter().map(|p| p.text.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(quoted(0.5)[0], "Tell us within 48 hours of delivery.");
+        assert_eq!(quoted(0.5).len(), 3);
+        // Unrelated to the question, it is not.
+        assert_eq!(quoted(0.2), ["Send a photo of the outer box.", "Send a photo of the label."]);
     }
 
     #[test]

@@ -22,6 +22,7 @@ const GLOSSES: &[(&[&str], &str)] = &[
         "return",
     ),
     (&["wattage"], "power"),
+    (&["power cable", "cable", "power lead"], "cord"),
     (&["least amount", "smallest amount", "least i can", "least you can"], "minimum"),
     (&["most i can", "most you can", "biggest amount", "largest amount", "max amount"], "maximum"),
     (&["amex"], "American Express"),
