@@ -69,7 +69,7 @@ eval: setup
 	$(KEFU) eval --set eval/sets/messages_en.jsonl --data $(EVAL_DATA) --modes hybrid --out target/eval/messages_en \
 		--fail-below hybrid.hit@3=0.93 --fail-below answers.answer_rate=0.75 \
 		--fail-below answers.abstention_recall=0.78 --fail-below answers.citation_hit_rate=0.91 \
-		--fail-below answers.key_fact_recall=0.68
+		--fail-below answers.key_fact_recall=0.72
 	$(KEFU) eval --set eval/sets/messages_zh.jsonl --data $(EVAL_DATA) --modes hybrid --out target/eval/messages_zh \
 		--fail-below hybrid.hit@3=0.86 --fail-below answers.answer_rate=0.75 \
 		--fail-below answers.abstention_recall=0.85 --fail-below answers.citation_hit_rate=0.92 \
