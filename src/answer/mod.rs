@@ -25,7 +25,7 @@ pub mod messages;
 pub mod prompt;
 pub mod safety;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -1189,24 +1189,33 @@ fn retain_rows_of_regions(candidates: &mut Vec<Candidate>, hits: &[SearchHit], n
     if named.is_empty() {
         return;
     }
-    fn label<'a>(c: &'a Candidate, hits: &[SearchHit]) -> Option<&'a str> {
-        let source = &hits[c.passage].record.chunk.text[c.range.clone()];
-        let row = source.contains('|');
-        row.then(|| c.text.split_once(" — ").map_or(c.text.as_str(), |(label, _)| label))
-    }
-    let rows_by_region = |passage: usize| {
-        let labels = candidates.iter().filter(|c| c.passage == passage).filter_map(|c| label(c, hits));
-        labels.filter(|l| understand::region::names_a_region(l)).count() >= 2
-    };
-    let with_row: HashSet<usize> = candidates
+    // Per candidate, for a table row: whether its first cell names a region, and one the
+    // customer named.
+    let rows: Vec<Option<(bool, bool)>> = candidates
         .iter()
-        .filter(|c| label(c, hits).is_some_and(|l| understand::region::is_row_of(l, named)))
-        .map(|c| c.passage)
-        .filter(|&p| rows_by_region(p))
+        .map(|c| {
+            let row = hits[c.passage].record.chunk.text[c.range.clone()].contains('|');
+            let label = c.text.split_once(" — ").map_or(c.text.as_str(), |(label, _)| label);
+            row.then(|| {
+                (understand::region::names_a_region(label), understand::region::is_row_of(label, named))
+            })
+        })
         .collect();
+    let mut regional: HashMap<usize, usize> = HashMap::new();
+    let mut asked: HashSet<usize> = HashSet::new();
+    for (candidate, row) in candidates.iter().zip(&rows) {
+        if let Some((regional_row, asked_row)) = *row {
+            *regional.entry(candidate.passage).or_default() += usize::from(regional_row);
+            if asked_row {
+                asked.insert(candidate.passage);
+            }
+        }
+    }
+    asked.retain(|p| regional.get(p).is_some_and(|&rows| rows >= 2));
+    let mut rows = rows.into_iter();
     candidates.retain(|c| {
-        !with_row.contains(&c.passage)
-            || label(c, hits).is_none_or(|l| understand::region::is_row_of(l, named))
+        let row = rows.next().flatten();
+        !asked.contains(&c.passage) || row.is_none_or(|(_, asked_row)| asked_row)
     });
 }
 

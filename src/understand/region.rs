@@ -314,8 +314,7 @@ pub fn is_row_of(label: &str, named: &[&str]) -> bool {
 /// Whether `label` (a table row's first cell) names any region [`regions`] gives: a table two of
 /// whose rows do is a table by region.
 pub fn names_a_region(label: &str) -> bool {
-    let all: Vec<&str> = PLACES.iter().map(|(_, region)| *region).collect();
-    is_row_of(label, &all)
+    PLACES.iter().any(|(_, region)| is_row_of(label, &[region]))
 }
 
 /// Whether lowercase `text` names `place`: as whole words, not as part of another place's name.
