@@ -770,6 +770,15 @@ impl Answerer {
             let own = own_words_passages(&retriever, &request, &part, &mut hits)?;
             let (priced, prices) = price_passages(&retriever, &catalogue, &part, language, &mut hits)?;
             let evidence_passages = hits.len().min(QUOTED_PASSAGES + priced + own);
+            let policy = policy_passage(
+                &retriever,
+                &catalogue,
+                &request,
+                &part,
+                language,
+                &mut hits,
+                evidence_passages,
+            )?;
             let closest = match results.query_vector.as_deref() {
                 Some(query) => closest_sentence_passage(
                     &retriever,
@@ -783,7 +792,7 @@ impl Answerer {
             let range = retriever.model().similarity_range;
             let passages: Vec<Passage> = hits
                 .iter()
-                .take(evidence_passages + closest)
+                .take(evidence_passages + policy + closest)
                 .map(|hit| Passage {
                     text: &hit.record.chunk.text,
                     question: hit.record.chunk.question.as_deref(),
@@ -1315,6 +1324,41 @@ fn own_words_passages(
         hits.insert((at + i).min(hits.len()), hit);
     }
     Ok(count)
+}
+
+/// For a question about a policy that names a product and was answered first from a page about
+/// that product ("can I split the payment for the crispair xl (€159) with your pay in 3 thing?",
+/// "Is that something the warranty would sort out?" after a story of the Roamo S7's scratches),
+/// adds after the first `quoted` of `hits` the first passage about no product that the question
+/// and its context find without the products' names: the product's page and FAQ share its words
+/// and outrank the policy. It is there to be quoted, not evidence. Returns 0 or 1.
+fn policy_passage(
+    retriever: &Retriever,
+    catalogue: &Catalogue,
+    request: &SearchRequest,
+    part: &Part,
+    language: &str,
+    hits: &mut Vec<SearchHit>,
+    quoted: usize,
+) -> Result<usize> {
+    let drawn = hits.first().is_some_and(|top| top.record.product.is_some());
+    if !drawn
+        || !understand::advice::about_policy(&part.question)
+        || catalogue.mentioned(&part.query(), language).is_empty()
+    {
+        return Ok(0);
+    }
+    let unnamed =
+        SearchRequest { query: catalogue.without_names(&request.query, language), ..request.clone() };
+    let found = retriever.search(&unnamed)?.results.into_iter().find(|hit| {
+        hit.record.product.is_none()
+            && is_safe(hit)
+            && !hits[..quoted].iter().any(|h| h.chunk_id == hit.chunk_id)
+    });
+    let Some(hit) = found else { return Ok(0) };
+    hits.retain(|h| h.chunk_id != hit.chunk_id);
+    hits.insert(quoted.min(hits.len()), hit);
+    Ok(1)
 }
 
 /// Adds the passage of the top [`SENTENCE_DOCUMENTS`] documents among the first `quoted` of

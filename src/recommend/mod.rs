@@ -358,6 +358,29 @@ impl Catalogue {
         found
     }
 
+    /// `text` lowercased, without the names of the products of `locale` it names (longer names
+    /// first, whole words): "can i split the payment for the crispair xl with pay in 3?" reads
+    /// "can i split the payment for the   with pay in 3?", what a policy page answers.
+    pub fn without_names(&self, text: &str, locale: &str) -> String {
+        let mut lower = text.to_lowercase();
+        let mut aliases: Vec<&str> = self
+            .products
+            .iter()
+            .filter(|e| e.product.locale == locale)
+            .flat_map(|e| e.aliases.iter().map(String::as_str))
+            .collect();
+        aliases.sort_by_key(|a| std::cmp::Reverse(a.len()));
+        for alias in aliases {
+            while let Some(at) = lower.match_indices(alias).map(|(at, _)| at).find(|&at| {
+                lower[at + alias.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+                    && lower[..at].chars().last().is_none_or(|c| !c.is_alphanumeric())
+            }) {
+                lower.replace_range(at..at + alias.len(), &" ".repeat(alias.len()));
+            }
+        }
+        lower
+    }
+
     /// The products of `locale` that `question` names and their siblings (the other products of
     /// their categories), when it names some but not all of a category: "how long does the
     /// Roamo S5 take to charge" is not answered by the Roamo S7's charging time.

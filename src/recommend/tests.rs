@@ -220,3 +220,13 @@ fn sentences_about_another_model_of_the_product_asked_about_are_told_apart() {
     assert!(catalogue.focus("how long does a refund take", "en").is_none());
     assert!(catalogue.focus("does the Roamo S7 Replacement Kit fit the s5", "en").is_none());
 }
+
+#[test]
+fn a_question_is_read_without_the_products_it_names() {
+    let catalogue = catalogue();
+    let unnamed = catalogue.without_names("Is the warranty on my Roamo S7 and the NW-BL600 the same?", "en");
+    assert!(!unnamed.contains("roamo") && !unnamed.contains("s7") && !unnamed.contains("bl600"), "{unnamed}");
+    assert!(unnamed.starts_with("is the warranty on my ") && unnamed.ends_with(" the same?"), "{unnamed}");
+    // Only whole names: "s70" is no S7.
+    assert_eq!(catalogue.without_names("is the s70 covered?", "en"), "is the s70 covered?");
+}
