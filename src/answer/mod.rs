@@ -1326,12 +1326,12 @@ fn own_words_passages(
     Ok(count)
 }
 
-/// For a question about a policy that names a product and was answered first from a page about
-/// that product ("can I split the payment for the crispair xl (€159) with your pay in 3 thing?",
-/// "Is that something the warranty would sort out?" after a story of the Roamo S7's scratches),
-/// adds after the first `quoted` of `hits` the first passage about no product that the question
-/// and its context find without the products' names: the product's page and FAQ share its words
-/// and outrank the policy. It is there to be quoted, not evidence. Returns 0 or 1.
+/// For a question about a policy that names a product and whose first passage is about a product
+/// (a return's cost asked after a story of an opened Vortex Pro bought in Belgium: the blender's
+/// page comes first), adds after the first `quoted` of `hits` the first passage about no product
+/// that the question and its context find without the products' names (the returns policy's
+/// table of label costs): the product's page and FAQ share the message's words and outrank the
+/// policy. It is there to be quoted, not evidence. Returns 0 or 1.
 fn policy_passage(
     retriever: &Retriever,
     catalogue: &Catalogue,
