@@ -90,8 +90,8 @@ eval: setup
 		--fail-below kept=1 --fail-below email.recall=0.95 --fail-below phone.recall=0.95 \
 		--fail-below id_number.recall=0.95 --fail-below bank_card.recall=0.90 --fail-below address.recall=0.90
 # Curated answers (docs/curated.md): paraphrases of the curated half answered, and no answerable
-# question captured (the test half: measured 0.404 outright, 0.588 end to end with curated
-# answers as passages; 6 of 158 near misses captured end to end).
+# question captured (the test half, 2026-12-03: 0.386 outright, 0.579 end to end with curated
+# answers as passages; 7 of 158 near misses captured end to end).
 	$(KEFU) eval-curated --set eval/sets/curated.jsonl --data $(EVAL_DATA) --split test \
 		--fail-below paraphrase_recall=0.35 --fail-below answerable_kept=1 --fail-below negatives_kept=0.98 \
 		--fail-below end_to_end.paraphrase_recall=0.5 --fail-below end_to_end.answerable_kept=1 \
