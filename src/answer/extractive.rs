@@ -129,6 +129,8 @@ pub struct Candidate {
     /// Named by what it is about ([`Candidate::name`]): the price lines of two blenders share
     /// most of their words and are no repeat of each other.
     named: bool,
+    /// What its score is multiplied by for whom it is written ([`Candidate::weigh`]).
+    weight: f32,
 }
 
 /// The sentences and table rows of `passages` (see [`kefu_ingest::quotable`]), in order.
@@ -145,6 +147,7 @@ pub fn candidates(passages: &[Passage]) -> Vec<Candidate> {
                 heading: heading.clone(),
                 text: q.text,
                 named: false,
+                weight: 1.0,
             })
         })
         .collect()
@@ -172,6 +175,12 @@ impl Candidate {
         self.text = format!("{name} — {}", self.text);
         self.terms.extend(terms(name));
         self.named = true;
+    }
+
+    /// Multiplies its score by `factor` (a sentence written for another region's customers
+    /// answers a customer less than others).
+    pub fn weigh(&mut self, factor: f32) {
+        self.weight *= factor;
     }
 
     /// Share of the question's term weight this candidate contains.
@@ -213,7 +222,7 @@ pub fn scores(
             // Higher-ranked passages win ties; fragments too short to read alone lose.
             let rank_prior = 1.0 / (1.0 + candidate.passage as f32);
             let brevity = if reading_length(&candidate.text) < 12 { 0.5 } else { 1.0 };
-            Some(base * brevity + 0.1 * rank_prior)
+            Some(base * brevity * candidate.weight + 0.1 * rank_prior)
         })
         .collect()
 }
@@ -388,6 +397,24 @@ mod tests {
 
     fn extract(question: &WeightedTerms, passages: &[Passage], limits: Limits) -> Option<Extract> {
         select(question, &candidates(passages), None, SELECTION, limits)
+    }
+
+    #[test]
+    fn a_weighed_down_candidate_loses_to_an_equal_one() {
+        let passages = [Passage {
+            text: "UK customers can ask for a callback. US customers can chat until 17:00.",
+            question: None,
+            heading: &[],
+        }];
+        let question = weighted("customers callback chat");
+        let limits = Limits { max_sentences: 1, max_chars: 600 };
+        let first_after_weighing = |down: usize| {
+            let mut all = candidates(&passages);
+            all[down].weigh(0.7);
+            select(&question, &all, None, SELECTION, limits).unwrap().pieces[0].text.clone()
+        };
+        assert_eq!(first_after_weighing(0), "US customers can chat until 17:00.");
+        assert_eq!(first_after_weighing(1), "UK customers can ask for a callback.");
     }
 
     #[test]

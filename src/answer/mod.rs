@@ -814,6 +814,7 @@ impl Answerer {
                         || catalogue.about_another_product(&named, &c.text, doc_id, language))
             });
             retain_rows_of_regions(&mut candidates, &hits, &named_regions);
+            weigh_by_region(&mut candidates, &named_regions);
             // A question about what products sell for is answered by their price lines, alone
             // unless it asks more ("迷你随行料理机多少钱？能打冰吗" joined as one question).
             let price_lines = candidates.iter().any(|c| priced_product(&prices, c).is_some());
@@ -1226,6 +1227,26 @@ fn retain_rows_of_regions(candidates: &mut Vec<Candidate>, hits: &[SearchHit], n
         let row = rows.next().flatten();
         !asked.contains(&c.passage) || row.is_none_or(|(_, asked_row)| asked_row)
     });
+}
+
+/// Share of its score a sentence written for other regions' customers keeps when the customer
+/// named where they are: 0.5 did the same on the dev lines, 0.85 worse; raising the score of
+/// one written for their region as well cost a fact (the sentence for their region pushed out
+/// the one asked about).
+const OTHER_REGIONS: f32 = 0.7;
+
+/// Weighs down each candidate written for other regions' customers than the ones the customer
+/// named ([`understand::region::written_for`]): a customer in Texas asking where their data is
+/// stored is answered by the sentence for US customers before the one for the UK's and EU's.
+fn weigh_by_region(candidates: &mut [Candidate], named: &[&str]) {
+    if named.is_empty() {
+        return;
+    }
+    for candidate in candidates {
+        if understand::region::written_for(&candidate.text, named) == Some(false) {
+            candidate.weigh(OTHER_REGIONS);
+        }
+    }
 }
 
 /// A product's name and its prices as its page writes them ("£199").

@@ -299,12 +299,7 @@ pub fn is_row_of(label: &str, named: &[&str]) -> bool {
     let lower = label.to_lowercase();
     let by_place = regions(label);
     named.iter().any(|region| {
-        let (name, short) = match region.rsplit_once(' ') {
-            Some((name, short)) if short.len() <= 3 && short.chars().all(|c| c.is_ascii_uppercase()) => {
-                (name, Some(short))
-            }
-            _ => (*region, None),
-        };
+        let (name, short) = split_short(region);
         by_place.contains(region)
             || names(&lower, &name.to_lowercase())
             || short.is_some_and(|short| names(&lower, &short.to_lowercase()))
@@ -315,6 +310,43 @@ pub fn is_row_of(label: &str, named: &[&str]) -> bool {
 /// whose rows do is a table by region.
 pub fn names_a_region(label: &str) -> bool {
     PLACES.iter().any(|(_, region)| is_row_of(label, &[region]))
+}
+
+/// Whom a sentence is written for, against the regions the customer named (`named`, as
+/// [`regions`] and [`provinces`] give them): `Some(true)` when it names one of them ("US and
+/// Canadian customers: live chat is also open…" to a customer in Ohio), `Some(false)` when it
+/// names regions, none of theirs ("…ask for a callback in live chat (UK and Ireland
+/// customers)"), `None` when it names none. A region's short name counts only in capitals:
+/// "contact us" is no word about the United States.
+pub fn written_for(sentence: &str, named: &[&str]) -> Option<bool> {
+    let lower = sentence.to_lowercase();
+    let by_place = regions(sentence);
+    let names_region = |region: &str| {
+        let (name, short) = split_short(region);
+        by_place.contains(&region)
+            || names(&lower, &name.to_lowercase())
+            || short.is_some_and(|short| names(sentence, short))
+    };
+    let mut mentioned = PLACES
+        .iter()
+        .map(|(_, region)| *region)
+        .filter(|region| names_region(region))
+        // A Chinese sentence names a province, or one of its cities, anywhere.
+        .chain(ZH_PLACES.iter().map(|(_, province)| *province).filter(|province| sentence.contains(province)))
+        .chain(provinces(sentence))
+        .peekable();
+    mentioned.peek()?;
+    Some(mentioned.any(|region| named.contains(&region)))
+}
+
+/// A region's words as its name and its short name, when it has one ("United Kingdom UK").
+fn split_short(region: &str) -> (&str, Option<&str>) {
+    match region.rsplit_once(' ') {
+        Some((name, short)) if short.len() <= 3 && short.chars().all(|c| c.is_ascii_uppercase()) => {
+            (name, Some(short))
+        }
+        _ => (region, None),
+    }
 }
 
 /// Whether lowercase `text` names `place`: as whole words, not as part of another place's name.
@@ -354,6 +386,24 @@ mod tests {
         assert!(is_row_of("Germany", &["European Union EU"]));
         assert!(is_row_of("新疆、西藏", &["新疆"]) && !is_row_of("江浙沪", &["新疆"]));
         assert!(names_a_region("Canada") && names_a_region("European Union") && !names_a_region("Live chat"));
+    }
+
+    #[test]
+    fn a_sentence_is_written_for_the_customers_of_the_regions_it_names() {
+        let us = regions("I'm in Ohio");
+        assert_eq!(
+            written_for("US and Canadian customers: live chat is also open 09:00–17:00.", &us),
+            Some(true)
+        );
+        assert_eq!(
+            written_for("Ask for a callback in live chat (UK and Ireland customers).", &us),
+            Some(false)
+        );
+        assert_eq!(written_for("Data is stored in Frankfurt, Germany.", &us), Some(false));
+        // "us" is a pronoun, "Rest of world" a shop's grouping: neither names a region.
+        assert_eq!(written_for("Contact us within 7 days; rest of world takes longer.", &us), None);
+        assert_eq!(written_for("新疆、西藏：5–7 天送达。", &provinces("住乌鲁木齐")), Some(true));
+        assert_eq!(written_for("广东省内次日达。", &provinces("住乌鲁木齐")), Some(false));
     }
 
     #[test]
