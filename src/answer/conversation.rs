@@ -32,8 +32,12 @@ pub fn is_follow_up(message: &str) -> bool {
 /// "If I refuse the parcel, do I get my money back?" is not about the blender named before it.
 pub fn may_point_back(question: &str) -> bool {
     let lower = question.to_lowercase();
-    lower.chars().any(kefu_ingest::locale::is_han)
-        || lower.split(|c: char| !c.is_alphanumeric()).any(|w| BACK_REFERENCES_EN.contains(&w))
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    // "one of the payments" counts the payments named after it.
+    let points_back = |(i, w): (usize, &&str)| {
+        BACK_REFERENCES_EN.contains(w) && !(*w == "one" && words.get(i + 1) == Some(&"of"))
+    };
+    lower.chars().any(kefu_ingest::locale::is_han) || words.iter().enumerate().any(points_back)
 }
 
 /// The question to retrieve with: a follow-up joined to the query the previous turn was
@@ -82,6 +86,8 @@ mod tests {
         assert!(may_point_back("and how long does it take to charge?"));
         assert!(!may_point_back("If I refuse the parcel, do I get all my money back?"));
         assert!(!may_point_back("I'd like to upgrade the dock"));
+        assert!(!may_point_back("what happens if i miss one of the payments"));
+        assert!(may_point_back("can I put £500 on one?"));
     }
 
     #[test]

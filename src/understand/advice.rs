@@ -187,6 +187,8 @@ const POLICY_EN: &[&str] = &[
     "e-gift",
     "pay in 3",
     "instalments",
+    "payment",
+    "payments",
     "account",
     "password",
     "care+",
