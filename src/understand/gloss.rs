@@ -26,6 +26,7 @@ const GLOSSES: &[(&[&str], &str)] = &[
     (&["least amount", "smallest amount", "least i can", "least you can"], "minimum"),
     (&["most i can", "most you can", "biggest amount", "largest amount", "max amount"], "maximum"),
     (&["amex"], "American Express"),
+    (&["glass jug", "coffee jug", "coffee pot", "jug"], "carafe"),
     (
         &[
             "split the payment",
@@ -154,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_gloss_the_help_center_lacks_is_left_out_a_word_it_lacks_replaced() {
-        let help_center = ["minimum", "american", "express", "instal", "pay", "payment", "split"];
+        let help_center = ["minimum", "american", "express", "instal", "pay", "payment", "split", "caraf"];
         let uses = |phrase: &str| {
             crate::analysis::words(phrase).iter().all(|w| help_center.contains(&w.term.as_str()))
         };
@@ -162,6 +163,7 @@ mod tests {
         assert_eq!(glossed("do you take amex", uses), "do you take American Express");
         assert_eq!(glossed("can I split the payment?", uses), "can I split the payment (instalments)?");
         assert_eq!(glossed("the least i can pay", uses), "the minimum pay");
+        assert_eq!(glossed("knocked the glass jug off", uses), "knocked the carafe off");
     }
 
     #[test]
