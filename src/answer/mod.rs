@@ -1364,7 +1364,7 @@ fn policy_passage(
 ) -> Result<usize> {
     let drawn = hits.first().is_some_and(|top| top.record.product.is_some());
     if !drawn
-        || !understand::advice::about_policy(&part.question)
+        || !understand::advice::about_policy(&part.query())
         || catalogue.mentioned(&part.query(), language).is_empty()
     {
         return Ok(0);
