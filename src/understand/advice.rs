@@ -580,12 +580,13 @@ pub fn asks_only_about(text: &str) -> bool {
 
 /// Whether one question asks about something ([`asks_only_about`]).
 fn asks_about(text: &str) -> bool {
+    // "主刷多久换一次" asks how often, whatever verb it asks it with.
+    if expect::expectation(text).is_some_and(|kind| kind != expect::Expectation::Amount) {
+        return true;
+    }
     let lower = text.to_lowercase();
     if GETTING_ZH.iter().any(|w| lower.contains(w)) || GETTING_EN.iter().any(|w| contains_words(&lower, w)) {
         return false;
-    }
-    if expect::expectation(text).is_some_and(|kind| kind != expect::Expectation::Amount) {
-        return true;
     }
     let trimmed = lower.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~～".contains(c));
     if trimmed.chars().any(kefu_ingest::locale::is_han) {
@@ -832,6 +833,7 @@ mod tests {
             asks_only_about("how long does one roamo replacement kit last? and will it fit my S5")
                 && !asks_about("how much is a spare filter?")
         );
+        assert!(asks_only_about("漫游S7的主刷多久换一次啊？拖布脏了能直接扔洗衣机洗吗"));
         assert!(asks_for_parts("what filter fits my roamo"));
         assert!(asks_for_parts("扫地机的滤网在哪买"));
         assert!(!asks_for_parts("quiet blender please"));
