@@ -146,7 +146,7 @@ proptest! {
         list in hits(12, 0.0, 30.0), weight in 0.01f32..2.0, by_best in any::<bool>(),
     ) {
         let scale = if by_best { Scale::ByBest } else { Scale::Range([0.2, 0.95]) };
-        let fused = convex_combination(&[Scored { hits: &list, weight, scale }]);
+        let fused = convex_combination(&[Scored { hits: &list, weight, scale, complete: false }]);
         let order: Vec<&String> = fused.iter().map(|(id, _)| id).collect();
         let input: Vec<&String> = list.iter().map(|(id, _)| id).collect();
         prop_assert_eq!(order, input);
@@ -161,8 +161,8 @@ proptest! {
         bm25 in hits(12, 0.0, 40.0), dense in hits(12, 0.0, 1.0), w in 0.0f32..=1.0,
     ) {
         let lists = [
-            Scored { hits: &bm25, weight: 1.0 - w, scale: Scale::ByBest },
-            Scored { hits: &dense, weight: w, scale: Scale::Range([0.0, 1.0]) },
+            Scored { hits: &bm25, weight: 1.0 - w, scale: Scale::ByBest, complete: false },
+            Scored { hits: &dense, weight: w, scale: Scale::Range([0.0, 1.0]), complete: false },
         ];
         let fused = convex_combination(&lists);
         let included: Vec<Vec<String>> = lists
@@ -194,7 +194,7 @@ proptest! {
         let (ids, scores) = list;
         let hits: Vec<(String, f32)> = ids.iter().cloned().zip(scores).collect();
         for scale in [Scale::ByBest, Scale::Range(range)] {
-            let fused = convex_combination(&[Scored { hits: &hits, weight, scale }]);
+            let fused = convex_combination(&[Scored { hits: &hits, weight, scale, complete: false }]);
             prop_assert!(fused.len() <= ids.len());
         }
         let fused = reciprocal_rank_fusion(&[Ranking { ids: &ids, weight }], range[0]);

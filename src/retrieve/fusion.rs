@@ -54,12 +54,17 @@ pub struct Scored<'a> {
     pub weight: f32,
     /// How its scores are scaled.
     pub scale: Scale,
+    /// The list holds every document that scores at all (BM25 found fewer than it was asked
+    /// for): one missing from it scored nothing, not the list's lowest score.
+    pub complete: bool,
 }
 
 /// Convex combination of scaled scores: `score(d) = Σ weight_i · scaled_i(d)`.
 ///
 /// A document missing from a list gets that list's lowest scaled score: it ranked below
-/// everything the list returned, so that is the most it can have scored. Ties are broken by the
+/// everything the list returned, so that is the most it can have scored; from a
+/// [complete](Scored::complete) list, the scale's zero ("spanish", a word one passage of the
+/// help center holds, lifts that passage above those without it). Ties are broken by the
 /// best rank the document reached in any list, then by id.
 pub fn convex_combination(lists: &[Scored]) -> Vec<(String, f32)> {
     let mut fused: HashMap<&str, (f32, usize)> = HashMap::new();
@@ -67,9 +72,10 @@ pub fn convex_combination(lists: &[Scored]) -> Vec<(String, f32)> {
     // what a list scores it above that floor.
     let mut floor = 0.0;
     for list in lists.iter().filter(|l| l.weight > 0.0) {
-        let (Some((offset, divisor)), Some((_, lowest))) = (scaling(list), list.hits.last()) else {
+        let (Some((offset, divisor)), Some(&(_, last))) = (scaling(list), list.hits.last()) else {
             continue;
         };
+        let lowest = if list.complete { offset } else { last };
         floor += list.weight * (lowest - offset) / divisor;
         for (i, (id, score)) in list.hits.iter().enumerate() {
             let entry = fused.entry(id.as_str()).or_insert((0.0, usize::MAX));
@@ -163,13 +169,33 @@ mod tests {
     }
 
     #[test]
+    fn a_complete_list_gives_nothing_to_what_it_lacks() {
+        // BM25 found one passage ("spanish" is in one); dense ranks another first.
+        let bm25 = scored(&[("x", 4.0)]);
+        let dense = scored(&[("y", 0.9), ("x", 0.85), ("z", 0.85)]);
+        let fuse = |complete| {
+            convex_combination(&[
+                Scored { hits: &bm25, weight: 0.45, scale: Scale::ByBest, complete },
+                Scored { hits: &dense, weight: 0.8, scale: Scale::Range([0.8, 0.9]), complete: false },
+            ])
+        };
+        // Read as cut short, the one hit is BM25's lowest: it gains nothing over z.
+        let cut = fuse(false);
+        assert_eq!(cut[0].0, "y");
+        assert!((cut[1].1 - cut[2].1).abs() < 1e-6, "{cut:?}");
+        // Read as complete, z scored nothing: x is first (0.45 + 0.4 against y's 0.8).
+        let complete = fuse(true);
+        assert_eq!(complete.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["x", "y", "z"]);
+    }
+
+    #[test]
     fn convex_combination_matches_a_hand_computed_case() {
         // BM25 scaled by its best (10): x 1.0, y 0.5, lowest 0.5. Cosine over [0, 1]: as is.
         let bm25 = scored(&[("x", 10.0), ("y", 5.0)]);
         let dense = scored(&[("y", 0.9), ("z", 0.3)]);
         let fused = convex_combination(&[
-            Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
-            Scored { hits: &dense, weight: 0.8, scale: Scale::Range([0.0, 1.0]) },
+            Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest, complete: false },
+            Scored { hits: &dense, weight: 0.8, scale: Scale::Range([0.0, 1.0]), complete: false },
         ]);
         // x: 0.2·1.0 + 0.8·0.3 (missing: dense lowest) = 0.44
         // y: 0.2·0.5 + 0.8·0.9 = 0.82; z: 0.2·0.5 (missing: BM25 lowest) + 0.8·0.3 = 0.34
@@ -185,12 +211,13 @@ mod tests {
     fn sureness_measures_how_far_the_first_result_stands_out() {
         let peaked = scored(&[("a", 10.0), ("b", 2.0), ("c", 2.0)]);
         let level = scored(&[("a", 10.0), ("b", 9.8), ("c", 9.9)]);
-        let list = |hits| Scored { hits, weight: 1.0, scale: Scale::ByBest };
+        let list = |hits| Scored { hits, weight: 1.0, scale: Scale::ByBest, complete: false };
         assert!((sureness(&list(&peaked)) - 0.8).abs() < 1e-6);
         assert!(sureness(&list(&level)) < 0.02);
         assert_eq!(sureness(&list(&scored(&[("a", 1.0)]))), 0.0, "nothing to compare with");
         let cosines = scored(&[("a", 0.90), ("b", 0.85)]);
-        let on_range = Scored { hits: &cosines, weight: 1.0, scale: Scale::Range([0.80, 0.90]) };
+        let on_range =
+            Scored { hits: &cosines, weight: 1.0, scale: Scale::Range([0.80, 0.90]), complete: false };
         assert!((sureness(&on_range) - 0.5).abs() < 1e-5);
     }
 
@@ -200,8 +227,8 @@ mod tests {
         let bm25 = scored(&[("year", 10.0), ("x", 3.0), ("y", 2.0)]);
         let dense = scored(&[("x", 0.93), ("y", 0.925), ("year", 0.87)]);
         let mut lists = [
-            Scored { hits: &bm25, weight: 0.45, scale: Scale::ByBest },
-            Scored { hits: &dense, weight: 0.8, scale: Scale::Range([0.83, 0.93]) },
+            Scored { hits: &bm25, weight: 0.45, scale: Scale::ByBest, complete: false },
+            Scored { hits: &dense, weight: 0.8, scale: Scale::Range([0.83, 0.93]), complete: false },
         ];
         assert_eq!(convex_combination(&lists)[0].0, "x");
         adapt_weights(&mut lists, 2.0);
@@ -225,14 +252,14 @@ mod tests {
         );
         assert_eq!(rrf[0].0, "a");
         let fused = convex_combination(&[
-            Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
-            Scored { hits: &dense, weight: 0.8, scale: Scale::Range([0.0, 1.0]) },
+            Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest, complete: false },
+            Scored { hits: &dense, weight: 0.8, scale: Scale::Range([0.0, 1.0]), complete: false },
         ]);
         assert_eq!(fused[0].0, "faq");
         // One list alone keeps its order; an empty or zero-weight list changes nothing.
         let alone = convex_combination(&[
-            Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
-            Scored { hits: &[], weight: 0.8, scale: Scale::Range([0.0, 1.0]) },
+            Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest, complete: false },
+            Scored { hits: &[], weight: 0.8, scale: Scale::Range([0.0, 1.0]), complete: false },
         ]);
         let order: Vec<&str> = alone.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(order, ["a", "b", "faq"]);
@@ -247,8 +274,8 @@ mod tests {
         let dense = scored(&[("y", 0.88), ("x", 0.85)]);
         let top = |range| {
             convex_combination(&[
-                Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest },
-                Scored { hits: &dense, weight: 0.8, scale: Scale::Range(range) },
+                Scored { hits: &bm25, weight: 0.2, scale: Scale::ByBest, complete: false },
+                Scored { hits: &dense, weight: 0.8, scale: Scale::Range(range), complete: false },
             ])[0]
                 .0
                 .clone()
@@ -256,8 +283,12 @@ mod tests {
         assert_eq!(top([0.0, 1.0]), "x");
         assert_eq!(top([0.80, 0.92]), "y");
         // Scores are the scaled values themselves: (0.88 - 0.5) / 0.5 and (0.85 - 0.5) / 0.5.
-        let alone =
-            convex_combination(&[Scored { hits: &dense, weight: 1.0, scale: Scale::Range([0.5, 1.0]) }]);
+        let alone = convex_combination(&[Scored {
+            hits: &dense,
+            weight: 1.0,
+            scale: Scale::Range([0.5, 1.0]),
+            complete: false,
+        }]);
         assert!((alone[0].1 - 0.76).abs() < 1e-6 && (alone[1].1 - 0.70).abs() < 1e-6, "{alone:?}");
     }
 

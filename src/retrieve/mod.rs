@@ -357,11 +357,17 @@ impl Retriever {
             (Mode::Dense, _) => dense.clone(),
             (Mode::Hybrid, Fusion::Convex) => {
                 let mut lists = [
-                    Scored { hits: &bm25, weight: self.config.bm25_weight, scale: Scale::ByBest },
+                    Scored {
+                        hits: &bm25,
+                        weight: self.config.bm25_weight,
+                        scale: Scale::ByBest,
+                        complete: bm25.len() < depth,
+                    },
                     Scored {
                         hits: &dense,
                         weight: dense_weight,
                         scale: Scale::Range(self.embedder.spec().similarity_range),
+                        complete: false,
                     },
                 ];
                 fusion::adapt_weights(&mut lists, self.config.adaptive_fusion);
