@@ -26,7 +26,8 @@ const GLOSSES: &[(&[&str], &str)] = &[
     (&["least amount", "smallest amount", "least i can", "least you can"], "minimum"),
     (&["most i can", "most you can", "biggest amount", "largest amount", "max amount"], "maximum"),
     (&["amex"], "American Express"),
-    (&["glass jug", "coffee jug", "coffee pot", "jug"], "carafe"),
+    // Not a bare "jug": a blender's is its jar.
+    (&["glass jug", "coffee jug", "coffee pot"], "carafe"),
     (
         &[
             "split the payment",
@@ -164,6 +165,7 @@ mod tests {
         assert_eq!(glossed("can I split the payment?", uses), "can I split the payment (instalments)?");
         assert_eq!(glossed("the least i can pay", uses), "the minimum pay");
         assert_eq!(glossed("knocked the glass jug off", uses), "knocked the carafe off");
+        assert_eq!(glossed("spare jug for the vortex pro?", uses), "spare jug for the vortex pro?");
     }
 
     #[test]
