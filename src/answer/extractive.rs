@@ -287,7 +287,7 @@ pub fn select_new(
                 let redundancy = chosen
                     .iter()
                     .filter(|&&c| !(candidate.named && candidates[c].named))
-                    .map(|&c| jaccard(&candidates[c].terms, &candidate.terms))
+                    .map(|&c| redundancy(&candidates[c].terms, &candidate.terms))
                     .fold(0.0f32, f32::max);
                 // Near-repeats are never taken; partial overlap costs relevance. The sentence after
                 // a chosen one shares its words because it goes on with it ("The gift card part is
@@ -320,7 +320,7 @@ pub fn select_new(
         let length = candidate.text.chars().count();
         let share = sentence_share(&candidate.text);
         let over = if passage == 0 && limits.max_sentences > 1 { 1.0 } else { 0.0 };
-        let repeats = chosen.iter().any(|&c| jaccard(&candidates[c].terms, &candidate.terms) >= 0.4);
+        let repeats = chosen.iter().any(|&c| redundancy(&candidates[c].terms, &candidate.terms) >= 0.4);
         if !chosen.contains(&lead)
             && related.contains(&lead)
             && !quoted.contains(&candidate.text)
@@ -332,6 +332,18 @@ pub fn select_new(
             sentences += share;
             chosen.push(lead);
         }
+    }
+    // A list item or clause that goes on into the next ("A replacement, sent by express delivery
+    // free of charge, or" before "a full refund, …") says nothing whole alone: the next
+    // candidate of its passage comes with it, over the limits, as the first sentence does.
+    let mut k = 0;
+    while k < chosen.len() {
+        let next = chosen[k] + 1;
+        let continues = candidates.get(next).is_some_and(|c| c.passage == candidates[chosen[k]].passage);
+        if goes_on(&candidates[chosen[k]].text) && continues && !chosen.contains(&next) {
+            chosen.push(next);
+        }
+        k += 1;
     }
     let mut chosen: Vec<&Candidate> = chosen.into_iter().map(|i| &candidates[i]).collect();
 
@@ -358,6 +370,18 @@ pub fn select_new(
     Some(Extract { pieces, cited, quoted })
 }
 
+/// Whether `text` breaks off to go on in what follows it: it ends with a comma or an enumeration
+/// comma, or with "or"/"and" (或, 和, 及). Not a colon: what follows one is a list or table of
+/// which the first item is no more the answer than the others ("…can't be returned: Gift cards").
+fn goes_on(text: &str) -> bool {
+    let text = text.trim_end();
+    if text.ends_with([',', '，', '、']) {
+        return true;
+    }
+    let last = text.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("").to_lowercase();
+    matches!(last.as_str(), "or" | "and") || ["或", "和", "及", "或者"].iter().any(|w| text.ends_with(w))
+}
+
 /// How long `text` reads, in English letters: a Chinese character says about as much as three
 /// ("不能打冰块。", can't crush ice, is a whole answer; "Send us:" is not).
 fn reading_length(text: &str) -> usize {
@@ -377,6 +401,16 @@ fn separator(before: &str) -> &'static str {
         Some(c) if kefu_ingest::locale::is_cjk(c) || "。！？；：，）】".contains(c) => "",
         _ => " ",
     }
+}
+
+/// How much of `candidate` repeats `chosen`: their Jaccard similarity, or 1 when every word of
+/// `candidate` (three at least) is in `chosen` ("使用 10A 插座即可" after "额定功率 1500W，…，使用普通
+/// 10A 插座即可" from another passage says nothing new, however much shorter it is).
+fn redundancy(chosen: &HashSet<String>, candidate: &HashSet<String>) -> f32 {
+    if candidate.len() >= 3 && candidate.is_subset(chosen) {
+        return 1.0;
+    }
+    jaccard(chosen, candidate)
 }
 
 fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
@@ -464,6 +498,53 @@ mod tests {
         assert_eq!(quoted(0.5).len(), 3);
         // Unrelated to the question, it is not.
         assert_eq!(quoted(0.2), ["Send a photo of the outer box.", "Send a photo of the label."]);
+    }
+
+    #[test]
+    fn a_list_item_that_goes_on_comes_with_the_next() {
+        let passages = [Passage {
+            text: "We offer:\n\n- A replacement, sent by express delivery free of charge, or\n- a full refund.\n\nNo restocking fee applies to damaged items.\n\nReturn labels are free for damaged items.",
+            question: None,
+            heading: &[],
+        }];
+        let all = candidates(&passages);
+        let texts: Vec<&str> = all.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts[1], "A replacement, sent by express delivery free of charge, or");
+        let similarity = [0.0, 0.9, 0.0, 0.7, 0.6];
+        let answer =
+            select(&weighted("replacement express damaged"), &all, Some(&similarity), SELECTION, LIMITS)
+                .unwrap();
+        let quoted: Vec<&str> = answer.pieces.iter().map(|p| p.text.as_str()).collect();
+        let at = quoted.iter().position(|t| t.starts_with("A replacement")).unwrap();
+        assert_eq!(quoted[at + 1], "a full refund.");
+        assert!(goes_on("地址、"));
+        assert!(goes_on("您可以选择换货或"));
+        assert!(!goes_on("Choose any amount from 10 to 500."));
+        assert!(!goes_on("Visit our store in Oxford"));
+        assert!(!goes_on("These items can't be returned:"));
+    }
+
+    #[test]
+    fn a_sentence_whose_words_another_holds_is_a_repeat() {
+        let passages = [
+            Passage {
+                text: "The rated power is 1500 W at 220 V with a 1.2 m cord and a fuse, so a normal 10 A socket is enough.",
+                question: None,
+                heading: &[],
+            },
+            Passage {
+                text: "A normal 10 A socket is enough. Keep it away from water.",
+                question: None,
+                heading: &[],
+            },
+        ];
+        let all = candidates(&passages);
+        let similarity = [0.9, 0.8, 0.5];
+        let answer =
+            select(&weighted("socket power enough"), &all, Some(&similarity), SELECTION, LIMITS).unwrap();
+        let quoted: Vec<&str> = answer.pieces.iter().map(|p| p.text.as_str()).collect();
+        assert!(quoted[0].starts_with("The rated power"));
+        assert!(!quoted.contains(&"A normal 10 A socket is enough."), "{quoted:?}");
     }
 
     #[test]
