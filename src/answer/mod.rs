@@ -815,6 +815,7 @@ impl Answerer {
             });
             retain_rows_of_regions(&mut candidates, &hits, &named_regions);
             weigh_by_region(&mut candidates, &named_regions);
+            candidates.retain(|c| !understand::offers::unasked_offer(&part.query(), &c.text));
             // A question about what products sell for is answered by their price lines, alone
             // unless it asks more ("迷你随行料理机多少钱？能打冰吗" joined as one question).
             let price_lines = candidates.iter().any(|c| priced_product(&prices, c).is_some());

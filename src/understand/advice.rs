@@ -230,6 +230,10 @@ const POLICY_ZH: &[&str] = &[
     "退货",
     "退款",
     "能退",
+    "可以退",
+    "只退",
+    "退不退",
+    "退吗",
     "退掉",
     "退换",
     "换货",
@@ -341,6 +345,26 @@ const PROBLEM_EN: &[&str] = &[
     "won't charge",
     "keeps cutting out",
     "error code",
+    "broken",
+    "broke",
+    "faulty",
+    "isn't working",
+    "not charging",
+    "won't connect",
+    "won't heat",
+    "not heating",
+    "keeps flashing",
+    "keeps blinking",
+    "keeps beeping",
+    "keeps showing",
+    "flashing light",
+    "light keeps",
+    "grinding noise",
+    "burning smell",
+    "what's going on",
+    "whats going on",
+    "what's wrong with",
+    "whats wrong with",
 ];
 const PROBLEM_ZH: &[&str] = &[
     "裂了",
@@ -355,6 +379,16 @@ const PROBLEM_ZH: &[&str] = &[
     "漏水",
     "报错",
     "不转了",
+    "坏了",
+    "一直闪",
+    "闪个不停",
+    "亮红灯",
+    "充不进电",
+    "不充电",
+    "连不上",
+    "不加热",
+    "异响",
+    "怎么回事",
 ];
 
 /// Phrases of a question about how to do something: "what's the best way to clean the crispair
@@ -800,6 +834,9 @@ mod tests {
         assert!(!about_service("do you have a quiet blender?") && !about_service("有没有静音的破壁机"));
         assert!(reports_problem("the blender lid is cracked after a week, what do i do"));
         assert!(reports_problem("破壁机盖子裂了怎么办") && !reports_problem("有没有静音的破壁机"));
+        assert!(reports_problem("my brewa keeps showing a flashing descale light, using your sachets"));
+        assert!(reports_problem("扫地机一直闪红灯，滤网也换了，怎么回事"));
+        assert!(!reports_problem("which descaler works for the brewa?"));
         assert!(!shopping("the lid cracked after a week") && shopping("I'm after a quiet blender"));
         for text in [
             "what's the best way to clean the crispair basket?",

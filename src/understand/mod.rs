@@ -21,6 +21,7 @@ pub mod gloss;
 pub mod intent;
 pub mod normalize;
 pub mod numbers;
+pub mod offers;
 pub mod pinyin;
 pub mod region;
 pub mod segment;
