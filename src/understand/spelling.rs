@@ -138,6 +138,9 @@ fn base_forms(word: &str) -> Vec<String> {
         ("s", ""),
         ("ly", ""),
         ("er", ""),
+        ("iest", "y"),
+        ("est", ""),
+        ("est", "e"),
     ] {
         if let Some(stem) = word.strip_suffix(suffix).filter(|stem| stem.len() >= 3) {
             // "swiming" is no inflection of "swim": a short word ending in one vowel and one
@@ -219,7 +222,7 @@ mod tests {
 
     fn speller() -> Speller {
         let corpus = "receive received warranty refund refunds delivery address kettle descale shipping \
-                      cancellation eight ship close pages euro short";
+                      cancellation eight ship close pages euro short cheaper";
         let mut counts: HashMap<String, u32> = HashMap::new();
         for token in analysis::words(corpus) {
             *counts.entry(token.term).or_default() += 1;
@@ -227,7 +230,7 @@ mod tests {
         let terms: Vec<(String, u32)> = counts.into_iter().collect();
         let dictionary = [
             "receive", "received", "weight", "refund", "delivery", "address", "descale", "the", "Europe",
-            "sort", "ship",
+            "sort", "ship", "cheap",
         ];
         Speller::new(terms.iter().map(|(t, c)| (t.as_str(), *c)), dictionary.iter().map(|w| w.to_string()))
     }
@@ -265,6 +268,7 @@ mod tests {
         assert_eq!(speller.correct("ages"), None, "nor is it a typo (pages)");
         assert_eq!(speller.correct("europe"), None, "a capitalised real word (Europe)");
         assert_eq!(speller.correct("sorted"), None, "an inflected real word (sort), not short");
+        assert_eq!(speller.correct("cheapest"), None, "a superlative of a real word (cheap), not cheaper");
         assert_eq!(speller.correct("shorrt").as_deref(), Some("short"));
         assert_eq!(speller.correct("shiping").as_deref(), Some("ship"), "a typo, not an inflection of ship");
     }
