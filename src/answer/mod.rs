@@ -753,6 +753,7 @@ impl Answerer {
                 .map(|matched| CuratedMatch { help_center_score, ..matched })
                 .filter(|matched| matched.beats_help_center(margin));
             let mut curated_passage = None;
+            let mut curated_question_score = None;
             if direct.is_none()
                 && let Some(passage) = query.and_then(|query| curated.closest_passage(query, language))
             {
@@ -763,6 +764,7 @@ impl Answerer {
                     if is_safe(&hit) {
                         hits.insert(rank, hit);
                         curated_passage = Some(passage.answer);
+                        curated_question_score = Some(passage.question_score);
                     }
                 }
             }
@@ -851,6 +853,22 @@ impl Answerer {
                         similarity.alone[i] = 1.0;
                     }
                     candidate.name(name);
+                }
+            }
+            // A curated answer read as a passage is as close to the question as its example
+            // question is (it took part for that): its reply is worded as an answer, not as the
+            // question ("企业批量采购可以享受专属报价…" for "有没有团购价？"), and its cosine to the
+            // question understated it beside sentences of the help center that merely share the
+            // product's name.
+            if let (Some(answer), Some(score), Some(similarity)) =
+                (&curated_passage, curated_question_score, similarity.as_mut())
+            {
+                let id = answer.passage_id();
+                let passage = hits.iter().position(|h| h.chunk_id == id);
+                let close = confidence::semantic(score, range);
+                for (i, _) in candidates.iter().enumerate().filter(|(_, c)| Some(c.passage) == passage) {
+                    similarity.alone[i] = similarity.alone[i].max(close);
+                    similarity.chosen_by[i] = similarity.chosen_by[i].max(close);
                 }
             }
             let mut retrieved = Retrieved {
