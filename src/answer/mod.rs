@@ -82,6 +82,9 @@ const MAX_PRICED: usize = 3;
 /// Passages the question's own words find in the documents quoted from that may be quoted too
 /// ([`own_words_passages`]; 2 did no better on the dev lines).
 const OWN_WORDS_PASSAGES: usize = 1;
+/// How many of the passages a question told with context finds alone may be quoted from
+/// (`question_passages`; 1 found nothing more on the dev lines, 4 no more than 2).
+const QUESTION_PASSAGES: usize = 2;
 /// Top documents whose other passages may be quoted when one holds a sentence closer in meaning
 /// to the question than any of the quoted passages' ([`closest_sentence_passage`]; 2 did no
 /// better on the dev lines).
@@ -781,6 +784,8 @@ impl Answerer {
                 &mut hits,
                 evidence_passages,
             )?;
+            let question_only =
+                question_passages(&retriever, &request, &part, &mut hits, evidence_passages + policy)?;
             let closest = match results.query_vector.as_deref() {
                 Some(query) => closest_sentence_passage(
                     &retriever,
@@ -794,7 +799,7 @@ impl Answerer {
             let range = retriever.model().similarity_range;
             let passages: Vec<Passage> = hits
                 .iter()
-                .take(evidence_passages + policy + closest)
+                .take(evidence_passages + policy + question_only + closest)
                 .map(|hit| Passage {
                     text: &hit.record.chunk.text,
                     question: hit.record.chunk.question.as_deref(),
@@ -1347,7 +1352,8 @@ fn own_words_passages(
     let quoted = &hits[..hits.len().min(QUOTED_PASSAGES)];
     let documents: std::collections::HashSet<String> = quoted.iter().map(|h| h.doc_id.clone()).collect();
     let chunks: std::collections::HashSet<String> = quoted.iter().map(|h| h.chunk_id.clone()).collect();
-    // BM25 alone: embedding the question again would cost more than the whole answer.
+    // BM25 alone: these passages are evidence, and those found hybrid made unanswerable
+    // questions look answered (docs/evaluation.md); `question_passages` searches hybrid to quote.
     let own = SearchRequest { query: part.question.clone(), mode: Mode::Bm25, ..request.clone() };
     let found: Vec<SearchHit> = retriever
         .search(&own)?
@@ -1399,6 +1405,42 @@ fn policy_passage(
     hits.retain(|h| h.chunk_id != hit.chunk_id);
     hits.insert(quoted.min(hits.len()), hit);
     Ok(1)
+}
+
+/// For a question told with context (a story, the product, the place), adds after the first
+/// `quoted` of `hits` the first [`QUESTION_PASSAGES`] passages that the question finds alone,
+/// hybrid, when not quoted already: the story's words draw the product's own pages ("My AirTune
+/// T3 batery barely lasts an hour now, I bought them 14 months ago… Is a worn-out battery covered
+/// or is that just normal wear?" finds the earbuds' page) while the question alone finds the
+/// warranty terms' "a battery that holds less than 60% of its original capacity … is considered
+/// defective". They are there to be quoted, not evidence: the sentences are still chosen by
+/// their closeness to the whole message (the question alone chose worse).
+/// Returns how many were added.
+fn question_passages(
+    retriever: &Retriever,
+    request: &SearchRequest,
+    part: &Part,
+    hits: &mut Vec<SearchHit>,
+    quoted: usize,
+) -> Result<usize> {
+    if part.context.is_empty() || !understand::stands_alone(&part.question) {
+        return Ok(0);
+    }
+    let own = SearchRequest { query: part.question.clone(), ..request.clone() };
+    let quoted = quoted.min(hits.len());
+    let found: Vec<SearchHit> = retriever
+        .search(&own)?
+        .results
+        .into_iter()
+        .take(QUESTION_PASSAGES)
+        .filter(|h| !hits[..quoted].iter().any(|q| q.chunk_id == h.chunk_id) && is_safe(h))
+        .collect();
+    hits.retain(|h| !found.iter().any(|f| f.chunk_id == h.chunk_id));
+    let count = found.len();
+    for (i, hit) in found.into_iter().enumerate() {
+        hits.insert((quoted + i).min(hits.len()), hit);
+    }
+    Ok(count)
 }
 
 /// Adds the passage of the top [`SENTENCE_DOCUMENTS`] documents among the first `quoted` of

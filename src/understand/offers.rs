@@ -13,7 +13,9 @@ struct Offer {
 
 const OFFERS: &[Offer] = &[
     Offer {
-        stated_by: &["以旧换新", "trade-in", "trade in"],
+        // An FAQ's answer or a table's row says the offer without naming it ("可以，任意品牌的
+        // 旧空气炸锅都可以：能正常使用补贴 ¥60", "可回收的旧机: 破壁机").
+        stated_by: &["以旧换新", "旧机", "补贴", "回收", "trade-in", "trade in"],
         asked_by: &["旧", "回收", "补贴", "trade", "old one", "old machine", "recycl"],
     },
     Offer {
@@ -45,6 +47,9 @@ mod tests {
         assert!(unasked_offer("家里5口人 5.5L的炸锅够吃吗", trade_in));
         assert!(!unasked_offer("旧炸锅能抵多少钱", trade_in));
         assert!(!unasked_offer("以旧换新的旧机可以约周末上门吗", trade_in));
+        let faq_answer = "可以，任意品牌的旧空气炸锅或电烤箱都可以：能正常使用补贴 ¥60，无法开机补贴 ¥30。";
+        assert!(unasked_offer("鼠尾草绿的空气炸锅想换成曜石黑的，可以换吗", faq_answer));
+        assert!(unasked_offer("破壁机能打冰沙吗", "破壁料理机 — 可回收的旧机: 破壁机、榨汁机"));
         let points = "积分商城也可以用积分兑换漫游 S7 滤网 2 只装。";
         assert!(unasked_offer("S7的耗材套装一套大概能用多久", points));
         assert!(!unasked_offer("滤网能用积分换吗", points));

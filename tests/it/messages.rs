@@ -64,6 +64,17 @@ fn a_question_is_answered_from_what_its_own_words_find_in_the_documents_its_stor
 }
 
 #[test]
+fn a_question_told_with_a_story_may_be_answered_from_what_it_finds_alone() {
+    // The story (the earbuds, their age, the country) finds the earbuds' page; the question alone
+    // finds the warranty's rule on worn batteries.
+    let answer =
+        ask("My AirTune T3 batery barely lasts an hour now, I bought them 14 months ago and I live in \
+         Germany. Is a worn-out battery covered or is that just normal wear?");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("less than 60% of its original capacity"), "{}", answer.answer);
+}
+
+#[test]
 fn a_specification_row_closest_in_meaning_is_quoted_though_its_table_ranks_low() {
     // The product's copy and its "Good to know" rank first; the specification table, sharing few
     // words with the message, ranks below the quoted passages. Its row is the closest sentence.
