@@ -83,7 +83,7 @@ const MAX_PRICED: usize = 3;
 /// ([`own_words_passages`]; 2 did no better on the dev lines).
 const OWN_WORDS_PASSAGES: usize = 1;
 /// How many of the passages a question told with context finds alone may be quoted from
-/// (`question_passages`; 1 found nothing more on the dev lines, 4 no more than 2).
+/// ([`question_passages`]; 1 found nothing more on the dev lines, 4 no more than 2).
 const QUESTION_PASSAGES: usize = 2;
 /// Top documents whose other passages may be quoted when one holds a sentence closer in meaning
 /// to the question than any of the quoted passages' ([`closest_sentence_passage`]; 2 did no
@@ -821,6 +821,7 @@ impl Answerer {
                         || catalogue.about_another_product(&named, &c.text, doc_id, language))
             });
             retain_rows_of_regions(&mut candidates, &hits, &named_regions);
+            retain_rows_of_codes(&mut candidates, &hits, &part.query());
             weigh_by_region(&mut candidates, &named_regions);
             candidates.retain(|c| !understand::offers::unasked_offer(&part.query(), &c.text));
             // A question about what products sell for is answered by their price lines, alone
@@ -1223,33 +1224,57 @@ fn retain_rows_of_regions(candidates: &mut Vec<Candidate>, hits: &[SearchHit], n
     if named.is_empty() {
         return;
     }
-    // Per candidate, for a table row: whether its first cell names a region, and one the
-    // customer named.
+    retain_asked_rows(candidates, hits, understand::region::names_a_region, |label| {
+        understand::region::is_row_of(label, named)
+    });
+}
+
+/// Keeps, of a table whose rows are named by codes or numbers (two rows or more: error codes
+/// "E1"…"E8", instalment plans "3 期"…"24 期") with a row the message names by all its words,
+/// only the rows it names: "the app says E4?? what does that mean" is answered by E4's row, not
+/// by the seven others.
+fn retain_rows_of_codes(candidates: &mut Vec<Candidate>, hits: &[SearchHit], message: &str) {
+    let words = extractive::terms(message);
+    let coded = |label: &str| label.chars().any(|c| c.is_ascii_digit());
+    retain_asked_rows(candidates, hits, coded, |label| {
+        let terms = extractive::terms(label);
+        coded(label) && !terms.is_empty() && terms.iter().all(|t| words.contains(t))
+    });
+}
+
+/// Drops, from each passage with two table rows or more of a kind (`of_kind`, read from a row's
+/// first cell) and a row the customer asked about (`asked`), the table rows not asked about.
+/// Sentences are kept.
+fn retain_asked_rows(
+    candidates: &mut Vec<Candidate>,
+    hits: &[SearchHit],
+    of_kind: impl Fn(&str) -> bool,
+    asked: impl Fn(&str) -> bool,
+) {
+    // Per candidate, for a table row: whether its first cell is of the kind, and asked about.
     let rows: Vec<Option<(bool, bool)>> = candidates
         .iter()
         .map(|c| {
             let row = hits[c.passage].record.chunk.text[c.range.clone()].contains('|');
             let label = c.text.split_once(" — ").map_or(c.text.as_str(), |(label, _)| label);
-            row.then(|| {
-                (understand::region::names_a_region(label), understand::region::is_row_of(label, named))
-            })
+            row.then(|| (of_kind(label), asked(label)))
         })
         .collect();
-    let mut regional: HashMap<usize, usize> = HashMap::new();
-    let mut asked: HashSet<usize> = HashSet::new();
+    let mut of_kind_rows: HashMap<usize, usize> = HashMap::new();
+    let mut answered: HashSet<usize> = HashSet::new();
     for (candidate, row) in candidates.iter().zip(&rows) {
-        if let Some((regional_row, asked_row)) = *row {
-            *regional.entry(candidate.passage).or_default() += usize::from(regional_row);
+        if let Some((kind_row, asked_row)) = *row {
+            *of_kind_rows.entry(candidate.passage).or_default() += usize::from(kind_row);
             if asked_row {
-                asked.insert(candidate.passage);
+                answered.insert(candidate.passage);
             }
         }
     }
-    asked.retain(|p| regional.get(p).is_some_and(|&rows| rows >= 2));
+    answered.retain(|p| of_kind_rows.get(p).is_some_and(|&rows| rows >= 2));
     let mut rows = rows.into_iter();
     candidates.retain(|c| {
         let row = rows.next().flatten();
-        !asked.contains(&c.passage) || row.is_none_or(|(_, asked_row)| asked_row)
+        !answered.contains(&c.passage) || row.is_none_or(|(_, asked_row)| asked_row)
     });
 }
 

@@ -193,6 +193,14 @@ fn a_table_question_is_answered_with_its_row() {
 }
 
 #[test]
+fn an_error_code_is_answered_with_its_row_alone() {
+    let answer = ask("my roamo s7 keeps stopping with a red light and the app says E4?? what does that mean");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("E4 — Meaning: Cliff sensors dirty"), "{}", answer.answer);
+    assert!(!answer.answer.contains("E1 —") && !answer.answer.contains("E5 —"), "{}", answer.answer);
+}
+
+#[test]
 fn chatter_alone_gets_a_greeting_or_a_welcome_not_a_handoff() {
     for (message, reply) in [
         ("hi there 👋", "What can I help you with?"),
