@@ -1342,12 +1342,8 @@ fn price_passages(
             stated.push((product.name.clone(), prices));
         }
     }
-    hits.retain(|h| !found.iter().any(|f| f.chunk_id == h.chunk_id));
-    let count = found.len();
     // After the first passage, which the confidence reads as the search's answer.
-    let at = hits.len().min(1);
-    hits.splice(at..at, found);
-    Ok((count, stated))
+    Ok((place_at(hits, found, 1), stated))
 }
 
 /// The product whose price `candidate` states, of those [`price_passages`] found.
@@ -1388,13 +1384,7 @@ fn own_words_passages(
         .filter(|h| documents.contains(&h.doc_id) && !chunks.contains(&h.chunk_id) && is_safe(h))
         .take(OWN_WORDS_PASSAGES)
         .collect();
-    let at = hits.len().min(QUOTED_PASSAGES);
-    hits.retain(|h| !found.iter().any(|f| f.chunk_id == h.chunk_id));
-    let count = found.len();
-    for (i, hit) in found.into_iter().enumerate() {
-        hits.insert((at + i).min(hits.len()), hit);
-    }
-    Ok(count)
+    Ok(place_at(hits, found, QUOTED_PASSAGES))
 }
 
 /// For a question about a policy that names a product and whose first passage is about a product
@@ -1426,10 +1416,7 @@ fn policy_passage(
             && is_safe(hit)
             && !hits[..quoted].iter().any(|h| h.chunk_id == hit.chunk_id)
     });
-    let Some(hit) = found else { return Ok(0) };
-    hits.retain(|h| h.chunk_id != hit.chunk_id);
-    hits.insert(quoted.min(hits.len()), hit);
-    Ok(1)
+    Ok(found.map_or(0, |hit| place_at(hits, vec![hit], quoted)))
 }
 
 /// For a question told with context (a story, the product, the place), adds after the first
@@ -1460,12 +1447,7 @@ fn question_passages(
         .take(QUESTION_PASSAGES)
         .filter(|h| !hits[..quoted].iter().any(|q| q.chunk_id == h.chunk_id) && is_safe(h))
         .collect();
-    hits.retain(|h| !found.iter().any(|f| f.chunk_id == h.chunk_id));
-    let count = found.len();
-    for (i, hit) in found.into_iter().enumerate() {
-        hits.insert((quoted + i).min(hits.len()), hit);
-    }
-    Ok(count)
+    Ok(place_at(hits, found, quoted))
 }
 
 /// Adds the passage of the top [`SENTENCE_DOCUMENTS`] documents among the first `quoted` of
@@ -1526,12 +1508,18 @@ fn closest_sentence_passage(
             }
         }
     }
-    let Some(hit) = best.map(|(_, record)| SearchHit::unranked(record)).filter(is_safe) else {
-        return Ok(0);
-    };
-    hits.retain(|h| h.chunk_id != hit.chunk_id);
-    hits.insert(quoted.min(hits.len()), hit);
-    Ok(1)
+    let found = best.map(|(_, record)| SearchHit::unranked(record)).filter(is_safe);
+    Ok(found.map_or(0, |hit| place_at(hits, vec![hit], quoted)))
+}
+
+/// Puts `found` at position `at` of `hits` (at its end when shorter), in order, taking them out
+/// of wherever else `hits` holds them. Returns how many were placed.
+fn place_at(hits: &mut Vec<SearchHit>, found: Vec<SearchHit>, at: usize) -> usize {
+    hits.retain(|h| !found.iter().any(|f| f.chunk_id == h.chunk_id));
+    let count = found.len();
+    let at = at.min(hits.len());
+    hits.splice(at..at, found);
+    count
 }
 
 /// The evidence that the passages answer the question, if anything was retrieved.
