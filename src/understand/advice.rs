@@ -365,6 +365,16 @@ const PROBLEM_EN: &[&str] = &[
     "whats going on",
     "what's wrong with",
     "whats wrong with",
+    // Something missing from the box is a problem with an order, not a wish for more.
+    "missing",
+    "only one",
+    "only 1",
+    "should be two",
+    "supposed to be",
+    "meant to be in",
+    "not in the box",
+    "wasn't in the box",
+    "isn't in the box",
 ];
 const PROBLEM_ZH: &[&str] = &[
     "裂了",
@@ -389,6 +399,13 @@ const PROBLEM_ZH: &[&str] = &[
     "不加热",
     "异响",
     "怎么回事",
+    "少了",
+    "少件",
+    "少发",
+    "漏发",
+    "缺件",
+    "只有一",
+    "不是应该",
 ];
 
 /// Phrases of a question about how to do something: "what's the best way to clean the crispair
@@ -767,12 +784,15 @@ fn amounts(lower: &str) -> Vec<Amount> {
             .iter()
             .find(|(w, _)| if w.is_ascii() { starts_with_word(after, w) } else { after.starts_with(w) })
             .map(|(_, code)| *code);
+        // "拖布只有一块": under ten, 块 counts pieces unless money is said ("两块钱").
+        let pieces = value < 10.0 && after.starts_with('块') && !after['块'.len_utf8()..].starts_with('钱');
+        let word = word.filter(|_| !pieces);
         // "90m2", "20 mm", "40平", "7 people": a quantity, not money.
         let attached = lower[end..].chars().next().is_some_and(|c| c.is_ascii_alphabetic());
         let unit = UNITS
             .iter()
             .any(|u| if u.is_ascii() { starts_with_word(after, u) } else { after.starts_with(u) });
-        if word.is_none() && symbol.is_none() && (attached || unit) {
+        if word.is_none() && symbol.is_none() && (attached || unit || pieces) {
             i = end_index.max(i + 1);
             continue;
         }
@@ -837,6 +857,9 @@ mod tests {
         assert!(reports_problem("my brewa keeps showing a flashing descale light, using your sachets"));
         assert!(reports_problem("扫地机一直闪红灯，滤网也换了，怎么回事"));
         assert!(!reports_problem("which descaler works for the brewa?"));
+        // Something missing from what was delivered.
+        assert!(reports_problem("just opened the S7 replacement kit and there's only ONE hepa filter in it"));
+        assert!(reports_problem("拆开发现拖布只有一块，不是应该两块吗？"));
         assert!(!shopping("the lid cracked after a week") && shopping("I'm after a quiet blender"));
         for text in [
             "what's the best way to clean the crispair basket?",
@@ -899,6 +922,10 @@ mod tests {
             ("I sip coffee until about 8.30", None),
             ("the dock beeps at 7:45, about 6.30 too", None),
             ("under £8.30", Some((830, Some("GBP")))),
+            // 块 also counts pieces: under ten, only money when 钱 follows.
+            ("拖布只有一块", None),
+            ("两块钱以内的", Some((200, Some("CNY")))),
+            ("三十块以内", Some((3_000, Some("CNY")))),
         ];
         for (text, expected) in cases {
             let got = budget(text).map(|b| (b.max_minor, b.currency));

@@ -136,6 +136,14 @@ pub fn syllables(word: &str) -> Option<Vec<&str>> {
 /// An all-Latin message is read as pinyin when at most one word in this many is not pinyin.
 const MOSTLY_PINYIN: usize = 5;
 
+/// One-syllable words every Chinese sentence is held together with, none of them an English
+/// word: no help center indexes them (only words of two characters are), yet in "dai le liang
+/// tian juede bu shufu, hai neng tui ma" they are what shows the message is Chinese.
+const FUNCTION_WORDS: &[&str] = &[
+    "wo", "ni", "ta", "le", "ma", "ne", "ba", "bu", "mei", "hai", "neng", "hui", "yao", "xiang", "shi", "zai",
+    "de", "dou", "ye", "jiu", "gei", "hen", "zhe", "shei", "zenme", "shenme", "keyi",
+];
+
 /// Runs of Latin words in `text` that spell the help center's Chinese words in pinyin, replaced
 /// by those words. In a message with Chinese characters any such run is read; in one without,
 /// only a message that is pinyin throughout (all but one word in [`MOSTLY_PINYIN`] a pinyin
@@ -158,7 +166,7 @@ pub fn replace_pinyin(text: &str, index: &PinyinIndex) -> String {
         let (covered, total) = runs
             .iter()
             .filter_map(|(_, c)| c.as_ref())
-            .fold((0, 0), |(c, t), reading| (c + reading.covered, t + reading.syllables));
+            .fold((0, 0), |(c, t), reading| (c + reading.covered + reading.function_words, t + reading.syllables));
         if !nearly_all_pinyin || covered * 2 < total || total < 3 {
             return text.to_string();
         }
@@ -220,6 +228,8 @@ struct Reading {
     hanzi: String,
     /// Syllables those words cover.
     covered: usize,
+    /// Syllables outside them that are [`FUNCTION_WORDS`].
+    function_words: usize,
     /// Syllables of the run.
     syllables: usize,
 }
@@ -228,8 +238,13 @@ struct Reading {
 fn convert(run: &str, index: &PinyinIndex) -> Option<Reading> {
     let lower = run.to_ascii_lowercase();
     let mut all: Vec<&str> = Vec::new();
+    let mut function_words = 0;
     for word in lower.split(' ') {
-        all.extend(syllables(word)?);
+        let spelled = syllables(word)?;
+        if FUNCTION_WORDS.contains(&word) {
+            function_words += spelled.len();
+        }
+        all.extend(spelled);
     }
     let n = all.len();
     // best[i]: most syllables covered by known words in all[..i], and the word ending at i.
@@ -247,6 +262,8 @@ fn convert(run: &str, index: &PinyinIndex) -> Option<Reading> {
         }
     }
     let covered = best[n].0;
+    // A function word read as part of a known word ("hai neng" as 海能) is counted once.
+    let function_words = function_words.min(n - covered);
     let mut words = Vec::new();
     let mut end = n;
     while end > 0 {
@@ -259,7 +276,7 @@ fn convert(run: &str, index: &PinyinIndex) -> Option<Reading> {
         }
     }
     words.reverse();
-    Some(Reading { hanzi: words.concat(), covered, syllables: n })
+    Some(Reading { hanzi: words.concat(), covered, function_words, syllables: n })
 }
 
 /// Han words of `text` that are not words and touch none (neither the help center's nor the
@@ -372,6 +389,12 @@ mod tests {
         // One English word in five may be a loanword.
         assert_eq!(replace_pinyin("wo xiang tuihuo, yunfei shei chu? gym", &index), "退货, 运费? gym");
         assert_eq!(replace_pinyin("my tuihuo yunfei gym", &index), "my tuihuo yunfei gym", "two in four");
+        // Chatty pinyin, held together by one-syllable words no help center indexes.
+        assert_eq!(
+            replace_pinyin("wo xiang tuihuo, dai le liang tian juede bu shufu, hai neng tui ma?", &index),
+            "退货, dai le liang tian juede bu shufu, hai neng tui ma?"
+        );
+        assert_eq!(replace_pinyin("he can ban me", &index), "he can ban me");
     }
 
     #[test]
