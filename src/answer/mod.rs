@@ -786,6 +786,12 @@ impl Answerer {
             )?;
             let question_only =
                 question_passages(&retriever, &request, &part, &mut hits, evidence_passages + policy)?;
+            // Their own evidence is weighed below; later insertions move them.
+            let added_for_question: Vec<String> = hits
+                [evidence_passages..evidence_passages + policy + question_only]
+                .iter()
+                .map(|h| h.chunk_id.clone())
+                .collect();
             let closest = match results.query_vector.as_deref() {
                 Some(query) => closest_sentence_passage(
                     &retriever,
@@ -896,7 +902,8 @@ impl Answerer {
                 embed_ms: results.timings.embed_ms,
             };
             let question_weights = weighted_terms(&question_terms, &[]);
-            retrieved.evidence = evidence(&retrieved, &question_weights, range);
+            retrieved.evidence =
+                evidence(&retrieved, 0..retrieved.evidence_passages, &question_weights, range);
             // The price lines state the amount a question about prices asks for.
             if let Some(evidence) = retrieved.evidence.as_mut().filter(|_| price_lines) {
                 evidence.expected_found = evidence.expected_found.map(|_| true);
@@ -904,6 +911,22 @@ impl Answerer {
             let calibration = confidence::calibration(&retriever.model().name, language);
             retrieved.confidence =
                 retrieved.evidence.map_or(0.0, |e| confidence::confidence(&e, &calibration));
+            // A passage found for what the question itself asks (the policy without the product's
+            // name, the question without its story) answers it as well as the main search's
+            // passages do when its own evidence is stronger: "sent the kettle back … i paid with
+            // paypal so how long till the money shows up" is answered from the refund times the
+            // question alone finds.
+            for id in &added_for_question {
+                let Some(at) = retrieved.hits.iter().position(|h| &h.chunk_id == id) else { continue };
+                let Some(alone) = evidence(&retrieved, at..at + 1, &question_weights, range) else {
+                    continue;
+                };
+                let confidence = confidence::confidence(&alone, &calibration);
+                if confidence > retrieved.confidence {
+                    retrieved.confidence = confidence;
+                    retrieved.evidence = Some(alone);
+                }
+            }
             if let Some(matched) = &retrieved.curated {
                 retrieved.confidence = retrieved.confidence.max(matched.score);
             }
@@ -1522,21 +1545,25 @@ fn place_at(hits: &mut Vec<SearchHit>, found: Vec<SearchHit>, at: usize) -> usiz
     count
 }
 
-/// The evidence that the passages answer the question, if anything was retrieved.
+/// The evidence that the `passages` (a range of the hits, the first one read as the top)
+/// answer the question, if they hold any.
 fn evidence(
     retrieved: &Retrieved,
+    passages: std::ops::Range<usize>,
     question_weights: &[(String, f32)],
     similarity_range: [f32; 2],
 ) -> Option<Evidence> {
-    let top = retrieved.hits.first()?;
+    let top = retrieved.hits.get(passages.start)?;
     let text = format!("{}\n{}", top.record.chunk.breadcrumb_line(), top.record.chunk.text);
     let within = |rank: Option<usize>| rank.is_some_and(|r| r <= AGREEMENT_RANK);
     // The sentences most about what the question asks (most of its own words, with the headings
     // they stand under, then best scored) must state the kind of value it asks for: "Spare
     // baskets are available." says no price; "Price: €229" under "Roamo S5" states the S5's.
-    let counted = retrieved.candidates.iter().take_while(|c| c.passage < retrieved.evidence_passages).count();
-    let candidates = &retrieved.candidates[..counted];
-    let similarity = retrieved.similarity.as_ref().map(|s| &s.alone[..counted]);
+    // Candidates are in the order of their passages.
+    let first = retrieved.candidates.iter().take_while(|c| c.passage < passages.start).count();
+    let end = retrieved.candidates.iter().take_while(|c| c.passage < passages.end).count();
+    let candidates = &retrieved.candidates[first..end];
+    let similarity = retrieved.similarity.as_ref().map(|s| &s.alone[first..end]);
     let scores = extractive::scores(&retrieved.weights, candidates, similarity, SELECTION);
     let mut about: Vec<(usize, f32, f32)> = scores
         .iter()

@@ -140,8 +140,8 @@ const MOSTLY_PINYIN: usize = 5;
 /// word: no help center indexes them (only words of two characters are), yet in "dai le liang
 /// tian juede bu shufu, hai neng tui ma" they are what shows the message is Chinese.
 const FUNCTION_WORDS: &[&str] = &[
-    "wo", "ni", "ta", "le", "ma", "ne", "ba", "bu", "mei", "hai", "neng", "hui", "yao", "xiang", "shi", "zai",
-    "de", "dou", "ye", "jiu", "gei", "hen", "zhe", "shei", "zenme", "shenme", "keyi",
+    "wo", "ni", "ta", "le", "ma", "ne", "ba", "bu", "mei", "hai", "neng", "hui", "yao", "xiang", "shi",
+    "zai", "de", "dou", "ye", "jiu", "gei", "hen", "zhe", "shei", "zenme", "shenme", "keyi",
 ];
 
 /// Runs of Latin words in `text` that spell the help center's Chinese words in pinyin, replaced
@@ -163,10 +163,9 @@ pub fn replace_pinyin(text: &str, index: &PinyinIndex) -> String {
             text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).collect();
         let foreign = words.iter().filter(|w| syllables(&w.to_ascii_lowercase()).is_none()).count();
         let nearly_all_pinyin = foreign * MOSTLY_PINYIN <= words.len();
-        let (covered, total) = runs
-            .iter()
-            .filter_map(|(_, c)| c.as_ref())
-            .fold((0, 0), |(c, t), reading| (c + reading.covered + reading.function_words, t + reading.syllables));
+        let (covered, total) = runs.iter().filter_map(|(_, c)| c.as_ref()).fold((0, 0), |(c, t), reading| {
+            (c + reading.covered + reading.function_words, t + reading.syllables)
+        });
         if !nearly_all_pinyin || covered * 2 < total || total < 3 {
             return text.to_string();
         }

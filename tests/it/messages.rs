@@ -75,6 +75,16 @@ fn a_question_told_with_a_story_may_be_answered_from_what_it_finds_alone() {
 }
 
 #[test]
+fn what_the_question_alone_finds_may_be_the_evidence_that_it_is_answered() {
+    // The points and the kettle's price draw the search to the kettle's page and the points
+    // shop; the question alone finds the FAQ's rule, whose own evidence answers it.
+    let answer = ask("我攒了5000多积分，想买299的电热水壶，积分最多能抵多少钱");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("每单抵扣不超过实付金额的 20%"), "{}", answer.answer);
+    assert!(cites(&answer, "zh/faq.jsonl"), "{answer:#?}");
+}
+
+#[test]
 fn a_specification_row_closest_in_meaning_is_quoted_though_its_table_ranks_low() {
     // The product's copy and its "Good to know" rank first; the specification table, sharing few
     // words with the message, ranks below the quoted passages. Its row is the closest sentence.
