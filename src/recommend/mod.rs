@@ -342,12 +342,7 @@ impl Catalogue {
                 |(alias, haystack)| {
                     haystack
                         .match_indices(alias.as_str())
-                        .find(|(at, _)| {
-                            let after = haystack[at + alias.len()..].chars().next();
-                            // "s7" inside "s70" is another model.
-                            after.is_none_or(|c| !c.is_ascii_alphanumeric())
-                                && haystack[..*at].chars().last().is_none_or(|c| !c.is_ascii_alphanumeric())
-                        })
+                        .find(|&(at, _)| whole_name_end(haystack, at, alias).is_some())
                         .map(|(at, _)| haystack[..at].to_string())
                 },
             );
@@ -371,11 +366,10 @@ impl Catalogue {
             .collect();
         aliases.sort_by_key(|a| std::cmp::Reverse(a.len()));
         for alias in aliases {
-            while let Some(at) = lower.match_indices(alias).map(|(at, _)| at).find(|&at| {
-                lower[at + alias.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
-                    && lower[..at].chars().last().is_none_or(|c| !c.is_alphanumeric())
-            }) {
-                lower.replace_range(at..at + alias.len(), &" ".repeat(alias.len()));
+            while let Some((at, end)) =
+                lower.match_indices(alias).find_map(|(at, _)| Some((at, whole_name_end(&lower, at, alias)?)))
+            {
+                lower.replace_range(at..end, &" ".repeat(end - at));
             }
         }
         lower
@@ -925,6 +919,21 @@ pub fn requested_kind(text: &str) -> Option<String> {
 /// A term that is a model code or number ("nw", "rv700", "1200"), not a word.
 fn is_code(term: &str) -> bool {
     term == "nw" || term.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Where the product name `alias`, found at byte `at` of `text`, ends when it stands there as a
+/// name: not inside a longer word or model number ("s7" inside "s70"), though a model number may
+/// take a plural "s" ("got the airtune t3s today"). Letters of other scripts may touch it ("漫游S7的").
+fn whole_name_end(text: &str, at: usize, alias: &str) -> Option<usize> {
+    let mut end = at + alias.len();
+    let plural = alias.ends_with(|c: char| c.is_ascii_digit())
+        && text[end..].starts_with('s')
+        && text[end + 1..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
+    if plural {
+        end += 1;
+    }
+    let apart = |c: Option<char>| c.is_none_or(|c| !c.is_ascii_alphanumeric());
+    (apart(text[..at].chars().last()) && apart(text[end..].chars().next())).then_some(end)
 }
 
 #[cfg(test)]

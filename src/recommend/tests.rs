@@ -229,4 +229,8 @@ fn a_question_is_read_without_the_products_it_names() {
     assert!(unnamed.starts_with("is the warranty on my ") && unnamed.ends_with(" the same?"), "{unnamed}");
     // Only whole names: "s70" is no S7.
     assert_eq!(catalogue.without_names("is the s70 covered?", "en"), "is the s70 covered?");
+    // A model's plural is that model; "s7x" is none.
+    assert!(!catalogue.without_names("can the s7s mop?", "en").contains("s7s"));
+    assert!(!catalogue.mentioned("got the roamo s7s today", "en").is_empty());
+    assert!(catalogue.mentioned("got the roamo s7x today", "en").is_empty());
 }
