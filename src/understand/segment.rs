@@ -379,7 +379,8 @@ pub fn segments(message: &str) -> Vec<Segment> {
                     if after_comma
                         && !text.ends_with('?')
                         && !starts_with_question_word(text)
-                        && !verb_before_subject(text) =>
+                        && !verb_before_subject(text)
+                        && !question_word_inverted(text) =>
                 {
                     Role::Context
                 }
@@ -783,6 +784,21 @@ fn asks_after_condition(text: &str) -> bool {
         })
 }
 
+/// Whether a question word comes before a verb and its subject anywhere in `text` ("…, until
+/// when can he return it", "and by when do I need to send it"): the word order of a question.
+fn question_word_inverted(text: &str) -> bool {
+    const WORDS: &[&str] = &["how", "what", "when", "where", "which", "who", "why", "long", "much", "many"];
+    const VERBS: &[&str] = &[
+        "can", "could", "do", "does", "did", "is", "are", "will", "would", "should", "shall", "may", "must",
+    ];
+    const SUBJECTS: &[&str] =
+        &["i", "you", "it", "we", "they", "he", "she", "my", "your", "his", "her", "our"];
+    let words: Vec<String> = text.unicode_words().map(str::to_lowercase).collect();
+    words.windows(3).any(|w| {
+        WORDS.contains(&w[0].as_str()) && VERBS.contains(&w[1].as_str()) && SUBJECTS.contains(&w[2].as_str())
+    })
+}
+
 /// Whether `text` opens with how, what, when, where, which, who or why.
 fn starts_with_question_word(text: &str) -> bool {
     let first = text.unicode_words().next().unwrap_or("").to_lowercase();
@@ -870,6 +886,7 @@ pub fn asks(text: &str) -> bool {
             && !["know", "ask", "check", "find out", "if ", "whether"].iter().any(|w| lower.contains(w));
     (QUESTION_START_EN.contains(&first) && !wish)
         || ASKING_EN.iter().any(|phrase| contains_phrase(&lower, phrase))
+        || question_word_inverted(&lower)
 }
 
 /// `phrase` in `text` as whole words.
@@ -1003,6 +1020,16 @@ mod tests {
             ]
         );
         assert_eq!(roles("and while I'm at it, how many addresses can I save?")[0].0, Role::Chatter);
+        // A question word before its verb and subject asks, wherever it stands.
+        let parts = roles(
+            "whats the last day to order so it gets there before christmas? and if it arrives like dec 12 and \
+             my dad doesnt like it, until when can he return it",
+        );
+        assert_eq!(parts.last(), Some(&(Role::Question, "until when can he return it".into())), "{parts:?}");
+        assert_eq!(
+            roles("we were away when it was delivered, so the box sat outside"),
+            [(Role::Context, "we were away when it was delivered so the box sat outside".into())]
+        );
     }
 
     #[test]
