@@ -236,7 +236,10 @@ pub fn understand(message: &str, vocabulary: &Vocabulary) -> Understood {
     let text = pinyin::correct_homophones(&text, &vocabulary.pinyin, |w| vocabulary.knows(w));
     let text = vocabulary.speller.correct_text(&text);
     let text = gloss::glossed(&text, |phrase| vocabulary.uses(phrase));
-    let parts = parts(&segment::segments(&text));
+    let mut parts = parts(&segment::segments(&text));
+    for part in &mut parts {
+        part.question = region::with_place_named(&part.question, &text);
+    }
     Understood { text, parts }
 }
 

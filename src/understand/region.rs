@@ -3,6 +3,8 @@
 //! Auckland" New Zealand's, "住乌鲁木齐" the row that lists 新疆. Only places whose region is a fact (a country's, a city's or a
 //! state's), never a shop's own grouping ("rest of world" differs from shop to shop). Pure.
 
+use unicode_segmentation::UnicodeSegmentation;
+
 /// Words that make a place another one: "Northern Ireland" is not Ireland, "New South Wales"
 /// not Wales, "New York" not York.
 const OTHER_PLACE: &[&str] = &["new", "north", "northern", "south", "southern", "east", "west"];
@@ -292,6 +294,49 @@ pub fn regions(text: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// Words after "there" that make it say that something exists ("is there", "there are"), not where.
+const THERE_EXISTS: &[&str] = &[
+    "is", "are", "was", "were", "be", "been", "s", "isn", "aren", "wasn", "weren", "will", "would", "won",
+    "any", "anything", "anyone", "a", "an", "no", "some", "might", "may", "must", "should", "could", "can",
+];
+
+/// `question` with the place its "there" or "here" points at named: the one region `message`
+/// names ("Ordered a Brewa for my dad in Toronto, can you ship it there" → "can you ship it to
+/// Canada"). The help center writes the region, not "there"; a question that only points at it
+/// finds nothing about it. Unchanged when the message names no region or several, and for the
+/// "there" of being ("is there a fee", "hi there").
+pub fn with_place_named(question: &str, message: &str) -> String {
+    let named = regions(message);
+    let [region] = named.as_slice() else { return question.to_string() };
+    let (name, _) = split_short(region);
+    let words: Vec<(usize, &str)> = question.unicode_word_indices().collect();
+    for (k, &(at, word)) in words.iter().enumerate() {
+        let lower = word.to_lowercase();
+        if lower != "there" && lower != "here" {
+            continue;
+        }
+        let before = k.checked_sub(1).map(|b| words[b].1.to_lowercase());
+        let after = words.get(k + 1).map(|(_, w)| w.to_lowercase());
+        // "here in Switzerland" names its place itself.
+        let exists = after
+            .as_deref()
+            .is_some_and(|w| THERE_EXISTS.contains(&w) || ["in", "at", "on"].contains(&w))
+            || before.as_deref().is_some_and(|w| {
+                ["is", "are", "was", "were", "hi", "hey", "hello", "hiya", "out", "over", "from"].contains(&w)
+            });
+        if exists {
+            continue;
+        }
+        let lead = match (lower.as_str(), before.as_deref()) {
+            (_, Some("to" | "in" | "at" | "into")) => "",
+            ("here", _) => "in ",
+            _ => "to ",
+        };
+        return format!("{}{lead}{name}{}", &question[..at], &question[at + word.len()..]);
+    }
+    question.to_string()
+}
+
 /// Whether a table row whose first cell is `label` is the row of one of the regions `named` (as
 /// [`regions`] and [`provinces`] give them): "United Kingdom" and "UK" are the row of "United
 /// Kingdom UK", "Germany" of "European Union EU", "新疆、西藏" of "新疆".
@@ -414,6 +459,27 @@ mod tests {
             ["New Zealand"]
         );
         assert_eq!(regions("I'm in Austin, Texas"), ["United States US"]);
+        // What "there" and "here" point at.
+        let told = "Ordered a Brewa as a gift for my dad in Toronto";
+        assert_eq!(with_place_named("can you ship it there", told), "can you ship it to Canada");
+        assert_eq!(
+            with_place_named("how long to get here?", "we live in Leeds"),
+            "how long to get in United Kingdom?"
+        );
+        assert_eq!(with_place_named("is there a fee?", told), "is there a fee?");
+        assert_eq!(
+            with_place_named("any charges when it's delivered here in Switzerland?", "moved from Amsterdam"),
+            "any charges when it's delivered here in Switzerland?"
+        );
+        assert_eq!(
+            with_place_named("can you deliver there", "hi there, just a question"),
+            "can you deliver there"
+        );
+        assert_eq!(
+            with_place_named("can you send it there", "moved from glasgow to amsterdam"),
+            "can you send it there",
+            "two regions: which one?"
+        );
         assert_eq!(regions("moved from glasgow to amsterdam"), ["European Union EU", "United Kingdom UK"]);
         assert_eq!(provinces("我爸妈住乌鲁木齐，直接寄过去要几天能到"), ["新疆"]);
         assert_eq!(provinces("深圳发货到杭州"), ["广东", "浙江"]);

@@ -85,6 +85,17 @@ fn what_the_question_alone_finds_may_be_the_evidence_that_it_is_answered() {
 }
 
 #[test]
+fn there_is_the_place_the_message_names() {
+    // "there" is Toronto: the question is searched as "can you ship it to Canada", which the
+    // shipping zones' row answers; read as it is, it found pre-orders and refund times.
+    let answer = ask(
+        "Ordered a Brewa as a gift for my dad in Toronto, can you ship it there and how long would it take?",
+    );
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("Canada — Standard delivery: 6–10 business days"), "{}", answer.answer);
+}
+
+#[test]
 fn a_specification_row_closest_in_meaning_is_quoted_though_its_table_ranks_low() {
     // The product's copy and its "Good to know" rank first; the specification table, sharing few
     // words with the message, ranks below the quoted passages. Its row is the closest sentence.
