@@ -93,6 +93,9 @@ fn there_is_the_place_the_message_names() {
     );
     assert!(!answer.abstained, "{answer:#?}");
     assert!(answer.answer.contains("Canada — Standard delivery: 6–10 business days"), "{}", answer.answer);
+    // "how long would it take" is asked with the question before it, place named, as context.
+    assert_eq!(answer.parts.len(), 2, "{:?}", answer.parts);
+    assert!(answer.answer.contains("6–10 in Canada"), "{}", answer.answer);
 }
 
 #[test]
