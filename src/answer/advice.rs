@@ -210,9 +210,11 @@ fn advise(shop: Shop, question: &Question, text: &str, language: &str) -> Result
         shopper: &question.shopper,
     };
     let decision = catalogue.decide(&request, &relevance);
-    // A part or a product the catalogue does not hold ("a spare jar for the Vortex Pro") may
-    // still be in the help center: it answers, or hands over.
-    if decision == Decision::NotSold && (request.parts || !catalogue.mentioned(text, language).is_empty()) {
+    // A part, a piece on its own or a product the catalogue does not hold ("a spare jar for the
+    // Vortex Pro") may still be in the help center: it answers, or hands over.
+    if decision == Decision::NotSold
+        && (request.parts || advice::asks_separately(text) || !catalogue.mentioned(text, language).is_empty())
+    {
         return Ok(None);
     }
     let currency =

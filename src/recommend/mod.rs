@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use kefu_ingest::product::Product;
 
 use crate::analysis::{self, terms};
-use crate::understand::advice::Budget;
+use crate::understand::advice::{self, Budget};
 use quantities::Measure;
 
 /// Most products recommended at once.
@@ -604,6 +604,8 @@ impl Catalogue {
                             .any(|f| targets.contains(&f.to_uppercase()))
                 })
                 .collect();
+            let fitting =
+                if parts_asked { self.named_part(request.text, &targets, fitting) } else { fitting };
             if !fitting.is_empty() {
                 return self.within_budget_or_cheapest(fitting, &score, request.budget.as_ref(), &sizes);
             }
@@ -612,6 +614,10 @@ impl Catalogue {
             }
         }
 
+        // "耳机左耳丢了一只 能单独补一只吗": a piece of a product, on its own, is no whole product.
+        if advice::asks_separately(request.text) {
+            return Decision::NotSold;
+        }
         if self.asks_for_unsold_kind(request.text, &in_locale, &kinds) {
             return Decision::NotSold;
         }
@@ -655,6 +661,36 @@ impl Catalogue {
             return Decision::Clarify(self.ranked(affordable, &score, None, 0.0));
         }
         Decision::Recommend(self.ranked(affordable, &score, None, 0.0))
+    }
+
+    /// Of the parts `fitting` what the shopper has (`targets`, models), those named by the part the
+    /// request names: "a replacement case for my AirTune T3" is no ear tip, and a case is not sold.
+    /// All of them when it names none ("spare parts", "a replacement").
+    fn named_part(&self, text: &str, targets: &BTreeSet<String>, fitting: Vec<usize>) -> Vec<usize> {
+        let Some(name) = advice::part_named(text) else { return fitting };
+        let asking: HashSet<String> = advice::part_words().flat_map(terms).collect();
+        // The words of what it fits ("airtune") name no part.
+        let whole: HashSet<String> = self
+            .products
+            .iter()
+            .filter(|e| targets.contains(&e.product.listing.model.to_uppercase()))
+            .flat_map(|e| terms(&format!("{} {}", e.product.name, e.product.tags.join(" "))))
+            .collect();
+        let named: Vec<String> = terms(&name)
+            .into_iter()
+            .filter(|t| !self.generic.contains(t) && !asking.contains(t) && !whole.contains(t) && !is_code(t))
+            .collect();
+        if named.is_empty() {
+            return fitting;
+        }
+        fitting
+            .into_iter()
+            .filter(|&i| {
+                let part = &self.products[i].product;
+                let own = terms(&format!("{} {}", part.name, part.tags.join(" ")));
+                named.iter().any(|t| own.contains(t))
+            })
+            .collect()
     }
 
     /// `candidates` within the budget and big enough, ranked; the cheapest when none is within it.

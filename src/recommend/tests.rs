@@ -96,6 +96,21 @@ fn parts_fit_what_the_shopper_owns_and_owned_products_are_never_recommended() {
 }
 
 #[test]
+fn a_part_named_that_no_part_sold_is_not_sold() {
+    let none = Shopper::default();
+    // The kit is no water tank, nor a case; the words of what it fits name no part.
+    assert_eq!(decide("can i buy a replacement water tank for my roamo s7?", &none, &[]), Decision::NotSold);
+    assert_eq!(decide("lost it, can i get a spare case for the roamo s7", &none, &[]), Decision::NotSold);
+    assert_eq!(models(&decide("spare brushes for my roamo s7?", &none, &[])), ["NW-RV7K"]);
+    assert_eq!(models(&decide("a replacement roamo s7 filter please", &none, &[])), ["NW-RV7K"]);
+    // A piece of a product on its own is no whole product.
+    let decision = decide("my blender's cup broke, can i buy one separately?", &none, &[("NW-BL600", 0.8)]);
+    assert_eq!(decision, Decision::NotSold);
+    // Naming none, any part that fits.
+    assert_eq!(models(&decide("do you sell spare parts for the roamo s7", &none, &[])), ["NW-RV7K"]);
+}
+
+#[test]
 fn vague_requests_get_a_question_and_unsold_kinds_a_no() {
     let none = Shopper::default();
     assert_eq!(

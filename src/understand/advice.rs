@@ -657,6 +657,64 @@ pub fn asks_for_parts(text: &str) -> bool {
     PARTS_ZH.iter().any(|w| lower.contains(w)) || PARTS_EN.iter().any(|w| contains_words(&lower, w))
 }
 
+/// Words after which an English shopper names the part they want ("a replacement case").
+const PART_NAMED_AFTER_EN: &[&str] = &["replacement ", "spare ", "extra ", "another "];
+/// Chinese ones ("能单独买一个水箱吗").
+const PART_NAMED_AFTER_ZH: &[&str] = &["单独买", "单独补", "单买", "单独卖"];
+/// Words that end the name of a part in English.
+const PART_NAME_ENDS_EN: &[&str] =
+    &[" for ", " from ", " to ", " that ", " which ", " and ", " or ", " on ", " in ", " with "];
+
+/// The part a shopper asks to buy, as they name it: "can i buy just a replacement case from you?"
+/// → "case", "能单独买一个水箱吗" → "水箱". None when they name none ("能单独补一只吗", "spare ones"
+/// names "ones").
+pub fn part_named(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    for cue in PART_NAMED_AFTER_EN {
+        let Some(at) = lower.find(cue).filter(|&at| at == 0 || !lower[..at].ends_with(char::is_alphanumeric))
+        else {
+            continue;
+        };
+        let rest = &lower[at + cue.len()..];
+        let end = PART_NAME_ENDS_EN
+            .iter()
+            .filter_map(|s| rest.find(s))
+            .chain(rest.find(['?', '.', ',', '!', ';', '\n']))
+            .min()
+            .unwrap_or(rest.len());
+        let name = rest[..end].trim();
+        if !name.is_empty() {
+            return Some(name.to_string());
+        }
+    }
+    for cue in PART_NAMED_AFTER_ZH {
+        let Some(at) = lower.find(cue) else { continue };
+        let rest = &lower[at + cue.len()..];
+        let end = rest
+            .find(['？', '?', '，', ',', '。', '！', '!', ' ', '\n', '吗', '么', '呀', '啊'])
+            .unwrap_or(rest.len());
+        let name = rest[..end].trim_start_matches(['一', '个', '只', '块', '套', '副', '两']).trim();
+        if !name.is_empty() {
+            return Some(name.to_string());
+        }
+    }
+    None
+}
+
+/// Words that ask to buy a piece of something on its own.
+const SEPARATELY: &[&str] = &["单独", "单买", "单卖", "separately", "on its own", "on their own"];
+
+/// Whether `text` asks to buy a piece of something on its own ("耳机左耳丢了一只 能单独补一只吗").
+pub fn asks_separately(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    SEPARATELY.iter().any(|w| if w.is_ascii() { contains_words(&lower, w) } else { lower.contains(w) })
+}
+
+/// The words that ask for parts ([`asks_for_parts`]), English and Chinese.
+pub fn part_words() -> impl Iterator<Item = &'static str> {
+    PARTS_EN.iter().chain(PARTS_ZH).copied()
+}
+
 /// The budget `text` states: an amount with a currency ("£100", "1500元", "两千块") that is not
 /// said to be paid, or any amount with a word that bounds it ("under 100", "预算1500"); the
 /// first one.
@@ -897,6 +955,18 @@ mod tests {
         assert!(asks_for_parts("what filter fits my roamo"));
         assert!(asks_for_parts("扫地机的滤网在哪买"));
         assert!(!asks_for_parts("quiet blender please"));
+    }
+
+    #[test]
+    fn the_part_a_shopper_names() {
+        assert_eq!(part_named("can i buy just a replacement case from you?").as_deref(), Some("case"));
+        assert_eq!(part_named("any spare mop pads for the s7").as_deref(), Some("mop pads"));
+        assert_eq!(part_named("能单独买一个水箱吗").as_deref(), Some("水箱"));
+        assert_eq!(part_named("能单独补一只吗"), None);
+        assert_eq!(part_named("is there a warranty on replacements"), None, "not a word's inside");
+        assert_eq!(part_named("what filter fits my roamo s7?"), None);
+        assert!(asks_separately("耳机左耳丢了一只 能单独补一只吗") && asks_separately("sold separately?"));
+        assert!(!asks_separately("the sepárate parts") && !asks_separately("炸锅多少钱"));
     }
 
     #[test]
