@@ -829,6 +829,7 @@ impl Answerer {
             retain_rows_of_regions(&mut candidates, &hits, &named_regions);
             retain_rows_of_codes(&mut candidates, &hits, &part.query());
             weigh_by_region(&mut candidates, &named_regions);
+            weigh_by_reason(&mut candidates, &part.query());
             candidates.retain(|c| !understand::offers::unasked_offer(&part.query(), &c.text));
             // A question about what products sell for is answered by their price lines, alone
             // unless it asks more ("迷你随行料理机多少钱？能打冰吗" joined as one question).
@@ -1317,6 +1318,20 @@ fn weigh_by_region(candidates: &mut [Candidate], named: &[&str]) {
     for candidate in candidates {
         if understand::region::written_for(&candidate.text, named) == Some(false) {
             candidate.weigh(OTHER_REGIONS);
+        }
+    }
+}
+
+/// Weight of a sentence written for another reason for a return than the customer's.
+const OTHER_REASON: f32 = 0.7;
+
+/// Weighs down the candidates written for another reason for a return than the one `message`
+/// gives (the restocking fee of a change of mind, to a customer whose fryer arrived dented).
+fn weigh_by_reason(candidates: &mut [Candidate], message: &str) {
+    let Some(told) = understand::reason::told(message) else { return };
+    for candidate in candidates {
+        if understand::reason::written_for(&candidate.text).is_some_and(|written| written != told) {
+            candidate.weigh(OTHER_REASON);
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod normalize;
 pub mod numbers;
 pub mod offers;
 pub mod pinyin;
+pub mod reason;
 pub mod region;
 pub mod segment;
 pub mod spelling;
