@@ -815,15 +815,23 @@ impl Answerer {
             let mut candidates = extractive::candidates(&passages);
             // A sentence about another model of the product asked about does not answer.
             // Nor does one from the page of another kind of product; the price lines of the
-            // products whose prices are asked do ("破壁机和迷你随行料理机差多少钱").
-            let named = catalogue.named(&part.query(), language);
-            let focus = catalogue.focus(&part.query(), language);
+            // products whose prices are asked do ("破壁机和迷你随行料理机差多少钱"). The products
+            // the question names are those asked about, whatever its context names ("how long
+            // does the roamo s5 take to charge from flat? the S7 page says 4.5 hours").
+            let asked = if catalogue.named(&part.question, language).is_empty() {
+                part.query()
+            } else {
+                part.question.clone()
+            };
+            let named = catalogue.named(&asked, language);
+            let focus = catalogue.focus(&asked, language);
             candidates.retain(|c| {
                 let doc_id = &hits[c.passage].doc_id;
+                let product = hits[c.passage].record.product.as_deref();
                 priced_product(&prices, c).is_some()
                     || !(focus
                         .as_ref()
-                        .is_some_and(|f| catalogue.about_sibling(f, &c.text, doc_id, language))
+                        .is_some_and(|f| catalogue.about_sibling(f, &c.text, doc_id, product, language))
                         || catalogue.about_another_product(&named, &c.text, doc_id, language))
             });
             retain_rows_of_regions(&mut candidates, &hits, &named_regions);

@@ -393,20 +393,31 @@ impl Catalogue {
         (!siblings.is_empty()).then_some(Focus { named, siblings })
     }
 
-    /// Whether `text`, a sentence of document `doc_id`, is about a sibling of the products in
-    /// `focus` rather than about them: it names a sibling, or stands on a sibling's page, and
-    /// names none of them. A sentence on their own page is about them ("If you want mopping
-    /// too, look at the Roamo S7" on the S5's).
-    pub fn about_sibling(&self, focus: &Focus, text: &str, doc_id: &str, locale: &str) -> bool {
-        if focus.named.iter().any(|&i| self.products[i].product.doc_id == doc_id) {
+    /// Whether `text`, a sentence of document `doc_id` (about `product`, when the document says
+    /// so), is about a sibling of the products in `focus` rather than about them: it names a
+    /// sibling, or stands on a sibling's page or a document about a sibling (its FAQ, its
+    /// troubleshooting guide), and names none of them. A sentence on their own page is about them
+    /// ("If you want mopping too, look at the Roamo S7" on the S5's).
+    pub fn about_sibling(
+        &self,
+        focus: &Focus,
+        text: &str,
+        doc_id: &str,
+        product: Option<&str>,
+        locale: &str,
+    ) -> bool {
+        let is_about = |i: usize| {
+            let entry = &self.products[i].product;
+            entry.doc_id == doc_id || product.is_some_and(|p| p.eq_ignore_ascii_case(&entry.name))
+        };
+        if focus.named.iter().any(|&i| is_about(i)) {
             return false;
         }
         let named = self.mentioned(text, locale);
         if named.iter().any(|(i, _)| focus.named.contains(i)) {
             return false;
         }
-        named.iter().any(|(i, _)| focus.siblings.contains(i))
-            || focus.siblings.iter().any(|&i| self.products[i].product.doc_id == doc_id)
+        named.iter().any(|(i, _)| focus.siblings.contains(i)) || focus.siblings.iter().any(|&i| is_about(i))
     }
 
     /// The words of `text` naming what it is about, as the help center names it: the names of

@@ -221,7 +221,7 @@ fn sentences_about_another_model_of_the_product_asked_about_are_told_apart() {
     let catalogue = catalogue();
     let page = |model: &str| format!("en/products/{model}.md");
     let focus = catalogue.focus("how long does the roamo s5 take to charge", "en").unwrap();
-    let about = |text: &str, doc: &str| catalogue.about_sibling(&focus, text, &page(doc), "en");
+    let about = |text: &str, doc: &str| catalogue.about_sibling(&focus, text, &page(doc), None, "en");
     assert!(about("Charging time — Roamo S7 (NW-RV700): About 4.5 hours", "NW-RV700"));
     // On the S7's page, a sentence that names no model is the S7's.
     assert!(about("It charges in about 4.5 hours.", "NW-RV700"));
@@ -229,6 +229,12 @@ fn sentences_about_another_model_of_the_product_asked_about_are_told_apart() {
     assert!(!about("The S7 charges faster than the S5.", "NW-RV700"));
     assert!(!about("Free delivery on orders over £50.", "NW-CM400"));
     assert!(!about("For mopping too, look at the Roamo S7 (NW-RV700).", "NW-RV500"));
+    // A document about the S7 (its FAQ) is the S7's too.
+    let faq = |text: &str, product: &str| {
+        catalogue.about_sibling(&focus, text, "en/products/roamo-s7-faq.json", Some(product), "en")
+    };
+    assert!(faq("A full charge takes about 4.5 hours.", "Roamo S7 Robot Vacuum"));
+    assert!(!faq("A full charge takes about 4.5 hours.", "Roamo S5 Robot Vacuum"));
     // A question naming both models, or only a product with no sibling, or none, has no focus.
     assert!(catalogue.focus("is the roamo s7 quieter than the s5?", "en").is_none());
     assert!(catalogue.focus("does the brewa keep coffee warm", "en").is_none());
