@@ -99,6 +99,17 @@ fn there_is_the_place_the_message_names() {
 }
 
 #[test]
+fn the_product_a_question_names_is_the_one_asked_about_whatever_its_context_names() {
+    // The S7's charging time, in its FAQ, is no answer for the S5: the help center does not say.
+    let answer = ask(
+        "how long does the roamo s5 take to charge from flat? the S7 page says 4.5 hours but i cant see it \
+         anywhere for the S5",
+    );
+    assert!(!answer.answer.contains("4.5 hours"), "the S7's: {}", answer.answer);
+    assert!(answer.abstained, "{answer:#?}");
+}
+
+#[test]
 fn a_specification_row_closest_in_meaning_is_quoted_though_its_table_ranks_low() {
     // The product's copy and its "Good to know" rank first; the specification table, sharing few
     // words with the message, ranks below the quoted passages. Its row is the closest sentence.
