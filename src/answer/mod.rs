@@ -326,6 +326,8 @@ struct Retrieved {
     /// [`Retrieved::weights`] and the words of the regions of the places the customer names, at
     /// [`CONTEXT_WEIGHT`] of their IDF: what sentences and rows are chosen by.
     quote_weights: Vec<(String, f32)>,
+    /// The question's own words weighted by their IDF (without its context's).
+    question_weights: Vec<(String, f32)>,
     /// Share of the question's weight carried by words no chunk contains.
     unknown: f32,
     /// The question's most specific word that the help center uses (the highest IDF).
@@ -386,6 +388,7 @@ impl Retrieved {
             hits: Vec::new(),
             weights: Vec::new(),
             quote_weights: Vec::new(),
+            question_weights: Vec::new(),
             unknown: 0.0,
             specific: None,
             candidates: Vec::new(),
@@ -897,6 +900,7 @@ impl Answerer {
                 hits,
                 weights,
                 quote_weights,
+                question_weights: weighted_terms(&question_terms, &[]),
                 unknown: unknown_share(&question_terms),
                 specific: most_specific(&question_terms),
                 lookup: None,
@@ -910,7 +914,7 @@ impl Answerer {
                 beside: false,
                 embed_ms: results.timings.embed_ms,
             };
-            let question_weights = weighted_terms(&question_terms, &[]);
+            let question_weights = retrieved.question_weights.clone();
             retrieved.evidence =
                 evidence(&retrieved, 0..retrieved.evidence_passages, &question_weights, range);
             // The price lines state the amount a question about prices asks for.
@@ -992,6 +996,8 @@ impl Answerer {
         let limits =
             extractive::Limits { max_sentences: self.config.max_sentences, max_chars: self.config.max_chars };
         let mut quoted = std::collections::HashSet::new();
+        let answering: Vec<&Retrieved> =
+            parts.iter().filter(|p| p.curated.is_none() && p.answers(self.config.min_confidence)).collect();
         let extracts: Vec<Option<Written>> = parts
             .iter()
             .map(|p| {
@@ -1001,6 +1007,8 @@ impl Answerer {
                 if !p.answers(self.config.min_confidence) {
                     return None;
                 }
+                let mut left_out = quoted.clone();
+                left_out.extend(answered_by_another(p, &answering));
                 let mut extract =
                     extractive::faq_answer(&p.weights, &p.passages(), FAQ_MATCH).or_else(|| {
                         extractive::select_new(
@@ -1009,7 +1017,7 @@ impl Answerer {
                             p.similarity.as_ref().map(|s| &s.chosen_by[..]),
                             SELECTION,
                             limits,
-                            &quoted,
+                            &left_out,
                             understand::expect::expectation(&p.part.question),
                         )
                     })?;
@@ -1618,6 +1626,23 @@ fn evidence(
             if all > 0.0 { (1.0 - own / all).max(0.0) } else { 0.0 }
         },
     })
+}
+
+/// The sentences among `part`'s candidates that share no word with it (nor with its context)
+/// but some with the question of another of the message's parts being answered (`answering`):
+/// theirs to quote. "…is a worn out battery covered by the warranty? and where do i find the serial number
+/// for the claim form" had answered its first question with where the serial number is printed.
+fn answered_by_another(part: &Retrieved, answering: &[&Retrieved]) -> Vec<String> {
+    let others: Vec<&Retrieved> =
+        answering.iter().copied().filter(|other| !std::ptr::eq(*other, part)).collect();
+    part.candidates
+        .iter()
+        .filter(|c| {
+            c.coverage(&part.quote_weights) == 0.0
+                && others.iter().any(|o| c.coverage(&o.question_weights) > 0.0)
+        })
+        .map(|c| c.text.clone())
+        .collect()
 }
 
 /// The conversation a follow-up builds on: what the retrieval query adds before the message.

@@ -110,6 +110,21 @@ fn the_product_a_question_names_is_the_one_asked_about_whatever_its_context_name
 }
 
 #[test]
+fn a_sentence_that_only_another_question_of_the_message_asks_about_is_left_to_it() {
+    // Where the serial number is printed shares no word with the battery question: the second
+    // question's to quote. The battery question quotes the 60% rule in its place.
+    let answer = ask(
+        "hi, my airtune t3 earbuds (bought in the US 10 months ago) barely last an hour now. is a worn out \
+         battery covered by the warranty? and where do i find the serial number for the claim form",
+    );
+    assert_eq!(answer.parts.len(), 2, "{:?}", answer.parts);
+    let paragraphs: Vec<&str> = answer.answer.split("\n\n").collect();
+    assert!(!paragraphs[0].contains("serial number"), "{}", answer.answer);
+    assert!(paragraphs[0].contains("less than 60%"), "{}", answer.answer);
+    assert!(paragraphs[1].contains("serial number"), "{}", answer.answer);
+}
+
+#[test]
 fn a_specification_row_closest_in_meaning_is_quoted_though_its_table_ranks_low() {
     // The product's copy and its "Good to know" rank first; the specification table, sharing few
     // words with the message, ranks below the quoted passages. Its row is the closest sentence.
