@@ -53,6 +53,10 @@ const STATUS_EN: &[&str] = &[
     "have you",
     "when will",
     "checked",
+    // "…what day is it actually going to arrive": when this order comes.
+    "arrive",
+    "arriving",
+    "get here",
 ];
 
 /// Chinese words that ask where an order stands.
@@ -352,6 +356,7 @@ mod tests {
                 "deleted the dispatch email for NW-52096 🙈 can you paste the tracking number here?",
                 "NW-52096",
             ),
+            ("NW-52096 - what day is it actually going to arrive?", "NW-52096"),
             // Named as an order's, and asking nothing about the rules.
             ("退回去的扫地机 仓库质检说有问题要扣钱 到底检出啥了？？订单尾号4208", "4208"),
             (
