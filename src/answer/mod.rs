@@ -1009,6 +1009,7 @@ impl Answerer {
                 }
                 let mut left_out = quoted.clone();
                 left_out.extend(answered_by_another(p, &answering));
+                let limits = room_for(&p.part, limits);
                 let mut extract =
                     extractive::faq_answer(&p.weights, &p.passages(), FAQ_MATCH).or_else(|| {
                         extractive::select_new(
@@ -1628,6 +1629,22 @@ fn evidence(
     })
 }
 
+/// The limits of a part's answer: one sentence more, and its characters, for a part that asks
+/// several questions at once ("Is it too late to add Care+ to it? And how much would it cost
+/// me?", one part about Care+: its price table had filled the answer and left out "up to 60 days
+/// after delivery").
+fn room_for(part: &Part, limits: extractive::Limits) -> extractive::Limits {
+    let asked = understand::segment::segments(&part.question)
+        .iter()
+        .filter(|s| s.role == understand::segment::Role::Question)
+        .count();
+    if asked < 2 {
+        return limits;
+    }
+    let per_sentence = limits.max_chars / limits.max_sentences.max(1);
+    extractive::Limits { max_sentences: limits.max_sentences + 1, max_chars: limits.max_chars + per_sentence }
+}
+
 /// The sentences among `part`'s candidates that share no word with it (nor with its context)
 /// but some with the question of another of the message's parts being answered (`answering`):
 /// theirs to quote. "…is a worn out battery covered by the warranty? and where do i find the serial number
@@ -1854,6 +1871,17 @@ fn ms(since: Instant) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_asking_several_questions_has_room_for_one_more_sentence() {
+        let limits = extractive::Limits { max_sentences: 4, max_chars: 600 };
+        let part = |question: &str| Part { question: question.into(), context: String::new() };
+        let two =
+            room_for(&part("Is it too late to add Care+ to it? And how much would it cost me?"), limits);
+        assert_eq!((two.max_sentences, two.max_chars), (5, 750));
+        let one = room_for(&part("How much would Care+ cost me for the robot?"), limits);
+        assert_eq!((one.max_sentences, one.max_chars), (4, 600));
+    }
 
     #[test]
     fn a_question_close_to_the_threshold_is_answered_beside_one_from_its_document() {
