@@ -434,8 +434,15 @@ impl Catalogue {
         }
         let in_locale: Vec<usize> =
             (0..self.products.len()).filter(|&i| self.products[i].product.locale == locale).collect();
-        let words: BTreeSet<String> =
-            self.kinds_named(&terms(text), &in_locale).into_values().flatten().collect();
+        // A single Chinese character of a kind's name ("扫" of 扫拖机器人) is a verb as often: "想知道
+        // 它能不能钻进去扫" names no kind.
+        let single_han = |w: &String| w.chars().count() == 1 && w.chars().all(kefu_ingest::locale::is_han);
+        let words: BTreeSet<String> = self
+            .kinds_named(&terms(text), &in_locale)
+            .into_values()
+            .flatten()
+            .filter(|w| !single_han(w))
+            .collect();
         (!words.is_empty()).then(|| words.into_iter().collect::<Vec<_>>().join(" "))
     }
 

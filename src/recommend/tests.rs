@@ -255,3 +255,19 @@ fn a_question_is_read_without_the_products_it_names() {
     assert!(!catalogue.mentioned("got the roamo s7s today", "en").is_empty());
     assert!(catalogue.mentioned("got the roamo s7x today", "en").is_empty());
 }
+
+#[test]
+fn a_single_chinese_character_of_a_kind_names_no_subject() {
+    let mut products = vec![
+        product("NW-RV700", "漫游 S7 扫拖机器人", "robot-vacuum", 1999, &["扫地机器人", "扫拖一体"], &[]),
+        product("NW-RV500", "漫游 S5 扫地机器人", "robot-vacuum", 1299, &["扫地机器人"], &[]),
+        product("NW-KT170", "温控电热水壶", "kettle", 199, &["电热水壶"], &[]),
+    ];
+    for p in &mut products {
+        p.locale = "zh".into();
+    }
+    let catalogue = Catalogue::new(products, &HashMap::new());
+    // "扫" is how the question says what it does, not what it is about.
+    assert_eq!(catalogue.subject("想知道它能不能钻进去扫", "zh"), None);
+    assert!(catalogue.subject("扫地机器人能钻进餐椅下面吗", "zh").is_some_and(|s| s.contains("扫地")));
+}
