@@ -373,5 +373,7 @@ mod tests {
     fn whitespace_collapses_but_not_between_cjk() {
         assert_eq!(collapse_whitespace("  a \n b  "), "a b");
         assert_eq!(collapse_whitespace("七天\n无理由 退货 30 days"), "七天无理由退货 30 days");
+        // Korean puts spaces between its words: a line break between two is one.
+        assert_eq!(collapse_whitespace("반품 정책\n환불 안내"), "반품 정책 환불 안내");
     }
 }

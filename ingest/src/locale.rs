@@ -7,13 +7,16 @@ pub fn is_han(c: char) -> bool {
         | '\u{F900}'..='\u{FAFF}' | '\u{2A700}'..='\u{2EBEF}')
 }
 
-/// Whether `c` belongs to a script written without spaces between words (Han, kana, Hangul
-/// syllables) or is CJK punctuation: no space is needed next to such a character.
+/// Whether `c` belongs to a script written without spaces between words (Han, kana) or is CJK
+/// punctuation or a full-width form: no space is needed next to such a character. Not Hangul:
+/// Korean puts spaces between its words, and a line break between two of them is one.
 pub fn is_cjk(c: char) -> bool {
-    is_han(c)
-        || matches!(c,
-            '\u{3000}'..='\u{303F}' | '\u{3040}'..='\u{30FF}' | '\u{AC00}'..='\u{D7AF}'
-            | '\u{FF00}'..='\u{FFEF}')
+    is_han(c) || matches!(c, '\u{3000}'..='\u{303F}' | '\u{3040}'..='\u{30FF}' | '\u{FF00}'..='\u{FFEF}')
+}
+
+/// Whether `c` is a Hangul syllable.
+pub fn is_hangul(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7AF}').contains(&c)
 }
 
 /// Normalises a declared language tag (`zh-CN`, `zh_Hans`, `EN-us`) to kefu's locale codes: the
@@ -35,7 +38,7 @@ pub fn detect(text: &str) -> String {
             han += 1;
         } else if ('\u{3040}'..='\u{30FF}').contains(&c) {
             kana += 1;
-        } else if ('\u{AC00}'..='\u{D7AF}').contains(&c) {
+        } else if is_hangul(c) {
             hangul += 1;
         }
     }

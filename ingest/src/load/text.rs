@@ -103,7 +103,10 @@ fn section_level(line: &str) -> Option<u8> {
     let depth = number.trim_end_matches('.').split('.').count() as u8;
     let valid_number = number.starts_with(|c: char| c.is_ascii_digit())
         && number.trim_end_matches('.').split('.').all(|p| (1..=2).contains(&p.len()));
-    let title_like = title.chars().next().is_some_and(|c| c.is_uppercase() || crate::locale::is_cjk(c));
+    let title_like = title
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || crate::locale::is_cjk(c) || crate::locale::is_hangul(c));
     (valid_number && separated && title_like && depth <= 3).then_some(depth + 1)
 }
 
