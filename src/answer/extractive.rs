@@ -272,6 +272,8 @@ pub fn select_new(
         .filter(|&(i, score)| !quoted.contains(&candidates[i].text) && score >= selection.keep_ratio * best)
         .collect();
     let related: HashSet<usize> = all.iter().map(|&(i, _)| i).collect();
+    let chosen_on_merit: HashSet<usize> =
+        all.iter().filter(|&&(_, score)| score >= selection.keep_ratio * best).map(|&(i, _)| i).collect();
     let mut scored = if fresh.is_empty() { all } else { fresh };
 
     // Maximal marginal relevance: relevant to the question, not redundant with what is chosen.
@@ -321,7 +323,12 @@ pub fn select_new(
         let share = sentence_share(&candidate.text);
         let over = if passage == 0 && limits.max_sentences > 1 { 1.0 } else { 0.0 };
         let repeats = chosen.iter().any(|&c| redundancy(&candidates[c].terms, &candidate.terms) >= 0.4);
+        // A bare verdict ("No.", "可以。") answers its FAQ entry's own question: it comes only when
+        // it would be chosen for the customer's ("Can two accounts be linked to one robot?" had
+        // been answered "No. You can check out as a guest." from "Do I need an account?").
+        let verdict_kept = !is_verdict(&candidate.text) || chosen_on_merit.contains(&lead);
         if !chosen.contains(&lead)
+            && verdict_kept
             && related.contains(&lead)
             && !quoted.contains(&candidate.text)
             && !repeats
@@ -368,6 +375,13 @@ pub fn select_new(
         pieces.push(Piece { text: candidate.text.clone(), citation, marked });
     }
     Some(Extract { pieces, cited, quoted })
+}
+
+/// Whether `text` is only a yes or a no ("Yes.", "No", "可以。", "不能").
+fn is_verdict(text: &str) -> bool {
+    let word = text.trim().trim_end_matches(['.', '!', '。', '！', ',', '，']).to_lowercase();
+    ["yes", "no", "是的", "是", "可以", "不可以", "能", "不能", "会", "不会", "支持", "不支持"]
+        .contains(&word.as_str())
 }
 
 /// Whether `text` breaks off to go on in what follows it: it ends with a comma or an enumeration
@@ -522,6 +536,33 @@ mod tests {
         assert!(!goes_on("Choose any amount from 10 to 500."));
         assert!(!goes_on("Visit our store in Oxford"));
         assert!(!goes_on("These items can't be returned:"));
+    }
+
+    #[test]
+    fn a_bare_verdict_comes_first_only_when_it_answers_the_question() {
+        let heading = ["FAQ".to_string(), "Do I need an account to order?".to_string()];
+        let passages = [Passage {
+            text: "No. You can check out as a guest. You can save up to 10 delivery addresses.",
+            question: Some("Do I need an account to order?"),
+            heading: &heading,
+        }];
+        let all = candidates(&passages);
+        let texts: Vec<&str> = all.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["No.", "You can check out as a guest.", "You can save up to 10 delivery addresses."]
+        );
+        let question = weighted("limit saved delivery addresses");
+        let selection = Selection { semantic_weight: 0.7, keep_ratio: 0.3 };
+        // "No." answers whether an account is needed: related, far below the addresses.
+        let answer = select(&question, &all, Some(&[0.5, 0.3, 0.9]), selection, LIMITS).unwrap();
+        let quoted: Vec<&str> = answer.pieces.iter().map(|p| p.text.as_str()).collect();
+        assert!(quoted.contains(&"You can save up to 10 delivery addresses."), "{quoted:?}");
+        assert!(!quoted.contains(&"No."), "{quoted:?}");
+        // As close to the question as the answer, it comes first.
+        let answer = select(&question, &all, Some(&[1.0, 0.3, 0.6]), selection, LIMITS).unwrap();
+        assert_eq!(answer.pieces[0].text, "No.");
+        assert!(is_verdict("可以。") && is_verdict("Yes") && !is_verdict("No restocking fee applies."));
     }
 
     #[test]
