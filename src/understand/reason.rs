@@ -93,11 +93,7 @@ pub fn told(message: &str) -> Option<Reason> {
     let says = |en: &[&str], zh: &[&str]| {
         en.iter().any(|w| contains_words(&lower, w)) || zh.iter().any(|w| lower.contains(w))
     };
-    match (says(MIND_TOLD_EN, MIND_TOLD_ZH), says(FAULT_TOLD_EN, FAULT_TOLD_ZH)) {
-        (true, false) => Some(Reason::ChangeOfMind),
-        (false, true) => Some(Reason::Fault),
-        _ => None,
-    }
+    only_one(says(MIND_TOLD_EN, MIND_TOLD_ZH), says(FAULT_TOLD_EN, FAULT_TOLD_ZH))
 }
 
 /// The case `sentence` is written for, when it names one and only one ("a 15% restocking fee
@@ -105,7 +101,12 @@ pub fn told(message: &str) -> Option<Reason> {
 pub fn written_for(sentence: &str) -> Option<Reason> {
     let lower = sentence.to_lowercase();
     let names = |words: &[&str]| words.iter().any(|w| lower.contains(w));
-    match (names(MIND_WRITTEN), names(FAULT_WRITTEN)) {
+    only_one(names(MIND_WRITTEN), names(FAULT_WRITTEN))
+}
+
+/// The reason when exactly one of them is named.
+fn only_one(change_of_mind: bool, fault: bool) -> Option<Reason> {
+    match (change_of_mind, fault) {
         (true, false) => Some(Reason::ChangeOfMind),
         (false, true) => Some(Reason::Fault),
         _ => None,
