@@ -65,6 +65,16 @@ const SAME_DOCUMENT_MARGIN: f32 = 0.1;
 /// answered beside it from: one answered from the FAQ's entry on damaged items stands for the
 /// damaged-items guide second in its list ([`answered_beside`]).
 const BESIDE_PASSAGES: usize = 2;
+/// How far under the threshold a question may be and still be answered beside another question
+/// of its message answered from any document, when its evidence stands on the help center's
+/// words ([`answered_beside`]).
+const BESIDE_MARGIN: f32 = 0.15;
+/// Most of a question's weight (IDF) that may be in words the help center never uses for it to be
+/// answered beside another from any document: "do you do any student discount" is not.
+const BESIDE_MAX_UNKNOWN: f32 = 0.3;
+/// Least of a question's weight its top passage must hold for it to be answered beside another
+/// from any document.
+const BESIDE_MIN_COVERAGE: f32 = 0.15;
 /// Ranks within which both retrievers must place the top passage to agree on it.
 const AGREEMENT_RANK: usize = 3;
 /// Share of their IDF the words of the context a customer gives count for in confidence and
@@ -346,8 +356,8 @@ struct Retrieved {
     curated: Option<CuratedMatch>,
     /// The curated answer among `hits` as a passage, if one ranked there.
     curated_passage: Option<Arc<CuratedAnswer>>,
-    /// Answered under the threshold, beside another question of the message answered from the
-    /// same document ([`answered_beside`]); `confidence` stays what the evidence gave.
+    /// Answered under the threshold, beside another question of the message answered
+    /// ([`answered_beside`]); `confidence` stays what the evidence gave.
     beside: bool,
     embed_ms: f64,
 }
@@ -406,6 +416,18 @@ impl Retrieved {
     /// Whether this question is answered at `threshold`.
     fn answers(&self, threshold: f32) -> bool {
         self.confidence >= threshold || self.beside
+    }
+
+    /// What [`answered_beside`] reads of this question.
+    fn reading(&self) -> Reading<'_> {
+        Reading {
+            confidence: self.confidence,
+            documents: self.hits.iter().take(BESIDE_PASSAGES).map(|h| h.doc_id.as_str()).collect(),
+            grounded: self
+                .evidence
+                .as_ref()
+                .is_some_and(|e| e.unknown < BESIDE_MAX_UNKNOWN && e.coverage >= BESIDE_MIN_COVERAGE),
+        }
     }
 
     /// What the answer reports of this question.
@@ -645,12 +667,9 @@ impl Answerer {
         }
         answer.timings.retrieve_ms = ms(clock);
         // A message is answered when one of its questions is; each question is judged on its own,
-        // or beside another of the message answered from its document.
+        // or beside another of the message answered ([`answered_beside`]).
         let threshold = self.config.min_confidence;
-        let read: Vec<(f32, Vec<&str>)> = parts
-            .iter()
-            .map(|p| (p.confidence, p.hits.iter().take(BESIDE_PASSAGES).map(|h| h.doc_id.as_str()).collect()))
-            .collect();
+        let read: Vec<Reading> = parts.iter().map(Retrieved::reading).collect();
         for i in answered_beside(&read, threshold) {
             parts[i].beside = true;
         }
@@ -1232,26 +1251,43 @@ fn flag_conflicts(hits: &[SearchHit], language: &str, answer: &mut Answer, emit:
     answer.handoff.reason.get_or_insert(HandoffReason::ConflictingSources);
 }
 
-/// The questions of a message (confidence, documents of the top passages) to answer beside
-/// another: those within [`SAME_DOCUMENT_MARGIN`] under the threshold whose top passage is in
-/// a document of the first [`BESIDE_PASSAGES`] of another question answered, the two being about one
-/// topic the help center covers ("Can I get rid of the massive box now? … will the replacement
-/// come standard or express": 0.44 from the damaged-items guide, 0.60 from the FAQ with the guide
-/// second). On the dev lines a
-/// margin of 0.1 answered no unanswerable part of a partly answerable message; 0.2 answered two
-/// (docs/answering.md).
-fn answered_beside(parts: &[(f32, Vec<&str>)], threshold: f32) -> Vec<usize> {
+/// What [`answered_beside`] reads of one question of a message.
+struct Reading<'a> {
+    /// Its confidence.
+    confidence: f32,
+    /// The documents of its first [`BESIDE_PASSAGES`] passages.
+    documents: Vec<&'a str>,
+    /// Its evidence stands on words the help center uses: at most [`BESIDE_MAX_UNKNOWN`] of its
+    /// weight unknown, at least [`BESIDE_MIN_COVERAGE`] in its top passage.
+    grounded: bool,
+}
+
+/// The questions of a message to answer beside another answered, the threshold counting less
+/// for a question asked with one the help center answers: those within [`SAME_DOCUMENT_MARGIN`]
+/// under the threshold whose top passage is in a document of the first [`BESIDE_PASSAGES`] of a
+/// question answered, the two being about one topic the help center covers ("Can I get rid of
+/// the massive box now? … will the replacement come standard or express": 0.44 from the
+/// damaged-items guide, 0.60 from the FAQ with the guide second); and those within
+/// [`BESIDE_MARGIN`] whose evidence is grounded ("…do i have to pay customs on top" at 0.35
+/// beside the shipping costs to Norway), not "do you do any student discount" (most of its weight
+/// in words the help center never uses) or "do they auto pause when i take one out" (little of
+/// it in its top passage). On the dev lines, docs/answering.md.
+fn answered_beside(parts: &[Reading], threshold: f32) -> Vec<usize> {
     let answered: Vec<&str> = parts
         .iter()
-        .filter(|(confidence, _)| *confidence >= threshold)
-        .flat_map(|(_, docs)| docs.clone())
+        .filter(|p| p.confidence >= threshold)
+        .flat_map(|p| p.documents.iter().copied())
         .collect();
+    if answered.is_empty() {
+        return Vec::new();
+    }
     (0..parts.len())
         .filter(|&i| {
-            let (confidence, docs) = &parts[i];
-            *confidence < threshold
-                && *confidence >= threshold - SAME_DOCUMENT_MARGIN
-                && docs.first().is_some_and(|doc| answered.contains(doc))
+            let part = &parts[i];
+            let same_document = part.confidence >= threshold - SAME_DOCUMENT_MARGIN
+                && part.documents.first().is_some_and(|doc| answered.contains(doc));
+            let grounded = part.grounded && part.confidence >= threshold - BESIDE_MARGIN;
+            part.confidence < threshold && (same_document || grounded)
         })
         .collect()
 }
@@ -1884,15 +1920,22 @@ mod tests {
     }
 
     #[test]
-    fn a_question_close_to_the_threshold_is_answered_beside_one_from_its_document() {
+    fn a_question_close_to_the_threshold_is_answered_beside_one_from_its_document_or_on_grounded_evidence() {
+        let reading = |confidence, documents: &[&'static str], grounded| Reading {
+            confidence,
+            documents: documents.to_vec(),
+            grounded,
+        };
         let parts = [
-            (0.66, vec!["en/faq.csv", "en/guides/gift-cards.md"]),
-            (0.44, vec!["en/guides/gift-cards.md", "en/faq.csv"]),
-            (0.44, vec!["en/policies/returns.md", "en/guides/gift-cards.md"]),
-            (0.35, vec!["en/guides/gift-cards.md"]),
-            (0.45, vec![]),
+            reading(0.66, &["en/faq.csv", "en/guides/gift-cards.md"], false),
+            reading(0.44, &["en/guides/gift-cards.md", "en/faq.csv"], false),
+            reading(0.44, &["en/policies/returns.md", "en/guides/gift-cards.md"], false),
+            reading(0.35, &["en/guides/gift-cards.md"], false),
+            reading(0.45, &[], false),
+            reading(0.36, &["en/policies/customs-and-duties.md"], true),
+            reading(0.34, &["en/policies/customs-and-duties.md"], true),
         ];
-        assert_eq!(answered_beside(&parts, 0.5), [1]);
+        assert_eq!(answered_beside(&parts, 0.5), [1, 5]);
         // Nothing answered: nothing to stand beside.
         assert!(answered_beside(&parts[1..], 0.5).is_empty());
     }
