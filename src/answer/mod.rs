@@ -95,6 +95,9 @@ const OWN_WORDS_PASSAGES: usize = 1;
 /// How many of the passages a question told with context finds alone may be quoted from
 /// ([`question_passages`]; 1 found nothing more on the dev lines, 4 no more than 2).
 const QUESTION_PASSAGES: usize = 2;
+/// Passages the regions' names find (BM25) among which [`region_passage`] looks for a table row
+/// of the customer's region.
+const REGION_CANDIDATES: usize = 10;
 /// Top documents whose other passages may be quoted when one holds a sentence closer in meaning
 /// to the question than any of the quoted passages' ([`closest_sentence_passage`]; 2 did no
 /// better on the dev lines).
@@ -102,6 +105,10 @@ const SENTENCE_DOCUMENTS: usize = 1;
 /// Most chunks of such a document compared, those nearest its quoted passage: a bound on the
 /// work one question causes in a long document.
 const SENTENCE_CHUNKS: usize = 32;
+/// How close in meaning (0–1, scaled by the model's range) a customer's question must be to the
+/// question a bare verdict ("Yes.", "不能。") answers for the verdict to be quoted
+/// ([`retain_verdicts_answering`]).
+const VERDICT_MIN_CLOSENESS: f32 = 0.5;
 /// How sentences are chosen: the embedding model's similarity at 0.7, the IDF-weighted word
 /// coverage at 0.3; sentences scoring at least 30% of the best one may join it (chosen on the dev
 /// questions, docs/answering.md).
@@ -808,6 +815,13 @@ impl Answerer {
             )?;
             let question_only =
                 question_passages(&retriever, &request, &part, &mut hits, evidence_passages + policy)?;
+            let region = region_passage(
+                &retriever,
+                &request,
+                &named_regions,
+                &mut hits,
+                evidence_passages + policy + question_only,
+            )?;
             // Their own evidence is weighed below; later insertions move them.
             let added_for_question: Vec<String> = hits
                 [evidence_passages..evidence_passages + policy + question_only]
@@ -827,7 +841,7 @@ impl Answerer {
             let range = retriever.model().similarity_range;
             let passages: Vec<Passage> = hits
                 .iter()
-                .take(evidence_passages + policy + question_only + closest)
+                .take(evidence_passages + policy + question_only + region + closest)
                 .map(|hit| Passage {
                     text: &hit.record.chunk.text,
                     question: hit.record.chunk.question.as_deref(),
@@ -856,6 +870,7 @@ impl Answerer {
                         .is_some_and(|f| catalogue.about_sibling(f, &c.text, doc_id, product, language))
                         || catalogue.about_another_product(&named, &c.text, doc_id, language))
             });
+            retain_verdicts_answering(&retriever, &part.question, &hits, &mut candidates)?;
             retain_rows_of_regions(&mut candidates, &hits, &named_regions);
             retain_rows_of_codes(&mut candidates, &hits, &part.query());
             weigh_by_region(&mut candidates, &named_regions);
@@ -1292,6 +1307,45 @@ fn answered_beside(parts: &[Reading], threshold: f32) -> Vec<usize> {
         .collect()
 }
 
+/// Keeps a bare verdict ("Yes.", "No.", "不能。") among the `candidates` only when the
+/// `question` alone is close in meaning to the question its passage answers (a FAQ entry's
+/// question, else the heading it stands under): the verdict answers that entry's question.
+/// "Does the Roamo S7 work with Alexa?" had been answered "Yes." from "Can I use the robot
+/// without Wi-Fi or the app?", and "will I lose the maps?" likewise; "Can you match that?" still
+/// opens with "Do you price match?"'s "Yes.". Questions are compared as questions (both with the
+/// model's query prefix: as question and passage they separated worse on the dev lines).
+fn retain_verdicts_answering(
+    retriever: &Retriever,
+    question: &str,
+    hits: &[SearchHit],
+    candidates: &mut Vec<Candidate>,
+) -> Result<()> {
+    let answered = |hit: &SearchHit| -> Option<String> {
+        let chunk = &hit.record.chunk;
+        chunk.question.clone().or_else(|| chunk.breadcrumb.last().cloned())
+    };
+    let mut passages: Vec<usize> =
+        candidates.iter().filter(|c| extractive::is_verdict(&c.text)).map(|c| c.passage).collect();
+    passages.sort_unstable();
+    passages.dedup();
+    if passages.is_empty() {
+        return Ok(());
+    }
+    let embedder = retriever.embedder();
+    let range = retriever.model().similarity_range;
+    let asked = embedder.embed_query(question)?;
+    let mut close = HashSet::new();
+    for passage in passages {
+        let Some(entry) = answered(&hits[passage]) else { continue };
+        let closeness = confidence::semantic(cosine(&asked, &embedder.embed_query(&entry)?), range);
+        if closeness >= VERDICT_MIN_CLOSENESS {
+            close.insert(passage);
+        }
+    }
+    candidates.retain(|c| !extractive::is_verdict(&c.text) || close.contains(&c.passage));
+    Ok(())
+}
+
 /// Keeps, of a table by region (two rows or more named by a region) with a row of a region the
 /// customer named, only the rows of those regions: "next day delivery to Manchester" is answered
 /// by the United Kingdom's row, not by "Rest of world", which ranks next once the UK's row
@@ -1541,6 +1595,42 @@ fn question_passages(
         .filter(|h| !hits[..quoted].iter().any(|q| q.chunk_id == h.chunk_id) && is_safe(h))
         .collect();
     Ok(place_at(hits, found, quoted))
+}
+
+/// For a message naming a place, adds after the first `quoted` of `hits` the passage of a
+/// document quoted from that holds a table row for the place's region, when no quoted passage
+/// does: "我在黑龙江哈尔滨 你们发货后一般几天能到？" finds the FAQ entry on remote regions and
+/// the delivery policy's sections on dispatch, not that policy's table of delivery times, whose
+/// row "东北 — 辽宁、吉林、黑龙江 — 2–4 天" answers (a long table sharing one word with the
+/// message). Found by BM25 on the regions' names (`named`, as [`understand::region`] reads them)
+/// among its first [`REGION_CANDIDATES`]. It is there to be quoted, not evidence. Returns 0 or 1.
+fn region_passage(
+    retriever: &Retriever,
+    request: &SearchRequest,
+    named: &[&str],
+    hits: &mut Vec<SearchHit>,
+    quoted: usize,
+) -> Result<usize> {
+    let quoted = quoted.min(hits.len());
+    let has_row = |hit: &SearchHit| {
+        hit.record
+            .chunk
+            .text
+            .lines()
+            .any(|line| line.contains('|') && understand::region::written_for(line, named) == Some(true))
+    };
+    if named.is_empty() || hits[..quoted].iter().any(has_row) {
+        return Ok(0);
+    }
+    let documents: HashSet<String> = hits[..quoted].iter().map(|h| h.doc_id.clone()).collect();
+    let search = SearchRequest { query: named.join(" "), mode: Mode::Bm25, ..request.clone() };
+    let found = retriever.search(&search)?.results.into_iter().take(REGION_CANDIDATES).find(|hit| {
+        documents.contains(&hit.doc_id)
+            && !hits[..quoted].iter().any(|q| q.chunk_id == hit.chunk_id)
+            && is_safe(hit)
+            && has_row(hit)
+    });
+    Ok(found.map_or(0, |hit| place_at(hits, vec![hit], quoted)))
 }
 
 /// Adds the passage of the top [`SENTENCE_DOCUMENTS`] documents among the first `quoted` of

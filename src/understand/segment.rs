@@ -463,10 +463,12 @@ fn asks_somewhere(text: &str) -> bool {
     lower
         .unicode_words()
         .any(|w| ["how", "what", "when", "where", "which", "who", "why", "whether"].contains(&w))
-        || lower
-            .split([',', ';', '-', '–', '—'])
-            .map(str::trim)
-            .any(|clause| asks(clause) || starts_with_question_word(clause) || verb_before_subject(clause))
+        || lower.split([',', ';', '-', '–', '—']).map(str::trim).any(|clause| {
+            asks(clause)
+                || starts_with_question_word(clause)
+                || verb_before_subject(clause)
+                || (opens_condition(clause) && asks_after_condition(clause))
+        })
 }
 
 /// Chinese words that open a question and ask nothing themselves ("问下：充满电能用多久").
@@ -702,11 +704,13 @@ fn verb_before_subject(text: &str) -> bool {
     QUESTION_START_EN.contains(&first.as_str()) && SUBJECTS.contains(&second.as_str())
 }
 
-/// Whether `clause` of an English `sentence` starts right after a comma.
+/// Whether `clause` of an English `sentence` starts right after a comma, with more than a
+/// greeting before it ("hi, can two people link the same robot…" starts its sentence).
 fn pieces_after_comma(sentence: &str, clause: &str) -> bool {
     let han = sentence.chars().any(kefu_ingest::locale::is_han);
     let start = clause.as_ptr() as usize - sentence.as_ptr() as usize;
-    !han && sentence[..start].trim_end().ends_with(',')
+    let before = sentence[..start].trim_end();
+    !han && before.ends_with(',') && !is_chatter(before.trim_end_matches(','))
 }
 
 /// What a lead-in announcing questions is about ("two q's about the roamo mopping:" → "the roamo
@@ -778,11 +782,23 @@ fn opens_condition(text: &str) -> bool {
 /// Whether a clause opening with a condition goes on to ask: a question word after its first
 /// word, or a question mark at its end ("if it breaks do I get a new one?").
 fn asks_after_condition(text: &str) -> bool {
+    let words: Vec<String> = text.unicode_words().map(str::to_lowercase).collect();
+    // "…if the battery runs out halfway does it just give up": a verb before its subject, past
+    // the condition's own first words ("if it does it again" asks nothing).
+    let inverted = words.windows(3).enumerate().any(|(k, w)| {
+        k >= 3 && QUESTION_START_EN.contains(&w[0].as_str()) && ASKED_SUBJECTS_EN.contains(&w[1].as_str())
+    });
     text.trim_end().ends_with('?')
-        || text.unicode_words().skip(1).any(|w| {
-            ["how", "what", "when", "where", "which", "who", "why"].contains(&w.to_lowercase().as_str())
-        })
+        || inverted
+        || words
+            .iter()
+            .skip(1)
+            .any(|w| ["how", "what", "when", "where", "which", "who", "why"].contains(&w.as_str()))
 }
+
+/// Subjects a verb before which asks after a condition ("…does it just give up"); not "there"
+/// ("if it is there") nor "this" or "that".
+const ASKED_SUBJECTS_EN: &[&str] = &["i", "you", "it", "we", "they", "he", "she"];
 
 /// Whether a question word comes before a verb and its subject anywhere in `text` ("…, until
 /// when can he return it", "and by when do I need to send it"): the word order of a question.
@@ -831,7 +847,9 @@ fn tells_more(text: &str) -> bool {
 
 /// Whether `before` ends with an abbreviation or an initial ("e.g", "Mr", "J").
 fn after_abbreviation(before: &str) -> bool {
-    let word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("").to_lowercase();
+    // "(incl. the maps)": the word, not the bracket before it.
+    let word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+    let word = word.trim_start_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
     word.chars().count() == 1
         || word.contains('.')
         || ["eg", "ie", "etc", "vs", "mr", "mrs", "ms", "dr", "no", "approx", "incl"].contains(&word.as_str())
@@ -931,6 +949,17 @@ mod tests {
     }
 
     #[test]
+    fn an_abbreviation_in_brackets_ends_no_sentence() {
+        let roles =
+            roles("where is my data (incl. the maps of my flat) actually stored, and how do I get a copy?");
+        assert_eq!(roles.len(), 2, "{roles:?}");
+        assert_eq!(
+            roles[0],
+            (Role::Question, "where is my data (incl. the maps of my flat) actually stored".into())
+        );
+    }
+
+    #[test]
     fn a_question_may_name_what_the_one_before_asks_about_by_a_pronoun() {
         for back in ["whats the most I can put on one?", "how do I clean them", "它能单独买吗"] {
             assert!(refers_back(back), "{back}");
@@ -1009,6 +1038,17 @@ mod tests {
             [(Role::Question, "Will it still work without the app, just with the buttons?".into())]
         );
         assert_eq!(roles("does it fit, or do I need the kit?").len(), 2);
+        // After a greeting and its comma, a question starts its sentence.
+        assert_eq!(
+            roles("hi, can two people link the same roamo s7 in the app, me and my husband?"),
+            [
+                (Role::Chatter, "hi".into()),
+                (
+                    Role::Question,
+                    "can two people link the same roamo s7 in the app, me and my husband?".into()
+                )
+            ]
+        );
         // A condition that asks in the same clause is a question.
         assert_eq!(
             roles(
@@ -1018,6 +1058,24 @@ mod tests {
                 (Role::Question, "can i write to you in spanish?".into()),
                 (Role::Question, "if i send an email on saturday when will somebody answer me".into()),
             ]
+        );
+        // So does one whose verb comes before its subject after the condition.
+        assert_eq!(
+            roles(
+                "if the mop is attached will it drag the wet pads over it?? and if the battery runs out halfway \
+                 through the house does it just give up"
+            ),
+            [
+                (Role::Question, "if the mop is attached will it drag the wet pads over it??".into()),
+                (
+                    Role::Question,
+                    "if the battery runs out halfway through the house does it just give up".into()
+                ),
+            ]
+        );
+        assert_eq!(
+            roles("and if it does it again, can I return it?")[0],
+            (Role::Context, "if it does it again".into())
         );
         assert_eq!(roles("and while I'm at it, how many addresses can I save?")[0].0, Role::Chatter);
         // A question word before its verb and subject asks, wherever it stands.

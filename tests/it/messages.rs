@@ -212,6 +212,10 @@ fn a_place_the_customer_names_chooses_its_region_s_row() {
     let answer = ask("我爸妈住乌鲁木齐，直接寄过去要几天能到");
     assert!(!answer.abstained, "{answer:#?}");
     assert!(answer.answer.contains("4–7 天"), "{}", answer.answer);
+    // The table of delivery times, found for its row of the province, though the message finds
+    // the FAQ entry on remote regions and the policy's other sections first.
+    let answer = ask("我家在大连 你们发货以后快递一般要几天到啊");
+    assert!(answer.answer.contains("辽宁、吉林、黑龙江; 预计时效: 2–4 天"), "{}", answer.answer);
 }
 
 #[test]
@@ -331,4 +335,22 @@ fn a_short_sentence_is_read_under_its_headings() {
     assert!(!answer.abstained, "{answer:#?}");
     assert!(answer.answer.contains("released immediately"), "{}", answer.answer);
     assert!(cites(&answer, "en/policies/cancellations.md"), "{answer:#?}");
+}
+
+#[test]
+fn a_bare_yes_is_quoted_only_for_a_question_close_to_the_one_it_answers() {
+    // The FAQ entry "Can I use the robot without Wi-Fi or the app?" opens with "Yes.": quoted for
+    // a question about the maps, it would answer that the maps are lost.
+    let answer =
+        ask("Our Roamo S7 is going back for a warranty repair and setting up all the rooms in the app took \
+         forever. Will I lose the maps?");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(
+        answer.citations.iter().any(|c| c.breadcrumb.contains("without Wi-Fi or the app")),
+        "{answer:#?}"
+    );
+    assert!(!answer.answer.contains("Yes."), "{}", answer.answer);
+    // Asked what "Is the Roamo S7 good with pet hair?" asks, its "Yes." opens the answer.
+    let answer = ask("we have three long-haired cats. is the roamo s7 ok with all the hair they shed?");
+    assert!(answer.answer.starts_with("Yes."), "{}", answer.answer);
 }
