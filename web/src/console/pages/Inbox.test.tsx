@@ -119,6 +119,21 @@ describe("the inbox", () => {
     expect(app.server.calls.find((c) => c.path === "/v1/admin/answers")?.body).toEqual({ from_ticket: "t-high", author: "alice" });
   });
 
+  it("saves the reply of a ticket resolved meanwhile", async () => {
+    app = await startApp({ session: ADMIN_SESSION, hash: "#/inbox/t-high" });
+    await app.find("turn");
+    await type(app.id("reply-text"), "About 3.8 kg.");
+    await click(app.id("reply-send"));
+    await waitFor(() => expect((app.id("promote") as HTMLButtonElement).disabled).toBe(false));
+    // Resolved on the server (a click on Resolve still on its way, another agent); the page still shows it open.
+    app.server.tickets.find((t) => t.id === "t-high")!.state = "resolved";
+    await click(app.id("promote"));
+    await click(await app.find("confirm-ok"));
+    await waitFor(() => expect(app.q("[role=status].note-ok")?.textContent).toMatch(/^Saved as curated answer a-/));
+    const paths = app.server.calls.filter((c) => c.method === "POST").map((c) => c.path);
+    expect(paths.slice(-2)).toEqual(["/v1/tickets/t-high/resolve", "/v1/admin/answers"]);
+  });
+
   it("shows a conflict's message and the ticket as it now is", async () => {
     app = await startApp({ session: AGENT_SESSION, hash: "#/inbox/t-normal-new" });
     await app.find("resolve");

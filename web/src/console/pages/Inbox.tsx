@@ -195,8 +195,15 @@ function TicketDetail({ id, onChanged }: { id: string; onChanged: () => void }) 
 
   async function promote() {
     if (isActive(view!.ticket)) {
-      const result = await api.resolve(ticket.id, session.agent);
-      loaded.setData((old) => (old ? withTurns({ ...old, ticket: result.ticket }, result.conversation.turns) : result));
+      try {
+        const result = await api.resolve(ticket.id, session.agent);
+        loaded.setData((old) => (old ? withTurns({ ...old, ticket: result.ticket }, result.conversation.turns) : result));
+      } catch (e) {
+        // Resolved meanwhile (a click on Resolve still on its way, or another agent): the
+        // server says whether the reply can be promoted as the ticket is now.
+        if (!(e instanceof ApiError && e.code === "ticket_state_conflict")) throw e;
+        loaded.reload();
+      }
       onChanged();
     }
     const saved = await api.promoteTicket(ticket.id, session.agent);
