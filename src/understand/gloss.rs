@@ -63,6 +63,9 @@ const GLOSSES: &[(&[&str], &str)] = &[
         "续航",
     ),
     (&["几瓦", "多少瓦"], "功率"),
+    // How loud a product is: its specification's "噪音" / "Noise" row ("9L双篮的炸锅 工作起来吵不吵").
+    (&["吵不吵", "吵吗", "会不会吵", "有多吵", "声音大不大", "声音大吗", "声音多大", "动静大不大"], "噪音"),
+    (&["how loud", "how noisy", "noisy", "loud"], "noise"),
 ];
 
 /// Glosses for a question asking how long something takes: help centers say how long
@@ -194,6 +197,8 @@ mod tests {
         assert_eq!(glossed_by_all("还没拆封能退钱吗"), "还没拆封能退钱（退款）吗");
         assert_eq!(glossed_by_all("问下充满电能用多久"), "问下充满电能用多久（续航）");
         assert_eq!(glossed_by_all("空气炸锅几瓦的"), "空气炸锅几瓦（功率）的");
+        assert_eq!(glossed_by_all("9L的炸锅工作起来吵不吵"), "9L的炸锅工作起来吵不吵（噪音）");
+        assert_eq!(glossed_by_all("how loud is the vortex mini?"), "how loud (noise) is the vortex mini?");
         assert_eq!(glossed_by_all("do you take amex"), "do you take amex (American Express)");
         assert_eq!(
             glossed_by_all("whats the least amount of water i can put in"),
