@@ -635,9 +635,9 @@ impl Answerer {
         let mut parts = Vec::with_capacity(understood.parts.len());
         for mut part in understood.parts {
             // A message with one question is about the order it names anywhere ("订单尾号4417，
-            // 仓库说早就收到了，……麻烦帮我看看处理了没有"); in one of several questions, only the
-            // order its own words name.
-            let order = part.order_asked(single.then_some(understood.text.as_str()));
+            // 仓库说早就收到了，……麻烦帮我看看处理了没有"); one of several questions, about the
+            // order its own words name or point at ("这单的发票开出来没").
+            let order = part.order_asked(&understood.text, single);
             match catalogue.subject(&part.query(), language) {
                 _ if order.is_some() => subject = None,
                 Some(named) => subject = Some(named),

@@ -135,6 +135,34 @@ const REFERENCE_DIGITS: usize = 5;
 /// Fewest digits in a number named as an order's ("order NW-58213", "尾号4417").
 const NAMED_NUMBER_DIGITS: usize = 4;
 
+/// Words with which a question points at the order its message names ("帮我查一下 NW-71209
+/// 这单的发票开出来没", "…NW-58213. has the refund for this order gone through?").
+const THIS_ORDER: &[&str] = &[
+    "这单",
+    "这个订单",
+    "这笔订单",
+    "该订单",
+    "此订单",
+    "这一单",
+    "this order",
+    "that order",
+    "the same order",
+];
+
+/// Whether `question`, which names no order number itself, asks where the order its message
+/// names stands: it points at it ([`THIS_ORDER`]) and asks about progress, or, in Chinese, whether
+/// something has happened yet ("…开出来没", "…退了没有").
+pub fn asks_about_that_order(question: &str) -> bool {
+    let lower = question.to_lowercase();
+    let points =
+        THIS_ORDER.iter().any(|w| if w.is_ascii() { contains_words(&lower, w) } else { lower.contains(w) });
+    let bare = lower.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~～啊呀呢".contains(c));
+    let happened_yet = bare.ends_with('没') || bare.ends_with("没有");
+    let asks_status =
+        STATUS_ZH.iter().any(|w| lower.contains(w)) || STATUS_EN.iter().any(|w| contains_words(&lower, w));
+    points && (asks_status || happened_yet) && order_reference(question).is_none()
+}
+
 /// The order or parcel number `question` asks about the progress of, if it asks about one: it
 /// names the number and asks where things stand, or names it as an order's ("订单尾号4208") and
 /// asks nothing about the rules ("到底检出啥了？" is about that order).
@@ -391,5 +419,25 @@ mod tests {
         assert_eq!(order_number("deleted the email for NW-52096").as_deref(), Some("NW-52096"));
         // Text whose lowercase is longer than itself.
         assert_eq!(order_number("İİ订单1234到哪了").as_deref(), Some("1234"));
+    }
+
+    #[test]
+    fn a_question_pointing_at_the_order_its_message_names_asks_where_it_stands() {
+        for asked in [
+            "这单的发票开出来没",
+            "这个订单的退款到账了吗",
+            "has the refund for this order gone through yet?",
+        ] {
+            assert!(asks_about_that_order(asked), "{asked}");
+        }
+        for question in [
+            "这单还能退吗",
+            "发票开出来没",
+            "can I still cancel this order?",
+            "这单NW-71209的发票开出来没",
+            "what's the order of the steps?",
+        ] {
+            assert!(!asks_about_that_order(question), "{question}");
+        }
     }
 }

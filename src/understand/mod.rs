@@ -184,8 +184,8 @@ impl Understood {
     /// The order the message asks the status of, if a question of it asks about one
     /// ([`Part::order_asked`]).
     pub fn order_asked(&self) -> Option<String> {
-        let only = (self.parts.len() == 1).then_some(self.text.as_str());
-        self.parts.iter().find_map(|part| part.order_asked(only))
+        let single = self.parts.len() == 1;
+        self.parts.iter().find_map(|part| part.order_asked(&self.text, single))
     }
 
     /// The message greets or thanks and asks nothing.
@@ -213,12 +213,21 @@ pub struct Part {
 
 impl Part {
     /// The order this question asks the status of ([`intent::order_status_request`]): one its
-    /// words or context name, or, for the only question of a message, one the whole `message`
-    /// names ("订单尾号4417，仓库说早就收到了，……麻烦帮我看看处理了没有"). The answerer and the
-    /// order lookup route by this, on the message as understood (pinyin, traditional characters
-    /// and full-width digits read).
-    pub fn order_asked(&self, message: Option<&str>) -> Option<String> {
-        intent::order_status_request(&self.query()).or_else(|| message.and_then(intent::order_status_request))
+    /// words or context name, or one the whole `message` names when it is the message's only
+    /// question ("订单尾号4417，仓库说早就收到了，……麻烦帮我看看处理了没有", `single`) or points
+    /// at that order ("帮我查一下 NW-71209 这单的发票开出来没", [`intent::asks_about_that_order`]).
+    /// The answerer and the order lookup route by this, on the message as understood (pinyin,
+    /// traditional characters and full-width digits read).
+    pub fn order_asked(&self, message: &str, single: bool) -> Option<String> {
+        intent::order_status_request(&self.query())
+            .or_else(|| if single { intent::order_status_request(message) } else { None })
+            .or_else(|| {
+                if intent::asks_about_that_order(&self.question) {
+                    intent::order_number(message)
+                } else {
+                    None
+                }
+            })
     }
 
     /// What to search for: the question, then its context.
