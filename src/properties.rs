@@ -404,7 +404,7 @@ proptest! {
 
     #[test]
     fn quotable_candidates_point_into_their_passage(text in prop_oneof!["\\PC{0,300}", text()]) {
-        let passages = [crate::answer::extractive::Passage { text: &text, question: None, heading: &[] }];
+        let passages = [crate::answer::extractive::Passage { text: &text, question: None, heading: &[], table_header: None }];
         for candidate in crate::answer::extractive::candidates(&passages) {
             prop_assert!(text.get(candidate.range.clone()).is_some(), "{:?}", candidate.range);
             prop_assert!(!candidate.text.is_empty());

@@ -11,6 +11,7 @@ use text_splitter::{ChunkConfig, TextSplitter};
 use tokenizers::Tokenizer;
 
 use crate::document::Document;
+use crate::quotable::{self, Quotable};
 use crate::{Error, Result};
 
 /// Separator between breadcrumb elements.
@@ -59,6 +60,10 @@ pub struct Chunk {
     pub question: Option<String>,
     /// The document's tags plus the section's own.
     pub tags: Vec<String>,
+    /// For a chunk that starts inside a table (a long table cut in two), the table's header line,
+    /// which is in an earlier chunk: its rows are read with it ([`Chunk::quotables`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_header: Option<String>,
 }
 
 impl Chunk {
@@ -70,6 +75,12 @@ impl Chunk {
     /// What is embedded and indexed: the breadcrumb line, then the body.
     pub fn indexed_text(&self) -> String {
         format!("{}\n{}", self.breadcrumb_line(), self.text)
+    }
+
+    /// Its sentences and table rows ([`crate::quotable`]), the rows of a table begun in an earlier
+    /// chunk read with that table's header.
+    pub fn quotables(&self) -> Vec<Quotable> {
+        quotable::quotables_under(self.table_header.as_deref(), &self.text)
     }
 
     /// One of its quotables (a sentence or table row, [`crate::quotable`]) read under the
@@ -156,11 +167,25 @@ impl Chunker {
                     span,
                     question: section.question.clone(),
                     tags: tags.clone(),
+                    table_header: table_header_before(body, offset, text),
                 });
             }
         }
         chunks
     }
+}
+
+/// The header line of the table `text` (at byte `start` of `body`) begins inside, when its first
+/// line is a table row and the lines just before it are the table's first ones.
+fn table_header_before(body: &str, start: usize, text: &str) -> Option<String> {
+    quotable::table_cells(text.lines().next()?)?;
+    body[..start]
+        .trim_end()
+        .lines()
+        .rev()
+        .take_while(|line| quotable::table_cells(line).is_some())
+        .last()
+        .map(|header| header.trim().to_string())
 }
 
 /// Cuts `text` into consecutive windows of at most `max_bytes` bytes (with their byte offsets)
@@ -260,6 +285,7 @@ mod tests {
             span: (0, 48),
             question: None,
             tags: vec![],
+            table_header: None,
         };
         assert_eq!(
             chunk.quotable_in_context("PayPal authorisations are released immediately."),

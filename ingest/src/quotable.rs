@@ -20,8 +20,15 @@ pub struct Quotable {
 /// The sentences and table rows of `text`, in order. A table is a run of lines of `|`-separated
 /// cells; its first line is its header.
 pub fn quotables(text: &str) -> Vec<Quotable> {
+    quotables_under(None, text)
+}
+
+/// [`quotables`] of a text that starts inside a table whose header line (`table_header`) is not
+/// in it: a chunk cut from the middle of a long table (its first lines are rows, read with that
+/// header's column names, not a header of their own).
+pub fn quotables_under(table_header: Option<&str>, text: &str) -> Vec<Quotable> {
     let mut out = Vec::new();
-    let mut header: Option<Vec<&str>> = None;
+    let mut header: Option<Vec<&str>> = table_header.and_then(table_cells);
     let mut prose_start = 0;
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
@@ -184,5 +191,25 @@ mod tests {
             ]
         );
         assert_eq!(&text[all[1].range.clone()], "Canada | 6–10 business days | $9.95");
+    }
+
+    #[test]
+    fn rows_of_a_table_begun_before_the_text_are_read_with_its_header() {
+        let text = "E7 | Can't find the dock | Carry it back\nE8 | Battery too hot | Let it cool\nDone.";
+        let texts: Vec<String> =
+            quotables_under(Some("Code | Meaning | What to do"), text).into_iter().map(|q| q.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "E7 — Meaning: Can't find the dock; What to do: Carry it back",
+                "E8 — Meaning: Battery too hot; What to do: Let it cool",
+                "Done."
+            ]
+        );
+        // Without it, the first row is taken for a header and names the others' cells.
+        assert_eq!(
+            quotables(text)[0].text,
+            "E8 — Can't find the dock: Battery too hot; Carry it back: Let it cool"
+        );
     }
 }

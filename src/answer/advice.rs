@@ -304,14 +304,8 @@ impl Quoting<'_> {
     /// about that one.
     fn scored(&self, product: &kefu_ingest::product::Product) -> Result<Scored> {
         let hits = self.page_hits(&product.doc_id)?;
-        let passages: Vec<extractive::Passage> = hits
-            .iter()
-            .map(|h| extractive::Passage {
-                text: &h.record.chunk.text,
-                question: h.record.chunk.question.as_deref(),
-                heading: &h.record.chunk.breadcrumb,
-            })
-            .collect();
+        let passages: Vec<extractive::Passage> =
+            hits.iter().map(|h| extractive::Passage::of(&h.record.chunk)).collect();
         let prices = product.listing.written_prices();
         let this = self.catalogue.by_model(&product.locale, &product.listing.model);
         // A line that only names the product ("Brewa coffee maker" in the box list) says nothing.

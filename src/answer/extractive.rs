@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::understand::expect::{self, Expectation};
-use kefu_ingest::quotable::quotables;
+use kefu_ingest::Chunk;
+use kefu_ingest::quotable::quotables_under;
 
 /// A retrieved passage, in rank order.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +18,20 @@ pub struct Passage<'a> {
     pub question: Option<&'a str>,
     /// The headings it stands under (its breadcrumb: the page's title, then its sections).
     pub heading: &'a [String],
+    /// The header line of the table its text begins inside, when that is in an earlier chunk.
+    pub table_header: Option<&'a str>,
+}
+
+impl<'a> Passage<'a> {
+    /// A retrieved chunk as a passage.
+    pub fn of(chunk: &'a Chunk) -> Self {
+        Passage {
+            text: &chunk.text,
+            question: chunk.question.as_deref(),
+            heading: &chunk.breadcrumb,
+            table_header: chunk.table_header.as_deref(),
+        }
+    }
 }
 
 /// How long an extractive answer may be.
@@ -57,7 +72,7 @@ impl Extract {
         let mut text = String::new();
         for piece in &self.pieces {
             if !text.is_empty() {
-                text.push_str(separator(&text));
+                text.push_str(between_pieces(&text));
             }
             text.push_str(&piece.text);
             if piece.marked {
@@ -142,15 +157,17 @@ pub fn candidates(passages: &[Passage]) -> Vec<Candidate> {
         .enumerate()
         .flat_map(|(p, passage)| {
             let heading = terms(&passage.heading.join(" "));
-            quotables(passage.text).into_iter().enumerate().map(move |(k, q)| Candidate {
-                passage: p,
-                lead: k == 0,
-                range: q.range,
-                terms: terms(&q.text),
-                heading: heading.clone(),
-                text: q.text,
-                named: false,
-                weight: 1.0,
+            quotables_under(passage.table_header, passage.text).into_iter().enumerate().map(move |(k, q)| {
+                Candidate {
+                    passage: p,
+                    lead: k == 0,
+                    range: q.range,
+                    terms: terms(&q.text),
+                    heading: heading.clone(),
+                    text: q.text,
+                    named: false,
+                    weight: 1.0,
+                }
             })
         })
         .collect()
@@ -429,6 +446,16 @@ fn sentence_share(text: &str) -> f32 {
 }
 
 /// What goes between two pieces of an answer: nothing after Chinese text, a space otherwise.
+/// What goes between two quoted pieces: a Chinese table row ends without punctuation, and the
+/// next piece would run on from it ("…前方需留出 1.5 米空间按以上方法处理后…").
+fn between_pieces(before: &str) -> &'static str {
+    match before.chars().last() {
+        Some(c) if kefu_ingest::locale::is_cjk(c) && !c.is_alphanumeric() => "",
+        Some(c) if kefu_ingest::locale::is_cjk(c) => "。",
+        _ => separator(before),
+    }
+}
+
 fn separator(before: &str) -> &'static str {
     match before.chars().last() {
         Some(c) if kefu_ingest::locale::is_cjk(c) || "。！？；：，）】".contains(c) => "",
@@ -472,6 +499,7 @@ mod tests {
             text: "UK customers can ask for a callback. US customers can chat until 17:00.",
             question: None,
             heading: &[],
+            table_header: None,
         }];
         let question = weighted("customers callback chat");
         let limits = Limits { max_sentences: 1, max_chars: 600 };
@@ -489,8 +517,18 @@ mod tests {
         let damaged = ["Damaged items".to_string(), "Item arrived damaged".to_string()];
         let recycling = ["Recycling".to_string()];
         let passages = [
-            Passage { text: "Packaging can be recycled.", question: None, heading: &recycling },
-            Passage { text: "Keep all the packaging until we reply.", question: None, heading: &damaged },
+            Passage {
+                text: "Packaging can be recycled.",
+                question: None,
+                heading: &recycling,
+                table_header: None,
+            },
+            Passage {
+                text: "Keep all the packaging until we reply.",
+                question: None,
+                heading: &damaged,
+                table_header: None,
+            },
         ];
         let answer = extract(&weighted("damaged item packaging"), &passages, LIMITS).unwrap();
         let quoted: Vec<&str> = answer.pieces.iter().map(|p| p.text.as_str()).collect();
@@ -499,14 +537,21 @@ mod tests {
 
     #[test]
     fn a_short_chinese_sentence_is_a_whole_answer_an_english_fragment_is_not() {
-        let passages =
-            [Passage {
-                text: "不能打冰块。冰块请先稍微解冻再加入。", question: None, heading: &[]
-            }];
+        let passages = [Passage {
+            text: "不能打冰块。冰块请先稍微解冻再加入。",
+            question: None,
+            heading: &[],
+            table_header: None,
+        }];
         let all = candidates(&passages);
         let scored = scores(&weighted("打冰块"), &all, Some(&[0.9, 0.9]), SELECTION);
         assert!(scored[0] > scored[1], "{scored:?}");
-        let passages = [Passage { text: "Send us. Send us the photos.", question: None, heading: &[] }];
+        let passages = [Passage {
+            text: "Send us. Send us the photos.",
+            question: None,
+            heading: &[],
+            table_header: None,
+        }];
         let all = candidates(&passages);
         let scored = scores(&weighted("send"), &all, Some(&[0.9, 0.9]), SELECTION);
         assert!(scored[0] < scored[1], "{scored:?}");
@@ -518,6 +563,7 @@ mod tests {
             text: "Tell us within 48 hours of delivery. Send a photo of the outer box. Send a photo of the label.",
             question: None,
             heading: &[],
+            table_header: None,
         }];
         let all = candidates(&passages);
         let quoted = |lead_similarity: f32| {
@@ -539,6 +585,7 @@ mod tests {
             text: "No. You can check out as a guest. Save up to 5 addresses in your account.",
             question: Some("Do I need an account?"),
             heading: &[],
+            table_header: None,
         }];
         let mut all = candidates(&passages);
         all.retain(|c| !is_verdict(&c.text));
@@ -558,6 +605,7 @@ mod tests {
             text: "We offer:\n\n- A replacement, sent by express delivery free of charge, or\n- a full refund.\n\nNo restocking fee applies to damaged items.\n\nReturn labels are free for damaged items.",
             question: None,
             heading: &[],
+            table_header: None,
         }];
         let all = candidates(&passages);
         let texts: Vec<&str> = all.iter().map(|c| c.text.as_str()).collect();
@@ -583,6 +631,7 @@ mod tests {
             text: "No. You can check out as a guest. You can save up to 10 delivery addresses.",
             question: Some("Do I need an account to order?"),
             heading: &heading,
+            table_header: None,
         }];
         let all = candidates(&passages);
         let texts: Vec<&str> = all.iter().map(|c| c.text.as_str()).collect();
@@ -610,11 +659,13 @@ mod tests {
                 text: "The rated power is 1500 W at 220 V with a 1.2 m cord and a fuse, so a normal 10 A socket is enough.",
                 question: None,
                 heading: &[],
+                table_header: None,
             },
             Passage {
                 text: "A normal 10 A socket is enough. Keep it away from water.",
                 question: None,
                 heading: &[],
+                table_header: None,
             },
         ];
         let all = candidates(&passages);
@@ -632,6 +683,7 @@ mod tests {
             text: "Gift cards are valid for 36 months. Gift cards hold £10 to £500. Gift cards are sent by email.",
             question: None,
             heading: &[],
+            table_header: None,
         }];
         let all = candidates(&passages);
         let one = Limits { max_sentences: 1, max_chars: 600 };
@@ -653,6 +705,7 @@ mod tests {
             text: "Descale the kettle every 4 weeks. The kettle holds 1.7 litres.",
             question: None,
             heading: &[],
+            table_header: None,
         }];
         let all = candidates(&passages);
         let similarity = [0.9, 0.2];
@@ -673,10 +726,29 @@ mod tests {
             text: "扫地机器人旧机补贴 ¥200；空气炸锅旧机补贴 ¥60；电热水壶旧机补贴 ¥30。",
             question: None,
             heading: &[],
+            table_header: None,
         }];
         let one = Limits { max_sentences: 1, max_chars: 600 };
         let answer = extract(&weighted("扫地机器人 空气炸锅"), &passages, one).unwrap();
         assert_eq!(answer.pieces.len(), 2, "two clauses make one sentence: {:?}", answer.pieces);
+    }
+
+    #[test]
+    fn a_chinese_row_does_not_run_on_into_the_next_piece() {
+        let piece = |text: &str, marked| Piece { text: text.into(), citation: 0, marked };
+        let extract = Extract {
+            pieces: vec![
+                piece("E7 — 含义: 找不到充电座; 处理方法: 充电座前方需留出 1.5 米空间", false),
+                piece("仍反复出现同一故障的，请申请维修。", false),
+                piece("可以退货", true),
+            ],
+            cited: vec![0],
+            quoted: vec![Range { start: 0, end: 10 }],
+        };
+        assert_eq!(
+            extract.render(|i| i + 1),
+            "E7 — 含义: 找不到充电座; 处理方法: 充电座前方需留出 1.5 米空间。仍反复出现同一故障的，请申请维修。可以退货[1]"
+        );
     }
 
     #[test]
@@ -704,13 +776,15 @@ mod tests {
                 text: "Shipping is free over $50. Opened electronics carry a 15% restocking fee. We ship daily.",
                 question: None,
                 heading: &[],
+                table_header: None,
             },
             Passage {
                 text: "The restocking fee is waived for faulty electronics.",
                 question: None,
                 heading: &[],
+                table_header: None,
             },
-            Passage { text: "Our stores open at nine.", question: None, heading: &[] },
+            Passage { text: "Our stores open at nine.", question: None, heading: &[], table_header: None },
         ];
         let answer = extract(&weighted("restocking fee for opened electronics"), &passages, LIMITS).unwrap();
         assert_eq!(
@@ -732,8 +806,14 @@ mod tests {
                 text: "Refunds take 5 days. Refunds take 5 days to arrive.",
                 question: None,
                 heading: &[],
+                table_header: None,
             },
-            Passage { text: "Refunds take 5 business days.", question: None, heading: &[] },
+            Passage {
+                text: "Refunds take 5 business days.",
+                question: None,
+                heading: &[],
+                table_header: None,
+            },
         ];
         let answer = extract(&weighted("how many days do refunds take"), &passages, LIMITS).unwrap();
         let text = answer.render(|i| i + 1);
@@ -742,10 +822,12 @@ mod tests {
 
     #[test]
     fn a_matching_faq_entry_is_answered_whole() {
-        let passages =
-            [Passage {
-                text: "可以，签收后七天内申请。", question: Some("可以退货吗？"), heading: &[]
-            }];
+        let passages = [Passage {
+            text: "可以，签收后七天内申请。",
+            question: Some("可以退货吗？"),
+            heading: &[],
+            table_header: None,
+        }];
         let answer = faq_answer(&weighted("我可以退货吗"), &passages, 0.6).unwrap();
         assert_eq!(answer.render(|i| i + 1), "可以，签收后七天内申请。[1]");
         assert_eq!(answer.render(|i| i + 4), "可以，签收后七天内申请。[4]", "numbered as the caller says");
@@ -763,6 +845,7 @@ mod tests {
                    Orders ship daily.",
             question: None,
             heading: &[],
+            table_header: None,
         }];
         let all = candidates(&passages);
         let texts: Vec<&str> = all.iter().map(|c| c.text.as_str()).collect();
@@ -790,6 +873,7 @@ mod tests {
             text: "Parcels are insured. You can send it back within 30 days.",
             question: None,
             heading: &[],
+            table_header: None,
         }];
         let all = candidates(&passages);
         let question = weighted("how long do i have to return parcels");

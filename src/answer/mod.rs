@@ -455,14 +455,7 @@ impl Retrieved {
 
     /// Passages as the extractive answerer reads them.
     fn passages(&self) -> Vec<Passage<'_>> {
-        self.hits
-            .iter()
-            .map(|hit| Passage {
-                text: &hit.record.chunk.text,
-                question: hit.record.chunk.question.as_deref(),
-                heading: &hit.record.chunk.breadcrumb,
-            })
-            .collect()
+        self.hits.iter().map(|hit| Passage::of(&hit.record.chunk)).collect()
     }
 }
 
@@ -822,6 +815,13 @@ impl Answerer {
                 &mut hits,
                 evidence_passages + policy + question_only,
             )?;
+            let coded_row = coded_row_passage(
+                &retriever,
+                &request,
+                &part.query(),
+                &mut hits,
+                evidence_passages + policy + question_only + region,
+            )?;
             // Their own evidence is weighed below; later insertions move them.
             let added_for_question: Vec<String> = hits
                 [evidence_passages..evidence_passages + policy + question_only]
@@ -841,12 +841,8 @@ impl Answerer {
             let range = retriever.model().similarity_range;
             let passages: Vec<Passage> = hits
                 .iter()
-                .take(evidence_passages + policy + question_only + region + closest)
-                .map(|hit| Passage {
-                    text: &hit.record.chunk.text,
-                    question: hit.record.chunk.question.as_deref(),
-                    heading: &hit.record.chunk.breadcrumb,
-                })
+                .take(evidence_passages + policy + question_only + region + coded_row + closest)
+                .map(|hit| Passage::of(&hit.record.chunk))
                 .collect();
             let mut candidates = extractive::candidates(&passages);
             // A sentence about another model of the product asked about does not answer.
@@ -1355,7 +1351,7 @@ fn retain_rows_of_regions(candidates: &mut Vec<Candidate>, hits: &[SearchHit], n
     if named.is_empty() {
         return;
     }
-    retain_asked_rows(candidates, hits, understand::region::names_a_region, |label| {
+    retain_asked_rows(candidates, hits, understand::region::names_a_region, false, |label| {
         understand::region::is_row_of(label, named)
     });
 }
@@ -1366,20 +1362,35 @@ fn retain_rows_of_regions(candidates: &mut Vec<Candidate>, hits: &[SearchHit], n
 /// by the seven others.
 fn retain_rows_of_codes(candidates: &mut Vec<Candidate>, hits: &[SearchHit], message: &str) {
     let words = extractive::terms(message);
-    let coded = |label: &str| label.chars().any(|c| c.is_ascii_digit());
-    retain_asked_rows(candidates, hits, coded, |label| {
-        let terms = extractive::terms(label);
-        coded(label) && !terms.is_empty() && terms.iter().all(|t| words.contains(t))
-    });
+    retain_asked_rows(candidates, hits, is_coded, true, |label| names_coded_row(label, &words));
+}
+
+/// Whether a table row's label is a code or number ("E4", "12 期").
+fn is_coded(label: &str) -> bool {
+    label.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Whether the message (its `words`) names the row labelled `label` by a code or number: every
+/// word of the label is among the message's.
+fn names_coded_row(label: &str, words: &HashSet<String>) -> bool {
+    let terms = extractive::terms(label);
+    is_coded(label) && !terms.is_empty() && terms.iter().all(|t| words.contains(t))
+}
+
+/// A table row's label: its first cell, as a row's text is written ("E7 — Meaning: …").
+fn row_label(row: &str) -> &str {
+    row.split_once(" — ").map_or(row, |(label, _)| label)
 }
 
 /// Drops, from each passage with two table rows or more of a kind (`of_kind`, read from a row's
-/// first cell) and a row the customer asked about (`asked`), the table rows not asked about.
-/// Sentences are kept.
+/// first cell) and a row the customer asked about (`asked`), the table rows not asked about;
+/// `across_passages`, from every such passage once one has a row asked about (a table of error
+/// codes cut in two chunks: E7's row answers, E3's does not). Sentences are kept.
 fn retain_asked_rows(
     candidates: &mut Vec<Candidate>,
     hits: &[SearchHit],
     of_kind: impl Fn(&str) -> bool,
+    across_passages: bool,
     asked: impl Fn(&str) -> bool,
 ) {
     // Per candidate, for a table row: whether its first cell is of the kind, and asked about.
@@ -1387,7 +1398,7 @@ fn retain_asked_rows(
         .iter()
         .map(|c| {
             let row = hits[c.passage].record.chunk.text[c.range.clone()].contains('|');
-            let label = c.text.split_once(" — ").map_or(c.text.as_str(), |(label, _)| label);
+            let label = row_label(&c.text);
             row.then(|| (of_kind(label), asked(label)))
         })
         .collect();
@@ -1400,6 +1411,9 @@ fn retain_asked_rows(
                 answered.insert(candidate.passage);
             }
         }
+    }
+    if across_passages && !answered.is_empty() {
+        answered = of_kind_rows.keys().copied().collect();
     }
     answered.retain(|p| of_kind_rows.get(p).is_some_and(|&rows| rows >= 2));
     let mut rows = rows.into_iter();
@@ -1611,7 +1625,6 @@ fn region_passage(
     hits: &mut Vec<SearchHit>,
     quoted: usize,
 ) -> Result<usize> {
-    let quoted = quoted.min(hits.len());
     let has_row = |hit: &SearchHit| {
         hit.record
             .chunk
@@ -1619,11 +1632,58 @@ fn region_passage(
             .lines()
             .any(|line| line.contains('|') && understand::region::written_for(line, named) == Some(true))
     };
-    if named.is_empty() || hits[..quoted].iter().any(has_row) {
+    if named.is_empty() {
+        return Ok(0);
+    }
+    row_passage(retriever, request, named.join(" "), has_row, hits, quoted)
+}
+
+/// For a message naming a row of a table by its code or number ("亮红灯报E7", "分12期"; see
+/// [`names_coded_row`]), adds after the first `quoted` of `hits` the passage of a document quoted
+/// from that holds that row, when no quoted passage does: a long table of error codes is cut in
+/// two chunks, and "E1"…"E6" rank above "E7"…"E9" for the message that says the robot's lights
+/// and its model. Found by BM25 on the message's words with a digit among its first
+/// [`REGION_CANDIDATES`]. Returns 0 or 1.
+fn coded_row_passage(
+    retriever: &Retriever,
+    request: &SearchRequest,
+    message: &str,
+    hits: &mut Vec<SearchHit>,
+    quoted: usize,
+) -> Result<usize> {
+    let words = extractive::terms(message);
+    let coded: Vec<&str> =
+        words.iter().map(String::as_str).filter(|w| w.chars().any(|c| c.is_ascii_digit())).collect();
+    if coded.is_empty() {
+        return Ok(0);
+    }
+    let has_row = |hit: &SearchHit| {
+        let chunk = &hit.record.chunk;
+        chunk
+            .quotables()
+            .iter()
+            .any(|q| chunk.text[q.range.clone()].contains('|') && names_coded_row(row_label(&q.text), &words))
+    };
+    row_passage(retriever, request, coded.join(" "), has_row, hits, quoted)
+}
+
+/// Adds after the first `quoted` of `hits` the passage of a document quoted from that holds a
+/// row the customer asked about (`has_row`), when no quoted passage does, found by BM25 on
+/// `query` among its first [`REGION_CANDIDATES`]. It is there to be quoted, not evidence.
+fn row_passage(
+    retriever: &Retriever,
+    request: &SearchRequest,
+    query: String,
+    has_row: impl Fn(&SearchHit) -> bool,
+    hits: &mut Vec<SearchHit>,
+    quoted: usize,
+) -> Result<usize> {
+    let quoted = quoted.min(hits.len());
+    if hits[..quoted].iter().any(&has_row) {
         return Ok(0);
     }
     let documents: HashSet<String> = hits[..quoted].iter().map(|h| h.doc_id.clone()).collect();
-    let search = SearchRequest { query: named.join(" "), mode: Mode::Bm25, ..request.clone() };
+    let search = SearchRequest { query, mode: Mode::Bm25, ..request.clone() };
     let found = retriever.search(&search)?.results.into_iter().take(REGION_CANDIDATES).find(|hit| {
         documents.contains(&hit.doc_id)
             && !hits[..quoted].iter().any(|q| q.chunk_id == hit.chunk_id)
@@ -1650,9 +1710,10 @@ fn closest_sentence_passage(
 ) -> Result<usize> {
     let catalog = retriever.index().catalog();
     // The closest of a chunk's sentences and rows that hold one of the question's own words.
-    let closest = |chunk_id: &str, text: &str| -> Result<f32> {
-        let Some(vectors) = catalog.quotes(chunk_id)? else { return Ok(f32::MIN) };
-        Ok(kefu_ingest::quotable::quotables(text)
+    let closest = |chunk: &kefu_ingest::Chunk| -> Result<f32> {
+        let Some(vectors) = catalog.quotes(&chunk.id)? else { return Ok(f32::MIN) };
+        Ok(chunk
+            .quotables()
             .iter()
             .filter(|q| {
                 let words = extractive::terms(&q.text);
@@ -1663,7 +1724,7 @@ fn closest_sentence_passage(
     };
     let mut bar = f32::MIN;
     for hit in &hits[..quoted] {
-        bar = bar.max(closest(&hit.chunk_id, &hit.record.chunk.text)?);
+        bar = bar.max(closest(&hit.record.chunk)?);
     }
     let mut documents: Vec<&SearchHit> = Vec::new();
     for hit in &hits[..quoted] {
@@ -1685,7 +1746,7 @@ fn closest_sentence_passage(
         others.sort_by_key(|(i, _)| i.abs_diff(at));
         let others: Vec<String> = others.into_iter().take(SENTENCE_CHUNKS).map(|(_, id)| id).collect();
         for record in catalog.chunks(&others)?.into_iter().flatten() {
-            let similarity = closest(&record.chunk.id, &record.chunk.text)?;
+            let similarity = closest(&record.chunk)?;
             if similarity > bar && best.as_ref().is_none_or(|(b, _)| similarity > *b) {
                 best = Some((similarity, record));
             }
@@ -1955,6 +2016,7 @@ fn curated_hit(passage: &CuratedPassage, rank: usize) -> SearchHit {
         span: (0, answer.answer.chars().count()),
         question,
         tags: answer.tags.clone(),
+        table_header: None,
     };
     SearchHit {
         chunk_id: chunk.id.clone(),

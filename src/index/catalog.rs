@@ -467,6 +467,7 @@ mod tests {
                 span: (0, 11),
                 question: None,
                 tags: Vec::new(),
+                table_header: None,
             },
             title: String::new(),
             url: None,

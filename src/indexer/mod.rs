@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use kefu_ingest::{
     Chunk, Chunker, ChunkerConfig, Document, ReadError, SourceFile, content_hash, discover, plan_changes,
-    quotable, read_source,
+    read_source,
 };
 use serde::Serialize;
 
@@ -36,8 +36,9 @@ use crate::{Error, Result};
 /// Bump when loaders, the chunker or what is stored per chunk change: every document is
 /// re-indexed (its chunks' vectors come from the embedding cache). 4: each chunk's quotables are
 /// embedded and stored with it, which an index written before lacks. 5: product pages' catalogue
-/// keys are read. 6: quotables are also embedded read under their chunk's headings.
-const PIPELINE_VERSION: &str = "kefu-pipeline-6";
+/// keys are read. 6: quotables are also embedded read under their chunk's headings. 7: a chunk
+/// begun inside a table keeps the table's header line.
+const PIPELINE_VERSION: &str = "kefu-pipeline-7";
 
 /// Chunks embedded per cache commit.
 const EMBED_COMMIT_EVERY: usize = 64;
@@ -351,8 +352,7 @@ impl<'a> Run<'a> {
             .iter()
             .flat_map(|d| {
                 d.chunks.iter().map(|c| {
-                    let alone: Vec<String> =
-                        quotable::quotables(&c.chunk.text).into_iter().map(|q| q.text).collect();
+                    let alone: Vec<String> = c.chunk.quotables().into_iter().map(|q| q.text).collect();
                     let in_context: Vec<String> = alone
                         .iter()
                         .map(|text| c.chunk.quotable_in_context(text))

@@ -160,7 +160,6 @@ const WEAK_ZH: &[&str] = &[
     "第三次",
     "第四次",
     "人工",
-    "机器人",
     "行吧",
 ];
 
@@ -221,7 +220,8 @@ pub fn frustration(message: &str, earlier: &[&str]) -> Frustration {
     // Two different weak words say as much as a strong one ("机器人客服没用 给我转人工").
     let weak = WEAK_EN.iter().filter(|w| has_words(&lower, w)).count()
         + WEAK_ZH.iter().filter(|w| lower.contains(*w)).count()
-        + usize::from(waited_long_zh(&lower));
+        + usize::from(waited_long_zh(&lower))
+        + usize::from(speaks_of_the_bot_zh(&lower));
     let content = CONTENT.iter().any(|w| lower.contains(w));
     let laughing =
         LAUGHTER.iter().any(|w| if w.is_ascii() { has_words(&lower, w) } else { lower.contains(w) });
@@ -247,6 +247,18 @@ pub fn frustration(message: &str, earlier: &[&str]) -> Frustration {
         score: seen.iter().map(|(_, w)| w).sum(),
         signals: seen.into_iter().map(|(s, _)| s).collect(),
     }
+}
+
+/// 机器人 said of the bot ("机器人客服没用", "结果机器人连个简单问题都答不了"), not of the
+/// product: a shop selling robot vacuums hears "S7扫拖机器人" and "s7机器人一直亮红灯" in
+/// calm questions.
+fn speaks_of_the_bot_zh(text: &str) -> bool {
+    const PRODUCT_BEFORE: &[&str] = &["扫地", "扫拖", "拖地", "一体", "吸尘", "擦窗", "扫"];
+    text.match_indices("机器人").any(|(i, _)| {
+        let before = text[..i].trim_end();
+        let model = before.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+        !model && !PRODUCT_BEFORE.iter().any(|p| before.ends_with(p))
+    })
 }
 
 /// "都三周了", "都一个月了": how long the customer has been waiting, said with 都.
@@ -383,6 +395,10 @@ mod tests {
         assert!(!frustration("no rush, just wondering about the warranty", &[]).frustrated());
         assert!(!frustration("投诉渠道是什么", &[]).frustrated());
         assert!(!frustration("不着急，想问下保修多久", &[]).frustrated());
+        // The robot vacuum is no bot.
+        assert!(!frustration("S7扫拖机器人1999，想分12期，手续费多少啊？？？", &[]).frustrated());
+        assert!(!frustration("漫游s7机器人亮红灯了，咋办？？", &[]).frustrated());
+        assert!(frustration("机器人客服没用 给我转人工", &[]).frustrated());
     }
 
     #[test]

@@ -95,3 +95,34 @@ fn chunk_ids_are_stable_and_depend_on_content() {
     assert_eq!(first[0].id, edited[0].id, "an unchanged chunk keeps its id");
     assert_ne!(first[1].id, edited[1].id);
 }
+
+#[test]
+fn rows_of_a_long_table_cut_into_chunks_are_read_with_its_header() {
+    let rows: String = (1..=40)
+        .map(|n| format!("| E{n} | Fault number {n} | Restart the robot and wait {n} minutes |\n"))
+        .collect();
+    let source = format!(
+        "# Error codes\n\n| Code | Meaning | What to do |\n|---|---|---|\n{rows}\nStill stuck? Contact us.\n"
+    );
+    let doc = load("codes.md", Path::new("codes.md"), Format::Markdown, source.as_bytes()).unwrap().document;
+    let chunks = chunker(64).chunk(&doc);
+    assert!(chunks.len() > 3, "{} chunks", chunks.len());
+    let begun_inside = chunks.iter().filter(|c| c.table_header.is_some()).count();
+    assert!(begun_inside >= chunks.len() - 2, "{begun_inside} of {} chunks", chunks.len());
+    let mut read = 0;
+    for chunk in &chunks {
+        for quotable in chunk.quotables().iter().filter(|q| q.text.starts_with('E')) {
+            let n = quotable.text[1..].split(' ').next().unwrap();
+            assert_eq!(
+                quotable.text,
+                format!(
+                    "E{n} — Meaning: Fault number {n}; What to do: Restart the robot and wait {n} minutes"
+                ),
+                "chunk {}",
+                chunk.ordinal
+            );
+            read += 1;
+        }
+    }
+    assert_eq!(read, 40, "every row is quoted once, none taken for a header");
+}
