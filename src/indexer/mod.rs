@@ -37,8 +37,9 @@ use crate::{Error, Result};
 /// re-indexed (its chunks' vectors come from the embedding cache). 4: each chunk's quotables are
 /// embedded and stored with it, which an index written before lacks. 5: product pages' catalogue
 /// keys are read. 6: quotables are also embedded read under their chunk's headings. 7: a chunk
-/// begun inside a table keeps the table's header line.
-const PIPELINE_VERSION: &str = "kefu-pipeline-7";
+/// begun inside a table keeps the table's header line. 8: a text file's tables laid out with
+/// spaces are read as table rows.
+const PIPELINE_VERSION: &str = "kefu-pipeline-8";
 
 /// Chunks embedded per cache commit.
 const EMBED_COMMIT_EVERY: usize = 64;

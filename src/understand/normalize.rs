@@ -57,6 +57,15 @@ const SHORTHAND: &[(&str, &str)] = &[
     ("wks", "weeks"),
     ("yr", "year"),
     ("yrs", "years"),
+    ("hr", "hour"),
+    ("hrs", "hours"),
+    ("temp", "temperature"),
+    ("temps", "temperatures"),
+    ("info", "information"),
+    ("approx", "approximately"),
+    ("tho", "though"),
+    ("thru", "through"),
+    ("ppl", "people"),
 ];
 
 /// The message in the help center's forms: see the module documentation.
@@ -205,6 +214,7 @@ mod tests {
     fn chat_shorthand_is_spelled_out() {
         assert_eq!(normalize("can u tell me ur hours pls thx"), "can you tell me your hours please thanks");
         assert_eq!(normalize("I dont know if im eligible"), "I don't know if I'm eligible");
+        assert_eq!(normalize("whats the max temp, approx"), "what's the max temperature, approximately");
         // Whole words only; Chinese messages keep their Latin letters (U盘 is a thing).
         assert_eq!(normalize("your turn"), "your turn");
         assert_eq!(normalize("U盘能用吗"), "U盘能用吗");

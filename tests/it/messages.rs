@@ -287,7 +287,7 @@ fn every_quotable_sentence_and_row_is_embedded_at_ingestion_alone_and_under_its_
     let ids = catalog.chunk_ids().unwrap();
     let chunks: Vec<_> = catalog.chunks(&ids).unwrap().into_iter().map(Option::unwrap).collect();
     for chunk in &chunks {
-        let quotables = kefu_ingest::quotable::quotables(&chunk.chunk.text);
+        let quotables = chunk.chunk.quotables();
         let stored = catalog.quotes(&chunk.chunk.id).unwrap();
         // A chunk of a table's header alone has nothing to quote, and stores nothing.
         let Some(stored) = stored.filter(|_| !quotables.is_empty()) else {
@@ -306,11 +306,11 @@ fn every_quotable_sentence_and_row_is_embedded_at_ingestion_alone_and_under_its_
     // A table row and a Chinese sentence: what is stored is what the model gives now.
     let row = chunks
         .iter()
-        .flat_map(|c| kefu_ingest::quotable::quotables(&c.chunk.text).into_iter().map(move |q| (c, q)))
+        .flat_map(|c| c.chunk.quotables().into_iter().map(move |q| (c, q)))
         .find(|(_, q)| q.text.starts_with("Canada — "))
         .expect("the shipping table has a Canada row");
     let sentence = chunks.iter().find(|c| c.locale == "zh").expect("a Chinese chunk");
-    let sentence_text = kefu_ingest::quotable::quotables(&sentence.chunk.text).remove(0).text;
+    let sentence_text = sentence.chunk.quotables().remove(0).text;
     let wanted =
         [(row.0.chunk.id.as_str(), row.1.text.as_str()), (sentence.chunk.id.as_str(), &sentence_text)];
     let stored = retriever.quote_vectors(&wanted).unwrap();

@@ -12,6 +12,10 @@ use crate::document::{TextBuilder, collapse_whitespace};
 /// A stand-alone line this short, without closing punctuation, reads as a heading.
 const MAX_HEADING_CHARS: usize = 80;
 
+/// A cell of a table laid out with spaces is at most this long: prose that happens to have two
+/// spaces in a row on each line is not a table.
+const MAX_CELL_CHARS: usize = 40;
+
 pub(super) fn load(source: &str) -> Draft {
     let source = source.replace("\r\n", "\n").replace('\u{c}', "\n\n");
     let draft = load_paragraphs(&source, true);
@@ -31,13 +35,57 @@ fn load_paragraphs(source: &str, detect_headings: bool) -> Draft {
             builder.heading(level, line);
             continue;
         }
-        for block in join_soft_wraps(&lines) {
+        let blocks = aligned_table(&lines).unwrap_or_else(|| join_soft_wraps(&lines));
+        for block in blocks {
             builder.block(&block);
         }
     }
     let body_title = builder.first_h1().map(str::to_string);
     let (text, sections) = builder.finish();
     Draft { body_title, text, sections, ..Draft::default() }
+}
+
+/// A table laid out in columns with spaces (three lines or more, each cut by runs of two spaces or
+/// more, a tab or an ideographic space into the same number of short cells, two or more), as
+/// table rows `a | b | c`, as the Markdown and HTML loaders write theirs: its rows are then read
+/// with its header ("European Union — Standard delivery: Tuesday 16 Dec; …"), not as one
+/// sentence of the whole table.
+fn aligned_table(lines: &[&str]) -> Option<Vec<String>> {
+    if lines.len() < 3 {
+        return None;
+    }
+    let rows: Vec<Vec<&str>> = lines.iter().map(|line| columns(line)).collect();
+    let width = rows[0].len();
+    let table = width >= 2
+        && rows
+            .iter()
+            .all(|cells| cells.len() == width && cells.iter().all(|c| c.chars().count() <= MAX_CELL_CHARS));
+    table.then(|| rows.iter().map(|cells| cells.join(" | ")).collect())
+}
+
+/// The cells of a line laid out in columns: its parts between runs of two spaces or more, tabs
+/// or ideographic spaces.
+fn columns(line: &str) -> Vec<&str> {
+    let mut cells = Vec::new();
+    let mut start = 0;
+    let mut gap: Option<(usize, usize)> = None;
+    for (i, c) in line.char_indices() {
+        let wide = c == '\t' || c == '\u{3000}';
+        if c == ' ' || wide {
+            let (from, count) = gap.unwrap_or((i, 0));
+            gap = Some((from, count + if wide { 2 } else { 1 }));
+            continue;
+        }
+        if let Some((from, count)) = gap.take()
+            && count >= 2
+        {
+            cells.push(line[start..from].trim());
+            start = i;
+        }
+    }
+    cells.push(line[start..].trim());
+    cells.retain(|c| !c.is_empty());
+    cells
 }
 
 /// Reads text as paragraphs only, with no heading detection (records whose title is given).
@@ -144,6 +192,25 @@ mod tests {
         let s = &draft.sections[0];
         assert_eq!(s.headings, ["Warranty Terms", "Coverage"]);
         assert_eq!(&draft.text[s.body.clone()], "We cover defects for two years.\n- Parts\n- Labour");
+    }
+
+    #[test]
+    fn a_table_laid_out_with_spaces_is_read_as_rows() {
+        let draft = load(
+            "Last order dates\n\nOrder by the date below.\n\n  Zone            Standard delivery   Express\n  \
+             United Kingdom  Thursday 18 Dec     Monday 22 Dec\n  European Union  Tuesday 16 Dec      Friday 19 Dec\n\n\
+             Carriers are busy.  Order early.\nGifts go by email.\n",
+        );
+        let s = &draft.sections[0];
+        assert_eq!(
+            &draft.text[s.body.clone()],
+            "Order by the date below.\nZone | Standard delivery | Express\nUnited Kingdom | Thursday 18 Dec | \
+             Monday 22 Dec\nEuropean Union | Tuesday 16 Dec | Friday 19 Dec\nCarriers are busy. Order early.\nGifts go by email."
+        );
+        // Two lines, or cells of unequal number, are no table.
+        assert_eq!(aligned_table(&["a  b", "c  d"]), None);
+        assert_eq!(aligned_table(&["a  b", "c  d", "e f"]), None);
+        assert_eq!(columns("Zone\tStandard  delivery 2–4 days"), ["Zone", "Standard", "delivery 2–4 days"]);
     }
 
     #[test]
