@@ -1483,10 +1483,13 @@ fn price_passages(
     let mut asked = catalogue.price_asked(&part.question, language);
     // "I want the brewa. how much is it?", "the roamo s5 or the s7? how much are they": the
     // products it and its context name.
-    // Not when the message asks for a part ("能单独买一个备用的吗 多少钱": the part's price).
+    // Not when the message asks for a part ("能单独买一个备用的吗 多少钱": the part's price), nor
+    // when its context says the amount is of something else ("想加个2年的延保，多少钱？": the
+    // extended warranty's).
     if asked.is_empty()
         && crate::recommend::asks_price_of_earlier(&part.question)
         && !understand::advice::asks_for_parts(&part.query())
+        && understand::expect::asks_price(&part.query())
     {
         asked = catalogue.named(&part.query(), language).into_iter().map(|i| catalogue.product(i)).collect();
     }

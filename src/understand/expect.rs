@@ -448,7 +448,7 @@ const NOT_PRICE_EN: &[&str] = &[
 /// Chinese words of an amount that is not what a product sells for.
 const NOT_PRICE_ZH: &[&str] = &[
     "运费", "邮费", "费", "补贴", "抵", "退", "积分", "税", "押金", "维修", "保险", "分期", "优惠", "折",
-    "券", "赔", "换新", "降价", "价保", "补",
+    "券", "赔", "换新", "降价", "价保", "补", "延保", "保修",
 ];
 
 /// Whether `question` asks what a product sells for ("how much is the Roamo S5?", "破壁机多少钱"),
@@ -478,9 +478,13 @@ mod tests {
         ] {
             assert!(asks_price(asked), "{asked}");
         }
-        for other in
-            ["how much is shipping to norway", "旧机能抵多少钱", "退货运费多少钱", "how long is the warranty"]
-        {
+        for other in [
+            "how much is shipping to norway",
+            "旧机能抵多少钱",
+            "退货运费多少钱",
+            "how long is the warranty",
+            "空气炸锅想加个2年的延保，多少钱？",
+        ] {
             assert!(!asks_price(other), "{other}");
         }
     }

@@ -72,8 +72,36 @@ const SHORTHAND: &[(&str, &str)] = &[
 pub fn normalize(text: &str) -> String {
     // An emoji often ends what it follows ("45 days ago 😊 is it too late"): a line break.
     let folded: String = text.nfkc().map(|c| if is_decoration(c) { '\n' } else { c }).collect();
-    let folded = if folded.chars().any(is_han) { simplified(&folded) } else { expand_shorthand(&folded) };
+    let folded = if folded.chars().any(is_han) {
+        question_particles(&simplified(&folded))
+    } else {
+        expand_shorthand(&folded)
+    };
     tidy(&folded)
+}
+
+/// Characters before 马 that make it a word of its own (斑马, 骑马, 宝马), not the question
+/// particle 吗 typed by its sound.
+const HORSE_WORDS: &str = "斑骑木河宝赛黑牛出人兵车驸铁战天罗野海老小白";
+
+/// 马 ending a clause after a Han character, typed for the question particle 吗 (same sound,
+/// first in the input method's list when typed fast): "买个399的空气炸锅能全部抵扣马" asks,
+/// and a question ending in 吗 is read as one; words ending in 马 stay (斑马, 骑马).
+fn question_particles(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let ends_clause = |i: usize| chars.get(i + 1).is_none_or(|c| !is_han(*c) && !c.is_alphanumeric());
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let particle = c == '马'
+                && i > 0
+                && is_han(chars[i - 1])
+                && !HORSE_WORDS.contains(chars[i - 1])
+                && ends_clause(i);
+            if particle { '吗' } else { c }
+        })
+        .collect()
 }
 
 /// Traditional Chinese characters and phrases in their simplified form.
@@ -218,6 +246,14 @@ mod tests {
         // Whole words only; Chinese messages keep their Latin letters (U盘 is a thing).
         assert_eq!(normalize("your turn"), "your turn");
         assert_eq!(normalize("U盘能用吗"), "U盘能用吗");
+    }
+
+    #[test]
+    fn a_question_particle_typed_by_its_sound_asks() {
+        assert_eq!(normalize("能全部抵扣马 谢谢"), "能全部抵扣吗 谢谢");
+        assert_eq!(normalize("可以退马"), "可以退吗");
+        assert_eq!(normalize("儿子想要斑马 骑马玩具有吗"), "儿子想要斑马 骑马玩具有吗");
+        assert_eq!(normalize("马上发货吗"), "马上发货吗");
     }
 
     #[test]
