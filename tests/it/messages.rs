@@ -255,6 +255,30 @@ fn an_error_code_is_answered_with_its_row_alone() {
 }
 
 #[test]
+fn an_error_code_in_the_second_chunk_of_its_table_is_answered_with_its_row() {
+    // The Chinese error-code table is cut into two chunks; E7 opens the second.
+    let answer = ask("漫游s7一直亮红灯报E7 咋办啊");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(answer.answer.contains("E7 — 含义: 找不到充电座"), "{}", answer.answer);
+    assert!(!answer.answer.contains("E3 —") && !answer.answer.contains("E6 —"), "{}", answer.answer);
+}
+
+#[test]
+fn a_table_laid_out_with_spaces_in_a_text_notice_is_answered_with_the_named_region_s_row() {
+    let answer =
+        ask("Need a present to arrive at my sister's in Ghent before Christmas, what's the last day \
+         i can order with normal (not express) shipping?");
+    assert!(!answer.abstained, "{answer:#?}");
+    assert!(cites(&answer, "en/notices/holiday-2025.txt"), "{answer:#?}");
+    assert!(
+        answer.answer.contains("European Union — Standard delivery: Tuesday 16 Dec"),
+        "{}",
+        answer.answer
+    );
+    assert!(!answer.answer.contains("Rest of world —"), "{}", answer.answer);
+}
+
+#[test]
 fn chatter_alone_gets_a_greeting_or_a_welcome_not_a_handoff() {
     for (message, reply) in [
         ("hi there 👋", "What can I help you with?"),
