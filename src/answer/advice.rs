@@ -121,9 +121,16 @@ fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language:
     }
     let mentioned = !catalogue.mentioned(text, language).is_empty();
     let parts = advice::asks_for_parts(text);
+    // "炸锅有没有白色的", "KT170水壶的壶嘴有没有过滤网": whether a kind or a product named before
+    // it has something, not a request for one.
+    let lower = text.to_lowercase();
+    let has_named = advice::have_one_at(&lower).is_some_and(|at| {
+        let before = &lower[..at];
+        catalogue.names_kind(before, language) || !catalogue.mentioned(before, language).is_empty()
+    });
     // "what filter fits my roamo s7?", "滤网在哪买？有配件包吗" ask for parts; "S7上地毯的时候拖布
     // 会自动抬起来吗" and "how long does a replacement kit last? will it fit my S5" ask about them.
-    let about_parts = parts && !advice::shopping(text) && advice::asks_only_about(text);
+    let about_parts = parts && (has_named || !advice::shopping(text)) && advice::asks_only_about(text);
     if parts && (mentioned || !question.shopper.owned.is_empty()) && !about_parts {
         return true;
     }
@@ -134,7 +141,6 @@ fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language:
     let kind = catalogue.names_kind(text, language);
     let budget = advice::budget(text).is_some();
     // "炸锅有没有白色的", "电热水壶有童锁吗": a question about a kind named before it.
-    let lower = text.to_lowercase();
     let about_a_kind =
         advice::have_one_at(&lower).is_some_and(|at| catalogue.names_kind(&lower[..at], language));
     let shopping = advice::shopping(text) && !about_a_kind;

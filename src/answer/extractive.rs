@@ -379,12 +379,22 @@ pub fn select_new(
     // A list item or clause that goes on into the next ("A replacement, sent by express delivery
     // free of charge, or" before "a full refund, …") says nothing whole alone: the next
     // candidate of its passage comes with it, over the limits, as the first sentence does.
+    // A sentence that names its subject by a pronoun ("It doesn't limit them.") says nothing
+    // without the one before it, which comes with it the same way.
     let mut k = 0;
     while k < chosen.len() {
         let next = chosen[k] + 1;
         let continues = candidates.get(next).is_some_and(|c| c.passage == candidates[chosen[k]].passage);
         if goes_on(&candidates[chosen[k]].text) && continues && !chosen.contains(&next) {
             chosen.push(next);
+        }
+        let before = chosen[k].checked_sub(1);
+        if let Some(before) = before.filter(|&b| {
+            candidates[b].passage == candidates[chosen[k]].passage
+                && leans_back(&candidates[chosen[k]].text)
+                && !chosen.contains(&b)
+        }) {
+            chosen.push(before);
         }
         k += 1;
     }
@@ -431,6 +441,29 @@ fn goes_on(text: &str) -> bool {
     let last = text.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("").to_lowercase();
     matches!(last.as_str(), "or" | "and") || ["或", "和", "及", "或者"].iter().any(|w| text.ends_with(w))
 }
+
+/// Whether `text` names its subject by a pronoun standing for something said before it ("It
+/// doesn't limit them.", "They are refunded first.", "This deletes all maps.", "它不影响…"); not
+/// "This warranty is…", whose subject is named.
+fn leans_back(text: &str) -> bool {
+    let mut words = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_lowercase());
+    let first = words.next().unwrap_or_default();
+    let second = words.next().unwrap_or_default();
+    match first.as_str() {
+        "it" | "they" => true,
+        "this" | "that" | "these" | "those" => PRONOUN_VERBS.contains(&second.as_str()),
+        _ => text.starts_with('它'),
+    }
+}
+
+/// Verbs after which "this", "that", "these" or "those" stands alone as a subject.
+const PRONOUN_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "means", "mean", "applies", "apply", "includes", "include", "deletes",
+    "covers", "cover", "does", "doesn't", "do", "don't", "can", "can't", "will", "won't", "has", "have",
+    "may", "must", "also", "only", "takes", "counts",
+];
 
 /// How long `text` reads, in English letters: a Chinese character says about as much as three
 /// ("不能打冰块。", can't crush ice, is a whole answer; "Send us:" is not).
@@ -622,6 +655,25 @@ mod tests {
         assert!(!goes_on("Choose any amount from 10 to 500."));
         assert!(!goes_on("Visit our store in Oxford"));
         assert!(!goes_on("These items can't be returned:"));
+    }
+
+    #[test]
+    fn a_sentence_that_names_its_subject_by_a_pronoun_comes_with_the_one_before() {
+        let passages = [Passage {
+            text: "Returns are free in the UK. Gift cards are sent by email. The warranty follows the product. It doesn't end when you sell it.",
+            question: None,
+            heading: &[],
+            table_header: None,
+        }];
+        let all = candidates(&passages);
+        let similarity = [0.0, 0.0, 0.1, 0.9];
+        let answer = select(&weighted("sell end"), &all, Some(&similarity), SELECTION, LIMITS).unwrap();
+        let quoted: Vec<&str> = answer.pieces.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(quoted, ["The warranty follows the product.", "It doesn't end when you sell it."]);
+        assert!(leans_back("They are refunded first.") && leans_back("This deletes all maps."));
+        assert!(leans_back("它不影响您的法定权利。"));
+        assert!(!leans_back("This warranty is in addition to your statutory rights."));
+        assert!(!leans_back("Items can't be returned."));
     }
 
     #[test]

@@ -898,6 +898,29 @@ impl Answerer {
                 )?),
                 _ => None,
             };
+            // A policy question drawn to a product's page (see `policy_passage`): the policy's
+            // sentences are as close to it as to the question without the products' names, which
+            // pull the model to the product's own lines ("when do u actually charge me for the
+            // blender", told of a pre-ordered Vortex Pro, had been answered with the blender's
+            // box contents rather than "we charge for that part when it ships").
+            if let Some(similarity) = similarity.as_mut().filter(|_| policy > 0) {
+                let unnamed = catalogue.without_names(&part.query(), language);
+                let vector = retriever.embedder().embed_query(&unnamed)?;
+                let without_names = similarities(
+                    &retriever,
+                    &vector,
+                    &hits,
+                    &candidates,
+                    &quote_weights,
+                    range,
+                    evidence_passages,
+                )?;
+                for (i, candidate) in candidates.iter().enumerate() {
+                    if hits[candidate.passage].record.product.is_none() {
+                        similarity.chosen_by[i] = similarity.chosen_by[i].max(without_names.chosen_by[i]);
+                    }
+                }
+            }
             // Price lines answer, whatever their similarity to the question, each named by its
             // product ("Roamo S5 Robot Vacuum — Price: €229 / £199 / $249").
             for (i, candidate) in candidates.iter_mut().enumerate() {

@@ -221,6 +221,17 @@ const POLICY_EN: &[&str] = &[
     "sent it back",
     "take it back",
     "money back",
+    // Paying for an order, not a battery's charge: "when do u actually charge me for the blender".
+    "charge me",
+    "charge my",
+    "charged",
+    "billed",
+    "pre-order",
+    "pre-ordered",
+    "preorder",
+    "preordered",
+    "fee",
+    "fees",
 ];
 const POLICY_ZH: &[&str] = &[
     "保修",

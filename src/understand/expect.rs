@@ -92,6 +92,17 @@ const EN: &[(Expectation, &[&str])] = &[
             "how many feet",
             "how many cm",
             "how many inches",
+            "how deep",
+            // How much of a place something takes is a size, not an amount of money.
+            "how much space",
+            "how much room",
+            "how much clearance",
+            "how much counter",
+            "how much width",
+            "how much height",
+            "how much depth",
+            "width-wise",
+            "widthwise",
         ],
     ),
     // How much of something that lasts is a duration, not an amount of money.
@@ -165,7 +176,20 @@ const ZH: &[(Expectation, &[&str])] = &[
     (Expectation::Capacity, &["容量", "多少升", "几升", "多少毫升", "能装多少"]),
     (
         Expectation::Size,
-        &["多大", "多高", "多宽", "尺寸", "多长", "多厚", "多远", "几米", "多少米", "多少厘米"],
+        &[
+            "多大",
+            "多高",
+            "多宽",
+            "尺寸",
+            "多长",
+            "多厚",
+            "多远",
+            "几米",
+            "多少米",
+            "多少厘米",
+            "多少空间",
+            "多少地方",
+        ],
     ),
     (
         Expectation::Amount,
@@ -501,6 +525,9 @@ mod tests {
             Some(Expectation::Size)
         );
         assert_eq!(expectation("蓝牙能连多远"), Some(Expectation::Size));
+        assert_eq!(expectation("how much counter does it need width-wise?"), Some(Expectation::Size));
+        assert_eq!(expectation("how much room do I need behind it"), Some(Expectation::Size));
+        assert_eq!(expectation("炸锅要留多少空间"), Some(Expectation::Size));
         assert_eq!(expectation("can I return opened earbuds?"), None);
         assert_eq!(expectation("空气炸锅多少钱"), Some(Expectation::Amount));
         assert_eq!(expectation("退款多久到账"), Some(Expectation::Duration));

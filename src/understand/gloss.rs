@@ -66,6 +66,14 @@ const GLOSSES: &[(&[&str], &str)] = &[
     // How loud a product is: its specification's "噪音" / "Noise" row ("9L双篮的炸锅 工作起来吵不吵").
     (&["吵不吵", "吵吗", "会不会吵", "有多吵", "声音大不大", "声音大吗", "声音多大", "动静大不大"], "噪音"),
     (&["how loud", "how noisy", "noisy", "loud"], "noise"),
+    // British words for what help centers write in American or general English, and a warranty's
+    // "transfer" in shoppers' words ("does the guarantee carry over to whoever buys it").
+    (&["worktop", "worktops", "work top", "work surface", "countertop", "counter top"], "counter"),
+    (&["guarantee"], "warranty"),
+    (
+        &["carry over", "carries over", "pass on", "passes on", "transferable", "transferrable", "new owner"],
+        "transfer",
+    ),
 ];
 
 /// Glosses for a question asking how long something takes: help centers say how long
@@ -169,6 +177,22 @@ mod tests {
         assert_eq!(glossed("the least i can pay", uses), "the minimum pay");
         assert_eq!(glossed("knocked the glass jug off", uses), "knocked the carafe off");
         assert_eq!(glossed("spare jug for the vortex pro?", uses), "spare jug for the vortex pro?");
+        let uses = |phrase: &str| ["counter", "warranti", "transfer"].contains(&phrase_term(phrase).as_str());
+        assert_eq!(glossed("how much worktop does it need?", uses), "how much counter does it need?");
+        assert_eq!(
+            glossed("does the guarantee carry over to whoever buys it", uses),
+            "does the warranty transfer to whoever buys it"
+        );
+        assert_eq!(
+            glossed_by_all("does the guarantee carry over"),
+            "does the guarantee (warranty) carry over (transfer)"
+        );
+    }
+
+    /// The analysed term of a one-word phrase (empty for several words).
+    fn phrase_term(phrase: &str) -> String {
+        let words = crate::analysis::words(phrase);
+        if words.len() == 1 { words[0].term.clone() } else { String::new() }
     }
 
     #[test]

@@ -378,3 +378,17 @@ fn a_bare_yes_is_quoted_only_for_a_question_close_to_the_one_it_answers() {
     let answer = ask("we have three long-haired cats. is the roamo s7 ok with all the hair they shed?");
     assert!(answer.answer.starts_with("Yes."), "{}", answer.answer);
 }
+
+#[test]
+fn how_much_room_a_product_takes_is_answered_with_its_size() {
+    // "how much" asks for a size here, not a price; "worktop" is the help center's "counter".
+    for message in [
+        "we're looking at the crispair XL but our kitchen is small, how much worktop space does it take up?",
+        "how much room does the crispair xl need on the counter? tiny kitchen here",
+    ] {
+        let answer = ask(message);
+        assert!(!answer.abstained, "{message}: {answer:#?}");
+        assert!(answer.answer.contains("40 cm"), "{message}: {}", answer.answer);
+        assert!(cites(&answer, "en/products/crispair-xl-air-fryer-nw-af800.md"), "{answer:#?}");
+    }
+}

@@ -118,9 +118,16 @@ fn advice_fits_the_budget_and_quotes_its_reasons_from_the_products_page() {
         let asked = server.ask(json!({ "question": question }));
         assert!(asked.get("recommendation").is_none(), "{asked}");
     }
+    // Nor whether a product's part has something ("有没有" after the product's name).
+    for question in ["漫游S7的尘盒里有没有滤网", "KT170水壶的壶嘴有没有过滤网啊"] {
+        let asked = server.ask(json!({ "question": question }));
+        assert!(asked.get("recommendation").is_none(), "{asked}");
+    }
     // A request for a part is still advice.
-    let filter = server.ask(json!({ "question": "what filter fits my roamo s7?" }));
-    assert!(filter.get("recommendation").is_some(), "{filter}");
+    for question in ["what filter fits my roamo s7?", "漫游S7有没有备用滤网卖"] {
+        let filter = server.ask(json!({ "question": question }));
+        assert!(filter.get("recommendation").is_some(), "{filter}");
+    }
 }
 
 /// The shop's signature of its customer's id.
