@@ -900,9 +900,10 @@ impl Answerer {
             };
             // A policy question drawn to a product's page (see `policy_passage`): the policy's
             // sentences are as close to it as to the question without the products' names, which
-            // pull the model to the product's own lines ("when do u actually charge me for the
-            // blender", told of a pre-ordered Vortex Pro, had been answered with the blender's
-            // box contents rather than "we charge for that part when it ships").
+            // pull the model to the product's own lines ("…sold my Roamo S7 to a friend … Can she
+            // make a warranty claim even though I'm the one who bought it?" had been answered with
+            // the robot's warranty period, not "they can make a claim with the original proof of
+            // purchase").
             if let Some(similarity) = similarity.as_mut().filter(|_| policy > 0) {
                 let unnamed = catalogue.without_names(&part.query(), language);
                 let vector = retriever.embedder().embed_query(&unnamed)?;
