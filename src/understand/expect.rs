@@ -84,6 +84,8 @@ const EN: &[(Expectation, &[&str])] = &[
             "how wide",
             "how long is the cable",
             "how long is the cord",
+            // "whats the cable length on the brewa?" ("how long" is a duration, below).
+            "length",
             "dimensions",
             "what size",
             "how far",
@@ -209,7 +211,20 @@ const ZH: &[(Expectation, &[&str])] = &[
     ),
     (
         Expectation::Duration,
-        &["多久", "几天", "多长时间", "多少天", "几个工作日", "多长", "几个月", "几年", "多少小时", "几小时"],
+        &[
+            "多久",
+            "几天",
+            "多长时间",
+            "多少天",
+            "几个工作日",
+            "多长",
+            "几个月",
+            "几年",
+            "多少小时",
+            "几小时",
+            "几分钟",
+            "多少分钟",
+        ],
     ),
     (Expectation::Time, &["什么时候", "几点", "哪天", "几号", "哪一天", "何时"]),
     (Expectation::Count, &["多少", "几个", "几次", "几台"]),
@@ -528,6 +543,8 @@ mod tests {
         assert_eq!(expectation("how much counter does it need width-wise?"), Some(Expectation::Size));
         assert_eq!(expectation("how much room do I need behind it"), Some(Expectation::Size));
         assert_eq!(expectation("炸锅要留多少空间"), Some(Expectation::Size));
+        assert_eq!(expectation("whats the cable (cord) length on the brewa?"), Some(Expectation::Size));
+        assert_eq!(expectation("烧开一壶水要几分钟"), Some(Expectation::Duration));
         assert_eq!(expectation("can I return opened earbuds?"), None);
         assert_eq!(expectation("空气炸锅多少钱"), Some(Expectation::Amount));
         assert_eq!(expectation("退款多久到账"), Some(Expectation::Duration));
