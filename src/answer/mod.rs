@@ -1819,10 +1819,13 @@ fn evidence(
         .filter_map(|(i, s)| Some((i, candidates[i].coverage_under_heading(question_weights), (*s)?)))
         .collect();
     about.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.total_cmp(&a.2)));
+    // Each question a part asks has sentences of its own: the price asked second in "Is it too
+    // late to add Care+ now, and how much would it be?" is not among the two most about both.
+    let searched = EXPECTATION_CANDIDATES * questions_asked(&retrieved.part).max(1);
     let expected_found = understand::expect::expectation(&retrieved.part.question).map(|kind| {
         about
             .iter()
-            .take(EXPECTATION_CANDIDATES)
+            .take(searched)
             .any(|&(i, _, _)| understand::expect::satisfies(kind, &candidates[i].text))
     });
     let top_terms = extractive::terms(&text);
@@ -1843,15 +1846,21 @@ fn evidence(
     })
 }
 
+/// How many questions a part's question asks at once ("Is it too late to add Care+ now, and how
+/// much would it be?" asks two).
+fn questions_asked(part: &Part) -> usize {
+    understand::segment::segments(&part.question)
+        .iter()
+        .filter(|s| s.role == understand::segment::Role::Question)
+        .count()
+}
+
 /// The limits of a part's answer: one sentence more, and its characters, for a part that asks
 /// several questions at once ("Is it too late to add Care+ to it? And how much would it cost
 /// me?", one part about Care+: its price table had filled the answer and left out "up to 60 days
 /// after delivery").
 fn room_for(part: &Part, limits: extractive::Limits) -> extractive::Limits {
-    let asked = understand::segment::segments(&part.question)
-        .iter()
-        .filter(|s| s.role == understand::segment::Role::Question)
-        .count();
+    let asked = questions_asked(part);
     if asked < 2 {
         return limits;
     }

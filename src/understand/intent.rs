@@ -149,18 +149,32 @@ const THIS_ORDER: &[&str] = &[
     "the same order",
 ];
 
+/// Pronouns by which an English question points at what its message named ("Can you tell me
+/// where my order NW-48213 is and what day it'll actually arrive?").
+const POINTING_EN: &[&str] = &["it", "it'll", "itll", "they", "they'll", "theyll", "them"];
+
 /// Whether `question`, which names no order number itself, asks where the order its message
-/// names stands: it points at it ([`THIS_ORDER`]) and asks about progress, or, in Chinese, whether
-/// something has happened yet ("…开出来没", "…退了没有").
+/// names stands: it points at it ([`THIS_ORDER`]; in English by a pronoun, in Chinese by asking
+/// kefu to look, its subject left out: "订单号…到哪了 帮我查查是不是丢件了") and asks about
+/// progress, or, in Chinese, whether something has happened yet ("…开出来没", "…退了没有"), and
+/// asks nothing about the rules (nor, by a pronoun, how long things take).
 pub fn asks_about_that_order(question: &str) -> bool {
-    let lower = question.to_lowercase();
-    let points =
+    let lower = question.to_lowercase().replace('’', "'");
+    let named =
         THIS_ORDER.iter().any(|w| if w.is_ascii() { contains_words(&lower, w) } else { lower.contains(w) });
+    let pointed = if lower.chars().any(kefu_ingest::locale::is_han) {
+        LOOKUP_ZH.iter().any(|w| lower.contains(w))
+    } else {
+        POINTING_EN.iter().any(|w| contains_words(&lower, w))
+            && super::expect::expectation(&lower) != Some(super::expect::Expectation::Duration)
+    };
     let bare = lower.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~～啊呀呢".contains(c));
     let happened_yet = bare.ends_with('没') || bare.ends_with("没有");
     let asks_status =
         STATUS_ZH.iter().any(|w| lower.contains(w)) || STATUS_EN.iter().any(|w| contains_words(&lower, w));
-    points && (asks_status || happened_yet) && order_reference(question).is_none()
+    let asks_rule =
+        RULE_ZH.iter().any(|w| lower.contains(w)) || RULE_EN.iter().any(|w| contains_words(&lower, w));
+    (named || pointed) && (asks_status || happened_yet) && !asks_rule && order_reference(question).is_none()
 }
 
 /// The order or parcel number `question` asks about the progress of, if it asks about one: it
@@ -427,6 +441,9 @@ mod tests {
             "这单的发票开出来没",
             "这个订单的退款到账了吗",
             "has the refund for this order gone through yet?",
+            "what day it'll actually arrive?",
+            "has it shipped yet?",
+            "帮我查查是不是丢件了",
         ] {
             assert!(asks_about_that_order(asked), "{asked}");
         }
@@ -436,6 +453,11 @@ mod tests {
             "can I still cancel this order?",
             "这单NW-71209的发票开出来没",
             "what's the order of the steps?",
+            // Rules, and how long things take, whatever they point at.
+            "can I return it?",
+            "how long will it take to arrive?",
+            "帮我查一下能不能退",
+            "will it fit under my sofa?",
         ] {
             assert!(!asks_about_that_order(question), "{question}");
         }

@@ -306,7 +306,13 @@ fn parts(segments: &[Segment]) -> Vec<Part> {
                 questions.push(Part { question: segment.text.clone(), context });
             }
             Some(last) if full || (!alone && told.is_empty()) => {
-                last.question.push_str(segment::separator(&last.question));
+                // A comma keeps the two questions apart ("Is it too late to add Care+ now, how much
+                // would it be?"), as "，" does in Chinese: each is looked for in the answer.
+                let separator = match segment::separator(&last.question) {
+                    " " if last.question.ends_with(char::is_alphanumeric) => ", ",
+                    separator => separator,
+                };
+                last.question.push_str(separator);
                 last.question.push_str(&segment.text);
             }
             // "…one of the wheels wobbles. what now?": the question is about what was just told,
