@@ -669,7 +669,7 @@ pub fn asks_for_parts(text: &str) -> bool {
 }
 
 /// Words after which an English shopper names the part they want ("a replacement case").
-const PART_NAMED_AFTER_EN: &[&str] = &["replacement ", "spare ", "extra ", "another "];
+const PART_NAMED_AFTER_EN: &[&str] = &["replacement ", "spare ", "extra ", "another ", "second "];
 /// Chinese ones ("能单独买一个水箱吗").
 const PART_NAMED_AFTER_ZH: &[&str] = &["单独买", "单独补", "单买", "单独卖"];
 /// Words that end the name of a part in English.
@@ -681,11 +681,19 @@ const PART_NAME_ENDS_EN: &[&str] =
 /// names "ones").
 pub fn part_named(text: &str) -> Option<String> {
     let lower = text.to_lowercase();
-    for cue in PART_NAMED_AFTER_EN {
-        let Some(at) = lower.find(cue).filter(|&at| at == 0 || !lower[..at].ends_with(char::is_alphanumeric))
-        else {
-            continue;
-        };
+    // The first named: "a second battery on its own as a spare part" asks for a battery.
+    let mut cues: Vec<(usize, &str)> = PART_NAMED_AFTER_EN
+        .iter()
+        .filter_map(|cue| {
+            let at = lower
+                .match_indices(cue)
+                .map(|(at, _)| at)
+                .find(|&at| at == 0 || !lower[..at].ends_with(char::is_alphanumeric))?;
+            Some((at, *cue))
+        })
+        .collect();
+    cues.sort_unstable();
+    for (at, cue) in cues {
         let rest = &lower[at + cue.len()..];
         let end = PART_NAME_ENDS_EN
             .iter()
@@ -974,6 +982,10 @@ mod tests {
         assert_eq!(part_named("any spare mop pads for the s7").as_deref(), Some("mop pads"));
         assert_eq!(part_named("能单独买一个水箱吗").as_deref(), Some("水箱"));
         assert_eq!(part_named("能单独补一只吗"), None);
+        assert_eq!(
+            part_named("do you sell a second battery on its own as a spare part").as_deref(),
+            Some("battery")
+        );
         assert_eq!(part_named("is there a warranty on replacements"), None, "not a word's inside");
         assert_eq!(part_named("what filter fits my roamo s7?"), None);
         assert!(asks_separately("耳机左耳丢了一只 能单独补一只吗") && asks_separately("sold separately?"));
