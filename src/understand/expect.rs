@@ -340,6 +340,10 @@ pub fn expectation(question: &str) -> Option<Expectation> {
     let table = if lower.chars().any(kefu_ingest::locale::is_han) {
         // "有哪几个颜色" asks which, not how many: "石墨灰、薄荷绿" answers it without a number.
         lower = lower.replace("哪几", "哪");
+        // "都有哪几个尺寸" asks which sizes there are ("S、M、L"), not how big.
+        for which in ["哪个尺寸", "哪些尺寸", "哪种尺寸", "几个尺寸", "几种尺寸"] {
+            lower = lower.replace(which, "哪种");
+        }
         ZH
     } else {
         EN
@@ -401,12 +405,33 @@ pub fn satisfies(expectation: Expectation, sentence: &str) -> bool {
             !numbers(&lower).is_empty() || lower.chars().any(|c| "一二两三四五六七八九十百".contains(c))
         }
         Expectation::Organisation => ORGANISATIONS.iter().any(|w| lower.contains(w)),
+        // Sizes told as letters answer "which sizes" ("S、M、L 各 1 对", "3 pairs: S, M, L").
+        Expectation::Size if size_letters(&lower) => true,
         measure => {
             let units = UNITS.iter().find(|(kind, _)| *kind == measure).map_or(&[][..], |(_, u)| *u);
             // A unit at the very end of the sentence has no character after it.
             followed_by(&format!("{lower} "), units)
         }
     }
+}
+
+/// Whether lowercase `text` lists sizes as letters: two of xs, s, m, l, xl in a row, joined by
+/// a comma, "、" or "/" ("s, m, l"; not the "s" of "it's").
+fn size_letters(text: &str) -> bool {
+    const SIZES: &[&str] = &["xs", "s", "m", "l", "xl", "xxl"];
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut previous: Option<(&str, char)> = None;
+    for token in compact.split_inclusive(|c: char| !c.is_ascii_alphanumeric()) {
+        let (word, end) = match token.chars().last() {
+            Some(c) if !c.is_ascii_alphanumeric() => (&token[..token.len() - c.len_utf8()], c),
+            _ => (token, ' '),
+        };
+        if SIZES.contains(&word) && previous.is_some_and(|(w, sep)| SIZES.contains(&w) && ",、/".contains(sep)) {
+            return true;
+        }
+        previous = Some((word, end));
+    }
+    false
 }
 
 /// Whether a number in `text` is followed by one of `units`.
@@ -562,6 +587,8 @@ mod tests {
         );
         // Which ones, not how many.
         assert_eq!(expectation("有哪几个颜色"), None);
+        assert_eq!(expectation("单独卖的那个NW-ET3里面都有哪几个尺寸呀？"), None);
+        assert_eq!(expectation("尺寸多大"), Some(Expectation::Size));
         assert_eq!(expectation("有几个颜色"), Some(Expectation::Count));
         assert_eq!(expectation("how heavy is the roamo s7"), Some(Expectation::Weight));
         assert_eq!(expectation("how loud is the blender in dB"), Some(Expectation::Loudness));
@@ -595,6 +622,10 @@ mod tests {
         assert!(satisfies(Expectation::Weight, "It weighs 3.2 kg with the battery."));
         assert!(!satisfies(Expectation::Weight, "Height: 9.7 cm"), "a size is not a weight");
         assert!(satisfies(Expectation::Size, "Height: 9.7 cm"));
+        // Sizes told as letters.
+        assert!(satisfies(Expectation::Size, "硅胶耳塞套 — S、M、L 各 1 对"));
+        assert!(satisfies(Expectation::Size, "Silicone tips: 3 pairs: S, M, L"));
+        assert!(!satisfies(Expectation::Size, "It's what I'm after, isn't it's"));
         assert!(!satisfies(Expectation::Size, "Bluetooth 5.3, multipoint (2 devices at the same time)"));
         assert!(!satisfies(Expectation::Loudness, "Motor: 1,200 W, up to 30,000 rpm"));
         assert!(satisfies(Expectation::Loudness, "It runs at 65 dB on the lowest speed."));
