@@ -63,6 +63,9 @@ const GLOSSES: &[(&[&str], &str)] = &[
         "续航",
     ),
     (&["几瓦", "多少瓦"], "功率"),
+    // Repairs in shoppers' words: "能派师傅上门修吗", "只能寄回去修".
+    (&["上门修"], "上门维修"),
+    (&["寄回去修", "寄回来修", "寄过去修", "寄回修"], "寄修"),
     // How loud a product is: its specification's "噪音" / "Noise" row ("9L双篮的炸锅 工作起来吵不吵").
     (&["吵不吵", "吵吗", "会不会吵", "有多吵", "声音大不大", "声音大吗", "声音多大", "动静大不大"], "噪音"),
     (&["how loud", "how noisy", "noisy", "loud"], "noise"),
