@@ -74,6 +74,18 @@ const GLOSSES: &[(&[&str], &str)] = &[
     (&["worktop", "worktops", "work top", "work surface", "countertop", "counter top"], "counter"),
     (&["guarantee"], "warranty"),
     (
+        &[
+            "normal postage",
+            "regular postage",
+            "normal delivery",
+            "regular delivery",
+            "normal shipping",
+            "regular shipping",
+        ],
+        "standard delivery",
+    ),
+    (&["postage", "p&p"], "shipping"),
+    (
         &["carry over", "carries over", "pass on", "passes on", "transferable", "transferrable", "new owner"],
         "transfer",
     ),
@@ -82,7 +94,7 @@ const GLOSSES: &[(&[&str], &str)] = &[
 /// Glosses for a question asking how long something takes: help centers say how long
 /// "delivery" takes and what "shipping" costs ("how long does shipping to germany take" was read
 /// as the shipping-cost FAQ).
-const DURATION_GLOSSES: &[(&[&str], &str)] = &[(&["shipping"], "delivery")];
+const DURATION_GLOSSES: &[(&[&str], &str)] = &[(&["shipping", "postage"], "delivery")];
 
 /// `text` with the help center's word after each of [`GLOSSES`] it uses, in brackets: "open on
 /// christmas eve (24 December)?", "能退钱（退款）吗". Searched, weighed and quoted by as the
@@ -98,7 +110,8 @@ pub fn glossed(text: &str, uses: impl Fn(&str) -> bool) -> String {
         return text.to_string();
     }
     let duration = super::expect::expectation(text) == Some(super::expect::Expectation::Duration);
-    let glosses = GLOSSES.iter().chain(DURATION_GLOSSES.iter().filter(|_| duration));
+    // A duration's gloss first: "how long does postage take" asks about delivery.
+    let glosses = DURATION_GLOSSES.iter().filter(|_| duration).chain(GLOSSES.iter());
     for (names, gloss) in glosses {
         for name in *names {
             while let Some(at) = find(&lower, name) {
@@ -189,6 +202,16 @@ mod tests {
         assert_eq!(
             glossed_by_all("does the guarantee carry over"),
             "does the guarantee (warranty) carry over (transfer)"
+        );
+        // Postage is what shipping costs, and how long it takes is delivery's.
+        assert_eq!(glossed_by_all("do i have to pay postage"), "do i have to pay postage (shipping)");
+        assert_eq!(
+            glossed_by_all("how long does postage take"),
+            "how long does postage (delivery) take"
+        );
+        assert_eq!(
+            glossed_by_all("when will it get here with the normal postage"),
+            "when will it get here with the normal postage (standard delivery)"
         );
     }
 
