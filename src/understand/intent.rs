@@ -81,7 +81,9 @@ const STATUS_ZH: &[&str] = &[
     "通过了",
     "状态",
     "查一下",
+    "查下",
     "查查",
+    "帮我查",
     "帮我看看",
     "了没",
     "修好",
@@ -444,6 +446,7 @@ mod tests {
             "what day it'll actually arrive?",
             "has it shipped yet?",
             "帮我查查是不是丢件了",
+            "帮我查下物流",
         ] {
             assert!(asks_about_that_order(asked), "{asked}");
         }
