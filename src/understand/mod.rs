@@ -151,7 +151,13 @@ impl Vocabulary {
     /// embedding model's vocabulary.
     pub fn new(terms: &[(String, u32)], dictionary: impl IntoIterator<Item = String>) -> Vocabulary {
         Vocabulary {
-            pinyin: PinyinIndex::new(terms.iter().map(|(t, c)| (t.as_str(), *c))),
+            // The words kefu reads itself (an order's, a question's) as well: no chunk need
+            // hold them, and the help center's own word wins a reading they share.
+            pinyin: PinyinIndex::new(
+                terms.iter().map(|(t, c)| (t.as_str(), *c)).chain(
+                    intent::chinese_words().chain(pinyin::EVERYDAY_WORDS.iter().copied()).map(|w| (w, 0)),
+                ),
+            ),
             speller: Speller::new(terms.iter().map(|(t, c)| (t.as_str(), *c)), dictionary),
             terms: terms.iter().map(|(t, _)| t.clone()).collect(),
         }
@@ -360,6 +366,13 @@ mod tests {
             }
         }
         Vocabulary::new(&terms, ["receive", "refund", "delivery"].map(String::from))
+    }
+
+    #[test]
+    fn pinyin_reads_the_words_questions_are_worded_with() {
+        // "you mei you" is 有没有, which no index holds (a stop word), not 没有 alone.
+        assert_eq!(understand("tuihuo yunfei you mei you", &vocabulary()).text, "退货运费有没有");
+        assert_eq!(understand("tuihuo zenme ban", &vocabulary()).text, "退货怎么办");
     }
 
     #[test]

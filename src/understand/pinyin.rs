@@ -144,6 +144,14 @@ const FUNCTION_WORDS: &[&str] = &[
     "zai", "de", "dou", "ye", "jiu", "gei", "hen", "zhe", "shei", "zenme", "shenme", "keyi",
 ];
 
+/// Everyday words of two characters or more that questions are worded with: help centers'
+/// indexes drop them as stop words, yet "pobiji you mei you suixing bei" asks whether there is
+/// one ("有没有"), not "没有", and "E7 zenme ban a" asks what to do.
+pub const EVERYDAY_WORDS: &[&str] = &[
+    "怎么办", "怎么", "怎么样", "有没有", "可以", "可不可以", "什么", "多少", "多久", "为什么", "时候", "现在",
+    "已经", "还是", "能不能", "是不是", "会不会", "一下", "一直", "这个", "那个", "我们", "你们", "知道",
+];
+
 /// Runs of Latin words in `text` that spell the help center's Chinese words in pinyin, replaced
 /// by those words. In a message with Chinese characters any such run is read; in one without,
 /// only a message that is pinyin throughout (all but one word in [`MOSTLY_PINYIN`] a pinyin
