@@ -286,6 +286,10 @@ fn convert(run: &str, index: &PinyinIndex) -> Option<Reading> {
     Some(Reading { hanzi: words.concat(), covered, function_words, syllables: n })
 }
 
+/// Characters that modify the verb after them ("才用", "刚买", "还没"), never the start of a
+/// mistyped word [`correct_homophones`] reads as another.
+const ADVERBS: &str = "才刚就都也还又再不没很太最更先只已曾";
+
 /// Han words of `text` that are not words and touch none (neither the help center's nor the
 /// dictionary's, per `known`) but sound like one of the help center's words and share a character with it
 /// at the same place: the input method's homophone, replaced by the word meant. Both are read
@@ -313,7 +317,8 @@ pub fn correct_homophones(text: &str, index: &PinyinIndex, known: impl Fn(&str) 
     'outer: while i < chars.len() {
         for len in (2..=4).rev() {
             let Some(typed) = window(i, len) else { continue };
-            if in_word[i..i + len].iter().any(|&x| x) {
+            // An adverb before its verb is two words, not a typo: "才用了十天" is no "采用".
+            if in_word[i..i + len].iter().any(|&x| x) || ADVERBS.contains(typed[0]) {
                 continue;
             }
             let replacement = usual_reading(&typed.iter().collect::<String>()).and_then(|key| {
@@ -423,6 +428,14 @@ mod tests {
         assert_eq!(correct_homophones("扫地机的座子", &index, known), "扫地机的座子");
         assert_eq!(correct_homophones("说电池温度", &index, known), "说电池温度");
         assert_eq!(correct_homophones("最多能打多少", &index, known), "最多能打多少");
+    }
+
+    #[test]
+    fn an_adverb_before_its_verb_is_no_homophone() {
+        // 才用 (cáiyòng) sounds like 采用, but it is "only used": "才用了十天".
+        let index = PinyinIndex::new([("采用", 6), ("退货", 12)]);
+        assert_eq!(correct_homophones("才用了十天", &index, |_: &str| false), "才用了十天");
+        assert_eq!(correct_homophones("想推货", &index, |_: &str| false), "想退货");
     }
 
     #[test]
