@@ -76,6 +76,10 @@ const GLOSSES: &[(&[&str], &str)] = &[
     (&["worktop", "worktops", "work top", "work surface", "countertop", "counter top"], "counter"),
     (&["guarantee"], "warranty"),
     (
+        &["swap them out", "swap it out", "swap out", "swapping them out", "switch them out", "change them out"],
+        "replace",
+    ),
+    (
         &[
             "normal postage",
             "regular postage",
@@ -204,6 +208,10 @@ mod tests {
         assert_eq!(
             glossed_by_all("does the guarantee carry over"),
             "does the guarantee (warranty) carry over (transfer)"
+        );
+        assert_eq!(
+            glossed_by_all("how often am i meant to swap them out"),
+            "how often am i meant to swap them out (replace)"
         );
         // Postage is what shipping costs, and how long it takes is delivery's.
         assert_eq!(glossed_by_all("do i have to pay postage"), "do i have to pay postage (shipping)");
