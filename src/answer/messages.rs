@@ -106,11 +106,12 @@ pub fn order_lookup(language: &str, number: &str) -> String {
     }
 }
 
-/// The customer asks about their own account (points, balance, tier): kefu cannot see it.
+/// The customer asks about their own account (points, balance, tier, a refund of theirs): kefu
+/// cannot see it.
 pub fn account_lookup(language: &str) -> &'static str {
     match language {
-        "zh" => "我这里看不到您账户的具体情况（积分、余额、会员等级、分期还款）。",
-        _ => "I can't see your account's details (points, balance, membership tier or payments) here.",
+        "zh" => "我这里看不到您账户的具体情况（积分、余额、会员等级、分期还款、退款进度）。",
+        _ => "I can't see your account's details (points, balance, membership tier, payments or refunds) here.",
     }
 }
 

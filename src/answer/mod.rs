@@ -617,6 +617,9 @@ impl Answerer {
         let earlier = privacy::without_placeholders(earlier_turns(&question));
         let earlier = earlier.trim();
         let single = understood.parts.len() == 1;
+        // A message asking kefu to look at the customer's own records ("帮我查一下我这单"): its
+        // questions whether something has happened yet are about them too ("refund到账了没有啊？").
+        let own_records = understood.parts.iter().any(|p| understand::intent::account_lookup_request(&p.question));
         let catalogue = {
             let retriever = retriever.clone();
             crate::error::blocking(move || retriever.catalogue()).await?
@@ -648,6 +651,9 @@ impl Answerer {
             }
             let retrieved = match order {
                 Some(order) => Retrieved::lookup(part, Lookup::Order(order)),
+                None if own_records && understand::intent::asks_whether_done(&part.question) => {
+                    Retrieved::lookup(part, Lookup::Account)
+                }
                 None => {
                     let retrieved = self.retrieve(retriever.clone(), &question, part, language).await?;
                     // About the customer's own account: a person looks, unless a curated answer

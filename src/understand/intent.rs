@@ -179,6 +179,20 @@ pub fn asks_about_that_order(question: &str) -> bool {
     (named || pointed) && (asks_status || happened_yet) && !asks_rule && order_reference(question).is_none()
 }
 
+/// Whether `question` asks whether something of the customer's own has happened yet ("refund到账了
+/// 没有啊？", "has it been dispatched yet?"): in a message that asks kefu to look at their own
+/// records ("帮我查一下我这单"), only the shop's systems know.
+pub fn asks_whether_done(question: &str) -> bool {
+    let lower = question.to_lowercase();
+    let bare = lower.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~～啊呀呢".contains(c));
+    let happened_yet = bare.ends_with('没') || bare.ends_with("没有") || bare.ends_with("了吗");
+    let asks_status =
+        STATUS_ZH.iter().any(|w| lower.contains(w)) || STATUS_EN.iter().any(|w| contains_words(&lower, w));
+    let asks_rule =
+        RULE_ZH.iter().any(|w| lower.contains(w)) || RULE_EN.iter().any(|w| contains_words(&lower, w));
+    asks_status && !asks_rule && (happened_yet || contains_words(&lower, "yet"))
+}
+
 /// The order or parcel number `question` asks about the progress of, if it asks about one: it
 /// names the number and asks where things stand, or names it as an order's ("订单尾号4208") and
 /// asks nothing about the rules ("到底检出啥了？" is about that order).
@@ -435,6 +449,16 @@ mod tests {
         assert_eq!(order_number("deleted the email for NW-52096").as_deref(), Some("NW-52096"));
         // Text whose lowercase is longer than itself.
         assert_eq!(order_number("İİ订单1234到哪了").as_deref(), Some("1234"));
+    }
+
+    #[test]
+    fn questions_whether_something_has_happened_yet_are_recognised() {
+        for asked in ["refund到账了没有啊？", "退款到账没", "has it been dispatched yet?"] {
+            assert!(asks_whether_done(asked), "{asked}");
+        }
+        for question in ["退款多久到账", "能不能退了吗", "can I still cancel it yet?", "how long does a refund take"] {
+            assert!(!asks_whether_done(question), "{question}");
+        }
     }
 
     #[test]
