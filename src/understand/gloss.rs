@@ -65,7 +65,8 @@ const GLOSSES: &[(&[&str], &str)] = &[
     (&["几瓦", "多少瓦"], "功率"),
     // Repairs in shoppers' words: "能派师傅上门修吗", "只能寄回去修".
     (&["上门修", "上门来修", "上门修理", "来家里修"], "上门维修"),
-    (&["换台新的", "换个新的", "换一台新的", "换一个新的", "换新的"], "换新"),
+    // Not "换新的": "以旧换新的旧机" is a trade-in.
+    (&["换台新的", "换个新的", "换一台新的", "换一个新的"], "换新"),
     (&["过年"], "春节"),
     (&["寄回去修", "寄回来修", "寄过去修", "寄回修"], "寄修"),
     // How loud a product is: its specification's "噪音" / "Noise" row ("9L双篮的炸锅 工作起来吵不吵").
@@ -213,6 +214,8 @@ mod tests {
             glossed_by_all("how often am i meant to swap them out"),
             "how often am i meant to swap them out (replace)"
         );
+        assert_eq!(glossed_by_all("能直接换台新的吗"), "能直接换台新的（换新）吗");
+        assert_eq!(glossed_by_all("以旧换新的旧机回收"), "以旧换新的旧机回收");
         // Postage is what shipping costs, and how long it takes is delivery's.
         assert_eq!(glossed_by_all("do i have to pay postage"), "do i have to pay postage (shipping)");
         assert_eq!(
