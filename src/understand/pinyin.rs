@@ -286,9 +286,11 @@ fn convert(run: &str, index: &PinyinIndex) -> Option<Reading> {
     Some(Reading { hanzi: words.concat(), covered, function_words, syllables: n })
 }
 
-/// Characters that modify the verb after them ("才用", "刚买", "还没"), never the start of a
-/// mistyped word [`correct_homophones`] reads as another.
+/// Characters that modify the verb after them ("才用了", "刚买了"): with a verb and its aspect
+/// particle after them, no mistyped word [`correct_homophones`] reads as another.
 const ADVERBS: &str = "才刚就都也还又再不没很太最更先只已曾";
+/// Particles after a verb ("用了", "买过").
+const ASPECT_PARTICLES: &str = "了过着";
 
 /// Han words of `text` that are not words and touch none (neither the help center's nor the
 /// dictionary's, per `known`) but sound like one of the help center's words and share a character with it
@@ -317,8 +319,11 @@ pub fn correct_homophones(text: &str, index: &PinyinIndex, known: impl Fn(&str) 
     'outer: while i < chars.len() {
         for len in (2..=4).rev() {
             let Some(typed) = window(i, len) else { continue };
-            // An adverb before its verb is two words, not a typo: "才用了十天" is no "采用".
-            if in_word[i..i + len].iter().any(|&x| x) || ADVERBS.contains(typed[0]) {
+            // An adverb before a verb and its aspect particle is two words, not a typo: "才用了十天"
+            // is no "采用" ("就机还没人来收" is "旧机": no particle follows).
+            let verb_phrase = ADVERBS.contains(typed[0])
+                && chars.get(i + len).is_some_and(|c| ASPECT_PARTICLES.contains(*c));
+            if in_word[i..i + len].iter().any(|&x| x) || verb_phrase {
                 continue;
             }
             let replacement = usual_reading(&typed.iter().collect::<String>()).and_then(|key| {
@@ -436,6 +441,9 @@ mod tests {
         let index = PinyinIndex::new([("采用", 6), ("退货", 12)]);
         assert_eq!(correct_homophones("才用了十天", &index, |_: &str| false), "才用了十天");
         assert_eq!(correct_homophones("想推货", &index, |_: &str| false), "想退货");
+        // 就 typed for 旧 before a noun is a typo.
+        let index = PinyinIndex::new([("旧机", 6)]);
+        assert_eq!(correct_homophones("就机还没人来收", &index, |_: &str| false), "旧机还没人来收");
     }
 
     #[test]
