@@ -111,7 +111,9 @@ pub fn order_lookup(language: &str, number: &str) -> String {
 pub fn account_lookup(language: &str) -> &'static str {
     match language {
         "zh" => "我这里看不到您账户的具体情况（积分、余额、会员等级、分期还款、退款进度）。",
-        _ => "I can't see your account's details (points, balance, membership tier, payments or refunds) here.",
+        _ => {
+            "I can't see your account's details (points, balance, membership tier, payments or refunds) here."
+        }
     }
 }
 

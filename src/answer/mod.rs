@@ -619,7 +619,8 @@ impl Answerer {
         let single = understood.parts.len() == 1;
         // A message asking kefu to look at the customer's own records ("帮我查一下我这单"): its
         // questions whether something has happened yet are about them too ("refund到账了没有啊？").
-        let own_records = understood.parts.iter().any(|p| understand::intent::account_lookup_request(&p.question));
+        let own_records =
+            understood.parts.iter().any(|p| understand::intent::account_lookup_request(&p.question));
         let catalogue = {
             let retriever = retriever.clone();
             crate::error::blocking(move || retriever.catalogue()).await?
@@ -1829,10 +1830,7 @@ fn evidence(
     // late to add Care+ now, and how much would it be?" is not among the two most about both.
     let searched = EXPECTATION_CANDIDATES * questions_asked(&retrieved.part).max(1);
     let expected_found = understand::expect::expectation(&retrieved.part.question).map(|kind| {
-        about
-            .iter()
-            .take(searched)
-            .any(|&(i, _, _)| understand::expect::satisfies(kind, &candidates[i].text))
+        about.iter().take(searched).any(|&(i, _, _)| understand::expect::satisfies(kind, &candidates[i].text))
     });
     let top_terms = extractive::terms(&text);
     Some(Evidence {

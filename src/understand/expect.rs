@@ -426,7 +426,9 @@ fn size_letters(text: &str) -> bool {
             Some(c) if !c.is_ascii_alphanumeric() => (&token[..token.len() - c.len_utf8()], c),
             _ => (token, ' '),
         };
-        if SIZES.contains(&word) && previous.is_some_and(|(w, sep)| SIZES.contains(&w) && ",、/".contains(sep)) {
+        if SIZES.contains(&word)
+            && previous.is_some_and(|(w, sep)| SIZES.contains(&w) && ",、/".contains(sep))
+        {
             return true;
         }
         previous = Some((word, end));

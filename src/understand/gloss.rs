@@ -77,7 +77,14 @@ const GLOSSES: &[(&[&str], &str)] = &[
     (&["worktop", "worktops", "work top", "work surface", "countertop", "counter top"], "counter"),
     (&["guarantee"], "warranty"),
     (
-        &["swap them out", "swap it out", "swap out", "swapping them out", "switch them out", "change them out"],
+        &[
+            "swap them out",
+            "swap it out",
+            "swap out",
+            "swapping them out",
+            "switch them out",
+            "change them out",
+        ],
         "replace",
     ),
     (
@@ -218,10 +225,7 @@ mod tests {
         assert_eq!(glossed_by_all("以旧换新的旧机回收"), "以旧换新的旧机回收");
         // Postage is what shipping costs, and how long it takes is delivery's.
         assert_eq!(glossed_by_all("do i have to pay postage"), "do i have to pay postage (shipping)");
-        assert_eq!(
-            glossed_by_all("how long does postage take"),
-            "how long does postage (delivery) take"
-        );
+        assert_eq!(glossed_by_all("how long does postage take"), "how long does postage (delivery) take");
         assert_eq!(
             glossed_by_all("when will it get here with the normal postage"),
             "when will it get here with the normal postage (standard delivery)"

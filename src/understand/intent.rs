@@ -456,7 +456,9 @@ mod tests {
         for asked in ["refund到账了没有啊？", "退款到账没", "has it been dispatched yet?"] {
             assert!(asks_whether_done(asked), "{asked}");
         }
-        for question in ["退款多久到账", "能不能退了吗", "can I still cancel it yet?", "how long does a refund take"] {
+        for question in
+            ["退款多久到账", "能不能退了吗", "can I still cancel it yet?", "how long does a refund take"]
+        {
             assert!(!asks_whether_done(question), "{question}");
         }
     }

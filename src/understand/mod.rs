@@ -153,11 +153,9 @@ impl Vocabulary {
         Vocabulary {
             // The words kefu reads itself (an order's, a question's) as well: no chunk need
             // hold them, and the help center's own word wins a reading they share.
-            pinyin: PinyinIndex::new(
-                terms.iter().map(|(t, c)| (t.as_str(), *c)).chain(
-                    intent::chinese_words().chain(pinyin::EVERYDAY_WORDS.iter().copied()).map(|w| (w, 0)),
-                ),
-            ),
+            pinyin: PinyinIndex::new(terms.iter().map(|(t, c)| (t.as_str(), *c)).chain(
+                intent::chinese_words().chain(pinyin::EVERYDAY_WORDS.iter().copied()).map(|w| (w, 0)),
+            )),
             speller: Speller::new(terms.iter().map(|(t, c)| (t.as_str(), *c)), dictionary),
             terms: terms.iter().map(|(t, _)| t.clone()).collect(),
         }

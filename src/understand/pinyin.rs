@@ -148,8 +148,30 @@ const FUNCTION_WORDS: &[&str] = &[
 /// indexes drop them as stop words, yet "pobiji you mei you suixing bei" asks whether there is
 /// one ("有没有"), not "没有", and "E7 zenme ban a" asks what to do.
 pub const EVERYDAY_WORDS: &[&str] = &[
-    "怎么办", "怎么", "怎么样", "有没有", "可以", "可不可以", "什么", "多少", "多久", "为什么", "时候", "现在",
-    "已经", "还是", "能不能", "是不是", "会不会", "一下", "一直", "这个", "那个", "我们", "你们", "知道",
+    "怎么办",
+    "怎么",
+    "怎么样",
+    "有没有",
+    "可以",
+    "可不可以",
+    "什么",
+    "多少",
+    "多久",
+    "为什么",
+    "时候",
+    "现在",
+    "已经",
+    "还是",
+    "能不能",
+    "是不是",
+    "会不会",
+    "一下",
+    "一直",
+    "这个",
+    "那个",
+    "我们",
+    "你们",
+    "知道",
 ];
 
 /// Runs of Latin words in `text` that spell the help center's Chinese words in pinyin, replaced
