@@ -170,13 +170,11 @@ pub fn asks_about_that_order(question: &str) -> bool {
         POINTING_EN.iter().any(|w| contains_words(&lower, w))
             && super::expect::expectation(&lower) != Some(super::expect::Expectation::Duration)
     };
-    let bare = lower.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~～啊呀呢".contains(c));
-    let happened_yet = bare.ends_with('没') || bare.ends_with("没有");
-    let asks_status =
-        STATUS_ZH.iter().any(|w| lower.contains(w)) || STATUS_EN.iter().any(|w| contains_words(&lower, w));
-    let asks_rule =
-        RULE_ZH.iter().any(|w| lower.contains(w)) || RULE_EN.iter().any(|w| contains_words(&lower, w));
-    (named || pointed) && (asks_status || happened_yet) && !asks_rule && order_reference(question).is_none()
+    let happened_yet = bare(&lower).ends_with('没') || bare(&lower).ends_with("没有");
+    (named || pointed)
+        && (asks_status(&lower) || happened_yet)
+        && !asks_rule(&lower)
+        && order_reference(question).is_none()
 }
 
 /// Whether `question` asks whether something of the customer's own has happened yet ("refund到账了
@@ -184,13 +182,23 @@ pub fn asks_about_that_order(question: &str) -> bool {
 /// records ("帮我查一下我这单"), only the shop's systems know.
 pub fn asks_whether_done(question: &str) -> bool {
     let lower = question.to_lowercase();
-    let bare = lower.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~～啊呀呢".contains(c));
-    let happened_yet = bare.ends_with('没') || bare.ends_with("没有") || bare.ends_with("了吗");
-    let asks_status =
-        STATUS_ZH.iter().any(|w| lower.contains(w)) || STATUS_EN.iter().any(|w| contains_words(&lower, w));
-    let asks_rule =
-        RULE_ZH.iter().any(|w| lower.contains(w)) || RULE_EN.iter().any(|w| contains_words(&lower, w));
-    asks_status && !asks_rule && (happened_yet || contains_words(&lower, "yet"))
+    let happened_yet = ["没", "没有", "了吗"].iter().any(|end| bare(&lower).ends_with(end));
+    asks_status(&lower) && !asks_rule(&lower) && (happened_yet || contains_words(&lower, "yet"))
+}
+
+/// `lower` without what ends a question ("？", "啊", "呢").
+fn bare(lower: &str) -> &str {
+    lower.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~～啊呀呢".contains(c))
+}
+
+/// Whether lowercase `lower` asks where something stands ([`STATUS_ZH`], [`STATUS_EN`]).
+fn asks_status(lower: &str) -> bool {
+    STATUS_ZH.iter().any(|w| lower.contains(w)) || STATUS_EN.iter().any(|w| contains_words(lower, w))
+}
+
+/// Whether lowercase `lower` asks what the rules allow ([`RULE_ZH`], [`RULE_EN`]).
+fn asks_rule(lower: &str) -> bool {
+    RULE_ZH.iter().any(|w| lower.contains(w)) || RULE_EN.iter().any(|w| contains_words(lower, w))
 }
 
 /// The order or parcel number `question` asks about the progress of, if it asks about one: it
@@ -199,11 +207,7 @@ pub fn asks_whether_done(question: &str) -> bool {
 pub fn order_status_request(question: &str) -> Option<String> {
     let (number, named) = order_reference(question)?;
     let lower = question.to_lowercase();
-    let asks_status =
-        STATUS_ZH.iter().any(|w| lower.contains(w)) || STATUS_EN.iter().any(|w| contains_words(&lower, w));
-    let asks_rule =
-        RULE_ZH.iter().any(|w| lower.contains(w)) || RULE_EN.iter().any(|w| contains_words(&lower, w));
-    (asks_status || (named && !asks_rule)).then_some(number)
+    (asks_status(&lower) || (named && !asks_rule(&lower))).then_some(number)
 }
 
 /// An order or parcel number in `text`: a code with at least 4 digits right after a word naming
