@@ -58,6 +58,10 @@ const SNIPPET_CHARS: usize = 300;
 /// The document id and title of a curated answer's citation.
 const CURATED_DOC: &str = "curated";
 const CURATED_TITLE: &str = "Curated answer";
+/// The most confidence a question asking for something the help center never names may have
+/// ([`understand::Vocabulary::never_names`]): under the threshold by more than any margin to be answered beside
+/// another question.
+const UNNAMED_CONFIDENCE: f32 = 0.2;
 /// How far under the threshold a question may be and still be answered beside another question
 /// of its message answered from the same document ([`answered_beside`]).
 const SAME_DOCUMENT_MARGIN: f32 = 0.1;
@@ -1000,6 +1004,16 @@ impl Answerer {
                     retrieved.confidence = confidence;
                     retrieved.evidence = Some(alone);
                 }
+            }
+            // What the question asks the shop to offer or a product to support ("do you do a
+            // student discount?", "有没有团购价？"), when the help center never names it and no
+            // curated answer took part: the passages about the product or the shop's other
+            // offers are close in meaning, but none says yes or no to it.
+            let asked_for = understand::asked_for::asked_for(&retrieved.part.question);
+            if let Some(thing) = asked_for.filter(|_| retrieved.curated_passage.is_none())
+                && retriever.vocabulary()?.never_names(thing)
+            {
+                retrieved.confidence = retrieved.confidence.min(UNNAMED_CONFIDENCE);
             }
             if let Some(matched) = &retrieved.curated {
                 retrieved.confidence = retrieved.confidence.max(matched.score);

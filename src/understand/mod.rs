@@ -15,6 +15,7 @@
 //! its index and handed in.
 
 pub mod advice;
+pub mod asked_for;
 pub mod expect;
 pub mod frustration;
 pub mod gloss;
@@ -164,6 +165,34 @@ impl Vocabulary {
     /// Whether `word` is a word: the help center's or the Chinese dictionary's.
     fn knows(&self, word: &str) -> bool {
         self.terms.contains(word) || analysis::is_dictionary_word(word)
+    }
+
+    /// Whether the help center never names what `thing` names: it holds an English word (three
+    /// letters or more, no digits) that no chunk holds, or a word of the Chinese dictionary (two
+    /// to four characters) that no indexed term contains. Chinese is looked up by dictionary
+    /// word, not by its analysed terms: jieba cuts a phrase it does not know into pieces that
+    /// are no words ("企业团购价" → 企业 / 团 / 购价), and a piece of a longer word is named where
+    /// the longer word is. Words of a letter or two and codes with digits ("5G", "S7") are
+    /// sizes and models more than things, and are left alone.
+    pub fn never_names(&self, thing: &str) -> bool {
+        if self.terms.is_empty() {
+            return false;
+        }
+        let unknown_latin = analysis::words(thing).into_iter().any(|w| {
+            w.term.len() >= 3
+                && w.term.chars().all(|c| c.is_ascii_alphabetic())
+                && !self.terms.contains(&w.term)
+        });
+        let han: Vec<char> = thing.chars().collect();
+        let unknown_han = (0..han.len()).any(|start| {
+            (2..=4).filter(|n| start + n <= han.len()).any(|n| {
+                let word: String = han[start..start + n].iter().collect();
+                word.chars().all(kefu_ingest::locale::is_han)
+                    && analysis::is_dictionary_word(&word)
+                    && !self.terms.iter().any(|t| t.contains(&word))
+            })
+        });
+        unknown_latin || unknown_han
     }
 
     /// Whether the help center uses every word of `phrase`. A vocabulary of no index (nothing
@@ -364,6 +393,19 @@ mod tests {
             }
         }
         Vocabulary::new(&terms, ["receive", "refund", "delivery"].map(String::from))
+    }
+
+    #[test]
+    fn what_the_help_center_never_names() {
+        let vocabulary = vocabulary();
+        assert!(vocabulary.never_names("a student discount"));
+        assert!(vocabulary.never_names("企业团购价"), "团购 is a word no term contains");
+        assert!(!vocabulary.never_names("a refund"));
+        assert!(!vocabulary.never_names("运费"));
+        // A piece of a known word, codes and short words are not things the help center lacks.
+        assert!(!vocabulary.never_names("炸锅"));
+        assert!(!vocabulary.never_names("5G"));
+        assert!(!vocabulary.never_names("s7"));
     }
 
     #[test]
