@@ -306,6 +306,12 @@ const SERVICES_EN: &[&str] = &[
     "cyber monday",
     "store",
     "shop in",
+    // A shop to visit: "is there an actual nestwell shop anywhere … where i can see it in person".
+    "physical shop",
+    "actual shop",
+    "shop anywhere",
+    "showroom",
+    "in person",
     "app",
     "newsletter",
     "phone number",
@@ -923,6 +929,7 @@ mod tests {
         for text in [
             "do you have a loyalty programme?",
             "is there a store in london",
+            "is there an actual nestwell shop anywhere in london where i can see the xl air fryer in person??",
             "有没有优惠券",
             "你们有实体店吗",
         ] {
