@@ -313,6 +313,10 @@ fn convert(run: &str, index: &PinyinIndex) -> Option<Reading> {
 const ADVERBS: &str = "才刚就都也还又再不没很太最更先只已曾";
 /// Particles after a verb ("用了", "买过").
 const ASPECT_PARTICLES: &str = "了过着";
+/// Modal verbs and particles that join two words ("菜能同时出锅", "机器会响"): a window whose
+/// characters in common with the word it sounds like are all of these is two words, not a typo
+/// ("菜能" is no 才能; "就机" is 旧机, sharing 机).
+const JOINING: &str = "能会要可是的了在有和就都也还";
 
 /// Han words of `text` that are not words and touch none (neither the help center's nor the
 /// dictionary's, per `known`) but sound like one of the help center's words and share a character with it
@@ -351,7 +355,9 @@ pub fn correct_homophones(text: &str, index: &PinyinIndex, known: impl Fn(&str) 
             let replacement = usual_reading(&typed.iter().collect::<String>()).and_then(|key| {
                 let meant = index.word_usually_read(&key)?;
                 let differing = meant.chars().zip(typed).filter(|(a, b)| a != *b).count();
-                (meant.chars().count() == len && differing >= 1 && differing <= len / 2).then_some(meant)
+                let shares_a_word = meant.chars().zip(typed).any(|(a, b)| a == *b && !JOINING.contains(a));
+                (meant.chars().count() == len && differing >= 1 && differing <= len / 2 && shares_a_word)
+                    .then_some(meant)
             });
             if let Some(meant) = replacement {
                 out.push_str(meant);
@@ -466,6 +472,14 @@ mod tests {
         // 就 typed for 旧 before a noun is a typo.
         let index = PinyinIndex::new([("旧机", 6)]);
         assert_eq!(correct_homophones("就机还没人来收", &index, |_: &str| false), "旧机还没人来收");
+    }
+
+    #[test]
+    fn a_modal_verb_shared_makes_no_homophone() {
+        // 菜能 (càinéng) sounds like 才能, sharing only the modal 能: "做不同的菜能同时出锅吗".
+        let index = PinyinIndex::new([("才能", 9), ("保修", 8)]);
+        assert_eq!(correct_homophones("不同的菜能同时出锅吗", &index, |_: &str| false), "不同的菜能同时出锅吗");
+        assert_eq!(correct_homophones("保休多久", &index, |_: &str| false), "保修多久");
     }
 
     #[test]
