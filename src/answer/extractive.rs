@@ -454,6 +454,15 @@ fn leans_back(text: &str) -> bool {
     match first.as_str() {
         "it" | "they" => true,
         "this" | "that" | "these" | "those" => PRONOUN_VERBS.contains(&second.as_str()),
+        // A condition on what was just named: "If you give or sell it to someone else, they can
+        // make a claim…" goes on from "The warranty stays with the product.".
+        "if" | "when" | "once" | "until" | "unless" => {
+            let clause = text.split([',', ';']).next().unwrap_or_default();
+            clause.split_whitespace().any(|w| {
+                let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_lowercase();
+                matches!(w.as_str(), "it" | "it's" | "them")
+            })
+        }
         _ => text.starts_with('它'),
     }
 }
@@ -674,6 +683,8 @@ mod tests {
         assert!(leans_back("它不影响您的法定权利。"));
         assert!(!leans_back("This warranty is in addition to your statutory rights."));
         assert!(!leans_back("Items can't be returned."));
+        assert!(leans_back("If you give or sell it to someone else, they can make a claim."));
+        assert!(!leans_back("If your parcel is damaged, tell us within 48 hours."));
     }
 
     #[test]
