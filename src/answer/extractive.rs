@@ -148,6 +148,8 @@ pub struct Candidate {
     weight: f32,
     /// The first sentence or row of its passage.
     lead: bool,
+    /// The passage that opens the section its passage is a later part of ([`Candidate::opened_by`]).
+    opener: Option<usize>,
 }
 
 /// The sentences and table rows of `passages` (see [`kefu_ingest::quotable`]), in order.
@@ -167,6 +169,7 @@ pub fn candidates(passages: &[Passage]) -> Vec<Candidate> {
                     text: q.text,
                     named: false,
                     weight: 1.0,
+                    opener: None,
                 }
             })
         })
@@ -200,6 +203,12 @@ impl Candidate {
         self.text = format!("{name} — {}", self.text);
         self.terms.extend(terms(name));
         self.named = true;
+    }
+
+    /// Marks passage `opener` as the one that opens the section this candidate's passage is a
+    /// later part of: its first sentence comes with this candidate as its own passage's would.
+    pub fn opened_by(&mut self, opener: usize) {
+        self.opener = Some(opener);
     }
 
     /// Multiplies its score by `factor` (a sentence written for another region's customers
@@ -351,13 +360,22 @@ pub fn select_new(
     // us within 48 hours … through Report a problem" before "Send us: a photo of the outer
     // box…"): taken too, when related to the question, new and no repeat, and there is room;
     // the top passage's may go one sentence over the limit, unless the limit asks for one.
-    for k in 0..chosen.len() {
-        let passage = candidates[chosen[k]].passage;
+    // So does the first sentence of the passage that opens the section ("Please tell us within 48
+    // hours…" before "What we offer"), related to the question by its section and over the
+    // limits: the section's later part is read with it.
+    let openings: Vec<(usize, usize, bool)> = chosen
+        .iter()
+        .flat_map(|&c| {
+            let from = candidates[c].passage;
+            std::iter::once((from, from, false)).chain(candidates[c].opener.map(|o| (from, o, true)))
+        })
+        .collect();
+    for (from, passage, opens_section) in openings {
         let Some(lead) = candidates.iter().position(|c| c.passage == passage && c.lead) else { continue };
         let candidate = &candidates[lead];
         let length = candidate.text.chars().count();
         let share = sentence_share(&candidate.text);
-        let over = if passage == 0 && limits.max_sentences > 1 { 1.0 } else { 0.0 };
+        let over = if from == 0 && limits.max_sentences > 1 { 1.0 } else { 0.0 };
         let repeats = chosen.iter().any(|&c| redundancy(&candidates[c].terms, &candidate.terms) >= 0.4);
         // A bare verdict ("No.", "可以。") answers its FAQ entry's own question: it comes only when
         // it would be chosen for the customer's ("Can two accounts be linked to one robot?" had
@@ -365,11 +383,12 @@ pub fn select_new(
         let verdict_kept = !is_verdict(&candidate.text) || chosen_on_merit.contains(&lead);
         if !chosen.contains(&lead)
             && verdict_kept
-            && related.contains(&lead)
+            && (opens_section || related.contains(&lead))
             && !quoted.contains(&candidate.text)
             && !repeats
-            && sentences + share <= limits.max_sentences as f32 + over
-            && chars + length <= limits.max_chars
+            && (opens_section
+                || sentences + share <= limits.max_sentences as f32 + over
+                    && chars + length <= limits.max_chars)
         {
             chars += length;
             sentences += share;
@@ -400,8 +419,13 @@ pub fn select_new(
     }
     let mut chosen: Vec<&Candidate> = chosen.into_iter().map(|i| &candidates[i]).collect();
 
-    // Source order: passages by rank, sentences by position; one marker per run of a passage.
-    chosen.sort_by_key(|c| (c.passage, c.range.start));
+    // Source order: passages by rank, a section's opening before its later part, sentences by
+    // position; one marker per run of a passage.
+    let opens: Vec<(usize, usize)> = chosen.iter().filter_map(|c| c.opener.map(|o| (o, c.passage))).collect();
+    chosen.sort_by_key(|c| {
+        let opened = opens.iter().find(|(o, _)| *o == c.passage).map(|&(_, p)| p);
+        (opened.map_or((c.passage, 1), |p| (p, 0)), c.range.start)
+    });
     let mut pieces = Vec::new();
     let mut cited: Vec<usize> = Vec::new();
     let mut quoted: Vec<Range<usize>> = Vec::new();
@@ -552,6 +576,36 @@ mod tests {
         };
         assert_eq!(first_after_weighing(0), "US customers can chat until 17:00.");
         assert_eq!(first_after_weighing(1), "UK customers can ask for a callback.");
+    }
+
+    #[test]
+    fn a_later_part_of_a_section_comes_after_its_opening() {
+        let offer =
+            ["Damaged items".to_string(), "Item arrived damaged".to_string(), "What we offer".to_string()];
+        let report =
+            ["Damaged items".to_string(), "Item arrived damaged".to_string(), "Report it".to_string()];
+        let passage = |text, heading| Passage { text, question: None, heading, table_header: None };
+        let passages = [
+            passage("If the dent is only cosmetic, keep it with a 20% partial refund.", &offer),
+            passage("Please tell us within 48 hours of delivery. Send us a photo.", &report),
+        ];
+        let question = weighted("dent options");
+        let one = Limits { max_sentences: 1, max_chars: 80 };
+        let alone = select(&question, &candidates(&passages), None, SELECTION, one).unwrap();
+        assert_eq!(alone.pieces.len(), 1, "unrelated by its words, the opening stays out");
+        let mut opened = candidates(&passages);
+        opened.iter_mut().filter(|c| c.passage == 0).for_each(|c| c.opened_by(1));
+        let answer = select(&question, &opened, None, SELECTION, one).unwrap();
+        let quoted: Vec<&str> = answer.pieces.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            quoted,
+            [
+                "Please tell us within 48 hours of delivery.",
+                "If the dent is only cosmetic, keep it with a 20% partial refund."
+            ],
+            "the opening first, over the limits, not the rest of its passage"
+        );
+        assert_eq!(answer.cited, [1, 0]);
     }
 
     #[test]

@@ -478,7 +478,10 @@ mod tests {
     fn a_modal_verb_shared_makes_no_homophone() {
         // 菜能 (càinéng) sounds like 才能, sharing only the modal 能: "做不同的菜能同时出锅吗".
         let index = PinyinIndex::new([("才能", 9), ("保修", 8)]);
-        assert_eq!(correct_homophones("不同的菜能同时出锅吗", &index, |_: &str| false), "不同的菜能同时出锅吗");
+        assert_eq!(
+            correct_homophones("不同的菜能同时出锅吗", &index, |_: &str| false),
+            "不同的菜能同时出锅吗"
+        );
         assert_eq!(correct_homophones("保休多久", &index, |_: &str| false), "保修多久");
     }
 
