@@ -863,13 +863,8 @@ impl Answerer {
             // products whose prices are asked do ("破壁机和迷你随行料理机差多少钱"). The products
             // the question names are those asked about, whatever its context names ("how long
             // does the roamo s5 take to charge from flat? the S7 page says 4.5 hours").
-            let asked = if catalogue.named(&part.question, language).is_empty() {
-                part.query()
-            } else {
-                part.question.clone()
-            };
-            let named = catalogue.named(&asked, language);
-            let focus = catalogue.focus(&asked, language);
+            let named = catalogue.named_in_part(&part.question, &part.query(), language);
+            let focus = catalogue.focus_on(named.clone(), language);
             candidates.retain(|c| {
                 let doc_id = &hits[c.passage].doc_id;
                 let product = hits[c.passage].record.product.as_deref();

@@ -379,7 +379,11 @@ impl Catalogue {
     /// their categories), when it names some but not all of a category: "how long does the
     /// Roamo S5 take to charge" is not answered by the Roamo S7's charging time.
     pub fn focus(&self, question: &str, locale: &str) -> Option<Focus> {
-        let named: Vec<usize> = self.mentioned(question, locale).into_iter().map(|(i, _)| i).collect();
+        self.focus_on(self.named(question, locale), locale)
+    }
+
+    /// [`Catalogue::focus`] on the `named` products.
+    pub fn focus_on(&self, named: Vec<usize>, locale: &str) -> Option<Focus> {
         let categories: HashSet<&str> =
             named.iter().filter_map(|&i| self.products[i].product.listing.category.as_deref()).collect();
         let siblings: Vec<usize> = (0..self.products.len())
@@ -500,6 +504,58 @@ impl Catalogue {
     /// The products of `locale` that `text` names.
     pub fn named(&self, text: &str, locale: &str) -> Vec<usize> {
         self.mentioned(text, locale).into_iter().map(|(i, _)| i).collect()
+    }
+
+    /// The products of `locale` a question of a message is about: those `question` names, else
+    /// those of the products `text` (the question with its context) names and their siblings
+    /// that the question tells apart by a word of its name ("…the CrispAir 5.5 L and the XL. How
+    /// much worktop space does the XL need?": the CrispAir XL), else all of those `text` names,
+    /// "the XL" beside "the CrispAir 5.5 L" included.
+    pub fn named_in_part(&self, question: &str, text: &str, locale: &str) -> Vec<usize> {
+        let in_question = self.named(question, locale);
+        if !in_question.is_empty() {
+            return in_question;
+        }
+        let mut named = self.named(text, locale);
+        let mut family = named.clone();
+        family.extend(self.focus_on(named.clone(), locale).map(|f| f.siblings).unwrap_or_default());
+        let told_apart = self.named_among(question, &family);
+        if !told_apart.is_empty() {
+            return told_apart;
+        }
+        for i in self.named_among(text, &family) {
+            if !named.contains(&i) {
+                named.push(i);
+            }
+        }
+        named
+    }
+
+    /// The products of `among` that `text` names by a word of its name none of the others has
+    /// ("the XL" among the CrispAir air fryers). Latin words of two characters or more with a
+    /// letter ("XL", "S5", "Pro"); measures alone ("5.5", "9") name nothing.
+    fn named_among(&self, text: &str, among: &[usize]) -> Vec<usize> {
+        let words = |text: &str| -> HashSet<String> {
+            text.to_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| w.len() >= 2 && w.chars().any(|c| c.is_ascii_alphabetic()))
+                .map(str::to_string)
+                .collect()
+        };
+        let asked = words(text);
+        let names: Vec<HashSet<String>> =
+            among.iter().map(|&i| words(&self.products[i].product.name)).collect();
+        among
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| {
+                names[k].iter().any(|w| {
+                    asked.contains(w)
+                        && names.iter().enumerate().all(|(j, other)| j == k || !other.contains(w))
+                })
+            })
+            .map(|(_, &i)| i)
+            .collect()
     }
 
     /// Whether `text`, a sentence of document `doc_id`, is about a product other than the

@@ -271,3 +271,24 @@ fn a_single_chinese_character_of_a_kind_names_no_subject() {
     assert_eq!(catalogue.subject("想知道它能不能钻进去扫", "zh"), None);
     assert!(catalogue.subject("扫地机器人能钻进餐椅下面吗", "zh").is_some_and(|s| s.contains("扫地")));
 }
+
+#[test]
+fn a_question_tells_apart_a_product_its_context_names_by_a_word_of_its_name() {
+    let catalogue = catalogue();
+    let named = |question: &str, context: &str| -> Vec<String> {
+        let text = format!("{context} {question}");
+        catalogue
+            .named_in_part(question, &text, "en")
+            .into_iter()
+            .map(|i| catalogue.model(i).to_string())
+            .collect()
+    };
+    let story = "I'm torn between the Vortex Pro and the Mini.";
+    assert_eq!(named("can the mini crush ice?", story), ["NW-BL600"]);
+    assert_eq!(named("and the pro?", story), ["NW-BL1200"]);
+    // Neither told apart: both, "the Mini" beside "the Vortex Pro" included.
+    assert_eq!(named("which one is quieter?", story), ["NW-BL1200", "NW-BL600"]);
+    // A product the question names itself wins over the context.
+    assert_eq!(named("is the roamo s5 quiet?", story), ["NW-RV500"]);
+    assert!(named("how long does a refund take?", "I bought a blender.").is_empty());
+}
