@@ -304,6 +304,9 @@ pub fn segments(message: &str) -> Vec<Segment> {
     for sentence in sentences(message) {
         let sentence = sentence.as_str();
         let clauses = clauses(sentence);
+        // The clauses after a list item's marker in its sentence are that item's ("1. found an
+        // unopened pack from 2 yrs ago, still ok to use?").
+        let mut in_item = false;
         for (n, clause) in clauses.iter().copied().enumerate() {
             // "有几个问题：1.… 2.…", "two questions: 1. … 2. …": what announces the list asks nothing.
             let announces = clause.trim_end().ends_with(':')
@@ -332,6 +335,7 @@ pub fn segments(message: &str) -> Vec<Segment> {
             let after_comma = pieces_after_comma(sentence, clause);
             let clause = clause.trim().trim_matches([',', '，', '、', ';', '；', ':', '：']).trim();
             let marker = item_marker(clause);
+            in_item |= marker.is_some();
             let clause = marker.map_or(clause, |marker| clause[marker..].trim_start());
             let text = without_joiner(clause);
             if text.is_empty() {
@@ -386,7 +390,7 @@ pub fn segments(message: &str) -> Vec<Segment> {
                 }
                 role => role,
             };
-            pieces.push(Segment { text: without_opener(text).to_string(), role, listed: marker.is_some() });
+            pieces.push(Segment { text: without_opener(text).to_string(), role, listed: in_item });
         }
     }
     merge_context(statements_before_questions(pieces))
@@ -1172,6 +1176,18 @@ mod tests {
             ]
         );
         assert_eq!(roles("有两个问题：能开专票吗"), [(Role::Question, "能开专票吗".into())]);
+        // A list item's question after its story is asked, not told, though only its question
+        // mark asks.
+        assert_eq!(
+            roles(
+                "quick q's about the sachets: 1. found a pack from 2 yrs ago, still ok to use? 2. can i use one in a blender?"
+            ),
+            [
+                (Role::Context, "the sachets found a pack from 2 yrs ago".into()),
+                (Role::Question, "still ok to use?".into()),
+                (Role::Question, "can i use one in a blender?".into())
+            ]
+        );
         assert_eq!(
             roles("2 things about the CrispAir: does it beep halfway?"),
             [(Role::Context, "the CrispAir".into()), (Role::Question, "does it beep halfway?".into())]
