@@ -872,7 +872,7 @@ impl Answerer {
                     || !(focus
                         .as_ref()
                         .is_some_and(|f| catalogue.about_sibling(f, &c.text, doc_id, product, language))
-                        || catalogue.about_another_product(&named, &c.text, doc_id, language))
+                        || catalogue.about_another_product(&named, &c.text, doc_id, product, language))
             });
             retain_verdicts_answering(&retriever, &part.question, &hits, &mut candidates)?;
             retain_rows_of_regions(&mut candidates, &hits, &named_regions);

@@ -558,17 +558,28 @@ impl Catalogue {
             .collect()
     }
 
-    /// Whether `text`, a sentence of document `doc_id`, is about a product other than the
-    /// `named` ones ([`Catalogue::named`]): it stands on another product's page, one that is
-    /// no part or accessory of theirs, and names none of them. "The basket and crisper plate are
-    /// dishwasher-safe." on the CrispAir's page does not say whether the Brewa is.
-    pub fn about_another_product(&self, named: &[usize], text: &str, doc_id: &str, locale: &str) -> bool {
+    /// Whether `text`, a sentence of document `doc_id` (about `product`, when the document says
+    /// so), is about a product other than the `named` ones ([`Catalogue::named`]): it stands on
+    /// another product's page or a document about another product (its FAQ), one that is no
+    /// part or accessory of theirs, and names none of them. "The basket and crisper plate are
+    /// dishwasher-safe." on the CrispAir's page does not say whether the Brewa is, nor does the
+    /// air fryer FAQ's "首次使用前请空机运行 10 分钟" how long the Roamo S7 first charges.
+    pub fn about_another_product(
+        &self,
+        named: &[usize],
+        text: &str,
+        doc_id: &str,
+        product: Option<&str>,
+        locale: &str,
+    ) -> bool {
         if named.is_empty() {
             return false;
         }
-        let Some(page) =
-            self.products.iter().position(|e| e.product.locale == locale && e.product.doc_id == doc_id)
-        else {
+        let Some(page) = self.products.iter().position(|e| {
+            e.product.locale == locale
+                && (e.product.doc_id == doc_id
+                    || product.is_some_and(|p| p.eq_ignore_ascii_case(&e.product.name)))
+        }) else {
             return false;
         };
         let goes_with = |a: usize, b: usize| {

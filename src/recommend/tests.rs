@@ -190,10 +190,38 @@ fn a_product_is_named_by_its_name_without_measures_or_its_own_first_word() {
     // Sentences of another product's page do not answer for the one named; its parts' do.
     let brewa = catalogue.named("is the brewa dishwasher safe", "en");
     let page = |model: &str| format!("en/products/{model}.md");
-    assert!(catalogue.about_another_product(&brewa, "The lid is dishwasher-safe.", &page("NW-KT170"), "en"));
-    assert!(!catalogue.about_another_product(&brewa, "One sachet per litre.", &page("NW-DS25"), "en"));
-    assert!(!catalogue.about_another_product(&brewa, "The jug is glass.", &page("NW-CM400"), "en"));
-    assert!(!catalogue.about_another_product(&[], "The lid is dishwasher-safe.", &page("NW-KT170"), "en"));
+    assert!(catalogue.about_another_product(
+        &brewa,
+        "The lid is dishwasher-safe.",
+        &page("NW-KT170"),
+        None,
+        "en"
+    ));
+    assert!(!catalogue.about_another_product(&brewa, "One sachet per litre.", &page("NW-DS25"), None, "en"));
+    assert!(!catalogue.about_another_product(&brewa, "The jug is glass.", &page("NW-CM400"), None, "en"));
+    assert!(!catalogue.about_another_product(
+        &[],
+        "The lid is dishwasher-safe.",
+        &page("NW-KT170"),
+        None,
+        "en"
+    ));
+    // A document about another product (its FAQ) is that product's.
+    let faq = "en/products/pour-kettle-faq.json";
+    assert!(catalogue.about_another_product(
+        &brewa,
+        "Descale monthly.",
+        faq,
+        Some("Pour 1.7 L Kettle"),
+        "en"
+    ));
+    assert!(!catalogue.about_another_product(
+        &brewa,
+        "Descale monthly.",
+        faq,
+        Some("Brewa Coffee Maker"),
+        "en"
+    ));
 }
 
 #[test]
