@@ -852,11 +852,14 @@ impl Answerer {
             let opened = evidence_passages + policy + question_only + region + coded_row + closest;
             let opener = section_opener_passage(&retriever, &mut hits, opened)?;
             let range = retriever.model().similarity_range;
-            let passages: Vec<Passage> =
-                hits.iter().take(opened + opener).map(|hit| Passage::of(&hit.record.chunk)).collect();
+            let passages: Vec<Passage> = hits
+                .iter()
+                .take(if opener == Some(opened) { opened + 1 } else { opened })
+                .map(|hit| Passage::of(&hit.record.chunk))
+                .collect();
             let mut candidates = extractive::candidates(&passages);
-            if opener > 0 {
-                candidates.iter_mut().filter(|c| c.passage == 0).for_each(|c| c.opened_by(opened));
+            if let Some(opener) = opener {
+                candidates.iter_mut().filter(|c| c.passage == 0).for_each(|c| c.opened_by(opener));
             }
             // A sentence about another model of the product asked about does not answer.
             // Nor does one from the page of another kind of product; the price lines of the
@@ -1805,16 +1808,21 @@ fn closest_sentence_passage(
 /// later subsection of: "Item arrived damaged › What we offer" is opened by "Item arrived damaged
 /// › Report it within 48 hours", and what a section says first (by when and where to report)
 /// holds for all of it. Not in a section of questions, whose entries stand alone ("常见问题 ›
-/// 赠品可以不退吗？"). Returns how many were added (0 or 1).
-fn section_opener_passage(retriever: &Retriever, hits: &mut Vec<SearchHit>, at: usize) -> Result<usize> {
-    let Some(top) = hits.first() else { return Ok(0) };
+/// 赠品可以不退吗？"). Returns where in `hits` the opener is: among the first `at` already, or
+/// added at `at`.
+fn section_opener_passage(
+    retriever: &Retriever,
+    hits: &mut Vec<SearchHit>,
+    at: usize,
+) -> Result<Option<usize>> {
+    let Some(top) = hits.first() else { return Ok(None) };
     let heading = &top.record.chunk.breadcrumb;
     let asks = |h: &[String]| h.last().is_some_and(|last| last.trim_end().ends_with(['?', '？']));
     if heading.len() < 3 || asks(heading) {
-        return Ok(0);
+        return Ok(None);
     }
     let catalog = retriever.index().catalog();
-    let Some(document) = catalog.document(&top.doc_id)? else { return Ok(0) };
+    let Some(document) = catalog.document(&top.doc_id)? else { return Ok(None) };
     let section = &heading[..2];
     let at_top = document.chunk_ids.iter().position(|id| *id == top.chunk_id).unwrap_or(0);
     let opener = catalog
@@ -1822,11 +1830,12 @@ fn section_opener_passage(retriever: &Retriever, hits: &mut Vec<SearchHit>, at: 
         .into_iter()
         .flatten()
         .find(|record| record.chunk.breadcrumb.starts_with(section) && !asks(&record.chunk.breadcrumb));
-    let found = opener
-        .filter(|record| !hits[..at.min(hits.len())].iter().any(|h| h.chunk_id == record.chunk.id))
-        .map(SearchHit::unranked)
-        .filter(is_safe);
-    Ok(found.map_or(0, |hit| place_at(hits, vec![hit], at)))
+    let Some(opener) = opener else { return Ok(None) };
+    if let Some(quoted) = hits[..at.min(hits.len())].iter().position(|h| h.chunk_id == opener.chunk.id) {
+        return Ok(Some(quoted));
+    }
+    let hit = SearchHit::unranked(opener);
+    Ok((is_safe(&hit) && place_at(hits, vec![hit], at) > 0).then_some(at.min(hits.len() - 1)))
 }
 
 /// Puts `found` at position `at` of `hits` (at its end when shorter), in order, taking them out

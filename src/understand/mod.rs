@@ -342,7 +342,8 @@ fn parts(segments: &[Segment]) -> Vec<Part> {
                 // A comma keeps the two questions apart ("Is it too late to add Care+ now, how much
                 // would it be?"), as "，" does in Chinese: each is looked for in the answer.
                 let separator = match segment::separator(&last.question) {
-                    " " if last.question.ends_with(char::is_alphanumeric) => ", ",
+                    // "Care+" ends a word too.
+                    " " if last.question.ends_with(|c: char| c.is_alphanumeric() || c == '+') => ", ",
                     separator => separator,
                 };
                 last.question.push_str(separator);
@@ -406,6 +407,13 @@ mod tests {
         assert!(!vocabulary.never_names("炸锅"));
         assert!(!vocabulary.never_names("5G"));
         assert!(!vocabulary.never_names("s7"));
+    }
+
+    #[test]
+    fn a_short_value_question_joined_to_the_one_before_is_kept_apart_by_a_comma() {
+        let understood = understand("Is it too late to add Care+, and how much would it be?", &vocabulary());
+        assert_eq!(understood.parts.len(), 1, "{:?}", understood.parts);
+        assert!(understood.parts[0].question.contains("Care+, "), "{:?}", understood.parts);
     }
 
     #[test]
