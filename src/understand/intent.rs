@@ -329,6 +329,52 @@ pub fn account_lookup_request(question: &str) -> bool {
         })
 }
 
+/// English verbs asking to change what was ordered, and what they change.
+const CHANGE_EN: &[&str] = &["change", "swap", "switch", "add", "remove"];
+const CHANGED_EN: &[&str] = &["colour", "color", "size", "item", "items", "address", "quantity", "model"];
+/// English words telling that the customer has ordered; and that the order has come.
+const ORDERED_EN: &[&str] = &["ordered", "placed an order", "put in an order", "just bought", "order"];
+const ARRIVED_EN: &[&str] =
+    &["arrived", "delivered", "came", "received", "got it", "got them", "unboxed", "opened"];
+/// Chinese: a change asked of what was ordered, ordering, and its arrival.
+const CHANGE_ZH: &[&str] = &["改", "换"];
+const CHANGED_ZH: &[&str] = &["颜色", "尺寸", "数量", "地址", "型号", "款"];
+const ORDERED_ZH: &[&str] = &["下单", "下了单", "拍了", "付款", "付了款"];
+const ARRIVED_ZH: &[&str] = &["收到", "签收", "到货", "到了", "拆开", "拆了"];
+
+/// `question` with the order it asks to change named, when it asks to change what was ordered
+/// (its colour, size, items, address) without naming the order and `message` tells that the
+/// customer ordered and nothing that it has come: "ordered the Pour kettle in brushed steel 20
+/// mins ago … can u just change the colour?" asks to change the order ("…on my order"), which
+/// the help center's page on changing orders answers, not the product's page or the exchanges
+/// of delivered items.
+pub fn with_order_named(question: &str, message: &str) -> String {
+    let lower = question.to_lowercase();
+    let message = message.to_lowercase();
+    if lower.chars().any(kefu_ingest::locale::is_han) {
+        let asks =
+            CHANGE_ZH.iter().any(|w| lower.contains(w)) && CHANGED_ZH.iter().any(|w| lower.contains(w));
+        let ordered =
+            ORDERED_ZH.iter().any(|w| message.contains(w)) && !ARRIVED_ZH.iter().any(|w| message.contains(w));
+        return if asks && ordered && !lower.contains("订单") {
+            format!("{question}（订单）")
+        } else {
+            question.to_string()
+        };
+    }
+    let asks = CHANGE_EN.iter().any(|w| contains_words(&lower, w))
+        && CHANGED_EN.iter().any(|w| contains_words(&lower, w));
+    let ordered = ORDERED_EN.iter().any(|w| contains_words(&message, w))
+        && !ARRIVED_EN.iter().any(|w| contains_words(&message, w));
+    if !(asks && ordered) || contains_words(&lower, "order") {
+        return question.to_string();
+    }
+    match question.trim_end().strip_suffix('?') {
+        Some(asked) => format!("{} on my order?", asked.trim_end()),
+        None => format!("{} on my order", question.trim_end()),
+    }
+}
+
 /// The Chinese words kefu itself reads in a question about an order, to be recognised when typed
 /// in pinyin ("dingdan weihao 7731", "tuikuan dao na le").
 pub fn chinese_words() -> impl Iterator<Item = &'static str> {
@@ -372,6 +418,28 @@ pub(super) fn contains_words(text: &str, phrase: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_asked_of_what_was_just_ordered_names_the_order() {
+        let message =
+            "ordered the kettle in brushed steel 20 mins ago but wanted white. can u just change the colour?";
+        assert_eq!(
+            with_order_named("can you just change the colour?", message),
+            "can you just change the colour on my order?"
+        );
+        // Delivered: a change of what came is an exchange; asked of an order already: unchanged.
+        let came = "ordered the kettle in steel, it arrived today. can you change the colour?";
+        assert_eq!(with_order_named("can you change the colour?", came), "can you change the colour?");
+        assert_eq!(
+            with_order_named("can I change the colour of my order?", message),
+            "can I change the colour of my order?"
+        );
+        assert_eq!(
+            with_order_named("刚下单想换个颜色可以吗", "刚下单想换个颜色可以吗"),
+            "刚下单想换个颜色可以吗（订单）"
+        );
+        assert_eq!(with_order_named("能换颜色吗", "昨天收到的，能换颜色吗"), "能换颜色吗");
+    }
 
     #[test]
     fn questions_about_the_customers_own_account_are_recognised() {

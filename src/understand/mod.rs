@@ -282,6 +282,7 @@ pub fn understand(message: &str, vocabulary: &Vocabulary) -> Understood {
     let mut parts = parts(&segment::segments(&text));
     for part in &mut parts {
         part.question = region::with_place_named(&part.question, &text);
+        part.question = intent::with_order_named(&part.question, &text);
         // The question before, when it is the context ("…ship it there? how long would it take").
         part.context = region::with_place_named(&part.context, &text);
     }
