@@ -35,8 +35,8 @@ const THING_ENDS_EN: &[&str] = &[
     "my", "on", "in", "at", "from", "like", "as", "or", "and", "with", "please", "pls", "though", "tho",
 ];
 
-/// Chinese: 有没有…, 有…吗, 支持…吗, 能(否)接入 / 连接 / 兼容…吗, 可以接入…吗. The thing asked for
-/// is group `thing`.
+/// Chinese: 有没有…, 有无…, 支持…吗, 能(否)接入 / 连接 / 兼容…吗, 可以接入…吗, 能不能接….
+/// The thing asked for is group `thing`.
 static ASKED_ZH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
@@ -44,6 +44,7 @@ static ASKED_ZH: LazyLock<Regex> = LazyLock::new(|| {
             有没有
           | 有无
           | (?:能|可以|可不可以|能不能|能否)?(?:支持|接入|连接|兼容|绑定|对接)
+          | (?:能不能|可不可以|能否)接
         )
         (?P<thing>[^?？。！!，,；;：:\s]{1,20}?)
         (?:吗|么|嘛|不|没|呢|啊|呀|$|[?？。！!，,；;\s])",
@@ -100,6 +101,10 @@ mod tests {
         assert_eq!(asked_for("有没有通透模式 想听报站"), Some("通透模式"));
         assert_eq!(asked_for("破壁机有几档可以调"), None);
         assert_eq!(asked_for("支持花呗吗"), Some("花呗"));
+        assert_eq!(asked_for("漫游S7能不能接小爱同学或者天猫精灵？"), Some("小爱同学或者天猫精灵"));
+        // "能不能" alone asks whether kefu can do something, mostly a thing the help center names
+        // in other words ("能不能派师傅上门来修").
+        assert_eq!(asked_for("能不能派师傅上门来修"), None);
         assert_eq!(asked_for("退货要几天到账"), None);
     }
 }
