@@ -754,6 +754,9 @@ fn lead_in_topic(lead: &str) -> Option<&str> {
         .then(|| lead[about + word.len()..].trim())
 }
 
+/// Fewest words before a dash that tell a story rather than name what the question is about.
+const STORY_WORDS: usize = 5;
+
 /// A clause opening with a lead-in and a spaced dash ("Quick one — how much is…", "quick
 /// privacy q - where is my data stored"): what the lead-in announces questions about (may be
 /// empty), and the rest of the clause.
@@ -764,7 +767,12 @@ fn dash_lead_in(clause: &str) -> Option<(&str, &str)> {
     if lead.is_empty() || rest.is_empty() {
         return None;
     }
-    let topic = if is_chatter(lead) { Some("") } else { lead_in_topic(lead) };
+    // "Last time I got hit with a brokerage fee at the door — will I have to pay anything?": a
+    // story before the dash is told, the question after it asked; not a name ("order NW-70031 -
+    // has it shipped yet?" asks about it).
+    let story = lead.unicode_words().count() >= STORY_WORDS;
+    let told = || (story && !asks(lead) && asks(rest)).then_some(lead);
+    let topic = if is_chatter(lead) { Some("") } else { lead_in_topic(lead).or_else(told) };
     topic.map(|topic| (topic, rest))
 }
 
@@ -1208,6 +1216,13 @@ mod tests {
             assert!(roles(asked).iter().all(|(role, _)| *role == Role::Question), "{asked}");
         }
         assert_eq!(roles("还赔不赔？来回运费白花了？")[0].0, Role::Question, "Chinese asks without a word");
+        assert_eq!(
+            roles("I got hit with a brokerage fee at the door last time — will I have to pay anything?"),
+            [
+                (Role::Context, "I got hit with a brokerage fee at the door last time".into()),
+                (Role::Question, "will I have to pay anything?".into())
+            ]
+        );
         // A wish with a quotation in it is one piece, and told.
         assert_eq!(
             roles(
