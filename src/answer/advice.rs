@@ -104,14 +104,16 @@ impl super::Answerer {
 }
 
 /// Whether `text` asks what to buy, or answers kefu's clarifying question about it. A message
-/// about a policy, a service of the shop, a fault, how to do something or an order is not, unless it asks for a recommendation in so many words; nor
+/// about a policy, a service of the shop, a fault, how to do something, an order or a part it names is not, unless it asks for a recommendation in so many words; nor
 /// is a question about a product it names ("is the Roamo S7 good with dog hair"), unless it asks
 /// for that product's parts (not whether a part does something).
 fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language: &str) -> bool {
     if advice::asks_recommendation(text) {
         return true;
     }
-    if advice::about_policy(text)
+    // "Can I just buy the NW-RV7K replacement kit for it?" asks whether the part it names fits.
+    if catalogue.names_part(text, language)
+        || advice::about_policy(text)
         || advice::about_service(text)
         || advice::reports_problem(text)
         || advice::asks_how(text)

@@ -501,6 +501,12 @@ impl Catalogue {
         found.into_iter().map(|(i, _)| &self.products[i].product).collect()
     }
 
+    /// Whether `text` names a part or accessory of the catalogue by its own name or model
+    /// ("the NW-RV7K replacement kit"): the customer knows which one, and asks about it.
+    pub fn names_part(&self, text: &str, locale: &str) -> bool {
+        self.mentioned(text, locale).iter().any(|&(i, _)| !self.products[i].product.listing.fits.is_empty())
+    }
+
     /// The products of `locale` that `text` names.
     pub fn named(&self, text: &str, locale: &str) -> Vec<usize> {
         self.mentioned(text, locale).into_iter().map(|(i, _)| i).collect()

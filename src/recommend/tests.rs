@@ -320,3 +320,12 @@ fn a_question_tells_apart_a_product_its_context_names_by_a_word_of_its_name() {
     assert_eq!(named("is the roamo s5 quiet?", story), ["NW-RV500"]);
     assert!(named("how long does a refund take?", "I bought a blender.").is_empty());
 }
+
+#[test]
+fn a_part_named_by_its_own_name_is_told() {
+    let catalogue = catalogue();
+    assert!(catalogue.names_part("Can I just buy the NW-RV7K replacement kit for my S5?", "en"));
+    assert!(catalogue.names_part("does the Roamo S7 Replacement Kit fit the s5", "en"));
+    assert!(!catalogue.names_part("what filter fits my roamo s7?", "en"));
+    assert!(!catalogue.names_part("is the roamo s7 good with dog hair", "en"));
+}
