@@ -173,9 +173,12 @@ impl Vocabulary {
     /// word, not by its analysed terms: jieba cuts a phrase it does not know into pieces that
     /// are no words ("企业团购价" → 企业 / 团 / 购价), and a piece of a longer word is named where
     /// the longer word is. Words of a letter or two and codes with digits ("5G", "S7") are
-    /// sizes and models more than things, and are left alone.
+    /// sizes and models more than things, and are left alone, and so is a place the help center
+    /// covers through its region.
     pub fn never_names(&self, thing: &str) -> bool {
-        if self.terms.is_empty() {
+        // A place is named by its region's row ("do you ship to latvia": the EU's).
+        let place = !region::regions(thing).is_empty() || !region::provinces(thing).is_empty();
+        if self.terms.is_empty() || place {
             return false;
         }
         let unknown_latin = analysis::words(thing).into_iter().any(|w| {
@@ -408,6 +411,7 @@ mod tests {
         assert!(!vocabulary.never_names("炸锅"));
         assert!(!vocabulary.never_names("5G"));
         assert!(!vocabulary.never_names("s7"));
+        assert!(!vocabulary.never_names("to latvia"), "a place is named by its region");
     }
 
     #[test]
