@@ -123,6 +123,11 @@ fn asks_advice(catalogue: &Catalogue, question: &Question, text: &str, language:
     }
     let mentioned = !catalogue.mentioned(text, language).is_empty();
     let parts = advice::asks_for_parts(text);
+    // "how many of those descaler packs do i need to buy to last a year for my brewa" asks
+    // about what it names.
+    if (mentioned || parts) && advice::asks_only_values(text) {
+        return false;
+    }
     // "炸锅有没有白色的", "KT170水壶的壶嘴有没有过滤网": whether a kind or a product named before
     // it has something, not a request for one.
     let lower = text.to_lowercase();

@@ -228,6 +228,11 @@ impl Candidate {
     pub fn coverage_under_heading(&self, question: &WeightedTerms) -> f32 {
         coverage(question, &self.terms.union(&self.heading).cloned().collect())
     }
+
+    /// Whether every one of `words` (analysed terms) is in it or its headings.
+    pub fn mentions(&self, words: &HashSet<String>) -> bool {
+        words.iter().all(|w| self.terms.contains(w) || self.heading.contains(w))
+    }
 }
 
 /// How well each candidate answers `question`: IDF-weighted coverage of the question's words by

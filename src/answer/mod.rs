@@ -1877,8 +1877,12 @@ fn evidence(
     // Each question a part asks has sentences of its own: the price asked second in "Is it too
     // late to add Care+ now, and how much would it be?" is not among the two most about both.
     let searched = EXPECTATION_CANDIDATES * questions_asked(&retrieved.part).max(1);
-    let expected_found = understand::expect::expectation(&retrieved.part.question).map(|kind| {
-        about.iter().take(searched).any(|&(i, _, _)| understand::expect::satisfies(kind, &candidates[i].text))
+    let expected_found = understand::expect::asked(&retrieved.part.question).map(|asked| {
+        let states = |c: &extractive::Candidate| understand::expect::satisfies(asked.kind, &c.text);
+        // Stated among the sentences most about the question and, when the question names what
+        // the value is of, by a sentence of the retrieved passages naming it.
+        about.iter().take(searched).any(|&(i, _, _)| states(&candidates[i]))
+            && on_focus(&retrieved.candidates, &asked.focus).is_none_or(|named| named.into_iter().any(states))
     });
     let top_terms = extractive::terms(&text);
     Some(Evidence {
@@ -1896,6 +1900,26 @@ fn evidence(
             if all > 0.0 { (1.0 - own / all).max(0.0) } else { 0.0 }
         },
     })
+}
+
+/// The candidates about what a value is asked of (`focus`, see [`understand::expect::Asked`]):
+/// those naming all its words, else its head word; `None` when none does, or it names nothing.
+/// "巢好分期开通后一般给多少额度" is not answered by "单笔满 ¥300 可用" beside "审核通过后获得分期额度",
+/// nor "how quiet is quiet mode in dB" by "About 62 dB in standard mode".
+fn on_focus<'a>(
+    candidates: &'a [extractive::Candidate],
+    focus: &[String],
+) -> Option<Vec<&'a extractive::Candidate>> {
+    let head = focus.last()?;
+    let mentioning = |words: HashSet<String>| -> Vec<&extractive::Candidate> {
+        if words.is_empty() {
+            return Vec::new();
+        }
+        candidates.iter().filter(|c| c.mentions(&words)).collect()
+    };
+    let all = mentioning(extractive::terms(&focus.join(" ")));
+    let found = if all.is_empty() { mentioning(extractive::terms(head)) } else { all };
+    (!found.is_empty()).then_some(found)
 }
 
 /// How many questions a part's question asks at once ("Is it too late to add Care+ now, and how

@@ -392,6 +392,13 @@ const PROBLEM_EN: &[&str] = &[
     "not in the box",
     "wasn't in the box",
     "isn't in the box",
+    "weren't in the box",
+    "aren't in the box",
+    "supposed to come with",
+    "meant to come with",
+    "didn't come with",
+    "wasn't included",
+    "weren't included",
 ];
 const PROBLEM_ZH: &[&str] = &[
     "裂了",
@@ -644,6 +651,17 @@ const GETTING_EN: &[&str] = &["buy", "get", "order", "replace", "stock"];
 pub fn asks_only_about(text: &str) -> bool {
     let questions: Vec<Segment> = segments(text).into_iter().filter(|s| s.role == Role::Question).collect();
     !questions.is_empty() && questions.iter().all(|q| asks_about(&q.text))
+}
+
+/// Whether every question of `text` asks for a value other than a price ("how many of those
+/// descaler packs do i need to buy to last a year", "主刷多久换一次"): about what the shopper
+/// names, whatever words of buying it uses.
+pub fn asks_only_values(text: &str) -> bool {
+    let questions: Vec<Segment> = segments(text).into_iter().filter(|s| s.role == Role::Question).collect();
+    !questions.is_empty()
+        && questions
+            .iter()
+            .all(|q| expect::expectation(&q.text).is_some_and(|kind| kind != expect::Expectation::Amount))
 }
 
 /// Whether one question asks about something ([`asks_only_about`]).
@@ -978,6 +996,12 @@ mod tests {
                 && !asks_about("how much is a spare filter?")
         );
         assert!(asks_only_about("漫游S7的主刷多久换一次啊？拖布脏了能直接扔洗衣机洗吗"));
+        assert!(asks_only_values(
+            "how many of those descaler packs do i need to buy to last a year for my brewa?"
+        ));
+        assert!(!asks_only_values("how many filters come in a kit? and which one should I buy"));
+        assert!(!asks_only_values("how much is a spare filter?"), "a price asks what to buy");
+        assert!(reports_problem("theres no mop thing anywhere?? is that supposed to come with it"));
         assert!(asks_for_parts("what filter fits my roamo"));
         assert!(asks_for_parts("扫地机的滤网在哪买"));
         assert!(!asks_for_parts("quiet blender please"));

@@ -69,7 +69,7 @@ const EN: &[(Expectation, &[&str])] = &[
     ),
     (Expectation::Temperature, &["what temperature", "what temp", "how hot", "how many degrees", "how warm"]),
     (Expectation::Weight, &["how heavy", "weigh", "weight"]),
-    (Expectation::Loudness, &["how loud", "how noisy", "decibel", "in db", "noise level"]),
+    (Expectation::Loudness, &["how loud", "how quiet", "how noisy", "decibel", "in db", "noise level"]),
     (Expectation::Power, &["wattage", "how many watts", "how powerful", "power rating"]),
     (
         Expectation::Capacity,
@@ -84,6 +84,10 @@ const EN: &[(Expectation, &[&str])] = &[
             "how wide",
             "how long is the cable",
             "how long is the cord",
+            "how long is the power cord",
+            "how long is the power cable",
+            "how long is the power lead",
+            "how long is the lead",
             // "whats the cable length on the brewa?" ("how long" is a duration, below).
             "length",
             "dimensions",
@@ -336,6 +340,42 @@ const DAYS: &[&str] = &[
 
 /// The kind of value `question` asks for, if it asks for one.
 pub fn expectation(question: &str) -> Option<Expectation> {
+    cue(question).map(|(kind, _, _)| kind)
+}
+
+/// What a question asks a value of: the kind of value, and the words naming the thing it is a
+/// value of, when the question names one next to its cue ("额度" in "一般给多少额度", "电池" in
+/// "电池单独卖多少钱", "quiet mode" in "how quiet is quiet mode").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    /// The kind of value.
+    pub kind: Expectation,
+    /// The words of the thing, in order (the last is the head: "cord" of "power cord").
+    pub focus: Vec<String>,
+}
+
+/// What `question` asks a value of, if it asks for one. A count asked of a sum of money
+/// ("运费多少", "多少额度") asks for an amount.
+pub fn asked(question: &str) -> Option<Asked> {
+    let (mut kind, lower, at) = cue(question)?;
+    let focus = if lower.chars().any(kefu_ingest::locale::is_han) {
+        chinese_focus(&lower, at).into_iter().collect()
+    } else {
+        // "how long is the power cord" names its thing inside the cue: read on from "how long".
+        let from = match lower[at.clone()].strip_prefix("how ").and_then(|rest| rest.find(' ')) {
+            Some(space) => at.start + "how ".len() + space,
+            None => at.end,
+        };
+        english_focus(&lower[from..])
+    };
+    if kind == Expectation::Count && focus.last().is_some_and(|word| is_money(word)) {
+        kind = Expectation::Amount;
+    }
+    Some(Asked { kind, focus })
+}
+
+/// The kind asked for, the lowercased question its cue was found in, and the cue's bytes there.
+fn cue(question: &str) -> Option<(Expectation, String, std::ops::Range<usize>)> {
     let mut lower = question.to_lowercase();
     let table = if lower.chars().any(kefu_ingest::locale::is_han) {
         // "有哪几个颜色" asks which, not how many: "石墨灰、薄荷绿" answers it without a number.
@@ -348,18 +388,284 @@ pub fn expectation(question: &str) -> Option<Expectation> {
     } else {
         EN
     };
-    table.iter().find(|(_, cues)| cues.iter().any(|cue| has_cue(&lower, cue))).map(|(kind, _)| *kind)
+    let (kind, at) = table.iter().find_map(|(kind, cues)| {
+        cues.iter().filter_map(|cue| cue_at(&lower, cue)).min_by_key(|at| at.start).map(|at| (*kind, at))
+    })?;
+    Some((kind, lower, at))
 }
 
-fn has_cue(text: &str, cue: &str) -> bool {
-    if cue.chars().any(kefu_ingest::locale::is_han) {
-        return text.contains(cue);
+/// Chinese words around a cue that name nothing asked about: verbs of asking, modals, measures,
+/// pronouns and particles.
+const ZH_NOT_FOCUS: &[&str] = &[
+    "大概",
+    "分别",
+    "各自",
+    "具体",
+    "分开",
+    "一起",
+    "以后",
+    "之后",
+    "以前",
+    "之前",
+    "时候",
+    "然后",
+    "家里",
+    "平时",
+    "一般",
+    "大约",
+    "需要",
+    "单独",
+    "可以",
+    "差不多",
+    "总共",
+    "一共",
+    "到底",
+    "请问",
+    "问下",
+    "问一下",
+    "这个",
+    "那个",
+    "你们",
+    "我们",
+    "一个",
+    "能够",
+    "大致",
+    "平均",
+    "最多",
+    "最少",
+    "至少",
+    "左右",
+    "一下",
+    "想知道",
+    "知道",
+    "得要",
+    "还要",
+    "一次",
+    "通常",
+    "正常",
+    "大家",
+    "现在",
+    "目前",
+];
+
+/// Chinese words that name a sum of money, by their last character or whole.
+fn is_money(word: &str) -> bool {
+    word == "额度" || word.ends_with(['费', '价', '钱', '额', '金', '税', '息', '款', '贴'])
+}
+
+/// The Chinese word the value asked at `at` is of: the noun a bare count asks of ("多少额度"),
+/// else the last word before the cue in its clause, passing over one-character words and
+/// words that name nothing ("电池单独卖多少钱" → 电池). A number before it ends the search:
+/// "一壶1.7L的水要几分钟" names no one thing.
+fn chinese_focus(lower: &str, at: std::ops::Range<usize>) -> Option<String> {
+    let is_break = |c: char| {
+        c.is_whitespace() || (c.is_ascii_punctuation() && c != '+') || "，。？！；：、…～~（）".contains(c)
+    };
+    let named = |word: &str| {
+        word.chars().count() >= 2
+            && !ZH_NOT_FOCUS.contains(&word)
+            && !word.chars().any(|c| c.is_ascii_digit())
+    };
+    let cue = &lower[at.clone()];
+    if cue.ends_with("多少") || cue.ends_with('几') {
+        let after = &lower[at.end..];
+        let clause = &after[..after.find(is_break).unwrap_or(after.len())];
+        if let Some(first) = crate::analysis::answer_words(clause).into_iter().next()
+            && named(&first)
+            && first.chars().all(kefu_ingest::locale::is_han)
+        {
+            return Some(first);
+        }
     }
-    text.match_indices(cue).any(|(i, _)| {
-        let before = text[..i].chars().last().is_none_or(|c| !c.is_alphanumeric());
-        let after = text[i + cue.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-        before && after
-    })
+    let before = &lower[..at.start];
+    let start =
+        before.rfind(is_break).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+    // The modal or verb right before the cue ("充满要多久", "单独卖多少钱") is not jieba's to join.
+    let clause =
+        before[start..].trim_end_matches(|c: char| "要能是有得的会需卖给用了都还最才就再又也".contains(c));
+    for word in crate::analysis::answer_words(clause).into_iter().rev() {
+        if word.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        if named(&word) || (word.chars().any(|c| c.is_ascii_alphabetic()) && word.chars().count() >= 2) {
+            return Some(word);
+        }
+    }
+    None
+}
+
+/// English words that may stand between a cue and what it asks about ("how long is the …",
+/// "how many days is the …"): verbs, determiners and units.
+const EN_BEFORE_FOCUS: &[&str] = &[
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "times",
+    "business",
+    "working",
+    "metres",
+    "meters",
+    "feet",
+    "inches",
+    "litres",
+    "liters",
+    "watts",
+    "degrees",
+    "numbers",
+    "digits",
+    "characters",
+    "letters",
+    "pieces",
+    "is",
+    "are",
+    "was",
+    "were",
+    "s",
+    "does",
+    "do",
+    "did",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "the",
+    "a",
+    "an",
+    "my",
+    "your",
+    "our",
+    "this",
+    "that",
+    "these",
+    "those",
+    "its",
+    "their",
+];
+
+/// English words that end the naming of what a value is asked of: pronouns, prepositions,
+/// conjunctions and the verbs such questions ask with ("how long does delivery take").
+const EN_NOT_FOCUS: &[&str] = &[
+    "it",
+    "i",
+    "you",
+    "we",
+    "they",
+    "he",
+    "she",
+    "me",
+    "us",
+    "them",
+    "there",
+    "here",
+    "on",
+    "in",
+    "for",
+    "to",
+    "with",
+    "from",
+    "at",
+    "by",
+    "of",
+    "about",
+    "after",
+    "before",
+    "until",
+    "if",
+    "and",
+    "or",
+    "but",
+    "so",
+    "when",
+    "than",
+    "take",
+    "takes",
+    "cost",
+    "costs",
+    "last",
+    "lasts",
+    "get",
+    "need",
+    "needs",
+    "have",
+    "has",
+    "had",
+    "keep",
+    "stay",
+    "usually",
+    "actually",
+    "really",
+    "roughly",
+    "typically",
+    "normally",
+    "generally",
+    "be",
+    "left",
+    "now",
+    "then",
+    "still",
+    "also",
+    "just",
+    "going",
+    "got",
+    "go",
+    "come",
+    "what",
+    "which",
+    "who",
+    "how",
+    "why",
+    "where",
+    "please",
+    "is",
+    "are",
+    "does",
+    "do",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "approximately",
+];
+
+/// The English words after a cue naming what it asks about ("how long is the power cord on …"
+/// → power, cord): at most three, none when a pronoun or verb comes first ("how much does it
+/// cost").
+fn english_focus(after: &str) -> Vec<String> {
+    let mut words = after.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).peekable();
+    while words.next_if(|w| EN_BEFORE_FOCUS.contains(w)).is_some() {}
+    words
+        .take_while(|w| {
+            !EN_NOT_FOCUS.contains(w) && w.len() >= 3 && w.chars().all(|c| c.is_ascii_alphabetic())
+        })
+        .take(3)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Where `cue` first stands in `text` as a cue: anywhere for a Chinese one, as whole words for
+/// an English one.
+fn cue_at(text: &str, cue: &str) -> Option<std::ops::Range<usize>> {
+    if cue.chars().any(kefu_ingest::locale::is_han) {
+        return text.find(cue).map(|i| i..i + cue.len());
+    }
+    text.match_indices(cue)
+        .find(|(i, _)| {
+            let before = text[..*i].chars().last().is_none_or(|c| !c.is_alphanumeric());
+            let after = text[i + cue.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            before && after
+        })
+        .map(|(i, _)| i..i + cue.len())
 }
 
 /// Whether `sentence` states a value of the kind `expectation`.
@@ -603,6 +909,34 @@ mod tests {
         );
         // Whole words: "whenever" is not "when".
         assert_eq!(expectation("can I return it whenever I like"), None);
+    }
+
+    #[test]
+    fn questions_name_what_they_ask_a_value_of() {
+        let focus = |q: &str| asked(q).map(|a| a.focus.join(" "));
+        assert_eq!(focus("巢好分期开通后一般给多少额度？").as_deref(), Some("额度"));
+        assert_eq!(focus("S7的电池单独卖多少钱").as_deref(), Some("电池"));
+        assert_eq!(focus("充电盒从没电到充满要多久").as_deref(), Some("充满"));
+        assert_eq!(focus("你们运费是多少").as_deref(), Some("运费"));
+        assert_eq!(focus("S7多少钱").as_deref(), Some("s7"));
+        assert_eq!(focus("烧开满满一壶1.7L的水要几分钟").as_deref(), Some(""), "a number names no one thing");
+        assert_eq!(focus("这个大概多少钱").as_deref(), Some(""));
+        assert_eq!(focus("how quiet is quiet mode in dB").as_deref(), Some("quiet mode"));
+        assert_eq!(focus("How long is the power cord on the CrispAir XL?").as_deref(), Some("power cord"));
+        assert_eq!(
+            focus("how much is a replacement carafe and can i order just that").as_deref(),
+            Some("replacement carafe")
+        );
+        assert_eq!(focus("how long does delivery take to ireland").as_deref(), Some("delivery"));
+        assert_eq!(focus("how much does it cost").as_deref(), Some(""));
+        assert_eq!(focus("how many days do I have to return it").as_deref(), Some(""));
+        assert_eq!(focus("can I return opened earbuds?"), None);
+        // A count of money is an amount.
+        assert_eq!(asked("一般给多少额度").map(|a| a.kind), Some(Expectation::Amount));
+        assert_eq!(asked("运费多少").map(|a| a.kind), Some(Expectation::Amount));
+        assert_eq!(asked("金卡能拿多少积分").map(|a| a.kind), Some(Expectation::Count));
+        assert_eq!(asked("how quiet is it").map(|a| a.kind), Some(Expectation::Loudness));
+        assert_eq!(asked("How long is the power cord?").map(|a| a.kind), Some(Expectation::Size));
     }
 
     #[test]

@@ -44,6 +44,36 @@ const GLOSSES: &[(&[&str], &str)] = &[
         "instalments",
     ),
     (&["退钱", "钱退"], "退款"),
+    // Something missing from the box, in shoppers' words ("拆开发现少了一块拖布").
+    (
+        &[
+            "少了一块",
+            "少了一个",
+            "少了一件",
+            "少了一只",
+            "少了一根",
+            "少了个",
+            "少一块",
+            "少一个",
+            "少一件",
+            "缺了一",
+            "没发全",
+            "少发了",
+            "漏发了",
+        ],
+        "少件",
+    ),
+    (
+        &[
+            "supposed to come with",
+            "meant to come with",
+            "didn't come with",
+            "not in the box",
+            "wasn't in the box",
+            "weren't in the box",
+        ],
+        "missing",
+    ),
     (
         &[
             "充满电能用多久",
@@ -248,6 +278,7 @@ mod tests {
             glossed_by_all("will it arrive before xmas or new years eve"),
             "will it arrive before xmas (25 December) or new years eve (31 December)"
         );
+        assert_eq!(glossed_by_all("拆开发现少了一块拖布"), "拆开发现少了一块（少件）拖布");
     }
 
     #[test]
