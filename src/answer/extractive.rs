@@ -403,13 +403,19 @@ pub fn select_new(
     // A list item or clause that goes on into the next ("A replacement, sent by express delivery
     // free of charge, or" before "a full refund, …") says nothing whole alone: the next
     // candidate of its passage comes with it, over the limits, as the first sentence does.
+    // So does what to do instead after a "can't" ("We can't … change the colour, after the
+    // order is placed." before "Cancel the order (if it's still Received or Processing) and place
+    // a new one.").
     // A sentence that names its subject by a pronoun ("It doesn't limit them.") says nothing
     // without the one before it, which comes with it the same way.
     let mut k = 0;
     while k < chosen.len() {
         let next = chosen[k] + 1;
         let continues = candidates.get(next).is_some_and(|c| c.passage == candidates[chosen[k]].passage);
-        if goes_on(&candidates[chosen[k]].text) && continues && !chosen.contains(&next) {
+        let goes_on = goes_on(&candidates[chosen[k]].text)
+            || refuses(&candidates[chosen[k]].text)
+                && candidates.get(next).is_some_and(|c| offers_instead(&c.text));
+        if goes_on && continues && !chosen.contains(&next) {
             chosen.push(next);
         }
         let before = chosen[k].checked_sub(1);
@@ -469,6 +475,33 @@ fn goes_on(text: &str) -> bool {
     }
     let last = text.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("").to_lowercase();
     matches!(last.as_str(), "or" | "and") || ["或", "和", "及", "或者"].iter().any(|w| text.ends_with(w))
+}
+
+/// Whether `text` says the shop can't or won't do something ("We can't add or remove items…",
+/// "不支持修改颜色").
+fn refuses(text: &str) -> bool {
+    let lower = text.to_lowercase().replace('’', "'");
+    ["can't", "cannot", "can not", "unable to", "not possible", "no longer", "don't offer", "do not offer"]
+        .iter()
+        .any(|w| lower.contains(w))
+        || ["不能", "无法", "不支持", "不可以"].iter().any(|w| lower.contains(w))
+}
+
+/// Whether `text` opens by telling the customer what to do ("Cancel the order…", "Please return
+/// it…", "请联系客服…"): after a refusal, what they can do instead.
+fn offers_instead(text: &str) -> bool {
+    const DO_EN: &[&str] = &[
+        "please", "cancel", "return", "contact", "place", "use", "choose", "go", "ask", "send", "email",
+        "start", "call", "check", "try", "order", "select", "tap", "visit", "write", "reply", "request",
+        "instead", "you can", "you may",
+    ];
+    let lower = text.trim().to_lowercase();
+    // Not another rule ("请勿加入 60℃ 以上的热液体"), nor a list's lead-in without its list ("您可以：").
+    if lower.starts_with("请勿") || lower.starts_with("请不要") || lower.ends_with([':', '：']) {
+        return false;
+    }
+    DO_EN.iter().any(|w| lower.starts_with(w) && lower[w.len()..].starts_with(|c: char| !c.is_alphanumeric()))
+        || ["请", "您可以", "可以", "建议", "可先"].iter().any(|w| lower.starts_with(w))
 }
 
 /// Whether `text` names its subject by a pronoun standing for something said before it ("It
@@ -738,6 +771,15 @@ mod tests {
         let answer = select(&weighted("sell end"), &all, Some(&similarity), SELECTION, LIMITS).unwrap();
         let quoted: Vec<&str> = answer.pieces.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(quoted, ["The warranty follows the product.", "It doesn't end when you sell it."]);
+        assert!(refuses("We can't add or remove items, or change the colour, after the order is placed."));
+        assert!(offers_instead(
+            "Cancel the order (if it's still Received or Processing) and place a new one."
+        ));
+        assert!(
+            !offers_instead("Cancellation is free.")
+                && !offers_instead("您可以：")
+                && !offers_instead("请勿加入热液体。")
+        );
         assert!(leans_back("They are refunded first.") && leans_back("This deletes all maps."));
         assert!(leans_back("它不影响您的法定权利。"));
         assert!(!leans_back("This warranty is in addition to your statutory rights."));
