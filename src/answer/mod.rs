@@ -1527,7 +1527,7 @@ fn price_passages(
     let mut stated = Vec::new();
     let mut asked = catalogue.price_asked(&part.question, language);
     // "I want the brewa. how much is it?", "the roamo s5 or the s7? how much are they": the
-    // products it and its context name.
+    // products it and its context name ("买双篮的还是5.5L的？两个差多少钱": 双篮 tells the XL apart).
     // Not when the message asks for a part ("能单独买一个备用的吗 多少钱": the part's price), nor
     // when its context says the amount is of something else ("想加个2年的延保，多少钱？": the
     // extended warranty's).
@@ -1536,7 +1536,11 @@ fn price_passages(
         && !understand::advice::asks_for_parts(&part.query())
         && understand::expect::asks_price(&part.query())
     {
-        asked = catalogue.named(&part.query(), language).into_iter().map(|i| catalogue.product(i)).collect();
+        asked = catalogue
+            .named_in_part(&part.question, &part.query(), language)
+            .into_iter()
+            .map(|i| catalogue.product(i))
+            .collect();
     }
     for product in asked.into_iter().take(MAX_PRICED) {
         let Some(document) = catalog.document(&product.doc_id)? else { continue };

@@ -538,26 +538,39 @@ impl Catalogue {
     }
 
     /// The products of `among` that `text` names by a word of its name none of the others has
-    /// ("the XL" among the CrispAir air fryers). Latin words of two characters or more with a
-    /// letter ("XL", "S5", "Pro"); measures alone ("5.5", "9") name nothing.
+    /// ("the XL" among the CrispAir air fryers, "双篮" among the 脆享 air fryers). Latin words of
+    /// two characters or more with a letter ("XL", "S5", "Pro"); measures alone ("5.5", "9")
+    /// name nothing. Chinese words of two characters or more, found anywhere in `text`.
     fn named_among(&self, text: &str, among: &[usize]) -> Vec<usize> {
-        let words = |text: &str| -> HashSet<String> {
+        let latin = |text: &str| -> HashSet<String> {
             text.to_lowercase()
                 .split(|c: char| !c.is_ascii_alphanumeric())
                 .filter(|w| w.len() >= 2 && w.chars().any(|c| c.is_ascii_alphabetic()))
                 .map(str::to_string)
                 .collect()
         };
-        let asked = words(text);
-        let names: Vec<HashSet<String>> =
-            among.iter().map(|&i| words(&self.products[i].product.name)).collect();
+        let han = |name: &str| -> HashSet<String> {
+            crate::analysis::answer_words(name)
+                .into_iter()
+                .filter(|w| w.chars().count() >= 2 && w.chars().all(kefu_ingest::locale::is_han))
+                .collect()
+        };
+        let asked = latin(text);
+        let lower = text.to_lowercase();
+        let names: Vec<HashSet<String>> = among
+            .iter()
+            .map(|&i| {
+                let name = &self.products[i].product.name;
+                latin(name).into_iter().chain(han(name)).collect()
+            })
+            .collect();
         among
             .iter()
             .enumerate()
             .filter(|&(k, _)| {
                 names[k].iter().any(|w| {
-                    asked.contains(w)
-                        && names.iter().enumerate().all(|(j, other)| j == k || !other.contains(w))
+                    let said = if w.is_ascii() { asked.contains(w) } else { lower.contains(w.as_str()) };
+                    said && names.iter().enumerate().all(|(j, other)| j == k || !other.contains(w))
                 })
             })
             .map(|(_, &i)| i)

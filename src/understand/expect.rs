@@ -423,11 +423,8 @@ const ZH_NOT_FOCUS: &[&str] = &[
     "请问",
     "问下",
     "问一下",
-    "这个",
-    "那个",
     "你们",
     "我们",
-    "一个",
     "能够",
     "大致",
     "平均",
@@ -440,7 +437,6 @@ const ZH_NOT_FOCUS: &[&str] = &[
     "知道",
     "得要",
     "还要",
-    "一次",
     "通常",
     "正常",
     "大家",
@@ -461,8 +457,10 @@ fn chinese_focus(lower: &str, at: std::ops::Range<usize>) -> Option<String> {
     let is_break = |c: char| {
         c.is_whitespace() || (c.is_ascii_punctuation() && c != '+') || "，。？！；：、…～~（）".contains(c)
     };
+    // Counts and pointers ("两个", "这款", "每次") name nothing.
     let named = |word: &str| {
         word.chars().count() >= 2
+            && !word.starts_with(|c: char| "一二两三四五六七八九十几这那哪每各".contains(c))
             && !ZH_NOT_FOCUS.contains(&word)
             && !word.chars().any(|c| c.is_ascii_digit())
     };
@@ -829,7 +827,8 @@ pub fn asks_price(question: &str) -> bool {
     if expectation(question) != Some(Expectation::Amount) {
         return false;
     }
-    let lower = question.to_lowercase();
+    // "浪费" (a waste) and "消费" (spending) name no fee.
+    let lower = question.to_lowercase().replace("浪费", "").replace("消费", "");
     if lower.chars().any(kefu_ingest::locale::is_han) && NOT_PRICE_ZH.iter().any(|w| lower.contains(w)) {
         return false;
     }
@@ -921,6 +920,7 @@ mod tests {
         assert_eq!(focus("S7多少钱").as_deref(), Some("s7"));
         assert_eq!(focus("烧开满满一壶1.7L的水要几分钟").as_deref(), Some(""), "a number names no one thing");
         assert_eq!(focus("这个大概多少钱").as_deref(), Some(""));
+        assert_eq!(focus("两个差多少钱").as_deref(), Some(""));
         assert_eq!(focus("how quiet is quiet mode in dB").as_deref(), Some("quiet mode"));
         assert_eq!(focus("How long is the power cord on the CrispAir XL?").as_deref(), Some("power cord"));
         assert_eq!(

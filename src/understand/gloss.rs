@@ -44,6 +44,7 @@ const GLOSSES: &[(&[&str], &str)] = &[
         "instalments",
     ),
     (&["退钱", "钱退"], "退款"),
+    (&["快递费", "邮费", "寄费"], "运费"),
     // Something missing from the box, in shoppers' words ("拆开发现少了一块拖布").
     (
         &[

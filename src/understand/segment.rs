@@ -438,6 +438,8 @@ pub fn asks_about_another(text: &str) -> bool {
 /// clean them"); "one" only after a preposition ("what's the most I can put on one?"): "buy a
 /// new one" and "the steel one" name what they are about.
 const BACK_REFERENCES_EN: &[&str] = &["it", "them", "those", "these"];
+/// Chinese words opening a question about the two things asked about before ("两个差多少钱").
+const BOTH_ZH: &[&str] = &["两个", "这两个", "两款", "这两款", "两者", "这俩", "俩", "两台", "这两台"];
 /// Prepositions after which "one" stands for the thing asked about before.
 const BEFORE_ONE_EN: &[&str] = &["on", "in", "onto", "into", "with", "for", "per", "from", "to"];
 
@@ -449,9 +451,13 @@ const BEFORE_ONE_EN: &[&str] = &["on", "in", "onto", "into", "with", "for", "per
 pub fn refers_back(text: &str) -> bool {
     let lower = text.to_lowercase();
     if lower.chars().any(kefu_ingest::locale::is_han) {
-        return lower.contains('它');
+        return lower.contains('它') || BOTH_ZH.iter().any(|w| lower.starts_with(w));
     }
     let words: Vec<&str> = lower.unicode_words().collect();
+    // "whats the price difference between the two?": the things asked about before, both.
+    if words.contains(&"both") || lower.contains("the two") || lower.contains("between them") {
+        return true;
+    }
     match words.as_slice() {
         [.., before, "one"] => BEFORE_ONE_EN.contains(before),
         [.., last] => BACK_REFERENCES_EN.contains(last),
@@ -973,7 +979,13 @@ mod tests {
 
     #[test]
     fn a_question_may_name_what_the_one_before_asks_about_by_a_pronoun() {
-        for back in ["whats the most I can put on one?", "how do I clean them", "它能单独买吗"] {
+        for back in [
+            "whats the most I can put on one?",
+            "how do I clean them",
+            "它能单独买吗",
+            "两个差多少钱",
+            "whats the price difference between the two",
+        ] {
             assert!(refers_back(back), "{back}");
         }
         for own in [
