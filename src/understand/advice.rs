@@ -321,6 +321,17 @@ const SERVICES_EN: &[&str] = &[
     "whatsapp",
     "payment",
     "payments",
+    // What the shop does with a parcel, and where products come from: asked about, not for.
+    "gift wrap",
+    "gift wrapping",
+    "gift message",
+    "gift note",
+    "handwritten",
+    "greeting card",
+    "birthday card",
+    "made in",
+    "manufactured",
+    "country of origin",
 ];
 const SERVICES_ZH: &[&str] = &[
     "优惠券",
@@ -341,6 +352,15 @@ const SERVICES_ZH: &[&str] = &[
     "电话",
     "小程序",
     "公众号",
+    "贺卡",
+    "手写",
+    "礼品包装",
+    "留言卡",
+    "产地",
+    "哪里生产",
+    "哪生产",
+    "哪里产",
+    "哪儿产",
 ];
 
 /// Words of a fault or damage: "the blender lid is cracked after a week, what do i do" reports a
@@ -950,6 +970,8 @@ mod tests {
             "is there an actual nestwell shop anywhere in london where i can see the xl air fryer in person??",
             "有没有优惠券",
             "你们有实体店吗",
+            "where are your earbuds actually made? trying to avoid buying stuff made in certain countries",
+            "送我妈的生日礼物，能不能帮我手写一张生日贺卡放包裹里一起寄过去呀",
         ] {
             assert!(about_service(text), "{text}");
         }

@@ -28,6 +28,8 @@ pub enum Expectation {
     Temperature,
     /// A company, bank, insurer or carrier.
     Organisation,
+    /// Where a product is made.
+    Origin,
 }
 
 /// Units of each measure (lowercase), after a number.
@@ -171,6 +173,10 @@ const ZH: &[(Expectation, &[&str])] = &[
             "哪个机构",
             "什么机构",
         ],
+    ),
+    (
+        Expectation::Origin,
+        &["产地", "哪里生产", "哪生产", "哪里产", "哪儿产", "哪里制造", "哪国产", "国产还是进口", "进口的吗"],
     ),
     (
         Expectation::Temperature,
@@ -388,10 +394,21 @@ fn cue(question: &str) -> Option<(Expectation, String, std::ops::Range<usize>)> 
     } else {
         EN
     };
-    let (kind, at) = table.iter().find_map(|(kind, cues)| {
-        cues.iter().filter_map(|cue| cue_at(&lower, cue)).min_by_key(|at| at.start).map(|at| (*kind, at))
-    })?;
+    let (kind, at) = table
+        .iter()
+        .find_map(|(kind, cues)| {
+            cues.iter().filter_map(|cue| cue_at(&lower, cue)).min_by_key(|at| at.start).map(|at| (*kind, at))
+        })
+        .or_else(|| origin_asked(&lower).map(|at| (Expectation::Origin, at)))?;
     Some((kind, lower, at))
+}
+
+/// Where English `lower` asks where something is made ("where are your earbuds actually
+/// made?"): its "where", when a word of making follows.
+fn origin_asked(lower: &str) -> Option<std::ops::Range<usize>> {
+    let at = cue_at(lower, "where")?;
+    let after = &lower[at.end..];
+    ["made", "manufactured", "produced", "built"].iter().any(|w| cue_at(after, w).is_some()).then_some(at)
 }
 
 /// Chinese words around a cue that name nothing asked about: verbs of asking, modals, measures,
@@ -709,6 +726,21 @@ pub fn satisfies(expectation: Expectation, sentence: &str) -> bool {
             !numbers(&lower).is_empty() || lower.chars().any(|c| "一二两三四五六七八九十百".contains(c))
         }
         Expectation::Organisation => ORGANISATIONS.iter().any(|w| lower.contains(w)),
+        Expectation::Origin => [
+            "made in",
+            "manufactured in",
+            "produced in",
+            "assembled in",
+            "country of origin",
+            "产地",
+            "产自",
+            "生产于",
+            "原产",
+            "制造于",
+            "进口",
+        ]
+        .iter()
+        .any(|w| lower.contains(w)),
         // Sizes told as letters answer "which sizes" ("S、M、L 各 1 对", "3 pairs: S, M, L").
         Expectation::Size if size_letters(&lower) => true,
         measure => {
@@ -885,6 +917,11 @@ mod tests {
         assert_eq!(expectation("能开专票吗"), None);
         assert_eq!(expectation("巢好分期是哪家金融机构提供的"), Some(Expectation::Organisation));
         assert_eq!(expectation("which courier do you use for Ireland"), Some(Expectation::Organisation));
+        assert_eq!(expectation("where are your earbuds actually made?"), Some(Expectation::Origin));
+        assert_eq!(expectation("这个耳机产地是哪里"), Some(Expectation::Origin));
+        assert_eq!(expectation("where is my order"), None);
+        assert!(satisfies(Expectation::Origin, "Designed in Amsterdam, made in Portugal."));
+        assert!(!satisfies(Expectation::Origin, "The serial number is printed inside the lid."));
         assert!(satisfies(Expectation::Organisation, "默认使用顺丰速运发货。"));
         assert!(satisfies(Expectation::Organisation, "Parcels to Ireland go with DPD."));
         assert!(!satisfies(Expectation::Organisation, "巢好分期单笔满 ¥300 可用，3 期免息。"));
