@@ -191,6 +191,35 @@ pub fn words(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// `tokens` (of [`words`], in offset order) with two adjacent one-character Han words joined
+/// where one of them is unknown and their join is `known`: jieba cuts "你们可以寄到台湾" into 寄 and
+/// 到 but the help center's "能寄到香港吗" into 寄到, so the question's words are read as the
+/// help center's.
+pub fn joined_where_known(tokens: Vec<Token>, known: impl Fn(&str) -> bool) -> Vec<Token> {
+    let single_han =
+        |t: &Token| t.term.chars().count() == 1 && t.term.chars().all(kefu_ingest::locale::is_han);
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        if let Some(next) = tokens.peek()
+            && single_han(&token)
+            && single_han(next)
+            && token.end == next.start
+            && (!known(&token.term) || !known(&next.term))
+        {
+            let joined = format!("{}{}", token.term, next.term);
+            if known(&joined) {
+                let end = next.end;
+                tokens.next();
+                out.push(Token { term: joined, start: token.start, end });
+                continue;
+            }
+        }
+        out.push(token);
+    }
+    out
+}
+
 /// The distinct analysed terms of a text: what BM25 indexes it by, as a set.
 pub fn terms(text: &str) -> std::collections::HashSet<String> {
     words(text).into_iter().map(|t| t.term).collect()
@@ -308,6 +337,17 @@ mod tests {
         assert_eq!(words.concat(), "退款会在7个工作日内原路退回", "every character once: {words:?}");
         assert!(words.contains(&"退款".to_string()) && words.contains(&"退回".to_string()), "{words:?}");
         assert!(words.contains(&"7".to_string()), "{words:?}");
+    }
+
+    #[test]
+    fn lone_characters_are_joined_into_the_help_center_s_word() {
+        let known = |t: &str| ["寄到", "台湾", "能寄到"].contains(&t);
+        assert_eq!(terms(joined_where_known(words("你们可以寄到台湾吗？"), known)), ["寄到", "台湾"]);
+        // Known characters stay as they are, and so do unknown ones whose join is unknown too.
+        let all = |_: &str| true;
+        assert_eq!(terms(joined_where_known(words("你们可以寄到台湾吗？"), all)), ["寄", "到", "台湾"]);
+        let none = |_: &str| false;
+        assert_eq!(terms(joined_where_known(words("你们可以寄到台湾吗？"), none)), ["寄", "到", "台湾"]);
     }
 
     #[test]

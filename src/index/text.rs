@@ -138,15 +138,21 @@ impl TextIndex {
     pub fn query_terms(&self, query: &str) -> Result<Vec<QueryTerm>> {
         let searcher = self.reader.searcher();
         let chunks = searcher.num_docs() as f32;
-        unique_terms(analysis::words(query))
+        let frequency_of = |term: &str| -> Result<u64> {
+            let mut frequency = 0;
+            for field in [self.fields.body, self.fields.title] {
+                let count = searcher.doc_freq(&Term::from_field_text(field, term)).map_err(text_error)?;
+                frequency = frequency.max(count);
+            }
+            Ok(frequency)
+        };
+        let words = analysis::joined_where_known(analysis::words(query), |term| {
+            frequency_of(term).is_ok_and(|frequency| frequency > 0)
+        });
+        unique_terms(words)
             .into_iter()
             .map(|term| {
-                let mut frequency = 0;
-                for field in [self.fields.body, self.fields.title] {
-                    let count =
-                        searcher.doc_freq(&Term::from_field_text(field, &term)).map_err(text_error)?;
-                    frequency = frequency.max(count);
-                }
+                let frequency = frequency_of(&term)?;
                 let df = frequency as f32;
                 let idf = (1.0 + (chunks - df + 0.5) / (df + 0.5)).ln();
                 Ok(QueryTerm { term, idf, chunks: frequency })
