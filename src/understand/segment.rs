@@ -285,8 +285,27 @@ const MODAL_ZH: &[&str] = &["能退", "能换", "可以退", "可以换", "能�
 
 /// Chinese phrases holding an asking word that ask nothing: times ("前几天", a few days ago) and
 /// "not much" (没怎么).
-const NOT_ASKING_ZH: &[&str] =
-    &["前几天", "这几天", "那几天", "过几天", "头几天", "后几天", "好几天", "没怎么", "不怎么"];
+const NOT_ASKING_ZH: &[&str] = &[
+    "前几天",
+    "这几天",
+    "那几天",
+    "过几天",
+    "头几天",
+    "后几天",
+    "好几天",
+    "没怎么",
+    "不怎么",
+    // "修回来没几天又不转了", "几个月前买的", "用了没几次就坏了": how soon, told.
+    "没几天",
+    "才几天",
+    "几天前",
+    "几个月前",
+    "几周前",
+    "没几次",
+    "才几次",
+    "没多久",
+    "没多少天",
+];
 
 /// Chinese endings of a question.
 const ENDINGS_ZH: &[char] = &['吗', '么', '呢', '不', '没', '嘛'];
@@ -1279,6 +1298,7 @@ mod tests {
         // Times past and "not much" ask nothing.
         assert_eq!(roles("前几天刚换了绑定的手机号")[0].0, Role::Context);
         assert_eq!(roles("今年就没怎么买东西了")[0].0, Role::Context);
+        assert_eq!(roles("修回来没几天有不转了。")[0].0, Role::Context);
         assert_eq!(roles("几天能到")[0].0, Role::Question);
         // What follows a joiner is told when a question follows it.
         let parts = roles("还有我2月11号签收了一个空气炸锅想退,最晚哪天之前要申请?");
