@@ -107,6 +107,8 @@ const GLOSSES: &[(&[&str], &str)] = &[
     // "transfer" in shoppers' words ("does the guarantee carry over to whoever buys it").
     (&["worktop", "worktops", "work top", "work surface", "countertop", "counter top"], "counter"),
     (&["guarantee"], "warranty"),
+    // Water in shoppers' words: the warranty's "swimming or showering".
+    (&["in the pool", "in the shower", "swimming pool", "went swimming", "swim", "swam"], "swimming"),
     (
         &[
             "swap them out",
@@ -280,6 +282,7 @@ mod tests {
             "will it arrive before xmas (25 December) or new years eve (31 December)"
         );
         assert_eq!(glossed_by_all("拆开发现少了一块拖布"), "拆开发现少了一块（少件）拖布");
+        assert_eq!(glossed_by_all("wore them in the pool once"), "wore them in the pool (swimming) once");
     }
 
     #[test]

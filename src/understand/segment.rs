@@ -392,7 +392,9 @@ pub fn segments(message: &str) -> Vec<Segment> {
                 // "另外运费谁出", "also the blender": what follows a joiner is asked too, unless
                 // a question follows it ("还有我2月11号签收了一个空气炸锅想退，最晚哪天之前要申请？").
                 Role::Context
-                    if text.len() < clause.len() && !clauses.get(n + 1).is_some_and(|next| asks(next)) =>
+                    if text.len() < clause.len()
+                        && !clauses.get(n + 1).is_some_and(|next| asks(next))
+                        && !(n == 0 && goes_on_telling(text)) =>
                 {
                     Role::Question
                 }
@@ -876,6 +878,38 @@ fn without_joiner(piece: &str) -> &str {
     piece
 }
 
+/// Whether English `text` (after its joiner) goes on with the story: a sentence opening "and now
+/// the left one crackles and keeps cutting out", "and then it stopped" tells what happened, where
+/// "and the blender?" asks about another thing. (Inside a sentence, what a joiner adds was read
+/// as asked on the dev lines: "…, and I've knocked on both neighbours' doors.")
+fn goes_on_telling(text: &str) -> bool {
+    const STORY_OPENERS: &[&str] = &[
+        "now",
+        "then",
+        "it",
+        "it's",
+        "its",
+        "i",
+        "i'm",
+        "im",
+        "i've",
+        "we",
+        "we've",
+        "they",
+        "he",
+        "she",
+        "my",
+        "our",
+        "today",
+        "yesterday",
+        "after",
+        "since",
+        "suddenly",
+    ];
+    let first = text.unicode_words().next().unwrap_or("").to_lowercase();
+    STORY_OPENERS.contains(&first.as_str())
+}
+
 /// Whether `text` opens with 还有 telling that there is more of something ("还有个5.5L的",
 /// "还有一点没用完"), not joining another question.
 fn tells_more(text: &str) -> bool {
@@ -1299,6 +1333,7 @@ mod tests {
         assert_eq!(roles("前几天刚换了绑定的手机号")[0].0, Role::Context);
         assert_eq!(roles("今年就没怎么买东西了")[0].0, Role::Context);
         assert_eq!(roles("修回来没几天有不转了。")[0].0, Role::Context);
+        assert_eq!(roles("and now the left one crackles and keeps cutting out.")[0].0, Role::Context);
         assert_eq!(roles("几天能到")[0].0, Role::Question);
         // What follows a joiner is told when a question follows it.
         let parts = roles("还有我2月11号签收了一个空气炸锅想退,最晚哪天之前要申请?");
