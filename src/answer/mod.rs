@@ -879,6 +879,7 @@ impl Answerer {
             });
             retain_verdicts_answering(&retriever, &part.question, &hits, &mut candidates)?;
             retain_rows_of_regions(&mut candidates, &hits, &named_regions);
+            retain_rows_of_products(&mut candidates, &hits, &catalogue, &named, language);
             retain_rows_of_codes(&mut candidates, &hits, &part.query());
             weigh_by_region(&mut candidates, &named_regions);
             weigh_by_reason(&mut candidates, &part.query());
@@ -1396,8 +1397,9 @@ fn retain_rows_of_regions(candidates: &mut Vec<Candidate>, hits: &[SearchHit], n
     if named.is_empty() {
         return;
     }
-    retain_asked_rows(candidates, hits, understand::region::names_a_region, false, |label| {
-        understand::region::is_row_of(label, named)
+    let of_kind = |row: &str| understand::region::names_a_region(row_label(row));
+    retain_asked_rows(candidates, hits, of_kind, false, |row| {
+        understand::region::is_row_of(row_label(row), named)
     });
 }
 
@@ -1407,7 +1409,36 @@ fn retain_rows_of_regions(candidates: &mut Vec<Candidate>, hits: &[SearchHit], n
 /// by the seven others.
 fn retain_rows_of_codes(candidates: &mut Vec<Candidate>, hits: &[SearchHit], message: &str) {
     let words = extractive::terms(message);
-    retain_asked_rows(candidates, hits, is_coded, true, |label| names_coded_row(label, &words));
+    let of_kind = |row: &str| is_coded(row_label(row));
+    retain_asked_rows(candidates, hits, of_kind, true, |row| names_coded_row(row_label(row), &words));
+}
+
+/// Keeps, of a table of a policy (not a product's page) with a row that names a product the
+/// question is about, only the rows naming it: "how much is Care+ for the robot" after "I just had
+/// the Roamo S7 delivered" is answered by the row whose example is the Roamo S7, not by the two
+/// others.
+fn retain_rows_of_products(
+    candidates: &mut Vec<Candidate>,
+    hits: &[SearchHit],
+    catalogue: &Catalogue,
+    named: &[usize],
+    language: &str,
+) {
+    if named.is_empty() {
+        return;
+    }
+    let policy: Vec<bool> = hits.iter().map(|h| !catalogue.is_page(&h.doc_id)).collect();
+    let rows_of_policies: Vec<Candidate> = candidates.iter().filter(|c| policy[c.passage]).cloned().collect();
+    let mut kept = rows_of_policies;
+    retain_asked_rows(
+        &mut kept,
+        hits,
+        |_| true,
+        false,
+        |row| catalogue.mentioned(row, language).iter().any(|(i, _)| named.contains(i)),
+    );
+    let kept: HashSet<(usize, usize)> = kept.iter().map(|c| (c.passage, c.range.start)).collect();
+    candidates.retain(|c| !policy[c.passage] || kept.contains(&(c.passage, c.range.start)));
 }
 
 /// Whether a table row's label is a code or number ("E4", "12 期").
@@ -1428,7 +1459,7 @@ fn row_label(row: &str) -> &str {
 }
 
 /// Drops, from each passage with two table rows or more of a kind (`of_kind`, read from a row's
-/// first cell) and a row the customer asked about (`asked`), the table rows not asked about;
+/// text) and a row the customer asked about (`asked`), the table rows not asked about;
 /// `across_passages`, from every such passage once one has a row asked about (a table of error
 /// codes cut in two chunks: E7's row answers, E3's does not). Sentences are kept.
 fn retain_asked_rows(
@@ -1443,8 +1474,7 @@ fn retain_asked_rows(
         .iter()
         .map(|c| {
             let row = hits[c.passage].record.chunk.text[c.range.clone()].contains('|');
-            let label = row_label(&c.text);
-            row.then(|| (of_kind(label), asked(label)))
+            row.then(|| (of_kind(&c.text), asked(&c.text)))
         })
         .collect();
     let mut of_kind_rows: HashMap<usize, usize> = HashMap::new();

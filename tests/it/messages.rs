@@ -159,9 +159,17 @@ fn a_product_s_price_is_answered_with_its_price_line_not_a_fee_or_subsidy() {
     // Care+'s price for a product is not the product's price.
     let answer = ask("how much is care+ for the vortex pro?");
     assert!(answer.answer.contains("Care+ price"), "{}", answer.answer);
+    // Of the price table, the row whose example is the product the message named.
+    let answer = ask("I just had the Roamo S7 delivered last week here in the UK. how much is Care+ for it?");
+    assert!(answer.answer.contains("£42.99"), "{}", answer.answer);
+    assert!(!answer.answer.contains("£12.99"), "not the other rows: {}", answer.answer);
     // Two products compared, and a product named before "how much is it".
     let answer = ask("破壁机和迷你随行料理机差多少钱");
     assert!(answer.answer.contains("¥599") && answer.answer.contains("¥299"), "{}", answer.answer);
+    // "两个" are the two products the question before named, one told apart by 双篮.
+    let answer =
+        ask("一个人住 想买个空气炸锅 看到有个9L双篮的 还有个5.5L的 一个人买大的是不是浪费？两个差多少钱");
+    assert!(answer.answer.contains("¥399") && answer.answer.contains("¥699"), "{}", answer.answer);
     // The price of a part the shop does not sell is not its product's.
     let answer = ask("破壁料理机的搅拌杯裂了 想单独买一个 多少钱");
     assert!(!answer.answer.contains("¥599"), "{}", answer.answer);
@@ -391,4 +399,15 @@ fn how_much_room_a_product_takes_is_answered_with_its_size() {
         assert!(answer.answer.contains("40 cm"), "{message}: {}", answer.answer);
         assert!(cites(&answer, "en/products/crispair-xl-air-fryer-nw-af800.md"), "{answer:#?}");
     }
+}
+
+#[test]
+fn a_value_the_help_center_states_for_nothing_named_is_not_answered() {
+    // The page says a credit limit is granted, and states other amounts, but not the limit.
+    let answer = ask("巢好分期一般给多少额度？");
+    assert!(answer.abstained, "{answer:#?}");
+    // Where products are made is asked about, not a request for a product to buy.
+    let answer =
+        ask("where are your earbuds actually made? trying to avoid buying stuff made in certain countries");
+    assert!(answer.abstained, "{answer:#?}");
 }
