@@ -1428,8 +1428,7 @@ fn retain_rows_of_products(
         return;
     }
     let policy: Vec<bool> = hits.iter().map(|h| !catalogue.is_page(&h.doc_id)).collect();
-    let rows_of_policies: Vec<Candidate> = candidates.iter().filter(|c| policy[c.passage]).cloned().collect();
-    let mut kept = rows_of_policies;
+    let mut kept: Vec<Candidate> = candidates.iter().filter(|c| policy[c.passage]).cloned().collect();
     retain_asked_rows(
         &mut kept,
         hits,
